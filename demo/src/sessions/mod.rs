@@ -1,0 +1,219 @@
+//! Simulated shopper sessions and the orders they place.
+
+mod query;
+mod script;
+mod walk;
+
+use rand::Rng as _;
+
+use crate::brands::BrandInfo;
+use crate::catalog::Catalog;
+use crate::model::{Customer, Order, Session};
+use crate::rng::{self, Rng, Table};
+use crate::shoppers::{self, Shopper};
+use crate::taxonomy::Taxonomy;
+use walk::Walk;
+
+const DAY: i64 = 86_400;
+/// Sessions start at least this long before `now`, so even the longest ends in the past
+/// (20 events × 120 s = 40 min).
+const LAST_START_BEFORE_NOW: i64 = 3_600;
+/// Order ids: 13 digits, like Shopify's.
+const ORDER_ID_BASE: i64 = 6_200_000_000_000;
+/// Relative traffic by hour of day: quiet nights, a lunch bump, a busy evening.
+const HOURLY: [f64; 24] = [
+    0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 1.0, 0.95, 0.85, 0.8, 0.8, 0.85,
+    0.95, 1.0, 1.0, 0.95, 0.75, 0.5,
+];
+
+/// Everything a session can see.
+#[derive(Debug)]
+pub(crate) struct World<'a> {
+    pub taxonomy: &'a Taxonomy,
+    pub brands: &'a [BrandInfo],
+    pub catalog: &'a Catalog,
+    pub shoppers: &'a [Shopper],
+}
+
+impl World<'_> {
+    /// A leaf in one of the shopper's favourite departments (sometimes anywhere).
+    pub(crate) fn leaf_for(&self, rng: &mut Rng, shopper: &Shopper) -> usize {
+        let weights: Vec<f64> = shopper.tops.iter().map(|&(_, w)| w).collect();
+        match rng::pick_weighted(rng, &weights).filter(|_| rng.random_bool(0.9)) {
+            Some(i) => self.leaf_in(rng, shopper.tops[i].0),
+            None => self.any_leaf(rng),
+        }
+    }
+
+    /// A leaf of department `top`, by leaf popularity.
+    fn leaf_in(&self, rng: &mut Rng, top: usize) -> usize {
+        let leaves = &self.taxonomy.tops[top].leaves;
+        let weights: Vec<f64> = leaves
+            .iter()
+            .map(|&l| self.taxonomy.leaves[l].spec.popularity)
+            .collect();
+        rng::pick_weighted(rng, &weights).map_or(0, |i| leaves[i])
+    }
+
+    /// Any leaf, by department weight and leaf popularity.
+    pub(crate) fn any_leaf(&self, rng: &mut Rng) -> usize {
+        let weights: Vec<f64> = self.taxonomy.tops.iter().map(|t| t.spec.weight).collect();
+        let top = rng::pick_weighted(rng, &weights).unwrap_or(0);
+        self.leaf_in(rng, top)
+    }
+
+    /// The price in `leaf` that sits where product `main` sits in its own leaf (a premium
+    /// dress goes with premium heels).
+    pub(crate) fn relative_price(&self, main: usize, leaf: usize) -> f64 {
+        let meta = &self.catalog.meta[main];
+        let own = self.taxonomy.leaves[meta.leaf].spec.base_price;
+        let other = self.taxonomy.leaves[leaf].spec.base_price;
+        meta.price * other / own.max(0.01)
+    }
+}
+
+/// Simulates `count` sessions over the `days` before `now`; fixes customers' sign-up dates.
+pub(crate) fn simulate(
+    rng: &mut Rng,
+    world: &World<'_>,
+    customers: &mut [Customer],
+    count: usize,
+    days: u32,
+    now: i64,
+) -> (Vec<Session>, Vec<Order>) {
+    let activity: Vec<f64> = world.shoppers.iter().map(|s| s.activity).collect();
+    let table = Table::new(&activity);
+    let mut plans = Vec::with_capacity(count);
+    for _ in 0..count {
+        let Some(shopper) = table.sample(rng) else {
+            break;
+        };
+        plans.push((start_time(rng, days, now), shopper));
+    }
+    plans.sort_unstable();
+    let mut sessions = Vec::with_capacity(plans.len());
+    let mut orders = Vec::new();
+    for (start, shopper) in plans {
+        let Some((session, order)) = one_session(rng, world, customers, start, shopper) else {
+            continue;
+        };
+        let account = world.shoppers[shopper]
+            .customer
+            .and_then(|i| customers.get_mut(i));
+        if let (Some(customer), Some(_)) = (account, session.customer_id) {
+            // An account cannot be younger than the first visit made with it.
+            let signed_up = session.started_at.saturating_sub(rng.random_range(60..DAY));
+            customer.created_at = customer.created_at.min(signed_up);
+        }
+        sessions.push(session);
+        orders.extend(order);
+    }
+    let mut order_id = ORDER_ID_BASE;
+    for order in &mut orders {
+        order_id += rng.random_range(1..=400);
+        order.id = order_id;
+    }
+    (sessions, orders)
+}
+
+/// One session of shopper `index` starting at `start`, with its order if it bought something.
+fn one_session(
+    rng: &mut Rng,
+    world: &World<'_>,
+    customers: &[Customer],
+    start: i64,
+    index: usize,
+) -> Option<(Session, Option<Order>)> {
+    let shopper = world.shoppers.get(index)?;
+    // Account holders are logged in on most, not all, visits.
+    let customer_id = shopper
+        .customer
+        .and_then(|i| customers.get(i))
+        .filter(|_| rng.random_bool(0.85))
+        .map(|c| c.id);
+    let referrer = referrer(rng, customer_id.is_some());
+    let device = if rng.random_bool(0.8) {
+        shopper.device
+    } else {
+        shoppers::device(rng)
+    };
+    // A fifth of visits come from a new browser or cleared cookies.
+    let anonymous_id = if rng.random_bool(0.8) {
+        shopper.anonymous_id.clone()
+    } else {
+        rng::uuid_like(rng)
+    };
+    let buyer = rng.random_bool(if customer_id.is_some() { 0.12 } else { 0.055 });
+    // 3-20 events, most sessions short.
+    let budget = 3 + (17.0 * rng.random::<f64>().powf(1.8)).floor() as usize;
+    let extra = if buyer {
+        rng::pick_weighted(rng, &[0.42, 0.38, 0.20]).unwrap_or(0)
+    } else {
+        0
+    };
+    // Room for the checkout: a view, an add-to-cart and a purchase per line.
+    let reserve = if buyer { 3 * (extra + 1) } else { 0 };
+    let entry = world.leaf_for(rng, shopper);
+    let mut walk = Walk::new(world, shopper, start, entry);
+    script::browse(&mut walk, rng, budget.saturating_sub(reserve).max(1), buyer);
+    let lines = if buyer && !walk.events.is_empty() {
+        script::checkout(&mut walk, rng, extra)
+    } else {
+        Vec::new()
+    };
+    let first = walk.events.first()?.at;
+    let last = walk.events.last()?.at;
+    let id = rng::uuid_like(rng);
+    let order = (!lines.is_empty()).then(|| Order {
+        id: 0,
+        customer_id,
+        session_id: id.clone(),
+        created_at: last,
+        lines,
+    });
+    let session = Session {
+        id,
+        anonymous_id,
+        customer_id,
+        started_at: first,
+        device: device.to_owned(),
+        referrer: referrer.to_owned(),
+        events: walk.events,
+    };
+    Some((session, order))
+}
+
+/// Traffic source: logged-in customers come more from e-mail, strangers from search and social.
+fn referrer(rng: &mut Rng, known: bool) -> &'static str {
+    const SOURCES: [&str; 8] = [
+        "direct",
+        "google",
+        "instagram",
+        "email",
+        "facebook",
+        "tiktok",
+        "pinterest",
+        "bing",
+    ];
+    let weights: [f64; 8] = if known {
+        [0.30, 0.20, 0.12, 0.22, 0.06, 0.04, 0.04, 0.02]
+    } else {
+        [0.22, 0.30, 0.17, 0.04, 0.09, 0.08, 0.06, 0.04]
+    };
+    rng::pick_weighted(rng, &weights).map_or("direct", |i| SOURCES[i])
+}
+
+/// A start in the window, shaped by time of day (rejection sampling against [`HOURLY`]).
+fn start_time(rng: &mut Rng, days: u32, now: i64) -> i64 {
+    let latest = now.saturating_sub(LAST_START_BEFORE_NOW);
+    let window = (i64::from(days) * DAY - LAST_START_BEFORE_NOW).max(1);
+    let mut start = latest;
+    for _ in 0..20 {
+        start = latest.saturating_sub(rng.random_range(0..window));
+        let hour = usize::try_from(start.rem_euclid(DAY) / 3_600).unwrap_or(0);
+        if rng.random::<f64>() < HOURLY.get(hour).copied().unwrap_or(1.0) {
+            break;
+        }
+    }
+    start
+}
