@@ -81,6 +81,10 @@ pub(crate) fn simulate(
     days: u32,
     now: i64,
 ) -> (Vec<Session>, Vec<Order>) {
+    // Nothing to browse: a shop without active products has no history.
+    if world.catalog.by_leaf.iter().all(Vec::is_empty) {
+        return (Vec::new(), Vec::new());
+    }
     let activity: Vec<f64> = world.shoppers.iter().map(|s| s.activity).collect();
     let table = Table::new(&activity);
     let mut plans = Vec::with_capacity(count);
@@ -108,6 +112,8 @@ pub(crate) fn simulate(
         sessions.push(session);
         orders.extend(order);
     }
+    // Sessions overlap, so checkout times are not in session order; ids follow checkout time.
+    orders.sort_by_key(|o| o.created_at);
     let mut order_id = ORDER_ID_BASE;
     for order in &mut orders {
         order_id += rng.random_range(1..=400);
