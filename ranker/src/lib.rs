@@ -1,2 +1,46 @@
 //! Meander's recommendation core: candidate generation, blended scoring and diversified
 //! re-ranking. No I/O, no async, no database: plain data in, ranked lists out.
+//!
+//! The flow:
+//! 1. Map the shop's products into a [`Catalog`] ([`CatalogBuilder`]; items become dense
+//!    [`ItemId`]s).
+//! 2. Generate candidates ([`candidates`]: co-occurrence, complements, content, popularity, new
+//!    arrivals) and merge them into a [`CandidatePool`] that keeps provenance.
+//! 3. Build a [`Ranker`] per shop and surface, then call [`Ranker::rank`] with a [`Context`]:
+//!    it detects the session [`Intent`], blends five features with validated [`Weights`], and
+//!    re-ranks with the [`Policy`] (MMR, DPP, or constrained selection under hard [`Rule`]s,
+//!    reporting any [`Relaxation`]).
+//!
+//! Everything is deterministic: ties break by position/id, never by hash order or time.
+
+pub mod candidates;
+mod catalog;
+mod check;
+mod context;
+mod error;
+mod intent;
+mod list;
+pub mod metrics;
+mod ranker;
+pub mod rerank;
+mod scoring;
+
+#[cfg(test)]
+mod testkit;
+
+pub use candidates::{Candidate, CandidatePool, Source, SourceSet};
+pub use catalog::{
+    AttributeId, BrandId, Catalog, CatalogBuilder, CategoryId, CategoryTree, FamilyId, Item,
+    ItemId, ItemSpec, VendorId, dot,
+};
+pub use context::{Context, EventKind, SessionEvent, ShopperFeatures, Surface};
+pub use error::{RankerError, Result};
+pub use intent::{Intent, IntentConfig};
+pub use list::{RankedItem, RankedList, Reason};
+pub use ranker::{Ranker, RankerBuilder, RankerSettings};
+pub use rerank::Policy;
+pub use rerank::rules::{Relaxation, Rule, RuleSet};
+pub use rerank::similarity::SimilarityConfig;
+pub use scoring::{
+    FeatureTable, NOVELTY_HALF_LIFE_DAYS, ScoreComponents, Scored, Weights, top_k_indices,
+};

@@ -1,0 +1,115 @@
+//! The request context: where the list is shown, what it is about, what the shopper just did.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ItemId;
+
+/// Where a list is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    /// Home page.
+    Home,
+    /// Product detail page.
+    Product,
+    /// Cart (drawer or page).
+    Cart,
+    /// Thank-you / post-purchase page.
+    PostPurchase,
+    /// Email (Klaviyo).
+    Email,
+    /// Search results.
+    Search,
+    /// Checkout.
+    Checkout,
+}
+
+/// What kind of session event happened; stronger actions weigh more in intent detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Product viewed.
+    View,
+    /// Recommendation or product link clicked.
+    Click,
+    /// Added to cart.
+    AddToCart,
+    /// Purchased.
+    Purchase,
+}
+
+impl EventKind {
+    /// Weight of this event in intent detection: an add-to-cart says more than a view.
+    #[must_use]
+    pub fn intent_weight(self) -> f32 {
+        match self {
+            Self::View => 1.0,
+            Self::Click => 1.5,
+            Self::AddToCart => 3.0,
+            Self::Purchase => 2.0,
+        }
+    }
+}
+
+/// One session event.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SessionEvent {
+    /// The item involved.
+    pub item: ItemId,
+    /// What happened.
+    pub kind: EventKind,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
+/// Shopper-level features known at request time.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShopperFeatures {
+    /// Whether the shopper has visited before.
+    pub returning: bool,
+    /// Price sensitivity in [0,1], if estimated (1 = very sensitive).
+    pub price_sensitivity: Option<f32>,
+}
+
+/// Everything the ranker knows about one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    /// Where the list is shown.
+    pub surface: Surface,
+    /// The items the list is about (the PDP product, the cart lines); never recommended back.
+    pub seeds: Vec<ItemId>,
+    /// The session's recent events (older than the intent window are ignored, not rejected).
+    pub events: Vec<SessionEvent>,
+    /// Request time, unix seconds.
+    pub now: i64,
+    /// Shopper features.
+    pub shopper: ShopperFeatures,
+}
+
+impl Context {
+    /// A context with no seeds, no events and default shopper features.
+    #[must_use]
+    pub fn new(surface: Surface, now: i64) -> Self {
+        Self {
+            surface,
+            seeds: Vec::new(),
+            events: Vec::new(),
+            now,
+            shopper: ShopperFeatures::default(),
+        }
+    }
+
+    /// Sets the seed items.
+    #[must_use]
+    pub fn with_seeds(mut self, seeds: Vec<ItemId>) -> Self {
+        self.seeds = seeds;
+        self
+    }
+
+    /// Sets the session events.
+    #[must_use]
+    pub fn with_events(mut self, events: Vec<SessionEvent>) -> Self {
+        self.events = events;
+        self
+    }
+}

@@ -1,0 +1,176 @@
+//! Item-item similarity for the re-rankers, on a compact per-shortlist layout.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{AttributeId, Catalog, ItemId, dot};
+use crate::error::{RankerError, Result};
+
+/// Weights of the similarity kernels. Defaults: category 0.35, parent category 0.15, brand 0.15,
+/// attributes 0.10, embedding 0.25. Normalised on use so `sim(i, i) = 1`.
+///
+/// Each kernel (same leaf category, same parent, same brand, attribute-set Tanimoto, embedding
+/// cosine) is positive semi-definite, so any non-negative mix is too — which the DPP needs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SimilarityConfig {
+    /// Same leaf category.
+    pub category: f32,
+    /// Same parent category.
+    pub parent: f32,
+    /// Same brand.
+    pub brand: f32,
+    /// Tanimoto (Jaccard) overlap of attribute sets.
+    pub attributes: f32,
+    /// Cosine of embeddings (ignored when the catalog has none).
+    pub embedding: f32,
+}
+
+impl Default for SimilarityConfig {
+    fn default() -> Self {
+        Self {
+            category: 0.35,
+            parent: 0.15,
+            brand: 0.15,
+            attributes: 0.10,
+            embedding: 0.25,
+        }
+    }
+}
+
+impl SimilarityConfig {
+    /// Checks the weights are finite, non-negative and not all zero.
+    ///
+    /// # Errors
+    /// [`RankerError::InvalidParameter`] otherwise.
+    pub fn validate(&self) -> Result<()> {
+        let all = [
+            self.category,
+            self.parent,
+            self.brand,
+            self.attributes,
+            self.embedding,
+        ];
+        if all.iter().any(|w| !w.is_finite() || *w < 0.0) || all.iter().sum::<f32>() <= 0.0 {
+            return Err(RankerError::InvalidParameter {
+                name: "similarity",
+                reason: "weights must be finite, non-negative and not all zero",
+            });
+        }
+        Ok(())
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The shortlist's similarity data laid out flat, so the inner loops touch few cache lines.
+#[derive(Debug)]
+pub(crate) struct SimSpace<'a> {
+    category: Vec<u32>,
+    parent: Vec<u32>,
+    brand: Vec<u32>,
+    attributes: Vec<&'a [AttributeId]>,
+    embeddings: Vec<f32>,
+    dim: usize,
+    w: [f32; 5],
+}
+
+impl<'a> SimSpace<'a> {
+    /// Lays out `items` (all must be in `catalog`; unknown ones get neutral data).
+    pub(crate) fn new(catalog: &'a Catalog, items: &[ItemId], cfg: &SimilarityConfig) -> Self {
+        let dim = if cfg.embedding > 0.0 {
+            catalog.dim()
+        } else {
+            0
+        };
+        let mut w = [
+            cfg.category,
+            cfg.parent,
+            cfg.brand,
+            cfg.attributes,
+            if dim > 0 { cfg.embedding } else { 0.0 },
+        ];
+        let sum: f32 = w.iter().sum();
+        let sum = if sum > 0.0 { sum } else { 1.0 };
+        w.iter_mut().for_each(|x| *x /= sum);
+        let mut space = Self {
+            category: Vec::with_capacity(items.len()),
+            parent: Vec::with_capacity(items.len()),
+            brand: Vec::with_capacity(items.len()),
+            attributes: Vec::with_capacity(items.len()),
+            embeddings: Vec::with_capacity(items.len() * dim),
+            dim,
+            w,
+        };
+        let zeros = vec![0.0; dim];
+        for id in items {
+            let item = catalog.item(*id);
+            space.category.push(item.map_or(NONE, |i| i.category.0));
+            let parent = item.and_then(|i| catalog.categories().parent(i.category));
+            space.parent.push(parent.map_or(NONE, |p| p.0));
+            space
+                .brand
+                .push(item.and_then(|i| i.brand).map_or(NONE, |b| b.0));
+            space
+                .attributes
+                .push(item.map_or(&[], |i| i.attributes.as_slice()));
+            let row = if dim > 0 {
+                catalog.embedding_row(*id)
+            } else {
+                None
+            };
+            space.embeddings.extend_from_slice(row.unwrap_or(&zeros));
+        }
+        space
+    }
+
+    /// Number of items laid out.
+    pub(crate) fn len(&self) -> usize {
+        self.category.len()
+    }
+
+    /// Similarity of rows `i` and `j` in [-1,1] (only embeddings can make it negative); 1 on the
+    /// diagonal. Keeping the raw (possibly negative) cosine keeps the kernel PSD for the DPP.
+    #[inline]
+    pub(crate) fn sim(&self, i: usize, j: usize) -> f32 {
+        if i == j {
+            return 1.0;
+        }
+        let eq = |a: u32, b: u32| if a == b && a != NONE { 1.0 } else { 0.0 };
+        let mut s = self.w[0] * eq(self.category[i], self.category[j])
+            + self.w[1] * eq(self.parent[i], self.parent[j])
+            + self.w[2] * eq(self.brand[i], self.brand[j]);
+        if self.w[3] > 0.0 {
+            s += self.w[3] * tanimoto(self.attributes[i], self.attributes[j]);
+        }
+        if self.dim > 0 {
+            let (a, b) = (i * self.dim, j * self.dim);
+            s += self.w[4]
+                * dot(
+                    &self.embeddings[a..a + self.dim],
+                    &self.embeddings[b..b + self.dim],
+                );
+        }
+        s
+    }
+}
+
+/// |A ∩ B| / |A ∪ B| of two sorted, deduplicated sets (0 for two empty sets).
+pub(crate) fn tanimoto(a: &[AttributeId], b: &[AttributeId]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0u32);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = (a.len() + b.len()) as f32 - both as f32;
+    let both = both as f32;
+    both / union
+}

@@ -1,0 +1,345 @@
+//! Blended scoring: five features in [0,1], a validated weighted sum, bounded top-k selection.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::candidates::{Candidate, Source, SourceSet};
+use crate::catalog::{Catalog, ItemId, dot};
+use crate::error::{RankerError, Result};
+use crate::intent::Intent;
+
+/// Blend weights; [`Weights::default`] is 0.55 relevance + 0.20 intent + 0.10 margin +
+/// 0.10 inventory + 0.05 novelty. Use [`Weights::new`] to get validated, sum-to-one weights.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    /// Weight of generator relevance.
+    pub relevance: f32,
+    /// Weight of session intent match.
+    pub intent: f32,
+    /// Weight of margin.
+    pub margin: f32,
+    /// Weight of inventory health.
+    pub inventory: f32,
+    /// Weight of novelty (freshness).
+    pub novelty: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            relevance: 0.55,
+            intent: 0.20,
+            margin: 0.10,
+            inventory: 0.10,
+            novelty: 0.05,
+        }
+    }
+}
+
+impl Weights {
+    /// Validates and normalises the weights to sum to 1, so blended scores stay in [0,1].
+    ///
+    /// # Errors
+    /// [`RankerError::InvalidWeights`] when a weight is negative or non-finite, or all are zero.
+    pub fn new(
+        relevance: f32,
+        intent: f32,
+        margin: f32,
+        inventory: f32,
+        novelty: f32,
+    ) -> Result<Self> {
+        Self {
+            relevance,
+            intent,
+            margin,
+            inventory,
+            novelty,
+        }
+        .validated()
+    }
+
+    /// Checks these weights and returns them normalised; see [`Weights::new`].
+    ///
+    /// # Errors
+    /// As [`Weights::new`].
+    pub fn validated(self) -> Result<Self> {
+        let all = self.as_array();
+        if all.iter().any(|w| !w.is_finite()) {
+            return Err(RankerError::InvalidWeights("weights must be finite"));
+        }
+        if all.iter().any(|w| *w < 0.0) {
+            return Err(RankerError::InvalidWeights("weights must not be negative"));
+        }
+        let sum: f32 = all.iter().sum();
+        if sum <= 0.0 {
+            return Err(RankerError::InvalidWeights(
+                "at least one weight must be positive",
+            ));
+        }
+        let [relevance, intent, margin, inventory, novelty] = all.map(|w| w / sum);
+        Ok(Self {
+            relevance,
+            intent,
+            margin,
+            inventory,
+            novelty,
+        })
+    }
+
+    fn as_array(self) -> [f32; 5] {
+        [
+            self.relevance,
+            self.intent,
+            self.margin,
+            self.inventory,
+            self.novelty,
+        ]
+    }
+}
+
+/// The five normalised features of one item, each in [0,1].
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ScoreComponents {
+    /// Generator relevance.
+    pub relevance: f32,
+    /// Session intent match.
+    pub intent: f32,
+    /// Margin fraction.
+    pub margin: f32,
+    /// Inventory health.
+    pub inventory: f32,
+    /// Freshness: halves every [`NOVELTY_HALF_LIFE_DAYS`] days since creation.
+    pub novelty: f32,
+}
+
+impl ScoreComponents {
+    /// The weighted sum.
+    #[must_use]
+    pub fn blend(&self, w: &Weights) -> f32 {
+        w.relevance * self.relevance
+            + w.intent * self.intent
+            + w.margin * self.margin
+            + w.inventory * self.inventory
+            + w.novelty * self.novelty
+    }
+}
+
+/// Half-life of the novelty feature, in days.
+pub const NOVELTY_HALF_LIFE_DAYS: f32 = 30.0;
+
+/// One scored candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    /// The item.
+    pub item: ItemId,
+    /// Blended score in [0,1].
+    pub score: f32,
+    /// The features behind it.
+    pub components: ScoreComponents,
+    /// Generators that proposed it.
+    pub sources: SourceSet,
+    /// The main generator (drives the reason).
+    pub primary: Source,
+}
+
+/// Features of many candidates as struct-of-arrays, so blending is one tight, vectorisable loop.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureTable {
+    items: Vec<ItemId>,
+    sources: Vec<(SourceSet, Source)>,
+    relevance: Vec<f32>,
+    intent: Vec<f32>,
+    margin: Vec<f32>,
+    inventory: Vec<f32>,
+    novelty: Vec<f32>,
+}
+
+/// Replaces NaN/inf with 0 and clamps to [0,1] — the documented fallback for bad features, so a
+/// single broken value can neither panic nor win the ranking.
+fn unit(x: f32) -> f32 {
+    if x.is_finite() {
+        x.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+impl FeatureTable {
+    /// Computes features for `candidates` (unknown ids are skipped) at time `now`.
+    pub fn build<'a>(
+        catalog: &Catalog,
+        candidates: impl IntoIterator<Item = &'a Candidate>,
+        intent: &Intent,
+        now: i64,
+    ) -> Self {
+        let mut table = Self::default();
+        for c in candidates {
+            let Some(item) = catalog.item(c.item) else {
+                continue;
+            };
+            let age_days = (now - item.created_at).max(0) as f32 / 86_400.0;
+            let components = ScoreComponents {
+                relevance: c.relevance,
+                intent: intent.match_score(catalog, item),
+                margin: item.margin,
+                inventory: item.inventory_health,
+                novelty: 0.5f32.powf(age_days / NOVELTY_HALF_LIFE_DAYS),
+            };
+            table.push(c.item, (c.sources, c.primary), components);
+        }
+        table
+    }
+
+    /// Appends one row; features are sanitised with the NaN→0, clamp-to-[0,1] fallback.
+    pub fn push(&mut self, item: ItemId, sources: (SourceSet, Source), f: ScoreComponents) {
+        self.items.push(item);
+        self.sources.push(sources);
+        self.relevance.push(unit(f.relevance));
+        self.intent.push(unit(f.intent));
+        self.margin.push(unit(f.margin));
+        self.inventory.push(unit(f.inventory));
+        self.novelty.push(unit(f.novelty));
+    }
+
+    /// Number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the table is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sets relevance to the cosine similarity between `query` and each row's embedding
+    /// (negative similarity counts as 0; rows without an embedding get 0).
+    ///
+    /// # Errors
+    /// [`RankerError::DimensionMismatch`] if `query` does not have the catalog's dimension,
+    /// [`RankerError::NonFinite`] if it holds NaN/inf.
+    pub fn relevance_from_embedding(&mut self, catalog: &Catalog, query: &[f32]) -> Result<()> {
+        if query.len() != catalog.dim() || catalog.dim() == 0 {
+            return Err(RankerError::DimensionMismatch {
+                expected: catalog.dim(),
+                found: query.len(),
+            });
+        }
+        let norm = dot(query, query).sqrt();
+        if !norm.is_finite() {
+            return Err(RankerError::NonFinite {
+                field: "query embedding",
+            });
+        }
+        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+        for (rel, item) in self.relevance.iter_mut().zip(&self.items) {
+            let row = catalog.embedding_row(*item).unwrap_or(&[]);
+            *rel = if row.is_empty() {
+                0.0
+            } else {
+                (dot(row, query) * scale).clamp(0.0, 1.0)
+            };
+        }
+        Ok(())
+    }
+
+    /// Row `i`'s components.
+    fn components(&self, i: usize) -> ScoreComponents {
+        ScoreComponents {
+            relevance: self.relevance[i],
+            intent: self.intent[i],
+            margin: self.margin[i],
+            inventory: self.inventory[i],
+            novelty: self.novelty[i],
+        }
+    }
+
+    /// Blended scores of every row, in row order.
+    #[must_use]
+    pub fn blend(&self, w: &Weights) -> Vec<f32> {
+        let n = self.len();
+        let (r, i, m, v, o) = (
+            &self.relevance[..n],
+            &self.intent[..n],
+            &self.margin[..n],
+            &self.inventory[..n],
+            &self.novelty[..n],
+        );
+        (0..n)
+            .map(|j| {
+                w.relevance * r[j]
+                    + w.intent * i[j]
+                    + w.margin * m[j]
+                    + w.inventory * v[j]
+                    + w.novelty * o[j]
+            })
+            .collect()
+    }
+
+    /// The `k` best rows by blended score, best first (ties: earlier row first).
+    #[must_use]
+    pub fn top_k(&self, w: &Weights, k: usize) -> Vec<Scored> {
+        let scores = self.blend(w);
+        top_k_indices(&scores, k)
+            .into_iter()
+            .map(|i| Scored {
+                item: self.items[i],
+                score: scores[i],
+                components: self.components(i),
+                sources: self.sources[i].0,
+                primary: self.sources[i].1,
+            })
+            .collect()
+    }
+}
+
+/// Heap key: higher score is better, then lower index (for determinism).
+#[derive(PartialEq)]
+struct Key(f32, usize);
+
+impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| other.1.cmp(&self.1))
+    }
+}
+
+/// Indices of the `k` largest scores, best first, with a size-`k` min-heap: O(n log k) worst
+/// case, but almost every row is rejected by one comparison with the heap's minimum.
+#[must_use]
+pub fn top_k_indices(scores: &[f32], k: usize) -> Vec<usize> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut heap: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(k + 1);
+    let mut floor = f32::NEG_INFINITY;
+    for (i, &s) in scores.iter().enumerate() {
+        if heap.len() < k {
+            heap.push(Reverse(Key(s, i)));
+            if heap.len() == k {
+                floor = heap.peek().map_or(f32::NEG_INFINITY, |r| r.0.0);
+            }
+        } else if s > floor {
+            heap.pop();
+            heap.push(Reverse(Key(s, i)));
+            floor = heap.peek().map_or(f32::NEG_INFINITY, |r| r.0.0);
+        }
+    }
+    let mut out: Vec<Key> = heap.into_iter().map(|r| r.0).collect();
+    out.sort_unstable_by(|a, b| b.cmp(a));
+    out.into_iter().map(|k| k.1).collect()
+}
+
+#[cfg(test)]
+#[path = "scoring_tests.rs"]
+mod tests;

@@ -1,0 +1,7 @@
+//! Integration tests of the ranker's public API: one test binary, one module per area.
+
+mod bad_input;
+mod generators;
+mod helpers;
+mod properties;
+mod rules;
