@@ -21,10 +21,10 @@ pub(crate) struct Query {
 /// A query for `leaf`: "midi dress", "black midi dress", "linen shirt", "running shoes", or a brand.
 pub(crate) fn for_leaf(rng: &mut Rng, world: &World<'_>, leaf: usize) -> Query {
     let spec = world.taxonomy.leaves[leaf].spec;
-    let noun = rng::pick(rng, spec.nouns)
+    let (noun, materials) = rng::pick(rng, spec.items)
         .copied()
-        .unwrap_or(spec.name)
-        .to_lowercase();
+        .unwrap_or((spec.name, &[]));
+    let noun = noun.to_lowercase();
     let coloured = matches!(
         spec.scheme,
         Scheme::Apparel | Scheme::KidsApparel | Scheme::Shoes | Scheme::KidsShoes | Scheme::Colours
@@ -37,12 +37,18 @@ pub(crate) fn for_leaf(rng: &mut Rng, world: &World<'_>, leaf: usize) -> Query {
             format!("{} {noun}", colour.to_lowercase())
         }
         4..=6 => {
-            let material = rng::pick(rng, spec.materials).copied().unwrap_or("");
+            let material = rng::pick(rng, materials).copied().unwrap_or("");
             format!("{} {noun}", material.to_lowercase())
                 .trim()
                 .to_owned()
         }
-        7 | 8 => spec.name.to_lowercase(),
+        // Shoppers type "candles", not "candles & home fragrance".
+        7 | 8 => spec
+            .name
+            .split(" & ")
+            .next()
+            .unwrap_or(spec.name)
+            .to_lowercase(),
         _ => {
             let makers: Vec<usize> = (0..world.brands.len())
                 .filter(|&b| world.brands[b].leaves.contains(&leaf))

@@ -14,24 +14,38 @@ const HAIR_SIZES: &[&str] = &["100 ml", "250 ml", "500 ml", "1 L"];
 
 #[rustfmt::skip]
 const BEAUTY: &[LeafSpec] = &[
-    leaf("Skincare", 38.0, 0.22, 1.3, Scheme::Sized(SKIN_SIZES),
-        &["Face Serum", "Moisturizer", "Cleanser", "Eye Cream", "Face Oil"],
-        &["Hyaluronic", "Vitamin C", "Niacinamide", "Ceramide", "Squalane"]),
-    leaf("Makeup", 26.0, 0.24, 1.1, Scheme::Shade,
-        &["Lipstick", "Tinted Balm", "Mascara", "Cream Blush", "Skin Tint"],
-        &["Satin", "Matte", "Sheer", "Dewy", "Velvet"]),
-    leaf("Fragrance", 78.0, 0.20, 0.8, Scheme::Sized(SCENT_SIZES),
-        &["Eau de Parfum", "Eau de Toilette", "Perfume Oil", "Body Mist"],
-        &["Fig & Cedar", "Neroli", "Vetiver", "Rose & Oud", "Sea Salt"]),
-    leaf("Hair Care", 24.0, 0.25, 0.8, Scheme::Sized(HAIR_SIZES),
-        &["Shampoo", "Conditioner", "Hair Mask", "Styling Cream", "Hair Oil"],
-        &["Argan", "Rosemary", "Keratin", "Coconut", "Biotin"]),
+    leaf("Skincare", 38.0, 0.22, 1.3, Scheme::Sized(SKIN_SIZES), &[
+        ("Face Serum", &["Hyaluronic Acid", "Vitamin C", "Niacinamide", "Retinol"]),
+        ("Moisturizer", &["Ceramide", "Squalane", "Peptide"]),
+        ("Cleanser", &["Oat", "Green Tea", "Salicylic Acid"]),
+        ("Eye Cream", &["Caffeine", "Peptide"]),
+        ("Face Oil", &["Rosehip", "Squalane", "Jojoba"]),
+    ]),
+    leaf("Makeup", 26.0, 0.24, 1.1, Scheme::Shade, &[
+        ("Lipstick", &["Matte", "Satin", "Sheer"]),
+        ("Tinted Balm", &["Sheer", "Dewy"]),
+        ("Cream Blush", &["Dewy", "Satin"]),
+        ("Skin Tint", &["Dewy", "Natural"]),
+        ("Eyeshadow Palette", &["Matte", "Shimmer"]),
+    ]),
+    leaf("Fragrance", 78.0, 0.20, 0.8, Scheme::Sized(SCENT_SIZES), &[
+        ("Eau de Parfum", &["Fig & Cedar", "Neroli", "Rose & Oud", "Vetiver"]),
+        ("Eau de Toilette", &["Sea Salt", "Bergamot", "Vetiver"]),
+        ("Perfume Oil", &["Sandalwood", "Jasmine", "Amber"]),
+        ("Body Mist", &["Pear & Freesia", "Coconut", "Neroli"]),
+    ]),
+    leaf("Hair Care", 24.0, 0.25, 0.8, Scheme::Sized(HAIR_SIZES), &[
+        ("Shampoo", &["Argan", "Rosemary", "Tea Tree"]),
+        ("Conditioner", &["Argan", "Coconut", "Keratin"]),
+        ("Hair Mask", &["Keratin", "Shea", "Coconut"]),
+        ("Hair Oil", &["Argan", "Rosemary", "Camellia"]),
+    ]),
 ];
 
 #[rustfmt::skip]
 const HOME_STYLES: &[&str] = &[
-    "Handwoven", "Minimal", "Rustic", "Textured", "Scalloped", "Washed", "Artisan", "Modern",
-    "Coastal", "Heritage",
+    "Minimal", "Rustic", "Textured", "Artisan", "Modern", "Coastal", "Heritage", "Nordic",
+    "Classic", "Sculpted",
 ];
 
 const RUG_SIZES: &[&str] = &["2' x 3'", "5' x 8'", "8' x 10'", "9' x 12'"];
@@ -41,98 +55,160 @@ const CANDLE_SIZES: &[&str] = &["3 oz", "8 oz", "14 oz", "22 oz"];
 
 #[rustfmt::skip]
 const HOME: &[LeafSpec] = &[
-    leaf("Bedding", 129.0, 0.40, 1.0, Scheme::Sized(BED_SIZES),
-        &["Duvet Cover Set", "Sheet Set", "Quilt", "Pillowcase Pair"],
-        &["Linen", "Percale Cotton", "Sateen", "Bamboo Lyocell"]),
-    leaf("Cushions & Throws", 54.0, 0.36, 1.0, Scheme::Colours,
-        &["Throw Pillow", "Throw Blanket", "Lumbar Pillow", "Floor Cushion"],
-        &["Boucle", "Linen", "Chunky Knit", "Velvet", "Wool"]),
-    leaf("Candles & Home Fragrance", 34.0, 0.26, 1.1, Scheme::Sized(CANDLE_SIZES),
-        &["Scented Candle", "Reed Diffuser", "Room Spray", "Pillar Candle"],
-        &["Soy Wax", "Coconut Wax", "Beeswax", "Amber & Sandalwood"]),
-    leaf("Lighting", 119.0, 0.45, 0.6, Scheme::Sized(SML),
-        &["Table Lamp", "Pendant Light", "Floor Lamp", "Wall Sconce"],
-        &["Brass", "Ceramic", "Rattan", "Frosted Glass"]),
-    leaf("Vases & Decor", 44.0, 0.35, 0.8, Scheme::Sized(SML),
-        &["Vase", "Bowl", "Tray", "Sculpture", "Mirror"],
-        &["Stoneware", "Travertine", "Recycled Glass", "Mango Wood"]),
-    leaf("Rugs", 199.0, 0.45, 0.5, Scheme::Sized(RUG_SIZES),
-        &["Area Rug", "Runner", "Flatweave Rug", "Shag Rug"],
-        &["Jute", "Wool", "Cotton", "Recycled PET"]),
+    leaf("Bedding", 129.0, 0.40, 1.0, Scheme::Sized(BED_SIZES), &[
+        ("Duvet Cover Set", &["Linen", "Percale Cotton", "Sateen"]),
+        ("Sheet Set", &["Percale Cotton", "Bamboo Lyocell", "Linen"]),
+        ("Quilt", &["Cotton Voile", "Linen"]),
+    ]),
+    leaf("Cushions & Throws", 54.0, 0.36, 1.0, Scheme::Colours, &[
+        ("Throw Pillow", &["Boucle", "Linen", "Velvet"]),
+        ("Throw Blanket", &["Chunky Knit", "Wool", "Cotton Waffle"]),
+        ("Lumbar Pillow", &["Linen", "Velvet", "Kilim Wool"]),
+        ("Floor Cushion", &["Jute", "Cotton Canvas"]),
+    ]),
+    leaf("Candles & Home Fragrance", 34.0, 0.26, 1.1, Scheme::Sized(CANDLE_SIZES), &[
+        ("Scented Candle", &["Amber & Sandalwood", "Fig Leaf", "Sea Salt & Sage"]),
+        ("Reed Diffuser", &["Cedarwood", "White Tea", "Orange Blossom"]),
+        ("Room Spray", &["Eucalyptus", "Lavender", "Fig Leaf"]),
+        ("Pillar Candle", &["Beeswax", "Soy Wax"]),
+    ]),
+    leaf("Lighting", 119.0, 0.45, 0.6, Scheme::Sized(SML), &[
+        ("Table Lamp", &["Ceramic", "Brass", "Travertine"]),
+        ("Pendant Light", &["Rattan", "Frosted Glass", "Paper"]),
+        ("Floor Lamp", &["Brass", "Oak"]),
+        ("Wall Sconce", &["Brass", "Frosted Glass"]),
+    ]),
+    leaf("Vases & Decor", 44.0, 0.35, 0.8, Scheme::Sized(SML), &[
+        ("Vase", &["Stoneware", "Recycled Glass", "Travertine"]),
+        ("Decorative Bowl", &["Mango Wood", "Marble", "Stoneware"]),
+        ("Tray", &["Travertine", "Marble", "Rattan"]),
+        ("Wall Mirror", &["Brass", "Rattan", "Oak"]),
+    ]),
+    leaf("Rugs", 199.0, 0.45, 0.5, Scheme::Sized(RUG_SIZES), &[
+        ("Area Rug", &["Wool", "Jute", "Recycled PET"]),
+        ("Runner", &["Wool", "Jute"]),
+        ("Flatweave Rug", &["Cotton", "Wool"]),
+    ]),
 ];
 
 #[rustfmt::skip]
 const KITCHEN_STYLES: &[&str] = &[
-    "Professional", "Everyday", "Nonstick", "Speckled", "Classic", "Heavy-Duty", "Matte",
-    "Hand-Thrown", "Stackable", "Modern",
+    "Professional", "Everyday", "Classic", "Heritage", "Modern", "Essential", "Signature",
+    "Nordic", "Bistro", "Artisan",
 ];
 
 const PAN_SIZES: &[&str] = &["20 cm", "24 cm", "28 cm"];
 
 #[rustfmt::skip]
 const KITCHEN: &[LeafSpec] = &[
-    leaf("Cookware", 89.0, 0.52, 1.0, Scheme::Sized(PAN_SIZES),
-        &["Skillet", "Dutch Oven", "Saucepan", "Saute Pan", "Wok"],
-        &["Tri-Ply Stainless", "Cast Iron", "Enameled Cast Iron", "Carbon Steel", "Copper"]),
-    leaf("Kitchen Utensils", 22.0, 0.45, 0.9, Scheme::Single,
-        &["Spatula", "Chef's Knife", "Wooden Spoon", "Tongs", "Whisk"],
-        &["Olive Wood", "Silicone", "Stainless Steel", "Walnut", "Damascus Steel"]),
-    leaf("Tableware", 48.0, 0.42, 1.0, Scheme::SetOf,
-        &["Dinner Plates", "Pasta Bowls", "Side Plates", "Serving Platter"],
-        &["Stoneware", "Porcelain", "Speckled Ceramic", "Melamine"]),
-    leaf("Glassware", 36.0, 0.40, 0.8, Scheme::SetOf,
-        &["Wine Glasses", "Tumblers", "Coupe Glasses", "Carafe"],
-        &["Crystal", "Recycled Glass", "Borosilicate Glass", "Hand-Blown Glass"]),
-    leaf("Coffee & Tea", 39.0, 0.48, 0.9, Scheme::Single,
-        &["Pour-Over Set", "French Press", "Teapot", "Espresso Cups", "Loose Leaf Tea"],
-        &["Ceramic", "Borosilicate Glass", "Stainless Steel", "Cast Iron"]),
+    leaf("Cookware", 89.0, 0.52, 1.0, Scheme::Sized(PAN_SIZES), &[
+        ("Skillet", &["Cast Iron", "Carbon Steel", "Tri-Ply Stainless", "Nonstick Ceramic"]),
+        ("Dutch Oven", &["Enameled Cast Iron"]),
+        ("Saucepan", &["Tri-Ply Stainless", "Copper", "Nonstick Ceramic"]),
+        ("Wok", &["Carbon Steel", "Cast Iron"]),
+    ]),
+    leaf("Kitchen Utensils", 22.0, 0.45, 0.9, Scheme::Single, &[
+        ("Spatula", &["Olive Wood", "Silicone", "Stainless Steel"]),
+        ("Chef's Knife", &["Damascus Steel", "German Steel", "Japanese Steel"]),
+        ("Wooden Spoon Set", &["Olive Wood", "Walnut", "Beech"]),
+        ("Cutting Board", &["Walnut", "Maple", "Olive Wood"]),
+        ("Whisk", &["Stainless Steel", "Silicone"]),
+    ]),
+    leaf("Tableware", 48.0, 0.42, 1.0, Scheme::SetOf, &[
+        ("Dinner Plates", &["Stoneware", "Porcelain", "Speckled Ceramic"]),
+        ("Pasta Bowls", &["Stoneware", "Speckled Ceramic"]),
+        ("Side Plates", &["Porcelain", "Stoneware"]),
+        ("Serving Platter", &["Stoneware", "Porcelain", "Olive Wood"]),
+    ]),
+    leaf("Glassware", 36.0, 0.40, 0.8, Scheme::SetOf, &[
+        ("Wine Glasses", &["Crystal", "Hand-Blown Glass"]),
+        ("Tumblers", &["Recycled Glass", "Ribbed Glass"]),
+        ("Coupe Glasses", &["Crystal", "Hand-Blown Glass"]),
+        ("Carafe", &["Borosilicate Glass", "Crystal"]),
+    ]),
+    leaf("Coffee & Tea", 39.0, 0.48, 0.9, Scheme::Single, &[
+        ("Pour-Over Set", &["Ceramic", "Borosilicate Glass"]),
+        ("French Press", &["Borosilicate Glass", "Stainless Steel"]),
+        ("Teapot", &["Cast Iron", "Stoneware", "Borosilicate Glass"]),
+        ("Espresso Cups", &["Porcelain", "Double-Wall Glass"]),
+        ("Milk Frother", &["Stainless Steel"]),
+    ]),
 ];
 
 #[rustfmt::skip]
 const OUTDOOR_STYLES: &[&str] = &[
-    "Performance", "Ultralight", "All-Weather", "Breathable", "Trail", "Seamless", "Packable",
-    "Insulated", "Everyday", "Technical",
+    "Performance", "Ultralight", "All-Weather", "Trail", "Packable", "Everyday", "Technical",
+    "Pro", "Summit", "Endurance",
 ];
 
 #[rustfmt::skip]
 const OUTDOOR: &[LeafSpec] = &[
-    leaf("Activewear", 58.0, 0.38, 1.3, Scheme::Apparel,
-        &["Leggings", "Sports Bra", "Running Shorts", "Training Tee", "Track Jacket"],
-        &["Recycled Nylon", "Merino", "Quick-Dry Poly", "Ribbed Knit"]),
-    leaf("Yoga & Fitness", 42.0, 0.40, 0.9, Scheme::Colours,
-        &["Yoga Mat", "Yoga Block", "Resistance Bands", "Foam Roller", "Kettlebell"],
-        &["Natural Rubber", "Cork", "TPE", "Cast Iron"]),
-    leaf("Water Bottles", 29.0, 0.35, 1.0, Scheme::Colours,
-        &["Water Bottle", "Tumbler", "Insulated Flask", "Hydration Pack"],
-        &["Stainless Steel", "Tritan", "Glass", "Titanium"]),
-    leaf("Camping Gear", 109.0, 0.50, 0.7, Scheme::Colours,
-        &["Tent", "Sleeping Bag", "Camp Chair", "Headlamp", "Lantern"],
-        &["Ripstop Nylon", "Down", "Aluminum", "Recycled Polyester"]),
-    leaf("Cycling", 79.0, 0.48, 0.5, Scheme::Colours,
-        &["Bike Helmet", "Cycling Jersey", "Bike Light", "Saddle Bag"],
-        &["Polycarbonate", "Lycra", "Aluminum", "Cordura"]),
+    leaf("Activewear", 58.0, 0.38, 1.3, Scheme::Apparel, &[
+        ("Leggings", &["Recycled Nylon", "Ribbed Knit"]),
+        ("Sports Bra", &["Recycled Nylon", "Ribbed Knit"]),
+        ("Running Shorts", &["Quick-Dry Poly", "Recycled Nylon"]),
+        ("Training Tee", &["Merino", "Quick-Dry Poly"]),
+        ("Track Jacket", &["Recycled Polyester", "Merino"]),
+    ]),
+    leaf("Yoga & Fitness", 42.0, 0.40, 0.9, Scheme::Colours, &[
+        ("Yoga Mat", &["Natural Rubber", "Cork", "TPE"]),
+        ("Yoga Block", &["Cork", "Foam"]),
+        ("Resistance Bands", &["Latex", "Fabric"]),
+        ("Kettlebell", &["Cast Iron", "Vinyl"]),
+    ]),
+    leaf("Water Bottles", 29.0, 0.35, 1.0, Scheme::Colours, &[
+        ("Water Bottle", &["Stainless Steel", "Tritan", "Glass"]),
+        ("Tumbler", &["Stainless Steel", "Ceramic"]),
+        ("Insulated Flask", &["Stainless Steel", "Titanium"]),
+    ]),
+    leaf("Camping Gear", 109.0, 0.50, 0.7, Scheme::Colours, &[
+        ("Tent", &["Ripstop Nylon", "Polyester"]),
+        ("Sleeping Bag", &["Down", "Synthetic Fill"]),
+        ("Camp Chair", &["Aluminum", "Ripstop Nylon"]),
+        ("Lantern", &["Aluminum", "Recycled Plastic"]),
+    ]),
+    leaf("Cycling", 79.0, 0.48, 0.5, Scheme::Colours, &[
+        ("Bike Helmet", &["Polycarbonate", "EPS Foam"]),
+        ("Cycling Jersey", &["Lycra", "Merino"]),
+        ("Bike Light", &["Aluminum", "Polycarbonate"]),
+        ("Saddle Bag", &["Cordura", "Waxed Canvas"]),
+    ]),
 ];
 
 #[rustfmt::skip]
 const KIDS_STYLES: &[&str] = &[
-    "Playful", "Cozy", "Striped", "Organic", "Rainbow", "Everyday", "Soft", "Little",
-    "Adventure", "Dreamy",
+    "Playful", "Cozy", "Striped", "Rainbow", "Everyday", "Soft", "Little", "Adventure",
+    "Dreamy", "Classic",
 ];
 
 #[rustfmt::skip]
 const KIDS: &[LeafSpec] = &[
-    leaf("Kids' Clothing", 28.0, 0.38, 1.2, Scheme::KidsApparel,
-        &["Romper", "Hoodie", "Pajama Set", "Dungarees", "Tee"],
-        &["Organic Cotton", "Fleece", "Muslin", "Corduroy"]),
-    leaf("Kids' Shoes", 44.0, 0.40, 0.8, Scheme::KidsShoes,
-        &["First Walkers", "Sneakers", "Rain Boots", "Sandals"],
-        &["Leather", "Canvas", "Rubber", "Suede"]),
-    leaf("Toys", 32.0, 0.45, 1.1, Scheme::Single,
-        &["Stacking Blocks", "Plush Bunny", "Wooden Train", "Puzzle", "Play Kitchen"],
-        &["Beechwood", "Organic Cotton", "Recycled Plastic", "Felt"]),
-    leaf("Baby Care", 26.0, 0.42, 0.7, Scheme::Single,
-        &["Swaddle", "Baby Lotion", "Teether", "Bib Set", "Changing Mat"],
-        &["Muslin", "Silicone", "Bamboo", "Calendula"]),
+    leaf("Kids' Clothing", 28.0, 0.38, 1.2, Scheme::KidsApparel, &[
+        ("Romper", &["Organic Cotton", "Muslin"]),
+        ("Hoodie", &["Fleece", "French Terry"]),
+        ("Pajama Set", &["Organic Cotton", "Bamboo Jersey"]),
+        ("Dungarees", &["Corduroy", "Denim"]),
+        ("Tee", &["Organic Cotton", "Slub Cotton"]),
+    ]),
+    leaf("Kids' Shoes", 44.0, 0.40, 0.8, Scheme::KidsShoes, &[
+        ("First Walkers", &["Leather", "Suede"]),
+        ("Sneakers", &["Canvas", "Leather"]),
+        ("Rain Boots", &["Natural Rubber"]),
+        ("Sandals", &["Leather", "Recycled Rubber"]),
+    ]),
+    leaf("Toys", 32.0, 0.45, 1.1, Scheme::Single, &[
+        ("Stacking Blocks", &["Beechwood", "Silicone"]),
+        ("Plush Bunny", &["Organic Cotton", "Knitted Cotton"]),
+        ("Wooden Train", &["Beechwood", "Maple"]),
+        ("Puzzle", &["Recycled Cardboard", "Wood"]),
+        ("Play Kitchen", &["Birch Plywood"]),
+    ]),
+    leaf("Baby Care", 26.0, 0.42, 0.7, Scheme::Single, &[
+        ("Swaddle", &["Muslin", "Bamboo"]),
+        ("Baby Lotion", &["Calendula", "Oat"]),
+        ("Teether", &["Silicone", "Natural Rubber"]),
+        ("Bib Set", &["Muslin", "Silicone"]),
+    ]),
 ];
 
 /// The lifestyle departments, in display order.

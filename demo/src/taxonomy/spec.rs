@@ -27,6 +27,9 @@ pub(crate) enum Scheme {
     Single,
 }
 
+/// A head noun with the materials it comes in.
+pub(crate) type Item = (&'static str, &'static [&'static str]);
+
 /// A leaf category: what its products are called, cost and look like.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LeafSpec {
@@ -40,10 +43,9 @@ pub(crate) struct LeafSpec {
     pub popularity: f64,
     /// How products split into variants.
     pub scheme: Scheme,
-    /// Head nouns for titles ("Midi Dress").
-    pub nouns: &'static [&'static str],
-    /// Materials or key ingredients for titles ("Silk").
-    pub materials: &'static [&'static str],
+    /// Head nouns for titles ("Midi Dress"), each with the materials or key ingredients that
+    /// make sense for it ("Silk"), so titles never read "Cast Iron Loose Leaf Tea".
+    pub items: &'static [Item],
 }
 
 /// A top-level department.
@@ -66,8 +68,7 @@ pub(crate) const fn leaf(
     cost_ratio: f64,
     popularity: f64,
     scheme: Scheme,
-    nouns: &'static [&'static str],
-    materials: &'static [&'static str],
+    items: &'static [Item],
 ) -> LeafSpec {
     LeafSpec {
         name,
@@ -75,7 +76,6 @@ pub(crate) const fn leaf(
         cost_ratio,
         popularity,
         scheme,
-        nouns,
-        materials,
+        items,
     }
 }
