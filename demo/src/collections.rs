@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::{Catalog, is_new_arrival};
+use crate::catalog::{Catalog, Meta, is_new_arrival};
 use crate::model::{Collection, Order, Product, ProductStatus};
 use crate::taxonomy::Taxonomy;
 use crate::words::slugify;
@@ -52,45 +52,37 @@ pub(crate) fn build(
     orders: &[Order],
     now: i64,
 ) -> Vec<Collection> {
-    let active = |p: &&Product| p.status == ProductStatus::Active;
-    let leaf_of = |p: &Product| taxonomy.leaves.iter().position(|l| l.id == p.category_id);
-    let mut lists: Vec<(String, Vec<i64>)> = Vec::new();
-    for (t, top) in taxonomy.tops.iter().enumerate() {
-        let ids = catalog
-            .products
-            .iter()
-            .filter(active)
-            .filter(|p| leaf_of(p).is_some_and(|l| taxonomy.leaves[l].top == t));
-        lists.push((top.spec.name.to_owned(), ids.map(|p| p.id).collect()));
-    }
-    let new = catalog
-        .products
+    let department = |m: &Meta| taxonomy.tops[taxonomy.leaves[m.leaf].top].spec.name;
+    let mut lists: Vec<(String, Vec<i64>)> = taxonomy
+        .tops
         .iter()
-        .filter(active)
-        .filter(|p| is_new_arrival(p.created_at, now));
-    lists.push(("New Arrivals".to_owned(), new.map(|p| p.id).collect()));
+        .map(|top| {
+            (
+                top.spec.name.to_owned(),
+                select(catalog, |_, m| department(m) == top.spec.name),
+            )
+        })
+        .collect();
+    let new = select(catalog, |p, _| is_new_arrival(p.created_at, now));
+    lists.push(("New Arrivals".to_owned(), new));
     lists.push(("Best Sellers".to_owned(), best_sellers(catalog, orders)));
-    let sale = catalog.products.iter().filter(active).filter(|p| {
+    let sale = select(catalog, |p, _| {
         p.variants
             .iter()
             .any(|v| v.compare_at_price_cents.is_some())
     });
-    lists.push(("Sale".to_owned(), sale.map(|p| p.id).collect()));
+    lists.push(("Sale".to_owned(), sale));
     let gift_departments = ["Jewelry", "Beauty", "Home & Living", "Kitchen"];
-    let gifts = catalog.products.iter().filter(active).filter(|p| {
+    let gifts = select(catalog, |p, m| {
         let cheap = p.variants.first().is_some_and(|v| v.price_cents < 5_000);
-        cheap
-            && leaf_of(p).is_some_and(|l| {
-                gift_departments.contains(&taxonomy.tops[taxonomy.leaves[l].top].spec.name)
-            })
+        cheap && gift_departments.contains(&department(m))
     });
-    lists.push(("Gifts Under $50".to_owned(), gifts.map(|p| p.id).collect()));
+    lists.push(("Gifts Under $50".to_owned(), gifts));
     for (title, leaves) in EDITS {
-        let ids =
-            catalog.products.iter().filter(active).filter(|p| {
-                leaf_of(p).is_some_and(|l| leaves.contains(&taxonomy.leaves[l].spec.name))
-            });
-        lists.push(((*title).to_owned(), ids.map(|p| p.id).collect()));
+        let ids = select(catalog, |_, m| {
+            leaves.contains(&taxonomy.leaves[m.leaf].spec.name)
+        });
+        lists.push(((*title).to_owned(), ids));
     }
     lists
         .into_iter()
@@ -101,6 +93,17 @@ pub(crate) fn build(
             title,
             product_ids,
         })
+        .collect()
+}
+
+/// Ids of active products matching `keep`, in catalog order.
+fn select(catalog: &Catalog, keep: impl Fn(&Product, &Meta) -> bool) -> Vec<i64> {
+    catalog
+        .products
+        .iter()
+        .zip(&catalog.meta)
+        .filter(|(p, m)| p.status == ProductStatus::Active && keep(p, m))
+        .map(|(p, _)| p.id)
         .collect()
 }
 

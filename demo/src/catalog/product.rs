@@ -11,7 +11,7 @@ use super::variants::{self, VariantPlan};
 use crate::brands::BrandInfo;
 use crate::model::{Product, ProductStatus, Variant};
 use crate::rng::{self, Rng};
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{Leaf, LeafSpec, Taxonomy};
 use crate::words::slugify;
 
 const DAY: i64 = 86_400;
@@ -66,28 +66,10 @@ pub(crate) fn draft(
     let leaf = &ctx.taxonomy.leaves[leaf_index];
     let info = &ctx.brands[brand_index];
     let brand = &info.brand;
-    // A few redraws avoid most duplicate titles; the handle suffix covers the rest.
-    let mut parts = TitleParts::draw(rng, ctx.taxonomy, leaf);
-    for _ in 0..4 {
-        if !titles.contains_key(&slugify(&parts.title(&brand.name))) {
-            break;
-        }
-        parts = TitleParts::draw(rng, ctx.taxonomy, leaf);
-    }
+    let parts = fresh_title(rng, ctx.taxonomy, leaf, &brand.name, titles);
     let title = parts.title(&brand.name);
     let handle = unique_handle(titles, &title);
-    let economics = Economics {
-        base_dollars: leaf.spec.base_price
-            * pricing::tier_price_factor(brand.tier)
-            * rng::log_normal(rng, 0.3),
-        discount: rng
-            .random_bool(0.14)
-            .then(|| *rng::pick(rng, &[0.2, 0.25, 0.3, 0.4, 0.5]).unwrap_or(&0.2)),
-        cost_ratio: rng
-            .random_bool(0.95)
-            .then(|| pricing::cost_ratio(rng, leaf.spec.cost_ratio, brand.tier, info.cost_shift)),
-        stock: pricing::stock_state(rng),
-    };
+    let economics = Economics::draw(rng, leaf.spec, info);
     let plans = variants::plan(rng, leaf.spec.scheme);
     let image_hue = plans
         .first()
@@ -128,6 +110,44 @@ pub(crate) fn draft(
         attractiveness: 0.0,
     };
     Draft { product, meta }
+}
+
+/// Title words whose title no earlier product has; a few redraws avoid most duplicates and the
+/// handle suffix covers the rest.
+fn fresh_title(
+    rng: &mut Rng,
+    taxonomy: &Taxonomy,
+    leaf: &Leaf,
+    brand: &str,
+    titles: &HashMap<String, u32>,
+) -> TitleParts {
+    let mut parts = TitleParts::draw(rng, taxonomy, leaf);
+    for _ in 0..4 {
+        if !titles.contains_key(&slugify(&parts.title(brand))) {
+            break;
+        }
+        parts = TitleParts::draw(rng, taxonomy, leaf);
+    }
+    parts
+}
+
+impl Economics {
+    /// Base price from leaf × tier with log-normal noise; 14% on sale; 5% with unknown cost.
+    fn draw(rng: &mut Rng, leaf: &LeafSpec, info: &BrandInfo) -> Self {
+        let tier = info.brand.tier;
+        Self {
+            base_dollars: leaf.base_price
+                * pricing::tier_price_factor(tier)
+                * rng::log_normal(rng, 0.3),
+            discount: rng
+                .random_bool(0.14)
+                .then(|| *rng::pick(rng, &[0.2, 0.25, 0.3, 0.4, 0.5]).unwrap_or(&0.2)),
+            cost_ratio: rng
+                .random_bool(0.95)
+                .then(|| pricing::cost_ratio(rng, leaf.cost_ratio, tier, info.cost_shift)),
+            stock: pricing::stock_state(rng),
+        }
+    }
 }
 
 fn build_variants(

@@ -131,24 +131,12 @@ fn one_session(
     index: usize,
 ) -> Option<(Session, Option<Order>)> {
     let shopper = world.shoppers.get(index)?;
-    // Account holders are logged in on most, not all, visits.
-    let customer_id = shopper
-        .customer
-        .and_then(|i| customers.get(i))
-        .filter(|_| rng.random_bool(0.85))
-        .map(|c| c.id);
-    let referrer = referrer(rng, customer_id.is_some());
-    let device = if rng.random_bool(0.8) {
-        shopper.device
-    } else {
-        shoppers::device(rng)
-    };
-    // A fifth of visits come from a new browser or cleared cookies.
-    let anonymous_id = if rng.random_bool(0.8) {
-        shopper.anonymous_id.clone()
-    } else {
-        rng::uuid_like(rng)
-    };
+    let Visit {
+        customer_id,
+        referrer,
+        device,
+        anonymous_id,
+    } = visit(rng, shopper, customers);
     let buyer = rng.random_bool(if customer_id.is_some() { 0.12 } else { 0.055 });
     // 3-20 events, most sessions short.
     let budget = 3 + (17.0 * rng.random::<f64>().powf(1.8)).floor() as usize;
@@ -187,6 +175,41 @@ fn one_session(
         events: walk.events,
     };
     Some((session, order))
+}
+
+/// Who is visiting, from where and on what.
+struct Visit {
+    customer_id: Option<i64>,
+    referrer: &'static str,
+    device: &'static str,
+    anonymous_id: String,
+}
+
+fn visit(rng: &mut Rng, shopper: &Shopper, customers: &[Customer]) -> Visit {
+    // Account holders are logged in on most, not all, visits.
+    let customer_id = shopper
+        .customer
+        .and_then(|i| customers.get(i))
+        .filter(|_| rng.random_bool(0.85))
+        .map(|c| c.id);
+    let referrer = referrer(rng, customer_id.is_some());
+    let device = if rng.random_bool(0.8) {
+        shopper.device
+    } else {
+        shoppers::device(rng)
+    };
+    // A fifth of visits come from a new browser or cleared cookies.
+    let anonymous_id = if rng.random_bool(0.8) {
+        shopper.anonymous_id.clone()
+    } else {
+        rng::uuid_like(rng)
+    };
+    Visit {
+        customer_id,
+        referrer,
+        device,
+        anonymous_id,
+    }
 }
 
 /// Traffic source: logged-in customers come more from e-mail, strangers from search and social.

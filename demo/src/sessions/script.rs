@@ -82,7 +82,13 @@ pub(crate) fn checkout(walk: &mut Walk<'_>, rng: &mut Rng, extra: usize) -> Vec<
             .copied()
             .filter(|l| !used.contains(l))
             .collect();
-        let Some(&leaf) = rng::pick(rng, &partners) else {
+        // Not every basket is a look: some add a second of the same kind or something unrelated.
+        let leaf = match rng.random_range(0..100) {
+            0..75 => rng::pick(rng, &partners).copied(),
+            75..88 => Some(main_leaf),
+            _ => Some(walk.world.leaf_for(rng, walk.shopper)),
+        };
+        let Some(leaf) = leaf else {
             break;
         };
         used.push(leaf);
@@ -94,12 +100,18 @@ pub(crate) fn checkout(walk: &mut Walk<'_>, rng: &mut Rng, extra: usize) -> Vec<
         }
     }
     walk.purchase(rng);
+    order_lines(walk, rng)
+}
+
+/// One order line per cart line, at the variant's price.
+fn order_lines(walk: &Walk<'_>, rng: &mut Rng) -> Vec<OrderLine> {
+    let products = &walk.world.catalog.products;
     walk.cart
         .iter()
         .map(|line| {
-            let variant = &walk.world.catalog.products[line.product].variants[line.variant];
+            let variant = &products[line.product].variants[line.variant];
             OrderLine {
-                product_id: walk.world.catalog.products[line.product].id,
+                product_id: products[line.product].id,
                 variant_id: variant.id,
                 quantity: quantity(rng),
                 price_cents: variant.price_cents,

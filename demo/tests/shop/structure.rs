@@ -193,3 +193,20 @@ fn collections_hold_existing_active_products() {
         );
     }
 }
+
+#[test]
+fn stats_summarise_the_default_shop() {
+    let shop = default_shop();
+    let stats = shop.stats();
+    assert_eq!(stats.products, shop.products.len());
+    assert_eq!(stats.orders, shop.orders.len());
+    assert!(stats.top_categories >= 8 && stats.leaf_categories >= 30);
+    assert!(
+        (0.3..0.75).contains(&stats.mean_margin),
+        "{}",
+        stats.mean_margin
+    );
+    assert!(stats.complementary_order_share > 0.2);
+    assert!(stats.related_view_share > 0.5);
+    assert!(stats.top_decile_view_share > 0.35);
+}
