@@ -1,5 +1,6 @@
 //! The built-in brands and the sellers (vendors) that own them.
 
+use crate::model::PriceTier::{Budget, Mid, Premium};
 use crate::model::{Brand, PriceTier};
 use crate::rng::{self, Rng};
 use crate::taxonomy::Taxonomy;
@@ -34,8 +35,6 @@ type BrandRow = (
     &'static [&'static str],
     &'static [&'static str],
 );
-
-use PriceTier::{Budget, Mid, Premium};
 
 /// Invented brands, each concentrated in 1-3 departments; specialists list their leaves.
 #[rustfmt::skip]

@@ -29,9 +29,13 @@ const HOURLY: [f64; 24] = [
 /// Everything a session can see.
 #[derive(Debug)]
 pub(crate) struct World<'a> {
+    /// The category tree.
     pub taxonomy: &'a Taxonomy,
+    /// The brands.
     pub brands: &'a [BrandInfo],
+    /// The catalog with its per-leaf index.
     pub catalog: &'a Catalog,
+    /// The simulated shoppers.
     pub shoppers: &'a [Shopper],
 }
 

@@ -29,15 +29,19 @@ pub(crate) struct CartLine {
 /// A session being simulated.
 #[derive(Debug)]
 pub(crate) struct Walk<'w> {
+    /// What the shopper can see.
     pub world: &'w World<'w>,
+    /// Who is shopping.
     pub shopper: &'w Shopper,
     /// The time of the next event.
     pub at: i64,
+    /// Events so far, in time order.
     pub events: Vec<Event>,
     /// The last product viewed.
     pub last_view: Option<usize>,
     /// The leaf the shopper is browsing.
     pub leaf: usize,
+    /// What is in the cart.
     pub cart: Vec<CartLine>,
     searched_brand: Option<usize>,
 }
