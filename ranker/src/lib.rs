@@ -24,6 +24,7 @@ pub mod metrics;
 mod ranker;
 pub mod rerank;
 mod scoring;
+mod select;
 
 #[cfg(test)]
 mod testkit;

@@ -1,14 +1,12 @@
 //! Blended scoring: five features in [0,1], a validated weighted sum, bounded top-k selection.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::candidates::{Candidate, Source, SourceSet};
 use crate::catalog::{Catalog, ItemId, dot};
 use crate::error::{RankerError, Result};
 use crate::intent::Intent;
+pub use crate::select::top_k_indices;
 
 /// Blend weights; [`Weights::default`] is 0.55 relevance + 0.20 intent + 0.10 margin +
 /// 0.10 inventory + 0.05 novelty. Use [`Weights::new`] to get validated, sum-to-one weights.
@@ -294,50 +292,6 @@ impl FeatureTable {
             })
             .collect()
     }
-}
-
-/// Heap key: higher score is better, then lower index (for determinism).
-#[derive(PartialEq)]
-struct Key(f32, usize);
-
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .total_cmp(&other.0)
-            .then_with(|| other.1.cmp(&self.1))
-    }
-}
-
-/// Indices of the `k` largest scores, best first, with a size-`k` min-heap: O(n log k) worst
-/// case, but almost every row is rejected by one comparison with the heap's minimum.
-#[must_use]
-pub fn top_k_indices(scores: &[f32], k: usize) -> Vec<usize> {
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut heap: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(k + 1);
-    let mut floor = f32::NEG_INFINITY;
-    for (i, &s) in scores.iter().enumerate() {
-        if heap.len() < k {
-            heap.push(Reverse(Key(s, i)));
-            if heap.len() == k {
-                floor = heap.peek().map_or(f32::NEG_INFINITY, |r| r.0.0);
-            }
-        } else if s > floor {
-            heap.pop();
-            heap.push(Reverse(Key(s, i)));
-            floor = heap.peek().map_or(f32::NEG_INFINITY, |r| r.0.0);
-        }
-    }
-    let mut out: Vec<Key> = heap.into_iter().map(|r| r.0).collect();
-    out.sort_unstable_by(|a, b| b.cmp(a));
-    out.into_iter().map(|k| k.1).collect()
 }
 
 #[cfg(test)]

@@ -39,9 +39,8 @@ impl<'a> ContentIndex<'a> {
         if i >= self.space.len() {
             return Vec::new();
         }
-        let mut scores: Vec<f32> = (0..self.space.len())
-            .map(|j| self.space.sim(i, j))
-            .collect();
+        let mut scores = vec![0.0f32; self.space.len()];
+        self.space.sims_to(i, &mut scores);
         scores[i] = f32::NEG_INFINITY;
         collect(&scores, k)
     }

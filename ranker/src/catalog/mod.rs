@@ -192,20 +192,26 @@ impl Catalog {
     }
 }
 
-/// Dot product with eight independent accumulators, so the compiler vectorises it without
-/// `-ffast-math`-style reassociation (f32 addition is not associative, so a plain fold stays
-/// scalar).
+/// Dot product with sixteen independent accumulators, so the compiler vectorises it and the
+/// additions form short dependency chains (f32 addition is not associative, so a plain fold
+/// stays scalar and latency-bound).
+#[inline]
 #[must_use]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let chunks_a = a.chunks_exact(8);
-    let chunks_b = b.chunks_exact(8);
+    const LANES: usize = 16;
+    let mut acc = [0.0f32; LANES];
+    let chunks_a = a.chunks_exact(LANES);
+    let chunks_b = b.chunks_exact(LANES);
     let (tail_a, tail_b) = (chunks_a.remainder(), chunks_b.remainder());
     for (x, y) in chunks_a.zip(chunks_b) {
-        for lane in 0..8 {
+        for lane in 0..LANES {
             acc[lane] += x[lane] * y[lane];
         }
     }
     let tail: f32 = tail_a.iter().zip(tail_b).map(|(x, y)| x * y).sum();
-    (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
+    let mut half = [0.0f32; 8];
+    for lane in 0..8 {
+        half[lane] = acc[lane] + acc[lane + 8];
+    }
+    ((half[0] + half[4]) + (half[1] + half[5])) + ((half[2] + half[6]) + (half[3] + half[7])) + tail
 }

@@ -36,6 +36,7 @@ struct State {
     selected: Vec<usize>,
     taken: Vec<bool>,
     max_sim: Vec<f32>,
+    sims: Vec<f32>,
     brands: Vec<BrandId>,
     vendors: Vec<VendorId>,
     families: HashSet<FamilyId>,
@@ -126,9 +127,10 @@ impl Problem<'_, '_> {
         {
             st.covered.push(row.category);
         }
-        for i in 0..self.rows.len() {
-            if !st.taken[i] {
-                st.max_sim[i] = st.max_sim[i].max(self.space.sim(i, pick));
+        self.space.sims_to(pick, &mut st.sims);
+        for ((m, s), t) in st.max_sim.iter_mut().zip(&st.sims).zip(&st.taken) {
+            if !t {
+                *m = m.max(*s);
             }
         }
     }
@@ -166,21 +168,24 @@ impl Problem<'_, '_> {
     fn pick_relaxing(&self, st: &State, base: [bool; 5]) -> Option<(usize, Vec<usize>)> {
         let mut active = base;
         let mut dropped = Vec::new();
-        while self.best(st, &active).is_none() {
+        let mut pick = self.best(st, &active);
+        while pick.is_none() {
             let r = (0..5).find(|r| active[*r])?;
             active[r] = false;
             dropped.push(r);
+            pick = self.best(st, &active);
         }
         if let Some((_, earlier)) = dropped.split_last() {
             for &r in earlier {
                 active[r] = true;
-                if self.best(st, &active).is_none() {
-                    active[r] = false;
+                match self.best(st, &active) {
+                    Some(p) => pick = Some(p),
+                    None => active[r] = false,
                 }
             }
         }
         dropped.retain(|r| !active[*r]);
-        self.best(st, &active).map(|pick| (pick, dropped))
+        pick.map(|p| (p, dropped))
     }
 
     /// Runs the selection: up to `k` rows in slot order, plus the relaxations it needed.
@@ -191,6 +196,7 @@ impl Problem<'_, '_> {
             selected: Vec::with_capacity(k),
             taken: vec![false; n],
             max_sim: vec![0.0; n],
+            sims: vec![0.0; self.space.len()],
             brands: Vec::new(),
             vendors: Vec::new(),
             families: HashSet::new(),

@@ -20,9 +20,12 @@ pub(crate) fn dpp(space: &SimSpace<'_>, quality: &[f32], k: usize, alpha: f32) -
     let q: Vec<f32> = quality[..n].iter().map(|s| (alpha * s).exp()).collect();
     let mut d2: Vec<f32> = q.iter().map(|x| x * x).collect();
     let eps = 1e-6 * d2.iter().copied().fold(0.0, f32::max);
-    // Row-major n × k; row i holds cᵢ (only its first |Y| entries are meaningful).
+    // Column-major: c[t·n + i] is entry t of cᵢ. Step t then updates every row with contiguous,
+    // vectorisable passes over i instead of n short dot products.
     let mut c = vec![0.0f32; n * k];
     let mut taken = vec![false; n];
+    let mut sims = vec![0.0f32; space.len()];
+    let mut e = vec![0.0f32; n];
     let mut selected = Vec::with_capacity(k);
     while selected.len() < k {
         let Some(j) = argmax_free(&d2, &taken) else {
@@ -34,20 +37,25 @@ pub(crate) fn dpp(space: &SimSpace<'_>, quality: &[f32], k: usize, alpha: f32) -
         let t = selected.len();
         taken[j] = true;
         selected.push(j);
-        let dj = d2[j].sqrt();
-        let (qj, row_j) = (q[j], j * k);
-        for i in 0..n {
-            if taken[i] {
-                continue;
+        space.sims_to(j, &mut sims);
+        // e_i = (L_ji − ⟨c_j, c_i⟩) / d_j, for all rows at once.
+        let qj = q[j];
+        for ((ei, s), qi) in e.iter_mut().zip(&sims[..n]).zip(&q) {
+            *ei = qj * qi * s;
+        }
+        for m in 0..t {
+            let col = &c[m * n..(m + 1) * n];
+            let cj = col[j];
+            for (ei, ci) in e.iter_mut().zip(col) {
+                *ei -= cj * ci;
             }
-            let row_i = i * k;
-            let mut proj = 0.0;
-            for m in 0..t {
-                proj += c[row_j + m] * c[row_i + m];
-            }
-            let e = (qj * q[i] * space.sim(j, i) - proj) / dj;
-            c[row_i + t] = e;
-            d2[i] -= e * e;
+        }
+        let inv = 1.0 / d2[j].sqrt();
+        let col = &mut c[t * n..(t + 1) * n];
+        for ((ci, ei), d) in col.iter_mut().zip(&mut e).zip(&mut d2) {
+            *ei *= inv;
+            *ci = *ei;
+            *d -= *ei * *ei;
         }
     }
     fill_by_quality(&mut selected, &mut taken, &quality[..n], k);

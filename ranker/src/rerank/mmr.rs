@@ -14,6 +14,7 @@ pub(crate) fn mmr(space: &SimSpace<'_>, quality: &[f32], k: usize, lambda: f32) 
     // Max similarity to the selection so far; 0 before anything is selected, and clamped at 0
     // because a negative (dissimilar) cosine should not earn a bonus.
     let mut max_sim = vec![0.0f32; n];
+    let mut sims = vec![0.0f32; space.len()];
     for _ in 0..k {
         let mut best: Option<(usize, f32)> = None;
         for i in 0..n {
@@ -28,9 +29,10 @@ pub(crate) fn mmr(space: &SimSpace<'_>, quality: &[f32], k: usize, lambda: f32) 
         let Some((pick, _)) = best else { break };
         taken[pick] = true;
         selected.push(pick);
-        for i in 0..n {
-            if !taken[i] {
-                max_sim[i] = max_sim[i].max(space.sim(i, pick));
+        space.sims_to(pick, &mut sims);
+        for ((m, s), t) in max_sim.iter_mut().zip(&sims).zip(&taken) {
+            if !t {
+                *m = m.max(*s);
             }
         }
     }

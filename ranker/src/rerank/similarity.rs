@@ -129,7 +129,8 @@ impl<'a> SimSpace<'a> {
 
     /// Similarity of rows `i` and `j` in [-1,1] (only embeddings can make it negative); 1 on the
     /// diagonal. Keeping the raw (possibly negative) cosine keeps the kernel PSD for the DPP.
-    #[inline]
+    /// The reference for [`SimSpace::sims_to`], which the re-rankers use.
+    #[cfg(test)]
     pub(crate) fn sim(&self, i: usize, j: usize) -> f32 {
         if i == j {
             return 1.0;
@@ -153,6 +154,42 @@ impl<'a> SimSpace<'a> {
     }
 }
 
+impl SimSpace<'_> {
+    /// Writes `sim(i, p)` for every row `i` into `out` (length [`SimSpace::len`]).
+    ///
+    /// One pass per kernel over contiguous arrays: this is the re-rankers' inner loop, and doing
+    /// it row by row costs several times more.
+    pub(crate) fn sims_to(&self, p: usize, out: &mut [f32]) {
+        let n = self.len().min(out.len());
+        let out = &mut out[..n];
+        let eq = |xs: &[u32], w: f32, out: &mut [f32]| {
+            let x = xs[p];
+            if x == NONE || w == 0.0 {
+                return;
+            }
+            for (o, y) in out.iter_mut().zip(xs) {
+                *o += if *y == x { w } else { 0.0 };
+            }
+        };
+        out.fill(0.0);
+        eq(&self.category, self.w[0], out);
+        eq(&self.parent, self.w[1], out);
+        eq(&self.brand, self.w[2], out);
+        if self.w[3] > 0.0 && !self.attributes[p].is_empty() {
+            for (o, attrs) in out.iter_mut().zip(&self.attributes) {
+                *o += self.w[3] * tanimoto(attrs, self.attributes[p]);
+            }
+        }
+        if self.dim > 0 {
+            let query = &self.embeddings[p * self.dim..(p + 1) * self.dim];
+            for (o, row) in out.iter_mut().zip(self.embeddings.chunks_exact(self.dim)) {
+                *o += self.w[4] * dot(row, query);
+            }
+        }
+        out[p] = 1.0;
+    }
+}
+
 /// |A ∩ B| / |A ∪ B| of two sorted, deduplicated sets (0 for two empty sets).
 pub(crate) fn tanimoto(a: &[AttributeId], b: &[AttributeId]) -> f32 {
     if a.is_empty() || b.is_empty() {
@@ -173,4 +210,44 @@ pub(crate) fn tanimoto(a: &[AttributeId], b: &[AttributeId]) -> f32 {
     let union = (a.len() + b.len()) as f32 - both as f32;
     let both = both as f32;
     both / union
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Catalog, ItemSpec};
+
+    #[test]
+    fn batched_similarities_equal_pairwise_ones_and_the_diagonal_is_one() {
+        let mut b = Catalog::builder(3);
+        let (Some(x), Some(y)) = (b.category(&["A", "x"]), b.category(&["A", "y"])) else {
+            panic!("non-empty paths");
+        };
+        let brand = b.brand("n");
+        let attrs = vec![b.attribute("red"), b.attribute("wool")];
+        let specs = [
+            ItemSpec::new(1, x)
+                .brand(brand)
+                .embedding(vec![1.0, 0.0, 0.0])
+                .attributes(attrs.clone()),
+            ItemSpec::new(2, x)
+                .embedding(vec![0.5, 0.5, 0.0])
+                .attributes(attrs[..1].to_vec()),
+            ItemSpec::new(3, y).brand(brand),
+        ];
+        let ids: Vec<ItemId> = specs
+            .into_iter()
+            .filter_map(|s| b.add_item(s).ok())
+            .collect();
+        let catalog = b.build();
+        let space = SimSpace::new(&catalog, &ids, &SimilarityConfig::default());
+        let mut out = vec![0.0; 3];
+        for p in 0..3 {
+            space.sims_to(p, &mut out);
+            for (i, got) in out.iter().enumerate() {
+                assert!((got - space.sim(i, p)).abs() < 1e-6, "{i} {p}");
+            }
+            assert_eq!(out[p], 1.0);
+        }
+    }
 }

@@ -1,0 +1,118 @@
+//! Criterion benchmarks for the hot paths; numbers go to BENCHMARKS.md ("Ranker core").
+//!
+//! Run with `cargo bench -p ranker --bench ranker`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use ranker::{
+    CandidatePool, Catalog, Context, FeatureTable, Intent, ItemId, ItemSpec, Policy, Ranker,
+    RuleSet, Scored, Source, Surface, Weights,
+};
+
+const DIM: usize = 64;
+
+/// A synthetic shop: 40 leaf categories under 8 parents, 60 brands, 12 vendors, some variant
+/// families, random 64-d embeddings and features.
+fn catalog(n: usize, rng: &mut ChaCha8Rng) -> Catalog {
+    let mut b = Catalog::builder(DIM);
+    let leaves: Vec<_> = (0..40)
+        .filter_map(|c| b.category(&[&format!("p{}", c % 8), &format!("c{c}")]))
+        .collect();
+    for i in 0..n {
+        let brand = b.brand(&format!("b{}", rng.random_range(0..60)));
+        let vendor = b.vendor(&format!("v{}", rng.random_range(0..12)));
+        let embedding: Vec<f32> = (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let mut spec = ItemSpec::new(i as i64, leaves[rng.random_range(0..leaves.len())])
+            .brand(brand)
+            .vendor(vendor)
+            .price(rng.random_range(5.0..300.0))
+            .margin(rng.random_range(0.05..0.6))
+            .stock(rng.random_bool(0.95), rng.random_range(0.0..1.0))
+            .created_at(rng.random_range(0..10_000_000))
+            .embedding(embedding);
+        if rng.random_bool(0.2) {
+            spec = spec.family(b.family(&format!("f{}", i / 3)));
+        }
+        if b.add_item(spec).is_err() {
+            break;
+        }
+    }
+    b.build()
+}
+
+fn pool(catalog: &Catalog, n: usize, rng: &mut ChaCha8Rng) -> CandidatePool {
+    let scored: Vec<(ItemId, f32)> = (0..n)
+        .map(|i| (ItemId(i as u32), rng.random_range(0.0..1.0)))
+        .collect();
+    let mut pool = CandidatePool::new();
+    let _ = pool.add_source(catalog, Source::CoOccurrence, 1.0, &scored);
+    pool
+}
+
+fn score_top_500(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let catalog = catalog(100_000, &mut rng);
+    let pool = pool(&catalog, 100_000, &mut rng);
+    let mut table =
+        FeatureTable::build(&catalog, pool.candidates(), &Intent::default(), 10_000_000);
+    let query: Vec<f32> = (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let weights = Weights::default();
+    c.bench_function("score_embed_top500_of_100k", |b| {
+        b.iter(|| {
+            let _ = table.relevance_from_embedding(&catalog, black_box(&query));
+            black_box(table.top_k(&weights, 500))
+        });
+    });
+    c.bench_function("blend_top500_of_100k_no_embedding", |b| {
+        b.iter(|| black_box(table.top_k(&weights, 500)))
+    });
+}
+
+fn rerank_20_of_500(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let catalog = catalog(5_000, &mut rng);
+    let pool = pool(&catalog, 5_000, &mut rng);
+    let ctx = Context::new(Surface::Product, 10_000_000).with_seeds(vec![ItemId(0)]);
+    let base = Ranker::builder()
+        .shortlist(500)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (intent, shortlist): (Intent, Vec<Scored>) = base.score(&catalog, &pool, &ctx, 20);
+    assert_eq!(shortlist.len(), 500);
+    let policies = [
+        ("mmr_20_of_500", Policy::Mmr { lambda: 0.7 }),
+        ("dpp_20_of_500", Policy::Dpp { alpha: 3.0 }),
+        ("constrained_20_of_500", Policy::Constrained),
+    ];
+    for (name, policy) in policies {
+        let r = Ranker::builder()
+            .policy(policy)
+            .rules(RuleSet::default())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        c.bench_function(name, |b| {
+            b.iter(|| black_box(r.rerank(&catalog, &ctx, intent, black_box(&shortlist), 20)))
+        });
+    }
+    let full = Ranker::builder().build().unwrap_or_else(|e| panic!("{e}"));
+    let small = pool_of(&catalog, 500);
+    c.bench_function("rank_end_to_end_20_of_500", |b| {
+        b.iter(|| black_box(full.rank(&catalog, black_box(&small), &ctx, 20)));
+    });
+}
+
+fn pool_of(catalog: &Catalog, n: usize) -> CandidatePool {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    pool(catalog, n, &mut rng)
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(40).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = score_top_500, rerank_20_of_500
+}
+criterion_main!(benches);
