@@ -1,1 +1,18 @@
-//! migration crate.
+//! Meander's schema migrations, append-only: never edit one that has landed, add a new one.
+//!
+//! Every migration is written with sea-query's schema builder so that the same code creates
+//! identical tables on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_initial;
+
+/// The migrator the app runs at start (`app migrate` or the embedded default).
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_initial::Migration)]
+    }
+}

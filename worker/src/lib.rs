@@ -1,1 +1,19 @@
-//! worker crate.
+//! Meander's background work: typed jobs on a durable queue (apalis on the app's own SQLite
+//! or PostgreSQL database), worker processes with retries, backoff, heartbeats and orphan
+//! recovery, and the demo shop loader.
+//!
+//! Code enqueues only typed jobs ([`jobs`]) through [`JobQueue`]; [`WorkerPool`] runs them.
+
+pub mod cli;
+pub mod demo;
+pub mod heartbeat;
+pub mod jobs;
+pub mod pool;
+pub mod queue;
+
+pub use jobs::{Job, JobContext, JobError};
+pub use pool::WorkerPool;
+pub use queue::{JobQueue, QueueError};
+
+/// Anything that stops the worker machinery from starting.
+pub type WorkerError = QueueError;

@@ -1,0 +1,105 @@
+//! The `app` command line: `serve` (default), `migrate`, `demo`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use common::{Database, Settings};
+
+use crate::startup::{Application, ServeOptions};
+
+/// Exit code for configuration errors (a missing or malformed setting).
+const EXIT_CONFIG: u8 = 2;
+/// Exit code for runtime failures (database unreachable, port in use…).
+const EXIT_FAILURE: u8 = 1;
+
+/// Meander: diversified product recommendations for Shopify stores.
+#[derive(Debug, Parser)]
+#[command(name = "app", version, about)]
+pub struct Cli {
+    /// TOML settings file (values there are overridden by MEANDER_* variables).
+    #[arg(long, short, env = "MEANDER_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP (and run background workers unless --no-worker).
+    Serve {
+        /// Do not run background workers in this process (run `worker` processes instead).
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Generate and load the demo shop now (replacing an existing demo shop), then exit.
+    Demo,
+}
+
+/// Runs the command and maps failures to one log line and an exit code.
+#[must_use]
+pub fn run(cli: Cli) -> ExitCode {
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    common::telemetry::init(&settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let command = cli.command.unwrap_or(Command::Serve { no_worker: false });
+    match runtime.block_on(execute(command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    match command {
+        Command::Serve { no_worker } => {
+            let app = Application::build(
+                settings,
+                ServeOptions {
+                    with_worker: !no_worker,
+                },
+            )
+            .await?;
+            app.run_until_stopped().await.context("HTTP server failed")
+        }
+        Command::Migrate => {
+            let db = Database::connect(&settings.database).await?;
+            db.migrate().await?;
+            worker::queue::setup(&db).await?;
+            tracing::info!("migrations applied");
+            db.close().await;
+            Ok(())
+        }
+        Command::Demo => {
+            let db = Database::connect(&settings.database).await?;
+            db.migrate().await?;
+            let summary = worker::demo::load(&db, settings.demo.seed).await?;
+            tracing::info!(%summary, "demo shop loaded");
+            db.close().await;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Builds the application from settings and runs it until a shutdown signal.
+
+use std::net::TcpListener;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{NormalizePath, from_fn};
+use actix_web::{App, HttpServer, web};
+use common::{Database, DatabaseError, Settings};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing_actix_web::TracingLogger;
+use worker::{JobContext, JobQueue, WorkerError, WorkerPool};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::middleware::{json_errors, record_metrics, request_id_header};
+use crate::routes;
+use crate::state::AppState;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// Opening or migrating the database failed.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// `host:port`.
+        address: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The job queue or workers could not start.
+    #[error(transparent)]
+    Worker(#[from] WorkerError),
+    /// The demo shop could not be queued.
+    #[error(transparent)]
+    Demo(#[from] worker::demo::DemoError),
+    /// The metrics recorder could not be installed.
+    #[error("cannot install the metrics recorder: {0}")]
+    Metrics(String),
+}
+
+/// How `serve` runs.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// Run background workers in this process too (the embedded default).
+    pub with_worker: bool,
+}
+
+/// A built, bound, not yet running application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    workers: Option<WorkerPool>,
+    db: Database,
+    shutdown_timeout: Duration,
+}
+
+impl Application {
+    /// Connects and migrates the database, starts workers (if asked), queues the demo shop
+    /// load (if enabled), and binds the HTTP listener.
+    ///
+    /// # Errors
+    /// [`StartupError`] for the first step that fails; nothing is left half-started.
+    pub async fn build(settings: Settings, options: ServeOptions) -> Result<Self, StartupError> {
+        let db = Database::connect(&settings.database).await?;
+        db.migrate().await?;
+        let jobs = JobQueue::new(&db).await?;
+        let workers = if options.with_worker {
+            Some(WorkerPool::start(
+                &jobs,
+                JobContext { db: db.clone() },
+                &settings.worker,
+            ))
+        } else {
+            None
+        };
+        if settings.demo_enabled() {
+            worker::demo::queue_if_missing(&db, &jobs, settings.demo.seed).await?;
+        }
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address, source })?
+            .port();
+        let shutdown_timeout = Duration::from_secs(settings.server.shutdown_timeout_secs);
+        let state = AppState {
+            db: db.clone(),
+            jobs,
+            settings: Arc::new(settings),
+            metrics: metrics_handle()?,
+        };
+        log_urls(&state.settings, port);
+        let server = http_server(listener, state, shutdown_timeout)?;
+        Ok(Self {
+            port,
+            server,
+            workers,
+            db,
+            shutdown_timeout,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the HTTP server from elsewhere (tests, signal handlers).
+    #[must_use]
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT (or [`Application::handle`]`.stop`), then stops accepting,
+    /// finishes in-flight requests and jobs within the shutdown timeout, and closes the pool.
+    ///
+    /// # Errors
+    /// The HTTP server's I/O error, if it failed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let signals = tokio::spawn(async move {
+            common::shutdown::signal().await;
+            tracing::info!("shutdown signal received: draining requests and jobs");
+            handle.stop(true).await;
+        });
+        let served = self.server.await;
+        signals.abort();
+        if let Some(workers) = self.workers {
+            workers.shutdown(self.shutdown_timeout).await;
+        }
+        self.db.close().await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+fn http_server(
+    listener: TcpListener,
+    state: AppState,
+    shutdown_timeout: Duration,
+) -> Result<Server, StartupError> {
+    let body_limit = state.settings.server.body_limit_bytes;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(body_limit)
+                    .error_handler(|err, _| {
+                        ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
+                    }),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
+            }))
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+            .wrap(json_errors())
+            .wrap(from_fn(record_metrics))
+            .wrap(NormalizePath::trim())
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout.as_secs())
+    .listen(listener)
+    .map_err(|source| StartupError::Bind {
+        address: "listener".into(),
+        source,
+    })?
+    .run();
+    Ok(server)
+}
+
+/// One Prometheus recorder per process: tests build many apps in one process.
+fn metrics_handle() -> Result<PrometheusHandle, StartupError> {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let handle = PrometheusBuilder::new()
+        .install_recorder()
+        .map_err(|err| StartupError::Metrics(err.to_string()))?;
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+fn log_urls(settings: &Settings, port: u16) {
+    let base = settings
+        .server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}:{port}", settings.server.host));
+    tracing::info!(%base, "Meander is listening");
+    tracing::info!(
+        "  health:    {base}/healthz  ·  readiness: {base}/readyz  ·  metrics: {base}/metrics"
+    );
+    if settings.demo_enabled() {
+        tracing::info!("  demo shop: {base}/demo  (storefront preview of the generated shop)");
+    }
+}

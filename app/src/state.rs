@@ -1,0 +1,20 @@
+//! Shared state handed to every handler.
+
+use std::sync::Arc;
+
+use common::{Database, Settings};
+use metrics_exporter_prometheus::PrometheusHandle;
+use worker::JobQueue;
+
+/// What handlers need: the database, the job queue, settings and the metrics registry.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database (sea-orm connection and pool).
+    pub db: Database,
+    /// Enqueues typed background jobs.
+    pub jobs: JobQueue,
+    /// Validated settings.
+    pub settings: Arc<Settings>,
+    /// Renders the Prometheus exposition.
+    pub metrics: PrometheusHandle,
+}

@@ -1,0 +1,190 @@
+//! One database for everything: sea-orm for the data model and apalis for the job queue
+//! share a single sqlx pool, on SQLite (embedded) or PostgreSQL (production).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::sqlx::{PgPool, SqlitePool};
+use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use secrecy::ExposeSecret;
+
+use crate::settings::DatabaseSettings;
+
+/// File name of the embedded database inside `database.data_dir`.
+pub const SQLITE_FILE: &str = "meander.db";
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The data folder could not be created.
+    #[error("cannot create data folder `{path}`: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The URL did not parse.
+    #[error("database.url is not a valid database URL: {0}")]
+    Url(String),
+    /// The server or file could not be reached or opened.
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    /// Running the migrations failed (nothing half-applied: each runs in a transaction where
+    /// the backend allows it).
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+}
+
+/// Which engine backs the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// The raw sqlx pool, for the job queue.
+#[derive(Debug, Clone)]
+pub enum Pool {
+    /// SQLite pool.
+    Sqlite(SqlitePool),
+    /// PostgreSQL pool.
+    Postgres(PgPool),
+}
+
+/// An open database: the sea-orm connection and the sqlx pool under it.
+#[derive(Debug, Clone)]
+pub struct Database {
+    /// sea-orm handle for the data model.
+    pub conn: DatabaseConnection,
+    /// The same pool, for apalis.
+    pub pool: Pool,
+}
+
+impl Database {
+    /// Opens the configured database, creating the SQLite file and folder when needed.
+    ///
+    /// # Errors
+    /// [`DatabaseError`] when the URL is invalid or the database cannot be reached.
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DatabaseError> {
+        let url = settings
+            .url
+            .as_ref()
+            .map(|url| url.expose_secret().to_owned());
+        match url {
+            Some(url) if !url.starts_with("sqlite:") => connect_postgres(&url, settings).await,
+            Some(url) => {
+                let options = SqliteConnectOptions::from_str(&url)
+                    .map_err(|err| DatabaseError::Url(err.to_string()))?;
+                connect_sqlite(options, settings).await
+            }
+            None => {
+                let path = settings.data_dir.join(SQLITE_FILE);
+                create_dir(&settings.data_dir)?;
+                connect_sqlite(SqliteConnectOptions::new().filename(path), settings).await
+            }
+        }
+    }
+
+    /// Which engine this is.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Migrate`] with the database's reason.
+    pub async fn migrate(&self) -> Result<(), DatabaseError> {
+        Migrator::up(&self.conn, None)
+            .await
+            .map_err(|err| DatabaseError::Migrate(err.to_string()))
+    }
+
+    /// Number of migrations not yet applied (0 when the schema is current).
+    ///
+    /// # Errors
+    /// [`DatabaseError::Migrate`] when the migration table cannot be read.
+    pub async fn pending_migrations(&self) -> Result<usize, DatabaseError> {
+        Migrator::get_pending_migrations(&self.conn)
+            .await
+            .map(|pending| pending.len())
+            .map_err(|err| DatabaseError::Migrate(err.to_string()))
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+fn create_dir(path: &Path) -> Result<(), DatabaseError> {
+    std::fs::create_dir_all(path).map_err(|source| DatabaseError::DataDir {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// SQLite tuned for a web app: WAL so readers never block the writer, `synchronous=NORMAL`
+/// (durable across app crashes, fast), a busy timeout instead of instant `SQLITE_BUSY`, and
+/// foreign keys on so deleting a shop cascades.
+async fn connect_sqlite(
+    options: SqliteConnectOptions,
+    settings: &DatabaseSettings,
+) -> Result<Database, DatabaseError> {
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_millis(settings.sqlite_busy_timeout_ms))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+        .connect_with(options)
+        .await
+        .map_err(|err| DatabaseError::Connect(err.to_string()))?;
+    Ok(Database {
+        conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone()),
+        pool: Pool::Sqlite(pool),
+    })
+}
+
+async fn connect_postgres(
+    url: &str,
+    settings: &DatabaseSettings,
+) -> Result<Database, DatabaseError> {
+    // The URL may hold a password: report only the parser's reason, never the URL.
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|err| DatabaseError::Url(redact(&err.to_string(), url)))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+        .connect_with(options)
+        .await
+        .map_err(|err| DatabaseError::Connect(redact(&err.to_string(), url)))?;
+    Ok(Database {
+        conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone()),
+        pool: Pool::Postgres(pool),
+    })
+}
+
+/// Removes the URL from a driver message, in case the driver echoed it.
+fn redact(message: &str, url: &str) -> String {
+    message.replace(url, "<database.url>")
+}

@@ -1,0 +1,367 @@
+//! Typed settings: defaults, then an optional TOML file, then `MEANDER_*` environment
+//! variables (nested with `__`, e.g. `MEANDER_SERVER__PORT=9000`), plus the conventional
+//! `DATABASE_URL`. Validated once at start; secrets never print.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A value is missing, of the wrong type, or an unknown key was given.
+    #[error("configuration error: {0}")]
+    Parse(String),
+    /// A value parsed but is not acceptable.
+    #[error("configuration error: `{setting}` {reason}")]
+    Invalid {
+        /// Dotted name of the setting (`database.url`).
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// All of Meander's settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database and storage.
+    pub database: DatabaseSettings,
+    /// Background job workers.
+    pub worker: WorkerSettings,
+    /// The generated demo shop of the embedded mode.
+    pub demo: DemoSettings,
+    /// Shopify app credentials and API version.
+    pub shopify: ShopifySettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Interface to bind.
+    pub host: String,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    /// Public base URL (for links in logs and Shopify redirects); defaults to `http://host:port`.
+    pub public_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Seconds to finish in-flight requests and jobs after SIGTERM/SIGINT.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            public_url: None,
+            body_limit_bytes: 1024 * 1024,
+            shutdown_timeout_secs: 25,
+        }
+    }
+}
+
+/// Database settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://…` or `sqlite://…`; when absent, SQLite at `data_dir/meander.db`.
+    pub url: Option<SecretString>,
+    /// Folder for the embedded SQLite database.
+    pub data_dir: PathBuf,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Seconds to wait for a pooled connection.
+    pub acquire_timeout_secs: u64,
+    /// Milliseconds SQLite waits on a locked database before failing.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            data_dir: PathBuf::from("data"),
+            max_connections: 8,
+            acquire_timeout_secs: 10,
+            sqlite_busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// True when no PostgreSQL URL is configured (the embedded default).
+    #[must_use]
+    pub fn is_sqlite(&self) -> bool {
+        self.url
+            .as_ref()
+            .is_none_or(|url| url.expose_secret().starts_with("sqlite:"))
+    }
+}
+
+/// Background worker settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerSettings {
+    /// Jobs handled concurrently per queue by one process.
+    pub concurrency: usize,
+    /// Milliseconds between polls of the queue when idle.
+    pub poll_interval_ms: u64,
+    /// Seconds running jobs get to finish after a shutdown signal.
+    pub shutdown_timeout_secs: u64,
+    /// Seconds between heartbeats written to `worker_heartbeats`.
+    pub heartbeat_interval_secs: u64,
+    /// A heartbeat older than this many seconds makes `/readyz` report the worker stale.
+    pub heartbeat_stale_after_secs: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 2,
+            poll_interval_ms: 500,
+            shutdown_timeout_secs: 25,
+            heartbeat_interval_secs: 5,
+            heartbeat_stale_after_secs: 60,
+        }
+    }
+}
+
+/// Demo shop settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Load the demo shop on start; defaults to on for SQLite and off for PostgreSQL.
+    pub enabled: Option<bool>,
+    /// Seed of the generator: the same seed gives the same shop.
+    pub seed: u64,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            seed: 42,
+        }
+    }
+}
+
+/// Shopify app settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShopifySettings {
+    /// The app's client id (API key) from the Partner Dashboard.
+    pub api_key: String,
+    /// The app's client secret; signs OAuth, webhooks, app proxy and session tokens.
+    pub api_secret: Option<SecretString>,
+    /// Admin API version used for every call.
+    pub api_version: String,
+    /// Access scopes requested at install.
+    pub scopes: String,
+}
+
+impl Default for ShopifySettings {
+    fn default() -> Self {
+        Self {
+            api_key: String::new(),
+            api_secret: None,
+            api_version: "2026-07".into(),
+            scopes: "read_products,read_inventory,read_orders,write_pixels,read_customer_events"
+                .into(),
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines (the default, for a terminal).
+    #[default]
+    Pretty,
+    /// One JSON object per line (for log collectors).
+    Json,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// Output format.
+    pub format: LogFormat,
+    /// `tracing` filter directive, e.g. `info` or `app=debug,info`; `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            filter: "info".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings: defaults, then `file` (when given), then `DATABASE_URL`, then `MEANDER_*`.
+    ///
+    /// # Errors
+    /// [`SettingsError`] naming the offending setting.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(SettingsError::Parse(format!(
+                    "config file `{}` does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let database_url = Env::raw()
+            .only(&["DATABASE_URL"])
+            .map(|_| "database.url".into());
+        let meander = Env::prefixed("MEANDER_").ignore(&["config"]).split("__");
+        Self::from_figment(&figment.merge(database_url).merge(meander))
+    }
+
+    /// Extracts and validates settings from a prepared figment (used by tests too).
+    ///
+    /// # Errors
+    /// [`SettingsError`] naming the offending setting.
+    pub fn from_figment(figment: &Figment) -> Result<Self, SettingsError> {
+        let settings: Self = figment
+            .extract()
+            .map_err(|err| SettingsError::Parse(first_line(&err)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |setting, reason: &str| SettingsError::Invalid {
+            setting,
+            reason: reason.into(),
+        };
+        if let Some(url) = &self.database.url {
+            let url = url.expose_secret();
+            let known = ["sqlite:", "postgres://", "postgresql://"];
+            if !known.iter().any(|scheme| url.starts_with(scheme)) {
+                return Err(invalid(
+                    "database.url",
+                    "must start with postgres://, postgresql:// or sqlite:",
+                ));
+            }
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if self.server.body_limit_bytes == 0 {
+            return Err(invalid("server.body_limit_bytes", "must be at least 1"));
+        }
+        if self.worker.poll_interval_ms == 0 {
+            return Err(invalid("worker.poll_interval_ms", "must be at least 1"));
+        }
+        if self.worker.concurrency == 0 {
+            return Err(invalid("worker.concurrency", "must be at least 1"));
+        }
+        if self.worker.heartbeat_interval_secs == 0
+            || self.worker.heartbeat_stale_after_secs <= self.worker.heartbeat_interval_secs
+        {
+            return Err(invalid(
+                "worker.heartbeat_stale_after_secs",
+                "must be greater than worker.heartbeat_interval_secs (which must be at least 1)",
+            ));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
+            return Err(invalid(
+                "log.filter",
+                "is not a valid tracing filter directive",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the demo shop should be loaded.
+    #[must_use]
+    pub fn demo_enabled(&self) -> bool {
+        self.demo
+            .enabled
+            .unwrap_or_else(|| self.database.is_sqlite())
+    }
+}
+
+/// figment errors can chain several; one clear line is what an operator needs.
+fn first_line(err: &figment::Error) -> String {
+    err.to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::providers::Serialized;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let mut figment = Figment::new();
+        for (key, value) in pairs {
+            figment = figment.merge(Serialized::default(key, value));
+        }
+        Settings::from_figment(&figment)
+    }
+
+    #[test]
+    fn defaults_are_valid_and_embedded() {
+        let settings = with(&[]).unwrap();
+        assert!(settings.database.is_sqlite());
+        assert!(settings.demo_enabled());
+        assert_eq!(settings.server.port, 8080);
+    }
+
+    #[test]
+    fn postgres_url_turns_the_demo_off_by_default() {
+        let settings = with(&[("database.url", "postgres://u@localhost/db")]).unwrap();
+        assert!(!settings.database.is_sqlite());
+        assert!(!settings.demo_enabled());
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = with(&[("server.prot", "1")]).unwrap_err().to_string();
+        assert!(err.contains("prot"), "{err}");
+    }
+
+    #[test]
+    fn malformed_values_name_the_setting() {
+        let err = with(&[("server.port", "eighty")]).unwrap_err().to_string();
+        assert!(err.contains("server.port") || err.contains("port"), "{err}");
+        let err = with(&[("database.url", "mysql://x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let settings = with(&[
+            ("database.url", "postgres://user:hunter2@localhost/db"),
+            ("shopify.api_secret", "shpss_topsecret"),
+        ])
+        .unwrap();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("topsecret"), "{shown}");
+    }
+}

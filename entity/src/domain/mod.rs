@@ -1,0 +1,7 @@
+//! Domain newtypes: parsed once at the edge, trusted after.
+
+mod money;
+mod shop_domain;
+
+pub use money::{Money, MoneyError};
+pub use shop_domain::{ShopDomain, ShopDomainError};

@@ -1,0 +1,28 @@
+//! `klaviyo_accounts`: a shop's Klaviyo connection and sync state.
+
+use sea_orm::entity::prelude::*;
+
+/// One shop's Klaviyo credentials (encrypted) and sync cursor.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "klaviyo_accounts")]
+pub struct Model {
+    /// Owning shop.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub shop_id: i64,
+    /// Private API key or OAuth access token, AEAD-encrypted; never logged.
+    pub credential_encrypted: String,
+    /// `api_key` or `oauth`.
+    pub credential_kind: String,
+    /// Sync progress as a JSON object.
+    pub sync_state: Json,
+    /// Last successful push.
+    pub last_synced_at: Option<DateTimeUtc>,
+    /// Last change.
+    pub updated_at: DateTimeUtc,
+}
+
+/// No navigable relations: queries join explicitly by `shop_id`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+//! `webhook_receipts`: every webhook accepted, keyed by Shopify's webhook id (dedupe).
+
+use sea_orm::entity::prelude::*;
+
+/// A durably stored webhook delivery.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "webhook_receipts")]
+pub struct Model {
+    /// `X-Shopify-Webhook-Id`.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub webhook_id: String,
+    /// Shop, when it is known to us.
+    pub shop_id: Option<i64>,
+    /// `X-Shopify-Shop-Domain`.
+    pub shop_domain: String,
+    /// `X-Shopify-Topic`.
+    pub topic: String,
+    /// Verified body.
+    pub payload: Json,
+    /// When we accepted it.
+    pub received_at: DateTimeUtc,
+    /// When its job finished.
+    pub processed_at: Option<DateTimeUtc>,
+}
+
+/// No navigable relations: queries join explicitly by `shop_id`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

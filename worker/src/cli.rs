@@ -1,0 +1,72 @@
+//! The `worker` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use common::{Database, Settings};
+
+use crate::{JobContext, JobQueue, WorkerPool};
+
+/// Exit code for configuration errors.
+const EXIT_CONFIG: u8 = 2;
+/// Exit code for runtime failures.
+const EXIT_FAILURE: u8 = 1;
+
+/// Meander background worker: processes queued jobs until SIGTERM/SIGINT.
+#[derive(Debug, Parser)]
+#[command(name = "worker", version, about)]
+pub struct Cli {
+    /// TOML settings file (values there are overridden by MEANDER_* variables).
+    #[arg(long, short, env = "MEANDER_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs workers until a shutdown signal; maps failures to one line and an exit code.
+#[must_use]
+pub fn run(cli: &Cli) -> ExitCode {
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    common::telemetry::init(&settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(serve(&settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let db = Database::connect(&settings.database).await?;
+    let pending = db.pending_migrations().await?;
+    anyhow::ensure!(
+        pending == 0,
+        "{pending} database migrations pending: run `app migrate` first"
+    );
+    let queue = JobQueue::new(&db).await?;
+    let pool = WorkerPool::start(&queue, JobContext { db: db.clone() }, &settings.worker);
+    common::shutdown::signal().await;
+    tracing::info!("shutdown signal received: finishing running jobs");
+    pool.shutdown(Duration::from_secs(settings.worker.shutdown_timeout_secs))
+        .await;
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Every background job: a documented serde payload, its stable name (which is also its
+//! queue), its attempt budget, its dedupe key, and its handler. [`register_all`] is the one
+//! list of jobs the workers run.
+
+mod load_demo_shop;
+
+use std::future::Future;
+
+use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor};
+use common::Database;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::pool::WorkerSetup;
+
+pub use load_demo_shop::LoadDemoShop;
+
+/// Registers a worker for every job type: the one list of jobs the workers run.
+pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
+    workers.register::<LoadDemoShop>(monitor)
+}
+
+/// What every job handler may use.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    /// The database.
+    pub db: Database,
+}
+
+/// How a job failed: retried later, or given up on.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth retrying (database busy, remote API down…).
+    #[error("{0}")]
+    Transient(String),
+    /// Retrying cannot help (invalid payload, shop gone…).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<sea_orm::DbErr> for JobError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Transient(err.to_string())
+    }
+}
+
+/// A typed background job.
+pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
+    /// Stable name, also the queue name. Never rename a job that may be queued.
+    const NAME: &'static str;
+    /// Attempts in total, the first included; retries back off exponentially.
+    const MAX_ATTEMPTS: usize = 5;
+
+    /// Jobs with the same key are queued once (for example a webhook id). `None`: no dedupe.
+    fn dedupe_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Does the work. Must be idempotent: a job can run again after a crash.
+    fn run(self, ctx: JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
+}
+
+/// The apalis handler for any [`Job`]: runs it in a span and maps failures to retry or abort.
+///
+/// # Errors
+/// The job's error, boxed; permanent errors abort further attempts.
+pub async fn handle<J: Job>(
+    job: J,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let span = tracing::info_span!("job", name = J::NAME, attempt = attempt.current());
+    let _entered = span.enter();
+    tracing::info!("job started");
+    match job.run((*ctx).clone()).await {
+        Ok(()) => {
+            tracing::info!("job done");
+            Ok(())
+        }
+        Err(JobError::Permanent(reason)) => {
+            tracing::error!(%reason, "job failed permanently");
+            Err(AbortError::new(JobError::Permanent(reason)).into())
+        }
+        Err(err) => {
+            tracing::warn!(%err, "job failed; will retry");
+            Err(err.into())
+        }
+    }
+}

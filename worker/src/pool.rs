@@ -1,0 +1,166 @@
+//! Worker processes: one apalis worker per job type, all supervised by one monitor, plus the
+//! heartbeat that `/readyz` reads. Shutdown stops fetching, lets running jobs finish within a
+//! timeout, and leaves unfinished ones to be recovered as orphans by the next worker.
+
+use std::time::Duration;
+
+use apalis::layers::WorkerBuilderExt;
+use apalis::layers::retry::backoff::{ExponentialBackoff, ExponentialBackoffMaker, MakeBackoff};
+use apalis::layers::retry::{HasherRng, RetryPolicy};
+use apalis::prelude::{BackendExt, Monitor, ParallelizeExt, WorkerBuilder};
+use common::database::Pool;
+use common::settings::WorkerSettings;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::heartbeat;
+use crate::jobs::{self, Job, JobContext};
+use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
+
+/// A worker unable to reach the database dies; the monitor restarts it this many times.
+const MAX_RESTARTS: usize = 20;
+/// Missed heartbeats after which a worker's running jobs are re-queued as orphans.
+const MISSED_HEARTBEATS: usize = 3;
+
+/// What each per-job worker is built from.
+pub(crate) struct WorkerSetup {
+    pool: Pool,
+    ctx: JobContext,
+    settings: WorkerSettings,
+    /// Unique per process: apalis refuses (SQLite) or never recovers (PostgreSQL) a reused name.
+    process_id: String,
+}
+
+impl WorkerSetup {
+    /// Adds a worker for job `J` to the monitor.
+    pub(crate) fn register<J: Job>(&self, monitor: Monitor) -> Monitor {
+        let process_id = self.process_id.clone();
+        let name = move |restarts: usize| format!("{}-{process_id}-{restarts}", J::NAME);
+        let ctx = self.ctx.clone();
+        let concurrency = self.settings.concurrency;
+        let poll = Duration::from_millis(self.settings.poll_interval_ms);
+        let beat = Duration::from_secs(self.settings.heartbeat_interval_secs);
+        let retries = J::MAX_ATTEMPTS.saturating_sub(1);
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let config = apalis_sqlite::Config::default()
+                    .queue(J::NAME)
+                    .heartbeat_interval(beat)
+                    .missed_heartbeats(MISSED_HEARTBEATS);
+                let storage = sqlite_storage::<J>(pool).with_config(config);
+                monitor.register(move |restarts| {
+                    WorkerBuilder::new(name(restarts))
+                        .backend(storage.clone().poll_with_interval(poll))
+                        .data(ctx.clone())
+                        .concurrency(concurrency)
+                        .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
+                        .catch_panic()
+                        .parallelize(tokio::spawn)
+                        .build(jobs::handle::<J>)
+                })
+            }
+            Pool::Postgres(pool) => {
+                let config = apalis_postgres::Config::default()
+                    .queue(J::NAME)
+                    .heartbeat_interval(beat)
+                    .missed_heartbeats(MISSED_HEARTBEATS);
+                let storage = postgres_storage::<J>(pool).with_config(config);
+                monitor.register(move |restarts| {
+                    WorkerBuilder::new(name(restarts))
+                        .backend(storage.clone().poll_with_interval(poll))
+                        .data(ctx.clone())
+                        .concurrency(concurrency)
+                        .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
+                        .catch_panic()
+                        .parallelize(tokio::spawn)
+                        .build(jobs::handle::<J>)
+                })
+            }
+        }
+    }
+}
+
+/// Exponential backoff from 1 s to 5 min with jitter, so retries of a failing remote API
+/// spread out instead of hammering it.
+fn backoff() -> ExponentialBackoff {
+    let maker = ExponentialBackoffMaker::new(
+        Duration::from_secs(1),
+        Duration::from_secs(300),
+        0.25,
+        HasherRng::default(),
+    );
+    match maker {
+        Ok(mut maker) => maker.make_backoff(),
+        // The constants above are valid; this arm only satisfies the type.
+        Err(_) => ExponentialBackoffMaker::default().make_backoff(),
+    }
+}
+
+/// Running workers and their heartbeat.
+pub struct WorkerPool {
+    stop: CancellationToken,
+    monitor: JoinHandle<()>,
+    heartbeat: JoinHandle<()>,
+}
+
+impl WorkerPool {
+    /// Starts a worker for every job type on the queue's database, plus the heartbeat.
+    #[must_use]
+    pub fn start(queue: &JobQueue, ctx: JobContext, settings: &WorkerSettings) -> Self {
+        let process_id = process_id();
+        tracing::info!(worker = %process_id, "starting workers");
+        let setup = WorkerSetup {
+            pool: queue.pool().clone(),
+            ctx: ctx.clone(),
+            settings: settings.clone(),
+            process_id: process_id.clone(),
+        };
+        let stop = CancellationToken::new();
+        let shutdown_timeout = Duration::from_secs(settings.shutdown_timeout_secs);
+        let monitor = jobs::register_all(Monitor::new(), &setup)
+            .should_restart(|worker, err| {
+                tracing::error!(worker = %worker.name(), %err, "worker stopped with an error");
+                worker.restarts() < MAX_RESTARTS
+            })
+            .shutdown_timeout(shutdown_timeout);
+        let signal = stop.clone();
+        let monitor = tokio::spawn(async move {
+            let until = async move {
+                signal.cancelled().await;
+                Ok(())
+            };
+            if let Err(err) = monitor.run_with_signal(until).await {
+                tracing::error!(%err, "worker monitor failed");
+            }
+        });
+        let interval = Duration::from_secs(settings.heartbeat_interval_secs);
+        let heartbeat = tokio::spawn(heartbeat::run(
+            ctx.db.conn,
+            process_id,
+            interval,
+            stop.clone(),
+        ));
+        Self {
+            stop,
+            monitor,
+            heartbeat,
+        }
+    }
+
+    /// Stops fetching jobs, waits up to `timeout` for running ones, and stops the heartbeat.
+    pub async fn shutdown(self, timeout: Duration) {
+        self.stop.cancel();
+        if tokio::time::timeout(timeout, self.monitor).await.is_err() {
+            tracing::warn!("workers did not stop in time; unfinished jobs will be recovered");
+        }
+        let _stopped = self.heartbeat.await;
+        tracing::info!("workers stopped");
+    }
+}
+
+/// `host-pid-random`: unique across processes and restarts.
+fn process_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..8])
+}

@@ -1,0 +1,113 @@
+//! Enqueueing typed jobs onto the durable queue that lives in the app's database.
+
+use apalis::prelude::{TaskBuilder, TaskSink};
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use common::Database;
+use common::database::Pool;
+use sea_orm::sqlx::{PgPool, SqlitePool};
+
+use crate::jobs::Job;
+
+/// Why a job could not be queued or the queue could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    /// Creating the queue's tables failed.
+    #[error("job queue set-up failed: {0}")]
+    Setup(String),
+    /// Writing the job failed.
+    #[error("cannot queue job `{job}`: {reason}")]
+    Push {
+        /// Job name.
+        job: &'static str,
+        /// Storage error.
+        reason: String,
+    },
+}
+
+/// Handle for enqueueing jobs; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct JobQueue {
+    pool: Pool,
+}
+
+/// Prepares the queue's tables (idempotent). The apalis migrations are applied with their
+/// own migrator rather than `setup()`, which would also switch SQLite to `synchronous=OFF`.
+///
+/// # Errors
+/// [`QueueError::Setup`] when a migration fails.
+pub async fn setup(db: &Database) -> Result<(), QueueError> {
+    let result = match &db.pool {
+        Pool::Sqlite(pool) => SqliteStorage::<()>::migrations().run(pool).await,
+        Pool::Postgres(pool) => PostgresStorage::<()>::migrations().run(pool).await,
+    };
+    result.map_err(|err| QueueError::Setup(err.to_string()))
+}
+
+impl JobQueue {
+    /// Sets up the queue's tables and returns a handle.
+    ///
+    /// # Errors
+    /// [`QueueError::Setup`] when the tables cannot be created.
+    pub async fn new(db: &Database) -> Result<Self, QueueError> {
+        setup(db).await?;
+        Ok(Self {
+            pool: db.pool.clone(),
+        })
+    }
+
+    /// The pool the queue lives in (workers poll it).
+    #[must_use]
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Queues `job` with its declared attempt budget. A job whose dedupe key is already
+    /// queued (or done) is not queued again.
+    ///
+    /// # Errors
+    /// [`QueueError::Push`] when the database refuses the write.
+    pub async fn push<J: Job>(&self, job: J) -> Result<(), QueueError> {
+        let mut builder = TaskBuilder::new(job.clone()).max_attempts(J::MAX_ATTEMPTS);
+        if let Some(key) = job.dedupe_key() {
+            builder = builder.idempotency_key(key);
+        }
+        let task = builder.build();
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => sqlite_storage::<J>(pool)
+                .push_task(task)
+                .await
+                .map_err(|err| err.to_string()),
+            Pool::Postgres(pool) => postgres_storage::<J>(pool)
+                .push_task(task)
+                .await
+                .map_err(|err| err.to_string()),
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(err) if is_duplicate_key(&err) => {
+                tracing::debug!(job = J::NAME, "duplicate job not queued again");
+                Ok(())
+            }
+            Err(reason) => Err(QueueError::Push {
+                job: J::NAME,
+                reason,
+            }),
+        }
+    }
+}
+
+/// A job's storage on SQLite, bound to the job's own queue.
+pub(crate) fn sqlite_storage<J: Job>(pool: &SqlitePool) -> SqliteStorage<J> {
+    SqliteStorage::new(pool).with_config(apalis_sqlite::Config::default().queue(J::NAME))
+}
+
+/// A job's storage on PostgreSQL, bound to the job's own queue.
+pub(crate) fn postgres_storage<J: Job>(pool: &PgPool) -> PostgresStorage<J> {
+    PostgresStorage::new(pool).with_config(apalis_postgres::Config::default().queue(J::NAME))
+}
+
+/// PostgreSQL reports a repeated idempotency key as a unique violation (SQLite ignores it).
+fn is_duplicate_key(message: &str) -> bool {
+    message.contains("23505") || message.contains("duplicate key")
+}
