@@ -25,6 +25,7 @@ mod ranker;
 pub mod rerank;
 mod scoring;
 mod select;
+mod tiles;
 
 #[cfg(test)]
 mod testkit;
@@ -45,3 +46,4 @@ pub use rerank::similarity::SimilarityConfig;
 pub use scoring::{
     FeatureTable, NOVELTY_HALF_LIFE_DAYS, ScoreComponents, Scored, Weights, top_k_indices,
 };
+#[cfg(test)]

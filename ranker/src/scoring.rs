@@ -7,6 +7,7 @@ use crate::catalog::{Catalog, ItemId, dot};
 use crate::error::{RankerError, Result};
 use crate::intent::Intent;
 pub use crate::select::top_k_indices;
+use crate::tiles::Tiles;
 
 /// Blend weights; [`Weights::default`] is 0.55 relevance + 0.20 intent + 0.10 margin +
 /// 0.10 inventory + 0.05 novelty. Use [`Weights::new`] to get validated, sum-to-one weights.
@@ -152,6 +153,8 @@ pub struct FeatureTable {
     margin: Vec<f32>,
     inventory: Vec<f32>,
     novelty: Vec<f32>,
+    /// The rows' embeddings, tiled on first use by [`FeatureTable::relevance_from_embedding`].
+    tiles: Option<Tiles>,
 }
 
 /// Replaces NaN/inf with 0 and clamps to [0,1] — the documented fallback for bad features, so a
@@ -216,6 +219,9 @@ impl FeatureTable {
     /// Sets relevance to the cosine similarity between `query` and each row's embedding
     /// (negative similarity counts as 0; rows without an embedding get 0).
     ///
+    /// The first call lays out a tiled copy of the rows' embeddings (O(rows · dim), kept in the
+    /// table); later calls stream it at memory speed, which is what per-request scoring wants.
+    ///
     /// # Errors
     /// [`RankerError::DimensionMismatch`] if `query` does not have the catalog's dimension,
     /// [`RankerError::NonFinite`] if it holds NaN/inf.
@@ -233,14 +239,22 @@ impl FeatureTable {
             });
         }
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
-        for (rel, item) in self.relevance.iter_mut().zip(&self.items) {
-            let row = catalog.embedding_row(*item).unwrap_or(&[]);
-            *rel = if row.is_empty() {
-                0.0
-            } else {
-                (dot(row, query) * scale).clamp(0.0, 1.0)
-            };
+        let stale = self
+            .tiles
+            .as_ref()
+            .is_none_or(|t| t.len() != self.items.len());
+        if stale {
+            let mut tiles = Tiles::new(catalog.dim());
+            for item in &self.items {
+                tiles.push(catalog.embedding_row(*item).unwrap_or(&[]));
+            }
+            self.tiles = Some(tiles);
         }
+        self.relevance.fill(0.0);
+        if let Some(tiles) = &self.tiles {
+            tiles.add_dots(query, scale, &mut self.relevance);
+        }
+        self.relevance.iter_mut().for_each(|r| *r = unit(*r));
         Ok(())
     }
 

@@ -28,14 +28,17 @@ pub(crate) fn dpp(space: &SimSpace<'_>, quality: &[f32], k: usize, alpha: f32) -
     let mut e = vec![0.0f32; n];
     let mut selected = Vec::with_capacity(k);
     while selected.len() < k {
-        let Some(j) = argmax_free(&d2, &taken) else {
+        let Some(j) = argmax(&d2) else {
             break;
         };
         if d2[j] <= eps {
             break;
         }
+        let dj = d2[j].sqrt();
         let t = selected.len();
         taken[j] = true;
+        // A taken row can never win the argmax again; -inf spares the argmax a mask test.
+        d2[j] = f32::NEG_INFINITY;
         selected.push(j);
         space.sims_to(j, &mut sims);
         // e_i = (L_ji − ⟨c_j, c_i⟩) / d_j, for all rows at once.
@@ -50,7 +53,7 @@ pub(crate) fn dpp(space: &SimSpace<'_>, quality: &[f32], k: usize, alpha: f32) -
                 *ei -= cj * ci;
             }
         }
-        let inv = 1.0 / d2[j].sqrt();
+        let inv = 1.0 / dj;
         let col = &mut c[t * n..(t + 1) * n];
         for ((ci, ei), d) in col.iter_mut().zip(&mut e).zip(&mut d2) {
             *ei *= inv;
@@ -60,6 +63,17 @@ pub(crate) fn dpp(space: &SimSpace<'_>, quality: &[f32], k: usize, alpha: f32) -
     }
     fill_by_quality(&mut selected, &mut taken, &quality[..n], k);
     selected
+}
+
+/// Index of the largest value (first on ties); `None` when empty.
+fn argmax(values: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, v) in values.iter().enumerate() {
+        if best.is_none_or(|(_, b)| *v > b) {
+            best = Some((i, *v));
+        }
+    }
+    best.map(|(i, _)| i)
 }
 
 fn argmax_free(values: &[f32], taken: &[bool]) -> Option<usize> {

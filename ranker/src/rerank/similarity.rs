@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{AttributeId, Catalog, ItemId, dot};
+use crate::catalog::{AttributeId, Catalog, ItemId};
 use crate::error::{RankerError, Result};
+use crate::tiles::Tiles;
 
 /// Weights of the similarity kernels. Defaults: category 0.35, parent category 0.15, brand 0.15,
 /// attributes 0.10, embedding 0.25. Normalised on use so `sim(i, i) = 1`.
@@ -68,7 +69,7 @@ pub(crate) struct SimSpace<'a> {
     parent: Vec<u32>,
     brand: Vec<u32>,
     attributes: Vec<&'a [AttributeId]>,
-    embeddings: Vec<f32>,
+    embeddings: Tiles,
     dim: usize,
     w: [f32; 5],
 }
@@ -96,7 +97,7 @@ impl<'a> SimSpace<'a> {
             parent: Vec::with_capacity(items.len()),
             brand: Vec::with_capacity(items.len()),
             attributes: Vec::with_capacity(items.len()),
-            embeddings: Vec::with_capacity(items.len() * dim),
+            embeddings: Tiles::new(dim),
             dim,
             w,
         };
@@ -117,7 +118,7 @@ impl<'a> SimSpace<'a> {
             } else {
                 None
             };
-            space.embeddings.extend_from_slice(row.unwrap_or(&zeros));
+            space.embeddings.push(row.unwrap_or(&zeros));
         }
         space
     }
@@ -143,12 +144,10 @@ impl<'a> SimSpace<'a> {
             s += self.w[3] * tanimoto(self.attributes[i], self.attributes[j]);
         }
         if self.dim > 0 {
-            let (a, b) = (i * self.dim, j * self.dim);
-            s += self.w[4]
-                * dot(
-                    &self.embeddings[a..a + self.dim],
-                    &self.embeddings[b..b + self.dim],
-                );
+            let (mut a, mut b) = (vec![0.0; self.dim], vec![0.0; self.dim]);
+            self.embeddings.row_into(i, &mut a);
+            self.embeddings.row_into(j, &mut b);
+            s += self.w[4] * crate::catalog::dot(&a, &b);
         }
         s
     }
@@ -162,29 +161,35 @@ impl SimSpace<'_> {
     pub(crate) fn sims_to(&self, p: usize, out: &mut [f32]) {
         let n = self.len().min(out.len());
         let out = &mut out[..n];
-        let eq = |xs: &[u32], w: f32, out: &mut [f32]| {
-            let x = xs[p];
-            if x == NONE || w == 0.0 {
-                return;
-            }
-            for (o, y) in out.iter_mut().zip(xs) {
-                *o += if *y == x { w } else { 0.0 };
+        // One fused pass for the three identity kernels; a missing id (NONE) gets weight 0.
+        let key = |xs: &[u32], w: f32| {
+            if xs[p] == NONE {
+                (NONE, 0.0)
+            } else {
+                (xs[p], w)
             }
         };
-        out.fill(0.0);
-        eq(&self.category, self.w[0], out);
-        eq(&self.parent, self.w[1], out);
-        eq(&self.brand, self.w[2], out);
+        let (c, wc) = key(&self.category, self.w[0]);
+        let (a, wa) = key(&self.parent, self.w[1]);
+        let (b, wb) = key(&self.brand, self.w[2]);
+        let rows = out
+            .iter_mut()
+            .zip(&self.category)
+            .zip(&self.parent)
+            .zip(&self.brand);
+        for (((o, ci), ai), bi) in rows {
+            let hit = |x: u32, y: u32, w: f32| if x == y { w } else { 0.0 };
+            *o = hit(*ci, c, wc) + hit(*ai, a, wa) + hit(*bi, b, wb);
+        }
         if self.w[3] > 0.0 && !self.attributes[p].is_empty() {
             for (o, attrs) in out.iter_mut().zip(&self.attributes) {
                 *o += self.w[3] * tanimoto(attrs, self.attributes[p]);
             }
         }
         if self.dim > 0 {
-            let query = &self.embeddings[p * self.dim..(p + 1) * self.dim];
-            for (o, row) in out.iter_mut().zip(self.embeddings.chunks_exact(self.dim)) {
-                *o += self.w[4] * dot(row, query);
-            }
+            let mut query = vec![0.0; self.dim];
+            self.embeddings.row_into(p, &mut query);
+            self.embeddings.add_dots(&query, self.w[4], out);
         }
         out[p] = 1.0;
     }
