@@ -46,4 +46,3 @@ pub use rerank::similarity::SimilarityConfig;
 pub use scoring::{
     FeatureTable, NOVELTY_HALF_LIFE_DAYS, ScoreComponents, Scored, Weights, top_k_indices,
 };
-#[cfg(test)]
