@@ -78,7 +78,7 @@ impl Application {
             None
         };
         if settings.demo_enabled() {
-            worker::demo::queue_if_missing(&db, &jobs, settings.demo.seed).await?;
+            worker::demo::queue_if_missing(&db, &jobs, &settings.demo).await?;
         }
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {

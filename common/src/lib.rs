@@ -5,6 +5,8 @@ pub mod database;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use database::{Backend, Database, DatabaseError};
 pub use settings::{Settings, SettingsError};

@@ -145,6 +145,12 @@ pub struct DemoSettings {
     pub enabled: Option<bool>,
     /// Seed of the generator: the same seed gives the same shop.
     pub seed: u64,
+    /// Products to generate.
+    pub products: usize,
+    /// Distinct simulated shoppers.
+    pub shoppers: usize,
+    /// Simulated storefront sessions (spread over the last 60 days).
+    pub sessions: usize,
 }
 
 impl Default for DemoSettings {
@@ -152,6 +158,9 @@ impl Default for DemoSettings {
         Self {
             enabled: None,
             seed: 42,
+            products: 3_200,
+            shoppers: 1_500,
+            sessions: 12_000,
         }
     }
 }
@@ -300,13 +309,20 @@ impl Settings {
     }
 }
 
-/// figment errors can chain several; one clear line is what an operator needs.
+/// figment errors can chain several; one clear line naming the setting is what an operator
+/// needs: "`database.max_connections`: invalid type … (from `MEANDER_` environment variable(s))".
 fn first_line(err: &figment::Error) -> String {
-    err.to_string()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    let setting = err.path.join(".").to_lowercase();
+    let source = err
+        .metadata
+        .as_ref()
+        .map(|meta| format!(" (from {})", meta.name))
+        .unwrap_or_default();
+    if setting.is_empty() {
+        format!("{}{source}", err.kind)
+    } else {
+        format!("`{setting}`: {}{source}", err.kind)
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::fmt;
 
 use chrono::Utc;
 use common::Database;
+use common::settings::DemoSettings;
 use demo::DemoConfig;
 use entity::{shop, sync_run};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -60,12 +61,10 @@ impl fmt::Display for DemoSummary {
     }
 }
 
-/// The generator configuration for a seed, anchored at the current time so the simulated
-/// history ends now.
+/// The generator's defaults, anchored at the current time so the simulated history ends now.
 #[must_use]
-pub fn config_for(seed: u64) -> DemoConfig {
+pub fn anchored_now() -> DemoConfig {
     DemoConfig {
-        seed,
         now: Utc::now().timestamp(),
         ..DemoConfig::default()
     }
@@ -75,13 +74,17 @@ pub fn config_for(seed: u64) -> DemoConfig {
 ///
 /// # Errors
 /// [`DemoError`] when the database cannot be read or the job cannot be queued.
-pub async fn queue_if_missing(db: &Database, jobs: &JobQueue, seed: u64) -> Result<(), DemoError> {
+pub async fn queue_if_missing(
+    db: &Database,
+    jobs: &JobQueue,
+    settings: &DemoSettings,
+) -> Result<(), DemoError> {
     if find_demo_shop(&db.conn).await?.is_some() {
         tracing::info!("demo shop already loaded");
         return Ok(());
     }
-    jobs.push(LoadDemoShop { seed }).await?;
-    tracing::info!(seed, "demo shop load queued");
+    jobs.push(LoadDemoShop::from(settings)).await?;
+    tracing::info!(seed = settings.seed, "demo shop load queued");
     Ok(())
 }
 
@@ -99,12 +102,12 @@ pub async fn load_if_missing(
     load_with(db, config).await.map(Some)
 }
 
-/// Generates the demo shop for `seed` and loads it, replacing an existing demo shop.
+/// Generates the demo shop `settings` describe and loads it, replacing an existing one.
 ///
 /// # Errors
 /// [`DemoError::Database`]; nothing is written in that case.
-pub async fn load(db: &Database, seed: u64) -> Result<DemoSummary, DemoError> {
-    load_with(db, &config_for(seed)).await
+pub async fn load(db: &Database, settings: &DemoSettings) -> Result<DemoSummary, DemoError> {
+    load_with(db, &LoadDemoShop::from(settings).config()).await
 }
 
 /// Generates with `config` and loads in one transaction, replacing an existing demo shop.

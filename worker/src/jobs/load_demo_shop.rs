@@ -1,5 +1,7 @@
 //! `load_demo_shop`: generate and store the demo shop of the embedded mode.
 
+use common::settings::DemoSettings;
+use demo::DemoConfig;
 use serde::{Deserialize, Serialize};
 
 use super::{Job, JobContext, JobError};
@@ -9,18 +11,45 @@ use super::{Job, JobContext, JobError};
 pub struct LoadDemoShop {
     /// Generator seed: the same seed gives the same catalog and behaviour.
     pub seed: u64,
+    /// Products to generate.
+    pub products: usize,
+    /// Distinct simulated shoppers.
+    pub shoppers: usize,
+    /// Simulated sessions.
+    pub sessions: usize,
+}
+
+impl From<&DemoSettings> for LoadDemoShop {
+    fn from(settings: &DemoSettings) -> Self {
+        Self {
+            seed: settings.seed,
+            products: settings.products,
+            shoppers: settings.shoppers,
+            sessions: settings.sessions,
+        }
+    }
+}
+
+impl LoadDemoShop {
+    /// The generator configuration, anchored at the current time.
+    #[must_use]
+    pub fn config(&self) -> DemoConfig {
+        DemoConfig {
+            seed: self.seed,
+            products: self.products,
+            shoppers: self.shoppers,
+            sessions: self.sessions,
+            ..crate::demo::anchored_now()
+        }
+    }
 }
 
 impl Job for LoadDemoShop {
     const NAME: &'static str = "load_demo_shop";
     const MAX_ATTEMPTS: usize = 3;
 
-    fn dedupe_key(&self) -> Option<String> {
-        None
-    }
-
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
-        let config = crate::demo::config_for(self.seed);
+        let config = self.config();
         match crate::demo::load_if_missing(&ctx.db, &config).await {
             Ok(Some(summary)) => tracing::info!(%summary, "demo shop loaded"),
             Ok(None) => tracing::info!("demo shop already present"),

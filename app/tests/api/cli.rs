@@ -1,0 +1,185 @@
+//! The `app` binary as an operator runs it: exit codes, one-line errors, graceful stop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const APP: &str = env!("CARGO_BIN_EXE_app");
+
+/// The binary with a clean environment: only the variables a test gives.
+fn app_command(dir: &std::path::Path, vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(APP);
+    command
+        .env_clear()
+        .current_dir(dir)
+        .env("MEANDER_DATABASE__DATA_DIR", dir.join("data"))
+        .env("MEANDER_DEMO__ENABLED", "false")
+        .env("MEANDER_SERVER__PORT", "0")
+        .env("MEANDER_LOG__FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in vars {
+        command.env(key, value);
+    }
+    command
+}
+
+fn run(vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    app_command(dir.path(), vars).args(args).output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn an_unknown_setting_exits_2_with_one_line_naming_it() {
+    let output = run(&[("MEANDER_SERVER__PROT", "9")], &["migrate"]);
+
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("prot"), "{err}");
+}
+
+#[test]
+fn a_malformed_setting_exits_2_naming_it() {
+    let output = run(
+        &[("MEANDER_DATABASE__MAX_CONNECTIONS", "many")],
+        &["migrate"],
+    );
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("max_connections"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_database_url_of_an_unsupported_kind_exits_2() {
+    let output = run(
+        &[("DATABASE_URL", "mysql://root@localhost/x")],
+        &["migrate"],
+    );
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("database.url"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unreachable_database_exits_1_without_leaking_the_password() {
+    let output = run(
+        &[(
+            "DATABASE_URL",
+            "postgres://meander:s3cret-pw@127.0.0.1:1/meander",
+        )],
+        &["migrate"],
+    );
+
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("cannot connect to the database"), "{err}");
+    assert!(!err.contains("s3cret-pw"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_corrupt_sqlite_file_exits_1_and_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let garbage = b"this is not a database, it is a shopping list".repeat(200);
+    std::fs::write(data.join("meander.db"), &garbage).unwrap();
+
+    let output = app_command(dir.path(), &[])
+        .arg("migrate")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("not a database"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read(data.join("meander.db")).unwrap(), garbage);
+}
+
+#[test]
+fn a_port_in_use_exits_1_naming_the_address() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+
+    let output = run(&[("MEANDER_SERVER__PORT", &port)], &["serve"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn migrate_applies_the_schema_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = app_command(dir.path(), &[])
+        .arg("migrate")
+        .output()
+        .unwrap();
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.path().join("data/meander.db").is_file());
+}
+
+/// Reads the JSON log until the "listening" line and returns the base URL it names.
+fn wait_for_listening(child: &mut Child) -> String {
+    let stdout = child.stdout.take().unwrap();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if entry["message"] == "Meander is listening" {
+            return entry["base"].as_str().unwrap().to_owned();
+        }
+    }
+    panic!("the app never logged that it listens");
+}
+
+fn wait_for_exit(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully_within_30_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = app_command(dir.path(), &[]).arg("serve").spawn().unwrap();
+    let base = wait_for_listening(&mut child);
+    let health = reqwest::blocking::get(format!("{base}/healthz")).unwrap();
+    assert_eq!(health.status(), 200);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let status = wait_for_exit(&mut child, Duration::from_secs(30));
+    let Some(status) = status else {
+        child.kill().unwrap();
+        panic!("still running 30 s after SIGTERM");
+    };
+    assert!(status.success(), "{status:?}");
+}

@@ -1,0 +1,83 @@
+use std::time::Duration;
+
+use app::ServeOptions;
+use common::settings::DemoSettings;
+use entity::{event, order, product, shop, sync_run, variant};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::helpers::{eventually, spawn_app_with};
+
+fn small_demo() -> DemoSettings {
+    DemoSettings {
+        enabled: Some(true),
+        seed: 7,
+        products: 120,
+        shoppers: 60,
+        sessions: 200,
+    }
+}
+
+#[tokio::test]
+async fn the_demo_shop_is_loaded_by_the_in_process_worker() {
+    let app = spawn_app_with(ServeOptions { with_worker: true }, |s| {
+        s.demo = small_demo()
+    })
+    .await;
+
+    let loaded = eventually(Duration::from_secs(30), || async {
+        shop::Entity::find().count(&app.db.conn).await.unwrap() == 1
+    })
+    .await;
+
+    assert!(loaded, "demo shop never appeared");
+    let conn = &app.db.conn;
+    let demo = shop::Entity::find().one(conn).await.unwrap().unwrap();
+    assert!(demo.is_demo);
+    assert_eq!(demo.domain, "meander-demo.myshopify.com");
+    assert_eq!(
+        product::Entity::find()
+            .filter(product::Column::ShopId.eq(demo.id))
+            .count(conn)
+            .await
+            .unwrap(),
+        120
+    );
+    assert!(variant::Entity::find().count(conn).await.unwrap() >= 120);
+    assert!(event::Entity::find().count(conn).await.unwrap() > 200);
+    assert!(order::Entity::find().count(conn).await.unwrap() > 0);
+    let run = sync_run::Entity::find().one(conn).await.unwrap().unwrap();
+    assert_eq!(
+        (run.kind.as_str(), run.status.as_str()),
+        ("demo", "succeeded")
+    );
+}
+
+#[tokio::test]
+async fn an_existing_demo_shop_is_not_loaded_twice() {
+    let app = spawn_app_with(ServeOptions { with_worker: false }, |_| {}).await;
+    let settings = small_demo();
+    worker::demo::load(&app.db, &settings).await.unwrap();
+
+    let again = worker::demo::load_if_missing(&app.db, &demo::DemoConfig::default())
+        .await
+        .unwrap();
+
+    assert!(again.is_none());
+    assert_eq!(shop::Entity::find().count(&app.db.conn).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_loads_leave_exactly_one_complete_demo_shop() {
+    let app = spawn_app_with(ServeOptions { with_worker: false }, |_| {}).await;
+    let settings = small_demo();
+
+    let (first, second) = tokio::join!(
+        worker::demo::load(&app.db, &settings),
+        worker::demo::load(&app.db, &settings)
+    );
+
+    assert!(first.is_ok() || second.is_ok(), "{first:?} / {second:?}");
+    let conn = &app.db.conn;
+    assert_eq!(shop::Entity::find().count(conn).await.unwrap(), 1);
+    assert_eq!(product::Entity::find().count(conn).await.unwrap(), 120);
+}

@@ -1,0 +1,104 @@
+use std::time::Duration;
+
+use app::ServeOptions;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::helpers::{json, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+
+    let response = app.healthz().await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(json(response).await["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_turns_green_once_the_in_process_worker_beats() {
+    let app = spawn_app().await;
+
+    app.wait_until_ready(Duration::from_secs(10)).await;
+    let body = json(app.readyz().await).await;
+
+    assert_eq!(body["status"], "ready");
+    for check in ["database", "migrations", "worker"] {
+        assert_eq!(body["checks"][check]["ok"], true, "{check}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn readyz_is_unavailable_when_no_worker_runs() {
+    let app = spawn_app_with(ServeOptions { with_worker: false }, |_| {}).await;
+
+    let response = app.readyz().await;
+
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    let body = json(response).await;
+    assert_eq!(body["error"], "unavailable");
+    assert_eq!(body["checks"]["worker"]["ok"], false);
+    assert_eq!(body["checks"]["database"]["ok"], true);
+    assert!(body["message"].as_str().unwrap().contains("worker"));
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    let app = spawn_app().await;
+    app.healthz().await;
+    app.healthz().await;
+
+    let metrics = app.metrics().await;
+
+    let line = metrics
+        .lines()
+        .find(|line| {
+            line.starts_with("http_requests_total")
+                && line.contains("route=\"/healthz\"")
+                && line.contains("status=\"200\"")
+        })
+        .unwrap_or_else(|| panic!("no healthz counter in:\n{metrics}"));
+    let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 2.0, "{line}");
+    assert!(metrics.contains("http_request_duration_seconds"));
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+
+    let first = app.healthz().await;
+    let second = app.get("/no-such-page").await;
+
+    let id = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("x-request-id")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (a, b) = (id(&first), id(&second));
+    assert_eq!(a.len(), 36, "{a}");
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn stopping_the_app_stops_its_workers_and_clears_their_heartbeat() {
+    let app = spawn_app().await;
+    app.wait_until_ready(Duration::from_secs(10)).await;
+
+    app.stop().await;
+
+    let cleared = crate::helpers::eventually(Duration::from_secs(10), || async {
+        entity::worker_heartbeat::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap()
+            == 0
+    })
+    .await;
+    assert!(cleared, "heartbeat row left behind after shutdown");
+}

@@ -1,0 +1,132 @@
+//! `spawn_app()`: the real application on a random port against a fresh database (SQLite,
+//! or PostgreSQL when `TEST_DATABASE_URL` is set), with one helper per endpoint.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use app::{Application, ServeOptions};
+use common::testing::TestDatabase;
+use common::{Database, Settings};
+
+/// A running application and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:{port}`.
+    pub address: String,
+    /// HTTP client (no redirects followed, so tests see them).
+    pub client: reqwest::Client,
+    /// A separate connection to the app's database, for assertions.
+    pub db: Database,
+    handle: ServerHandle,
+    _database: TestDatabase,
+}
+
+/// Settings for a test app: random port, quick heartbeats and polling, no demo shop.
+pub fn test_settings(database: &TestDatabase) -> Settings {
+    let mut settings = Settings::default();
+    settings.server.port = 0;
+    settings.database = database.settings.clone();
+    settings.demo.enabled = Some(false);
+    settings.worker.heartbeat_interval_secs = 1;
+    settings.worker.heartbeat_stale_after_secs = 5;
+    settings.worker.poll_interval_ms = 50;
+    settings.server.shutdown_timeout_secs = 5;
+    settings.worker.shutdown_timeout_secs = 5;
+    settings
+}
+
+/// Starts the app with an in-process worker and default test settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(ServeOptions { with_worker: true }, |_| {}).await
+}
+
+/// Starts the app after letting the test adjust its settings.
+pub async fn spawn_app_with(options: ServeOptions, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let database = TestDatabase::create().await;
+    let mut settings = test_settings(&database);
+    adjust(&mut settings);
+    let db = Database::connect(&settings.database)
+        .await
+        .expect("connect for assertions");
+    let app = Application::build(settings, options)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client");
+    TestApp {
+        address,
+        client,
+        db,
+        handle,
+        _database: database,
+    }
+}
+
+impl TestApp {
+    /// `GET {path}`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// `GET /healthz`.
+    pub async fn healthz(&self) -> reqwest::Response {
+        self.get("/healthz").await
+    }
+
+    /// `GET /readyz`.
+    pub async fn readyz(&self) -> reqwest::Response {
+        self.get("/readyz").await
+    }
+
+    /// `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        self.get("/metrics")
+            .await
+            .text()
+            .await
+            .expect("metrics body")
+    }
+
+    /// Waits until `/readyz` answers 200, or fails the test after `timeout`.
+    pub async fn wait_until_ready(&self, timeout: Duration) {
+        let ready = eventually(timeout, || async { self.readyz().await.status() == 200 }).await;
+        assert!(ready, "app not ready after {timeout:?}");
+    }
+
+    /// Stops the HTTP server gracefully.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// Polls `check` every 50 ms until it holds or `timeout` passes; returns the last answer.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Reads a JSON body, failing the test on anything else.
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.expect("JSON body")
+}

@@ -1,0 +1,12 @@
+//! HTTP and process-level tests of the app: one binary, one module per area.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail the test loudly on broken set-up"
+)]
+
+mod cli;
+mod demo;
+mod errors;
+mod health;
+mod helpers;
