@@ -67,7 +67,7 @@ pub struct SessionEvent {
 pub struct ShopperFeatures {
     /// Whether the shopper has visited before.
     pub returning: bool,
-    /// Price sensitivity in [0,1], if estimated (1 = very sensitive).
+    /// Price sensitivity in `[0, 1]`, if estimated (1 = very sensitive).
     pub price_sensitivity: Option<f32>,
 }
 

@@ -45,7 +45,7 @@ impl Default for IntentConfig {
 pub struct Intent {
     /// The dominant category, if any.
     pub category: Option<CategoryId>,
-    /// How focused the session is, in [0,1]: the dominant category's share of the weight.
+    /// How focused the session is, in `[0, 1]`: the dominant category's share of the weight.
     pub strength: f32,
     /// The dominant brand, if any.
     pub brand: Option<BrandId>,
@@ -81,7 +81,7 @@ impl Intent {
         self.category.is_none() && self.brand.is_none() && self.price_band.is_none()
     }
 
-    /// How well an item matches the intent, in [0,1]; 0 when there is no intent.
+    /// How well an item matches the intent, in `[0, 1]`; 0 when there is no intent.
     #[must_use]
     pub fn match_score(&self, catalog: &Catalog, item: &Item) -> f32 {
         let (mut score, mut weight) = (0.0, 0.0);

@@ -57,7 +57,7 @@ pub struct RankedItem {
     pub item: ItemId,
     /// The caller's id for it.
     pub external_id: i64,
-    /// Blended score in [0,1].
+    /// Blended score in `[0, 1]`.
     pub score: f32,
     /// The features behind the score.
     pub components: ScoreComponents,

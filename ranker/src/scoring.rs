@@ -1,4 +1,4 @@
-//! Blended scoring: five features in [0,1], a validated weighted sum, bounded top-k selection.
+//! Blended scoring: five features in `[0, 1]`, a validated weighted sum, bounded top-k selection.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +38,7 @@ impl Default for Weights {
 }
 
 impl Weights {
-    /// Validates and normalises the weights to sum to 1, so blended scores stay in [0,1].
+    /// Validates and normalises the weights to sum to 1, so blended scores stay in `[0, 1]`.
     ///
     /// # Errors
     /// [`RankerError::InvalidWeights`] when a weight is negative or non-finite, or all are zero.
@@ -98,7 +98,7 @@ impl Weights {
     }
 }
 
-/// The five normalised features of one item, each in [0,1].
+/// The five normalised features of one item, each in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScoreComponents {
     /// Generator relevance.
@@ -133,7 +133,7 @@ pub const NOVELTY_HALF_LIFE_DAYS: f32 = 30.0;
 pub struct Scored {
     /// The item.
     pub item: ItemId,
-    /// Blended score in [0,1].
+    /// Blended score in `[0, 1]`.
     pub score: f32,
     /// The features behind it.
     pub components: ScoreComponents,
@@ -157,7 +157,7 @@ pub struct FeatureTable {
     tiles: Option<Tiles>,
 }
 
-/// Replaces NaN/inf with 0 and clamps to [0,1] — the documented fallback for bad features, so a
+/// Replaces NaN/inf with 0 and clamps to `[0, 1]` — the documented fallback for bad features, so a
 /// single broken value can neither panic nor win the ranking.
 fn unit(x: f32) -> f32 {
     if x.is_finite() {
@@ -193,7 +193,7 @@ impl FeatureTable {
         table
     }
 
-    /// Appends one row; features are sanitised with the NaN→0, clamp-to-[0,1] fallback.
+    /// Appends one row; features are sanitised with the NaN→0, clamp-to-`[0, 1]` fallback.
     pub fn push(&mut self, item: ItemId, sources: (SourceSet, Source), f: ScoreComponents) {
         self.items.push(item);
         self.sources.push(sources);

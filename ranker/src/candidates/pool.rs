@@ -62,12 +62,12 @@ impl SourceSet {
     }
 }
 
-/// One candidate: an item, its merged relevance in [0,1] and where it came from.
+/// One candidate: an item, its merged relevance in `[0, 1]` and where it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     /// The item.
     pub item: ItemId,
-    /// Merged relevance in [0,1].
+    /// Merged relevance in `[0, 1]`.
     pub relevance: f32,
     /// Every generator that proposed it.
     pub sources: SourceSet,
@@ -96,14 +96,14 @@ impl CandidatePool {
 
     /// Merges one generator's scored items into the pool.
     ///
-    /// Scores are divided by the generator's maximum so each source is on [0,1], scaled by
-    /// `weight` (in [0,1]), and combined with what the pool already holds by noisy-or
+    /// Scores are divided by the generator's maximum so each source is on `[0, 1]`, scaled by
+    /// `weight` (in `[0, 1]`), and combined with what the pool already holds by noisy-or
     /// (`1 − Π(1 − wᵢ sᵢ)`): agreement between generators raises relevance, and the result stays
-    /// in [0,1]. Negative scores count as 0; an item repeated within `scored` keeps its maximum.
+    /// in `[0, 1]`. Negative scores count as 0; an item repeated within `scored` keeps its maximum.
     ///
     /// # Errors
     /// [`RankerError::NonFinite`] for NaN/inf scores, [`RankerError::InvalidParameter`] for a
-    /// weight outside [0,1], [`RankerError::UnknownItem`] for an id not in `catalog`.
+    /// weight outside `[0, 1]`, [`RankerError::UnknownItem`] for an id not in `catalog`.
     pub fn add_source(
         &mut self,
         catalog: &Catalog,
@@ -169,7 +169,7 @@ impl CandidatePool {
     /// # Errors
     /// [`RankerError::DuplicateItem`] if an item appears twice, [`RankerError::NonFinite`] for a
     /// NaN/inf relevance, [`RankerError::UnknownItem`] for an id not in `catalog`. Relevance is
-    /// clamped to [0,1].
+    /// clamped to `[0, 1]`.
     pub fn from_candidates(catalog: &Catalog, candidates: Vec<Candidate>) -> Result<Self> {
         let mut pool = Self::new();
         for mut c in candidates {

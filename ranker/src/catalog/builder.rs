@@ -162,7 +162,7 @@ pub struct ItemSpec {
     pub price: f32,
     /// Margin fraction.
     pub margin: f32,
-    /// Inventory health in [0,1].
+    /// Inventory health in `[0, 1]`.
     pub inventory_health: f32,
     /// Whether it can be sold now.
     pub in_stock: bool,
@@ -229,7 +229,7 @@ impl ItemSpec {
         self
     }
 
-    /// Sets stock: whether it is sellable and its health in [0,1].
+    /// Sets stock: whether it is sellable and its health in `[0, 1]`.
     #[must_use]
     pub fn stock(mut self, in_stock: bool, health: f32) -> Self {
         self.in_stock = in_stock;

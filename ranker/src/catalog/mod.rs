@@ -72,9 +72,9 @@ pub struct Item {
     pub family: Option<FamilyId>,
     /// Price in the shop's currency.
     pub price: f32,
-    /// Gross margin as a fraction of price, clamped to [0,1].
+    /// Gross margin as a fraction of price, clamped to `[0, 1]`.
     pub margin: f32,
-    /// Inventory health in [0,1] (1 = plenty of stock, 0 = none).
+    /// Inventory health in `[0, 1]` (1 = plenty of stock, 0 = none).
     pub inventory_health: f32,
     /// Whether any unit can be sold now.
     pub in_stock: bool,

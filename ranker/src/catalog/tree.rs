@@ -77,7 +77,7 @@ impl CategoryTree {
         self.depth.get(id.index()).copied().unwrap_or(0)
     }
 
-    /// Closeness of two categories in [0,1]: the length of their shared path prefix over the
+    /// Closeness of two categories in `[0, 1]`: the length of their shared path prefix over the
     /// deeper one's depth, so equal categories score 1, siblings under a shared parent at depth
     /// 2 score 0.5, and categories in different top-level trees score 0.
     #[must_use]

@@ -16,7 +16,7 @@ use crate::error::{RankerError, Result};
 pub enum Policy {
     /// Best blended score first; no diversification (the relevance baseline).
     ScoreOnly,
-    /// Maximal marginal relevance: `λ·score − (1−λ)·max_sim`, λ in [0,1] (1 = score only).
+    /// Maximal marginal relevance: `λ·score − (1−λ)·max_sim`, λ in `[0, 1]` (1 = score only).
     Mmr {
         /// Relevance/diversity trade-off.
         lambda: f32,
@@ -35,7 +35,7 @@ impl Policy {
     /// Checks parameter ranges.
     ///
     /// # Errors
-    /// [`RankerError::InvalidParameter`] for λ outside [0,1] or a negative / non-finite α.
+    /// [`RankerError::InvalidParameter`] for λ outside `[0, 1]` or a negative / non-finite α.
     pub fn validate(&self) -> Result<()> {
         match *self {
             Self::Mmr { lambda } if !(0.0..=1.0).contains(&lambda) => {

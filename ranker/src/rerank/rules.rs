@@ -59,7 +59,7 @@ pub struct RuleSet {
     pub dedupe_families: bool,
     /// At most `.0` items of one brand among the first `.1` slots.
     pub brand_cap: Option<(usize, usize)>,
-    /// Maximum share of the list one vendor may hold, in (0,1]; at least one item is allowed.
+    /// Maximum share of the list one vendor may hold, in `(0, 1]`; at least one item is allowed.
     pub max_vendor_share: Option<f32>,
     /// Slots 2-4 must cover at least two categories adjacent to the seed's.
     pub adjacent_coverage: bool,
@@ -103,7 +103,7 @@ impl RuleSet {
     /// Checks parameter ranges.
     ///
     /// # Errors
-    /// [`RankerError::InvalidParameter`] for a vendor share outside (0,1], a brand cap of 0, or a
+    /// [`RankerError::InvalidParameter`] for a vendor share outside `(0, 1]`, a brand cap of 0, or a
     /// non-finite / negative λ or intent threshold.
     pub fn validate(&self) -> Result<()> {
         let bad = |name, reason| Err(RankerError::InvalidParameter { name, reason });

@@ -128,7 +128,7 @@ impl<'a> SimSpace<'a> {
         self.category.len()
     }
 
-    /// Similarity of rows `i` and `j` in [-1,1] (only embeddings can make it negative); 1 on the
+    /// Similarity of rows `i` and `j` in `[-1, 1]` (only embeddings can make it negative); 1 on the
     /// diagonal. Keeping the raw (possibly negative) cosine keeps the kernel PSD for the DPP.
     /// The reference for [`SimSpace::sims_to`], which the re-rankers use.
     #[cfg(test)]
