@@ -182,16 +182,18 @@ fn http_server(
     Ok(server)
 }
 
-/// One Prometheus recorder per process: tests build many apps in one process.
+/// One Prometheus recorder per process (tests build many apps in one process); the first
+/// call installs it, racing callers wait for that one.
 fn metrics_handle() -> Result<PrometheusHandle, StartupError> {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
-    let handle = PrometheusBuilder::new()
-        .install_recorder()
-        .map_err(|err| StartupError::Metrics(err.to_string()))?;
-    Ok(HANDLE.get_or_init(|| handle).clone())
+    static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .install_recorder()
+                .map_err(|err| err.to_string())
+        })
+        .clone()
+        .map_err(StartupError::Metrics)
 }
 
 fn log_urls(settings: &Settings, port: u16) {

@@ -29,3 +29,49 @@ pub mod webhook_receipt;
 pub mod worker_heartbeat;
 
 pub use domain::{Money, MoneyError, ShopDomain, ShopDomainError};
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{EntityName, EntityTrait, IdenStatic, Iterable};
+
+    use super::*;
+
+    fn columns<E: EntityTrait>() -> (&'static str, Vec<&'static str>) {
+        let table = E::default().table_name();
+        (
+            table,
+            E::Column::iter().map(|column| column.as_str()).collect(),
+        )
+    }
+
+    #[test]
+    fn every_table_holding_shop_data_carries_shop_id() {
+        let tables = [
+            columns::<category::Entity>(),
+            columns::<category_adjacency::Entity>(),
+            columns::<collection::Entity>(),
+            columns::<event::Entity>(),
+            columns::<experiment::Entity>(),
+            columns::<experiment_assignment::Entity>(),
+            columns::<inventory::Entity>(),
+            columns::<klaviyo_account::Entity>(),
+            columns::<metric_rollup::Entity>(),
+            columns::<model::Entity>(),
+            columns::<order::Entity>(),
+            columns::<order_line::Entity>(),
+            columns::<product::Entity>(),
+            columns::<product_collection::Entity>(),
+            columns::<rec_list::Entity>(),
+            columns::<shop_setting::Entity>(),
+            columns::<sync_run::Entity>(),
+            columns::<variant::Entity>(),
+            columns::<webhook_receipt::Entity>(),
+        ];
+        for (table, cols) in tables {
+            assert!(
+                cols.contains(&"shop_id"),
+                "{table} has no shop_id: {cols:?}"
+            );
+        }
+    }
+}

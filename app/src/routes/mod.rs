@@ -1,5 +1,6 @@
 //! HTTP routes, one module per area.
 
+pub mod demo;
 pub mod health;
 pub mod metrics;
 
@@ -11,7 +12,8 @@ use crate::error::{ApiError, ErrorKind};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(metrics::metrics));
+        .route("/metrics", web::get().to(metrics::metrics))
+        .route("/demo", web::get().to(demo::overview));
 }
 
 /// The answer for paths no route matches.

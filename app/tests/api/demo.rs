@@ -81,3 +81,26 @@ async fn concurrent_loads_leave_exactly_one_complete_demo_shop() {
     assert_eq!(shop::Entity::find().count(conn).await.unwrap(), 1);
     assert_eq!(product::Entity::find().count(conn).await.unwrap(), 120);
 }
+
+#[tokio::test]
+async fn the_demo_page_shows_the_loaded_catalog() {
+    let app = spawn_app_with(ServeOptions { with_worker: false }, |_| {}).await;
+    let before = app.get("/demo").await;
+    assert_eq!(before.status(), 200);
+    assert!(before.text().await.unwrap().contains("disabled"));
+    worker::demo::load(&app.db, &small_demo()).await.unwrap();
+
+    let page = app.get("/demo").await;
+
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Meander Demo Store"), "{html}");
+    assert!(html.contains("Best sellers") && html.contains("New arrivals"));
+    assert!(html.contains("<b>120</b>"), "product count missing");
+}

@@ -10,3 +10,4 @@ mod demo;
 mod errors;
 mod health;
 mod helpers;
+mod migrations;

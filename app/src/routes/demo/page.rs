@@ -1,0 +1,130 @@
+//! HTML for the demo overview (maud escapes every interpolated value).
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::data::{Card, Department, Overview};
+
+const STYLE: &str = r"
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1f2328;background:#fafafa}
+header{background:#1f2328;color:#fff;padding:18px 32px}
+header h1{margin:0;font-size:22px} header p{margin:4px 0 0;color:#c9d1d9;font-size:14px}
+main{padding:24px 32px;max-width:1200px}
+.stats{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:24px}
+.stat{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:12px 16px;min-width:120px}
+.stat b{display:block;font-size:22px}
+h2{font-size:18px;margin:28px 0 12px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:14px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;overflow:hidden;font-size:13px}
+.swatch{height:110px}
+.card div.body{padding:8px 10px}
+.card .title{font-weight:600;margin-bottom:4px}
+.muted{color:#6b7280}
+.badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:11px;margin-top:4px}
+.out{background:#fee2e2;color:#991b1b}.low{background:#fef3c7;color:#92400e}.ok{background:#dcfce7;color:#166534}
+.depts{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
+.dept{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;font-size:13px}
+.dept h3{margin:0 0 6px;font-size:14px}
+";
+
+fn layout(title: &str, head_extra: Markup, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Meander" }
+                style { (PreEscaped(STYLE)) }
+                (head_extra)
+            }
+            body { (body) }
+        }
+    }
+}
+
+/// The page shown while the demo shop is still being generated and loaded.
+pub fn loading(enabled: bool) -> Markup {
+    let message = if enabled {
+        "The demo shop is being generated and loaded by the background worker. This page refreshes by itself."
+    } else {
+        "The demo shop is disabled (MEANDER_DEMO__ENABLED=false). Run `app demo` to load it."
+    };
+    let refresh = if enabled {
+        html! { meta http-equiv="refresh" content="3"; }
+    } else {
+        html! {}
+    };
+    layout(
+        "Demo shop",
+        refresh,
+        html! {
+            header { h1 { "Meander demo shop" } p { (message) } }
+        },
+    )
+}
+
+/// The overview of a loaded demo shop.
+pub fn overview(view: &Overview) -> Markup {
+    let totals = &view.totals;
+    let currency = view.shop.currency.as_str();
+    layout(
+        &view.shop.name,
+        html! {},
+        html! {
+            header {
+                h1 { (view.shop.name) }
+                p { (view.shop.domain) " · generated demo catalog with simulated shoppers" }
+            }
+            main {
+                div.stats {
+                    (stat("products", totals.products)) (stat("variants", totals.variants))
+                    (stat("brands", totals.brands)) (stat("shopper events", totals.events))
+                    (stat("orders", totals.orders))
+                }
+                h2 { "Best sellers" }
+                div.grid { @for card in &view.best_sellers { (product_card(card, currency)) } }
+                h2 { "New arrivals" }
+                div.grid { @for card in &view.new_arrivals { (product_card(card, currency)) } }
+                h2 { "Departments" }
+                div.depts { @for dept in &view.departments { (department(dept)) } }
+            }
+        },
+    )
+}
+
+fn stat(label: &str, value: impl std::fmt::Display) -> Markup {
+    html! { div.stat { b { (value) } span.muted { (label) } } }
+}
+
+fn product_card(card: &Card, currency: &str) -> Markup {
+    let swatch = format!(
+        "background:linear-gradient(135deg,hsl({h},55%,72%),hsl({h},45%,52%))",
+        h = card.hue
+    );
+    let (class, label) = match card.stock {
+        0 => ("badge out", "out of stock".to_owned()),
+        1..=5 => ("badge low", format!("only {} left", card.stock)),
+        n => ("badge ok", format!("{n} in stock")),
+    };
+    html! {
+        div.card {
+            div.swatch style=(swatch) {}
+            div.body {
+                div.title { (card.title) }
+                div.muted { (card.brand) " · " (card.category) }
+                @if let Some(price) = card.price_minor { div { (entity::Money::from_minor(price)) " " (currency) } }
+                span class=(class) { (label) }
+                @if let Some(units) = card.units_sold { div.muted { (units) " sold" } }
+            }
+        }
+    }
+}
+
+fn department(dept: &Department) -> Markup {
+    html! {
+        div.dept {
+            h3 { (dept.name) }
+            @for (name, count) in &dept.leaves { div { (name) " " span.muted { "(" (count) ")" } } }
+        }
+    }
+}
