@@ -209,7 +209,7 @@ impl Ranker {
                 lambda,
             ),
             Policy::Dpp { alpha } => dpp(
-                &SimSpace::new(catalog, &ids, &s.similarity),
+                &SimSpace::pairwise(catalog, &ids, &s.similarity),
                 &quality,
                 k,
                 alpha,

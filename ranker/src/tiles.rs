@@ -47,6 +47,7 @@ impl Tiles {
     }
 
     /// Copies row `i` into `out` (length `dim`).
+    #[cfg(test)]
     pub(crate) fn row_into(&self, i: usize, out: &mut [f32]) {
         let base = (i / W) * self.dim * W + i % W;
         for (d, o) in out.iter_mut().enumerate().take(self.dim) {

@@ -69,14 +69,27 @@ pub(crate) struct SimSpace<'a> {
     parent: Vec<u32>,
     brand: Vec<u32>,
     attributes: Vec<&'a [AttributeId]>,
+    /// The catalog's embedding rows (empty slices when absent), for pairwise similarities.
+    rows: Vec<&'a [f32]>,
+    /// A tiled copy for [`SimSpace::sims_to`]; empty for a pairwise-only space.
     embeddings: Tiles,
-    dim: usize,
     w: [f32; 5],
 }
 
 impl<'a> SimSpace<'a> {
-    /// Lays out `items` (all must be in `catalog`; unknown ones get neutral data).
+    /// Lays out `items` for batched [`SimSpace::sims_to`] (all must be in `catalog`; unknown ones
+    /// get neutral data).
     pub(crate) fn new(catalog: &'a Catalog, items: &[ItemId], cfg: &SimilarityConfig) -> Self {
+        Self::layout(catalog, items, cfg, true)
+    }
+
+    /// Lays out `items` for pairwise [`SimSpace::sim`] only: no tiled copy of the embeddings, so
+    /// set-up is a few microseconds (the lazy DPP touches only a few rows).
+    pub(crate) fn pairwise(catalog: &'a Catalog, items: &[ItemId], cfg: &SimilarityConfig) -> Self {
+        Self::layout(catalog, items, cfg, false)
+    }
+
+    fn layout(catalog: &'a Catalog, items: &[ItemId], cfg: &SimilarityConfig, tiled: bool) -> Self {
         let dim = if cfg.embedding > 0.0 {
             catalog.dim()
         } else {
@@ -97,8 +110,8 @@ impl<'a> SimSpace<'a> {
             parent: Vec::with_capacity(items.len()),
             brand: Vec::with_capacity(items.len()),
             attributes: Vec::with_capacity(items.len()),
+            rows: Vec::with_capacity(items.len()),
             embeddings: Tiles::new(dim),
-            dim,
             w,
         };
         let zeros = vec![0.0; dim];
@@ -118,7 +131,10 @@ impl<'a> SimSpace<'a> {
             } else {
                 None
             };
-            space.embeddings.push(row.unwrap_or(&zeros));
+            space.rows.push(row.unwrap_or(&[]));
+            if tiled {
+                space.embeddings.push(row.unwrap_or(&zeros));
+            }
         }
         space
     }
@@ -130,8 +146,7 @@ impl<'a> SimSpace<'a> {
 
     /// Similarity of rows `i` and `j` in `[-1, 1]` (only embeddings can make it negative); 1 on the
     /// diagonal. Keeping the raw (possibly negative) cosine keeps the kernel PSD for the DPP.
-    /// The reference for [`SimSpace::sims_to`], which the re-rankers use.
-    #[cfg(test)]
+    /// Also the reference for the batched [`SimSpace::sims_to`].
     pub(crate) fn sim(&self, i: usize, j: usize) -> f32 {
         if i == j {
             return 1.0;
@@ -143,11 +158,8 @@ impl<'a> SimSpace<'a> {
         if self.w[3] > 0.0 {
             s += self.w[3] * tanimoto(self.attributes[i], self.attributes[j]);
         }
-        if self.dim > 0 {
-            let (mut a, mut b) = (vec![0.0; self.dim], vec![0.0; self.dim]);
-            self.embeddings.row_into(i, &mut a);
-            self.embeddings.row_into(j, &mut b);
-            s += self.w[4] * crate::catalog::dot(&a, &b);
+        if self.w[4] > 0.0 {
+            s += self.w[4] * crate::catalog::dot(self.rows[i], self.rows[j]);
         }
         s
     }
@@ -158,6 +170,8 @@ impl SimSpace<'_> {
     ///
     /// One pass per kernel over contiguous arrays: this is the re-rankers' inner loop, and doing
     /// it row by row costs several times more.
+    /// On a pairwise-only space ([`SimSpace::pairwise`]) the embedding part falls back to plain
+    /// dot products (correct, slower).
     pub(crate) fn sims_to(&self, p: usize, out: &mut [f32]) {
         let n = self.len().min(out.len());
         let out = &mut out[..n];
@@ -186,10 +200,15 @@ impl SimSpace<'_> {
                 *o += self.w[3] * tanimoto(attrs, self.attributes[p]);
             }
         }
-        if self.dim > 0 {
-            let mut query = vec![0.0; self.dim];
-            self.embeddings.row_into(p, &mut query);
-            self.embeddings.add_dots(&query, self.w[4], out);
+        if self.w[4] > 0.0 {
+            let query = self.rows[p];
+            if self.embeddings.len() == self.len() {
+                self.embeddings.add_dots(query, self.w[4], out);
+            } else {
+                for (o, row) in out.iter_mut().zip(&self.rows) {
+                    *o += self.w[4] * crate::catalog::dot(row, query);
+                }
+            }
         }
         out[p] = 1.0;
     }
