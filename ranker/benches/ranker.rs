@@ -9,8 +9,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ranker::{
-    CandidatePool, Catalog, Context, FeatureTable, Intent, ItemId, ItemSpec, Policy, Ranker,
-    RuleSet, Scored, Source, Surface, Weights,
+    CandidatePool, Catalog, Context, FeatureTable, Intent, ItemId, ItemSpec, Policy, PolicySet,
+    Ranker, RuleSet, Scored, Source, Surface, Weights,
 };
 
 const DIM: usize = 64;
@@ -105,6 +105,31 @@ fn rerank_20_of_500(c: &mut Criterion) {
     });
 }
 
+/// `Ranker::serve` under the default policies: candidates in, modules with exploration out.
+fn serve_500(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let catalog = catalog(5_000, &mut rng);
+    let pool = pool_of(&catalog, 500);
+    let ranker = Ranker::builder().build().unwrap_or_else(|e| panic!("{e}"));
+    let set = PolicySet::default();
+    let cases = [
+        ("serve_home_8_slots_of_500", Surface::Home, vec![]),
+        (
+            "serve_pdp_3_modules_20_slots_of_500",
+            Surface::Product,
+            vec![ItemId(0)],
+        ),
+    ];
+    for (name, surface, seeds) in cases {
+        let ctx = Context::new(surface, 10_000_000).with_seeds(seeds);
+        let policy = set.get(surface);
+        let mut draw = ChaCha8Rng::seed_from_u64(5);
+        c.bench_function(name, |b| {
+            b.iter(|| black_box(ranker.serve(&catalog, black_box(&pool), &ctx, policy, &mut draw)))
+        });
+    }
+}
+
 fn pool_of(catalog: &Catalog, n: usize) -> CandidatePool {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     pool(catalog, n, &mut rng)
@@ -113,6 +138,6 @@ fn pool_of(catalog: &Catalog, n: usize) -> CandidatePool {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(40).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = score_top_500, rerank_20_of_500
+    targets = score_top_500, rerank_20_of_500, serve_500
 }
 criterion_main!(benches);

@@ -71,6 +71,58 @@ pub struct ShopperFeatures {
     pub price_sensitivity: Option<f32>,
 }
 
+/// Where the visit came from; exploration caps can differ per source.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TrafficSource {
+    /// Typed URL, bookmark, or unknown referrer.
+    #[default]
+    Direct,
+    /// Organic search engine.
+    Search,
+    /// Social network.
+    Social,
+    /// Email campaign (Klaviyo).
+    Email,
+    /// Paid ads.
+    Paid,
+}
+
+impl TrafficSource {
+    /// Every source, in a fixed order (one-hot feature order).
+    pub const ALL: [Self; 5] = [
+        Self::Direct,
+        Self::Search,
+        Self::Social,
+        Self::Email,
+        Self::Paid,
+    ];
+}
+
+/// The shopper's device class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Device {
+    /// Desktop browser.
+    #[default]
+    Desktop,
+    /// Phone.
+    Mobile,
+    /// Tablet.
+    Tablet,
+}
+
+/// Request-level facts about the visit, for exploration caps and contextual bandits.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Visit {
+    /// Where the visit came from.
+    pub source: TrafficSource,
+    /// Device class.
+    pub device: Device,
+}
+
 /// Everything the ranker knows about one request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Context {
@@ -84,6 +136,9 @@ pub struct Context {
     pub now: i64,
     /// Shopper features.
     pub shopper: ShopperFeatures,
+    /// Traffic source and device (defaults: direct, desktop).
+    #[serde(default)]
+    pub visit: Visit,
 }
 
 impl Context {
@@ -96,6 +151,7 @@ impl Context {
             events: Vec::new(),
             now,
             shopper: ShopperFeatures::default(),
+            visit: Visit::default(),
         }
     }
 
@@ -103,6 +159,13 @@ impl Context {
     #[must_use]
     pub fn with_seeds(mut self, seeds: Vec<ItemId>) -> Self {
         self.seeds = seeds;
+        self
+    }
+
+    /// Sets the visit facts.
+    #[must_use]
+    pub fn with_visit(mut self, visit: Visit) -> Self {
+        self.visit = visit;
         self
     }
 

@@ -21,10 +21,12 @@ mod error;
 mod intent;
 mod list;
 pub mod metrics;
+pub mod policy;
 mod ranker;
 pub mod rerank;
 mod scoring;
 mod select;
+mod serve;
 mod tiles;
 
 #[cfg(test)]
@@ -35,10 +37,13 @@ pub use catalog::{
     AttributeId, BrandId, Catalog, CatalogBuilder, CategoryId, CategoryTree, FamilyId, Item,
     ItemId, ItemSpec, VendorId, dot,
 };
-pub use context::{Context, EventKind, SessionEvent, ShopperFeatures, Surface};
+pub use context::{
+    Context, Device, EventKind, SessionEvent, ShopperFeatures, Surface, TrafficSource, Visit,
+};
 pub use error::{RankerError, Result};
 pub use intent::{Intent, IntentConfig};
 pub use list::{RankedItem, RankedList, Reason};
+pub use policy::{PolicyError, PolicySet, PolicySpec, SurfacePolicy};
 pub use ranker::{Ranker, RankerBuilder, RankerSettings};
 pub use rerank::Policy;
 pub use rerank::rules::{Relaxation, Rule, RuleSet};
@@ -46,3 +51,4 @@ pub use rerank::similarity::SimilarityConfig;
 pub use scoring::{
     FeatureTable, NOVELTY_HALF_LIFE_DAYS, ScoreComponents, Scored, Weights, top_k_indices,
 };
+pub use serve::{ServedItem, ServedList, ServedModule};

@@ -5,3 +5,4 @@ mod generators;
 mod helpers;
 mod properties;
 mod rules;
+mod serving;

@@ -1,0 +1,192 @@
+//! Filling one module: scope, re-rank, discovery and new-arrival slots, exploration.
+
+use rand::Rng;
+
+use super::ServedItem;
+use super::explore::{draw, explore_set};
+use super::scope::{Anchor, scoped};
+use crate::catalog::{Catalog, ItemId};
+use crate::context::Context;
+use crate::intent::Intent;
+use crate::list::Reason;
+use crate::policy::{ExplorationPolicy, ModulePolicy};
+use crate::ranker::{Ranker, RankerSettings};
+use crate::rerank::Policy;
+use crate::scoring::{FeatureTable, Scored};
+
+/// Everything one module needs.
+pub(super) struct Job<'a> {
+    pub ranker: &'a Ranker,
+    pub catalog: &'a Catalog,
+    pub ctx: &'a Context,
+    pub intent: &'a Intent,
+    pub anchor: &'a Anchor,
+    pub module: &'a ModulePolicy,
+    pub exploration: &'a ExplorationPolicy,
+    /// (slot, effective ε) of this module's exploration slots.
+    pub epsilons: Vec<(usize, f32)>,
+}
+
+/// A chosen row and how it got there.
+#[derive(Clone, Copy)]
+struct Slot {
+    row: Scored,
+    reason: Option<Reason>,
+    propensity: f32,
+    explored: bool,
+}
+
+impl Job<'_> {
+    /// Fills the module; appends its items to `shown`.
+    pub(super) fn run<R: Rng + ?Sized>(
+        &self,
+        table: &FeatureTable,
+        shown: &mut Vec<ItemId>,
+        rng: &mut R,
+    ) -> Vec<ServedItem> {
+        let m = self.module;
+        let rows: Vec<Scored> = table
+            .top_k(&m.weights, table.len())
+            .into_iter()
+            .filter(|s| !shown.contains(&s.item) && self.stock_ok(s.item))
+            .collect();
+        let mut slots = self.greedy(&rows);
+        self.inject_new_arrivals(&rows, &mut slots);
+        for &(slot, epsilon) in &self.epsilons {
+            if slot >= slots.len() {
+                continue;
+            }
+            let ids: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
+            let set = explore_set(self.catalog, self.anchor, self.exploration, &rows, &ids);
+            let d = draw(&set, epsilon, rng);
+            let cell = &mut slots[slot];
+            cell.propensity = d.propensity;
+            if let Some(row) = d.row {
+                *cell = Slot {
+                    row,
+                    reason: Some(Reason::Explore),
+                    propensity: d.propensity,
+                    explored: d.explored,
+                };
+            }
+        }
+        shown.extend(slots.iter().map(|s| s.row.item));
+        slots.into_iter().filter_map(|s| self.item(s)).collect()
+    }
+
+    fn stock_ok(&self, item: ItemId) -> bool {
+        self.catalog
+            .item(item)
+            .is_some_and(|i| i.in_stock || !self.module.in_stock_only)
+    }
+
+    fn ranker(&self, policy: Policy) -> Ranker {
+        let base = self.ranker.settings();
+        let mut rules = base.rules;
+        rules.exclude_out_of_stock = self.module.in_stock_only;
+        Ranker {
+            settings: RankerSettings {
+                weights: self.module.weights,
+                policy,
+                rules,
+                ..*base
+            },
+        }
+    }
+
+    /// Relevance slots from the scope and re-ranker; discovery slots (outside the anchor
+    /// category, DPP α = 1) spread evenly between them.
+    fn greedy(&self, rows: &[Scored]) -> Vec<Slot> {
+        let m = self.module;
+        let k = m.slots.min(rows.len());
+        let disc_k = m.discovery_slots.min(k);
+        let scoped = scoped(self.catalog, self.anchor, m.scope, rows, k);
+        let relevance = self.ranker(m.reranker).rerank(
+            self.catalog,
+            self.ctx,
+            *self.intent,
+            &scoped,
+            k - disc_k,
+        );
+        let taken: Vec<ItemId> = relevance.items.iter().map(|i| i.item).collect();
+        let outside: Vec<Scored> = rows
+            .iter()
+            .filter(|s| !taken.contains(&s.item) && self.anchor.outside(self.catalog, s.item))
+            .copied()
+            .collect();
+        let discovery = self.ranker(Policy::Dpp { alpha: 1.0 }).rerank(
+            self.catalog,
+            self.ctx,
+            *self.intent,
+            &outside,
+            disc_k,
+        );
+        let find = |id: ItemId| rows.iter().find(|s| s.item == id).copied();
+        let rel: Vec<Scored> = relevance
+            .items
+            .iter()
+            .filter_map(|i| find(i.item))
+            .collect();
+        let disc: Vec<Scored> = discovery
+            .items
+            .iter()
+            .filter_map(|i| find(i.item))
+            .collect();
+        interleave(&rel, &disc)
+    }
+
+    /// Puts the newest eligible item not yet listed into each new-arrival slot.
+    fn inject_new_arrivals(&self, rows: &[Scored], slots: &mut [Slot]) {
+        for &s in &self.module.new_arrival_slots {
+            if s >= slots.len() {
+                continue;
+            }
+            let newest = rows
+                .iter()
+                .filter(|r| slots.iter().all(|x| x.row.item != r.item))
+                .max_by(|a, b| a.components.novelty.total_cmp(&b.components.novelty));
+            if let Some(row) = newest {
+                slots[s].row = *row;
+                slots[s].reason = Some(Reason::NewArrival);
+            }
+        }
+    }
+
+    fn item(&self, s: Slot) -> Option<ServedItem> {
+        let item = self.catalog.item(s.row.item)?;
+        Some(ServedItem {
+            item: s.row.item,
+            external_id: item.external_id,
+            score: s.row.score,
+            components: s.row.components,
+            reason: s.reason.unwrap_or_else(|| Reason::from(s.row.primary)),
+            sources: s.row.sources,
+            propensity: s.propensity,
+            explored: s.explored,
+        })
+    }
+}
+
+/// Relevance rows with the discovery rows at evenly spread positions.
+fn interleave(rel: &[Scored], disc: &[Scored]) -> Vec<Slot> {
+    let k = rel.len() + disc.len();
+    let d = disc.len();
+    let at: Vec<usize> = (0..d).map(|j| ((j + 1) * k) / (d + 1)).collect();
+    let (mut r, mut q) = (rel.iter(), disc.iter());
+    (0..k)
+        .filter_map(|pos| {
+            let row = if at.contains(&pos) {
+                q.next()
+            } else {
+                r.next()
+            };
+            row.or_else(|| r.next()).or_else(|| q.next())
+        })
+        .map(|row| Slot {
+            row: *row,
+            reason: None,
+            propensity: 1.0,
+            explored: false,
+        })
+        .collect()
+}
