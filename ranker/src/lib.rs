@@ -21,6 +21,7 @@ mod error;
 mod intent;
 mod list;
 pub mod metrics;
+pub mod ope;
 pub mod policy;
 mod ranker;
 pub mod rerank;

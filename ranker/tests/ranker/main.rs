@@ -3,6 +3,7 @@
 mod bad_input;
 mod generators;
 mod helpers;
+mod ope;
 mod properties;
 mod rules;
 mod serving;
