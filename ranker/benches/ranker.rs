@@ -8,6 +8,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use ranker::bandit::{LinUcb, LinearThompson};
 use ranker::{
     CandidatePool, Catalog, Context, FeatureTable, Intent, ItemId, ItemSpec, Policy, PolicySet,
     Ranker, RuleSet, Scored, Source, Surface, Weights,
@@ -130,6 +131,42 @@ fn serve_500(c: &mut Criterion) {
     }
 }
 
+/// One bandit round for 20 arms × 16 features: choose (with propensity) and update, after a
+/// warm-up of 2,000 rounds so the posteriors are not all alike.
+fn bandit_20x16(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(13);
+    let contexts: Vec<Vec<f64>> = (0..256)
+        .map(|_| (0..16).map(|_| rng.random_range(0.0..1.0)).collect())
+        .collect();
+    let reward = |arm: usize, x: &[f64]| if x[arm % 16] > 0.7 { 1.0 } else { 0.0 };
+    let mut ucb = LinUcb::new(20, 16, 1.0, 1.0).unwrap_or_else(|e| panic!("{e}"));
+    let mut ts = LinearThompson::new(20, 16, 0.3, 1.0).unwrap_or_else(|e| panic!("{e}"));
+    for x in contexts.iter().cycle().take(2_000) {
+        let a = ucb.choose(x).map_or(0, |c| c.arm);
+        let _ = ucb.update(a, x, reward(a, x));
+        let a = ts.choose(x, &mut rng).map_or(0, |c| c.arm);
+        let _ = ts.update(a, x, reward(a, x));
+    }
+    let mut i = 0;
+    c.bench_function("linucb_choose_update_20x16", |b| {
+        b.iter(|| {
+            i = (i + 1) % contexts.len();
+            let x = &contexts[i];
+            let a = ucb.choose(black_box(x)).map_or(0, |c| c.arm);
+            black_box(ucb.update(a, x, reward(a, x)))
+        })
+    });
+    c.bench_function("thompson_choose_propensity_update_20x16", |b| {
+        b.iter(|| {
+            i = (i + 1) % contexts.len();
+            let x = &contexts[i];
+            let ch = ts.choose(black_box(x), &mut rng);
+            let a = ch.as_ref().map_or(0, |c| c.arm);
+            black_box((ch, ts.update(a, x, reward(a, x))))
+        })
+    });
+}
+
 fn pool_of(catalog: &Catalog, n: usize) -> CandidatePool {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     pool(catalog, n, &mut rng)
@@ -138,6 +175,6 @@ fn pool_of(catalog: &Catalog, n: usize) -> CandidatePool {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(40).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = score_top_500, rerank_20_of_500, serve_500
+    targets = score_top_500, rerank_20_of_500, serve_500, bandit_20x16
 }
 criterion_main!(benches);

@@ -13,6 +13,7 @@
 //!
 //! Everything is deterministic: ties break by position/id, never by hash order or time.
 
+pub mod bandit;
 pub mod candidates;
 mod catalog;
 mod check;
