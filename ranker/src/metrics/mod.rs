@@ -1,11 +1,18 @@
-//! Offline evaluation metrics for top-k lists.
+//! Offline evaluation metrics for top-k lists: accuracy, coverage, diversity, novelty, and the
+//! discovery metrics (category spread, exposure Gini, serendipity, discovery rate).
 //!
 //! Accuracy metrics follow Microsoft Recommenders' `python_evaluation` with binary relevance:
 //! averages run over users that have both a list and held-out items; NDCG's ideal DCG counts
 //! `min(|relevant|, k)` hits; MAP@k divides by `min(|relevant|, k)` (the current definition) and
 //! [`Accuracy::map`] by `|relevant|` (the older one used in their published SAR benchmark).
 
+mod discovery;
+
 use std::collections::{HashMap, HashSet};
+
+pub use discovery::{
+    SessionCategories, category_spread, discovery_rate, exposure_gini, serendipity,
+};
 
 use crate::catalog::ItemId;
 
