@@ -37,6 +37,9 @@ pub enum StartupError {
     /// The demo shop could not be queued.
     #[error(transparent)]
     Demo(#[from] worker::demo::DemoError),
+    /// A setting is unusable (e.g. the token encryption key).
+    #[error(transparent)]
+    Config(#[from] common::SettingsError),
     /// The metrics recorder could not be installed.
     #[error("cannot install the metrics recorder: {0}")]
     Metrics(String),
@@ -68,10 +71,11 @@ impl Application {
         let db = Database::connect(&settings.database).await?;
         db.migrate().await?;
         let jobs = JobQueue::new(&db).await?;
+        let shopify = worker::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
         let workers = if options.with_worker {
             Some(WorkerPool::start(
                 &jobs,
-                JobContext { db: db.clone() },
+                JobContext::new(db.clone()).with_shopify(shopify.clone()),
                 &settings.worker,
             ))
         } else {
@@ -90,11 +94,14 @@ impl Application {
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
         let shutdown_timeout = Duration::from_secs(settings.server.shutdown_timeout_secs);
+        let public_url = public_url(&settings, port);
         let state = AppState {
             db: db.clone(),
             jobs,
             settings: Arc::new(settings),
             metrics: metrics_handle()?,
+            shopify,
+            public_url: public_url.into(),
         };
         log_urls(&state.settings, port);
         let server = http_server(listener, state, shutdown_timeout)?;
@@ -196,12 +203,19 @@ fn metrics_handle() -> Result<PrometheusHandle, StartupError> {
         .map_err(StartupError::Metrics)
 }
 
-fn log_urls(settings: &Settings, port: u16) {
-    let base = settings
+/// `server.public_url`, or `http://host:port` of the bound socket.
+fn public_url(settings: &Settings, port: u16) -> String {
+    settings
         .server
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{}:{port}", settings.server.host));
+        .unwrap_or_else(|| format!("http://{}:{port}", settings.server.host))
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn log_urls(settings: &Settings, port: u16) {
+    let base = public_url(settings, port);
     tracing::info!(%base, "Meander is listening");
     tracing::info!(
         "  health:    {base}/healthz  ·  readiness: {base}/readyz  ·  metrics: {base}/metrics"

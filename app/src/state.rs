@@ -5,6 +5,7 @@ use std::sync::Arc;
 use common::{Database, Settings};
 use metrics_exporter_prometheus::PrometheusHandle;
 use worker::JobQueue;
+use worker::shop_auth::ShopifyApp;
 
 /// What handlers need: the database, the job queue, settings and the metrics registry.
 #[derive(Clone)]
@@ -17,4 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Renders the Prometheus exposition.
     pub metrics: PrometheusHandle,
+    /// The app's Shopify identity; `None` without credentials (embedded demo mode).
+    pub shopify: Option<Arc<ShopifyApp>>,
+    /// Public base URL (`server.public_url`, or the bound address), for Shopify redirects.
+    pub public_url: Arc<str>,
 }

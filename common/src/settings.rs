@@ -177,6 +177,28 @@ pub struct ShopifySettings {
     pub api_version: String,
     /// Access scopes requested at install.
     pub scopes: String,
+    /// Base64 of 32 random bytes encrypting shop tokens at rest (XChaCha20-Poly1305);
+    /// required when `api_secret` is set. Generate with `openssl rand -base64 32`.
+    pub token_encryption_key: Option<SecretString>,
+    /// Where a shop's OAuth and Admin API endpoints live; `{shop}` is replaced by the
+    /// `*.myshopify.com` domain. Tests point it at a local fake Shopify.
+    pub shop_url_template: String,
+    /// Seconds an OAuth `state` nonce stays valid between `/auth` and `/auth/callback`.
+    pub oauth_state_ttl_secs: u64,
+    /// Largest clock difference accepted on the `timestamp` of an OAuth callback, in seconds.
+    pub oauth_timestamp_tolerance_secs: u64,
+    /// Clock leeway, in seconds, when checking a session token's `exp` and `nbf`.
+    pub session_token_leeway_secs: u64,
+    /// App-proxy requests whose `timestamp` is further than this from now are refused.
+    pub app_proxy_max_skew_secs: u64,
+    /// Largest webhook body accepted, in bytes.
+    pub webhook_body_limit_bytes: usize,
+    /// Refresh an expiring access token this many seconds before it lapses.
+    pub token_refresh_lead_secs: u64,
+    /// Hours after `app/uninstalled` before the shop's data is deleted (unless reinstalled).
+    pub uninstall_purge_delay_hours: u64,
+    /// Timeout of calls to Shopify's token endpoint, in seconds.
+    pub http_timeout_secs: u64,
 }
 
 impl Default for ShopifySettings {
@@ -185,8 +207,80 @@ impl Default for ShopifySettings {
             api_key: String::new(),
             api_secret: None,
             api_version: "2026-07".into(),
-            scopes: "read_products,read_inventory,read_orders,write_pixels,read_customer_events"
+            scopes: "read_products,read_inventory,read_orders,write_pixels,read_customer_events,write_app_proxy"
                 .into(),
+            token_encryption_key: None,
+            shop_url_template: "https://{shop}".into(),
+            oauth_state_ttl_secs: 600,
+            oauth_timestamp_tolerance_secs: 300,
+            session_token_leeway_secs: 5,
+            app_proxy_max_skew_secs: 90,
+            webhook_body_limit_bytes: 2 * 1024 * 1024,
+            token_refresh_lead_secs: 300,
+            uninstall_purge_delay_hours: 48,
+            http_timeout_secs: 10,
+        }
+    }
+}
+
+impl ShopifySettings {
+    /// True when Shopify credentials are configured (otherwise only the demo runs).
+    #[must_use]
+    pub fn is_configured(&self) -> bool {
+        self.api_secret.is_some()
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |setting, reason: &str| SettingsError::Invalid {
+            setting,
+            reason: reason.into(),
+        };
+        if !self.shop_url_template.contains("{shop}") {
+            return Err(invalid(
+                "shopify.shop_url_template",
+                "must contain `{shop}`",
+            ));
+        }
+        if self.webhook_body_limit_bytes == 0 {
+            return Err(invalid(
+                "shopify.webhook_body_limit_bytes",
+                "must be at least 1",
+            ));
+        }
+        if !self.is_configured() {
+            return Ok(());
+        }
+        if self.api_key.trim().is_empty() {
+            return Err(invalid(
+                "shopify.api_key",
+                "is required when shopify.api_secret is set",
+            ));
+        }
+        if self.token_encryption_key.is_none() {
+            return Err(invalid(
+                "shopify.token_encryption_key",
+                "is required when shopify.api_secret is set (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Storefront event ingestion settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsSettings {
+    /// Sustained batches per second accepted from one client (shop and IP address).
+    pub rate_per_second: u32,
+    /// Batches a client may send in a burst above the sustained rate.
+    pub burst: u32,
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        Self {
+            rate_per_second: 20,
+            burst: 40,
         }
     }
 }
@@ -291,6 +385,7 @@ impl Settings {
                 "must be greater than worker.heartbeat_interval_secs (which must be at least 1)",
             ));
         }
+        self.shopify.validate()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
             return Err(invalid(
                 "log.filter",
@@ -370,14 +465,41 @@ mod tests {
     }
 
     #[test]
+    fn shopify_credentials_require_an_encryption_key() {
+        let err = with(&[("shopify.api_key", "k"), ("shopify.api_secret", "s")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shopify.token_encryption_key"), "{err}");
+        let ok = with(&[
+            ("shopify.api_key", "k"),
+            ("shopify.api_secret", "s"),
+            (
+                "shopify.token_encryption_key",
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            ),
+        ]);
+        assert!(ok.is_ok());
+        let err = with(&[("shopify.shop_url_template", "https://example.com")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shop_url_template"), "{err}");
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         let settings = with(&[
             ("database.url", "postgres://user:hunter2@localhost/db"),
+            ("shopify.api_key", "client-id"),
             ("shopify.api_secret", "shpss_topsecret"),
+            (
+                "shopify.token_encryption_key",
+                "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=",
+            ),
         ])
         .unwrap();
         let shown = format!("{settings:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("topsecret"), "{shown}");
+        assert!(!shown.contains("a2V5a2V5"), "{shown}");
     }
 }

@@ -6,9 +6,11 @@
 
 pub mod domain;
 
+pub mod app_proxy_replay;
 pub mod category;
 pub mod category_adjacency;
 pub mod collection;
+pub mod data_export;
 pub mod event;
 pub mod experiment;
 pub mod experiment_assignment;
@@ -16,6 +18,7 @@ pub mod inventory;
 pub mod klaviyo_account;
 pub mod metric_rollup;
 pub mod model;
+pub mod oauth_state;
 pub mod order;
 pub mod order_line;
 pub mod product;
@@ -24,6 +27,7 @@ pub mod rec_list;
 pub mod shop;
 pub mod shop_setting;
 pub mod sync_run;
+pub mod token_refresh_lock;
 pub mod variant;
 pub mod webhook_receipt;
 pub mod worker_heartbeat;
@@ -50,6 +54,7 @@ mod tests {
             columns::<category::Entity>(),
             columns::<category_adjacency::Entity>(),
             columns::<collection::Entity>(),
+            columns::<data_export::Entity>(),
             columns::<event::Entity>(),
             columns::<experiment::Entity>(),
             columns::<experiment_assignment::Entity>(),
@@ -64,6 +69,7 @@ mod tests {
             columns::<rec_list::Entity>(),
             columns::<shop_setting::Entity>(),
             columns::<sync_run::Entity>(),
+            columns::<token_refresh_lock::Entity>(),
             columns::<variant::Entity>(),
             columns::<webhook_receipt::Entity>(),
         ];

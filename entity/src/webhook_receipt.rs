@@ -21,6 +21,8 @@ pub struct Model {
     pub received_at: DateTimeUtc,
     /// When its job finished.
     pub processed_at: Option<DateTimeUtc>,
+    /// How it was handled: `processed`, `deferred` (stored for a later handler), `ignored`.
+    pub outcome: Option<String>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -62,7 +62,9 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         "{pending} database migrations pending: run `app migrate` first"
     );
     let queue = JobQueue::new(&db).await?;
-    let pool = WorkerPool::start(&queue, JobContext { db: db.clone() }, &settings.worker);
+    let shopify = crate::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
+    let ctx = JobContext::new(db.clone()).with_shopify(shopify);
+    let pool = WorkerPool::start(&queue, ctx, &settings.worker);
     common::shutdown::signal().await;
     tracing::info!("shutdown signal received: finishing running jobs");
     pool.shutdown(Duration::from_secs(settings.worker.shutdown_timeout_secs))

@@ -5,11 +5,14 @@
 //! Code enqueues only typed jobs ([`jobs`]) through [`JobQueue`]; [`WorkerPool`] runs them.
 
 pub mod cli;
+pub mod compliance;
 pub mod demo;
 pub mod heartbeat;
 pub mod jobs;
 pub mod pool;
 pub mod queue;
+pub mod shop_auth;
+pub mod shop_tokens;
 
 pub use jobs::{Job, JobContext, JobError};
 pub use pool::WorkerPool;

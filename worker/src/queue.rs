@@ -62,13 +62,44 @@ impl JobQueue {
         &self.pool
     }
 
+    /// A handle on a database whose queue tables already exist (inside running jobs).
+    #[must_use]
+    pub fn attached(db: &Database) -> Self {
+        Self {
+            pool: db.pool.clone(),
+        }
+    }
+
     /// Queues `job` with its declared attempt budget. A job whose dedupe key is already
     /// queued (or done) is not queued again.
     ///
     /// # Errors
     /// [`QueueError::Push`] when the database refuses the write.
     pub async fn push<J: Job>(&self, job: J) -> Result<(), QueueError> {
+        self.push_task(job, None).await
+    }
+
+    /// Like [`JobQueue::push`], but the job runs no earlier than `run_at`.
+    ///
+    /// # Errors
+    /// [`QueueError::Push`] when the database refuses the write.
+    pub async fn push_at<J: Job>(
+        &self,
+        job: J,
+        run_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), QueueError> {
+        self.push_task(job, Some(run_at)).await
+    }
+
+    async fn push_task<J: Job>(
+        &self,
+        job: J,
+        run_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), QueueError> {
         let mut builder = TaskBuilder::new(job.clone()).max_attempts(J::MAX_ATTEMPTS);
+        if let Some(at) = run_at {
+            builder = builder.run_at_timestamp(u64::try_from(at.timestamp()).unwrap_or(0));
+        }
         if let Some(key) = job.dedupe_key() {
             builder = builder.idempotency_key(key);
         }

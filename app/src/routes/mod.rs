@@ -1,8 +1,12 @@
 //! HTTP routes, one module per area.
 
+pub mod admin;
+pub mod auth;
 pub mod demo;
 pub mod health;
 pub mod metrics;
+pub mod proxy;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -11,6 +15,11 @@ use crate::error::{ApiError, ErrorKind};
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/auth", web::get().to(auth::install))
+        .route("/auth/callback", web::get().to(auth::callback))
+        .route("/admin/api/session", web::get().to(admin::session))
+        .route("/webhooks", web::post().to(webhooks::receive))
+        .route("/proxy/status", web::get().to(proxy::status))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))
         .route("/demo", web::get().to(demo::overview));

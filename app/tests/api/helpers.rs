@@ -130,3 +130,45 @@ where
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
     response.json().await.expect("JSON body")
 }
+
+/// Client id of the app in Shopify tests.
+pub const API_KEY: &str = "test-client-id";
+/// Client secret of the app in Shopify tests.
+pub const API_SECRET: &str = "test-client-secret";
+/// Token encryption key of Shopify tests (base64 of 32 bytes).
+pub const TOKEN_KEY: &str = "bWVhbmRlci10ZXN0LXRva2VuLWVuY3J5cHRpb24ta3k=";
+
+/// Starts a fake Shopify and the app configured against it.
+pub async fn spawn_shopify_app() -> (TestApp, shopify::fake::FakeShopify) {
+    let fake = shopify::fake::FakeShopify::start(API_KEY, API_SECRET);
+    let template = fake.shop_url_template();
+    let app = spawn_app_with(ServeOptions { with_worker: true }, |settings| {
+        settings.shopify.api_key = API_KEY.into();
+        settings.shopify.api_secret = Some(API_SECRET.into());
+        settings.shopify.token_encryption_key = Some(TOKEN_KEY.into());
+        settings.shopify.shop_url_template = template;
+    })
+    .await;
+    (app, fake)
+}
+
+/// The cipher the Shopify test app encrypts tokens with.
+pub fn test_cipher() -> shopify::TokenCipher {
+    shopify::TokenCipher::from_base64(&TOKEN_KEY.into()).expect("test key is valid")
+}
+
+/// The app's Shopify identity as the test app builds it, for calling worker code directly.
+pub fn shopify_app_for(
+    fake: &shopify::fake::FakeShopify,
+) -> std::sync::Arc<worker::shop_auth::ShopifyApp> {
+    let settings = common::settings::ShopifySettings {
+        api_key: API_KEY.into(),
+        api_secret: Some(API_SECRET.into()),
+        token_encryption_key: Some(TOKEN_KEY.into()),
+        shop_url_template: fake.shop_url_template(),
+        ..Default::default()
+    };
+    worker::shop_auth::ShopifyApp::from_settings(&settings)
+        .expect("valid settings")
+        .expect("credentials configured")
+}

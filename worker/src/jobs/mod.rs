@@ -3,8 +3,12 @@
 //! list of jobs the workers run.
 
 mod load_demo_shop;
+mod process_webhook;
+mod purge_shop;
+mod refresh_shop_token;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor};
 use common::Database;
@@ -12,12 +16,21 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::pool::WorkerSetup;
+use crate::shop_auth::ShopifyApp;
 
 pub use load_demo_shop::LoadDemoShop;
+pub use process_webhook::{
+    COMPLIANCE_TOPICS, ProcessWebhook, SUBSCRIBED_TOPICS, TopicKind, classify,
+};
+pub use purge_shop::PurgeShop;
+pub use refresh_shop_token::RefreshShopToken;
 
 /// Registers a worker for every job type: the one list of jobs the workers run.
 pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
-    workers.register::<LoadDemoShop>(monitor)
+    let monitor = workers.register::<LoadDemoShop>(monitor);
+    let monitor = workers.register::<ProcessWebhook>(monitor);
+    let monitor = workers.register::<PurgeShop>(monitor);
+    workers.register::<RefreshShopToken>(monitor)
 }
 
 /// What every job handler may use.
@@ -25,6 +38,23 @@ pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
 pub struct JobContext {
     /// The database.
     pub db: Database,
+    /// The app's Shopify identity; `None` in the embedded demo mode without credentials.
+    pub shopify: Option<Arc<ShopifyApp>>,
+}
+
+impl JobContext {
+    /// A context without Shopify credentials.
+    #[must_use]
+    pub fn new(db: Database) -> Self {
+        Self { db, shopify: None }
+    }
+
+    /// Adds the app's Shopify identity.
+    #[must_use]
+    pub fn with_shopify(mut self, shopify: Option<Arc<ShopifyApp>>) -> Self {
+        self.shopify = shopify;
+        self
+    }
 }
 
 /// How a job failed: retried later, or given up on.

@@ -71,8 +71,8 @@ async fn a_queued_job_runs_exactly_once_across_two_worker_processes() {
     };
     queue.push(LoadDemoShop::from(&settings)).await.unwrap();
 
-    let first = WorkerPool::start(&queue, JobContext { db: db.clone() }, &quick_workers());
-    let second = WorkerPool::start(&queue, JobContext { db: db.clone() }, &quick_workers());
+    let first = WorkerPool::start(&queue, JobContext::new(db.clone()), &quick_workers());
+    let second = WorkerPool::start(&queue, JobContext::new(db.clone()), &quick_workers());
     let done = wait_for(Duration::from_secs(30), async || {
         jobs_with_status(&db, "load_demo_shop", "Done").await == 1
     })
@@ -91,7 +91,7 @@ async fn workers_beat_while_running_and_clear_their_heartbeat_on_shutdown() {
     let db = migrated(&database).await;
     let queue = JobQueue::new(&db).await.unwrap();
 
-    let pool = WorkerPool::start(&queue, JobContext { db: db.clone() }, &quick_workers());
+    let pool = WorkerPool::start(&queue, JobContext::new(db.clone()), &quick_workers());
     let beating = wait_for(Duration::from_secs(10), async || {
         entity::worker_heartbeat::Entity::find()
             .count(&db.conn)
