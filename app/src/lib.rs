@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod error;
 pub mod middleware;
+pub mod rate_limit;
 pub mod routes;
 pub mod startup;
 pub mod state;

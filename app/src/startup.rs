@@ -14,6 +14,7 @@ use worker::{JobContext, JobQueue, WorkerError, WorkerPool};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::middleware::{json_errors, record_metrics, request_id_header};
+use crate::rate_limit::ClientLimiter;
 use crate::routes;
 use crate::state::AppState;
 
@@ -98,6 +99,10 @@ impl Application {
         let state = AppState {
             db: db.clone(),
             jobs,
+            event_limiter: Arc::new(ClientLimiter::new(
+                settings.events.rate_per_second,
+                settings.events.burst,
+            )),
             settings: Arc::new(settings),
             metrics: metrics_handle()?,
             shopify,

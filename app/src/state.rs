@@ -7,6 +7,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use worker::JobQueue;
 use worker::shop_auth::ShopifyApp;
 
+use crate::rate_limit::ClientLimiter;
+
 /// What handlers need: the database, the job queue, settings and the metrics registry.
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +18,8 @@ pub struct AppState {
     pub jobs: JobQueue,
     /// Validated settings.
     pub settings: Arc<Settings>,
+    /// Rate limiter for `POST /events`, keyed by shop and client address.
+    pub event_limiter: Arc<ClientLimiter>,
     /// Renders the Prometheus exposition.
     pub metrics: PrometheusHandle,
     /// The app's Shopify identity; `None` without credentials (embedded demo mode).

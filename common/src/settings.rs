@@ -39,6 +39,8 @@ pub struct Settings {
     pub demo: DemoSettings,
     /// Shopify app credentials and API version.
     pub shopify: ShopifySettings,
+    /// Storefront event ingestion (`POST /events`).
+    pub events: EventsSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -370,6 +372,12 @@ impl Settings {
         }
         if self.server.body_limit_bytes == 0 {
             return Err(invalid("server.body_limit_bytes", "must be at least 1"));
+        }
+        if self.events.rate_per_second == 0 || self.events.burst == 0 {
+            return Err(invalid(
+                "events.rate_per_second",
+                "and events.burst must be at least 1",
+            ));
         }
         if self.worker.poll_interval_ms == 0 {
             return Err(invalid("worker.poll_interval_ms", "must be at least 1"));

@@ -26,6 +26,7 @@ pub mod product_collection;
 pub mod rec_list;
 pub mod shop;
 pub mod shop_setting;
+pub mod shopper_identity;
 pub mod sync_run;
 pub mod token_refresh_lock;
 pub mod variant;
@@ -36,7 +37,7 @@ pub use domain::{Money, MoneyError, ShopDomain, ShopDomainError};
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{EntityName, EntityTrait, IdenStatic, Iterable};
+    use sea_orm::{EntityTrait, IdenStatic, Iterable};
 
     use super::*;
 
@@ -68,6 +69,7 @@ mod tests {
             columns::<product_collection::Entity>(),
             columns::<rec_list::Entity>(),
             columns::<shop_setting::Entity>(),
+            columns::<shopper_identity::Entity>(),
             columns::<sync_run::Entity>(),
             columns::<token_refresh_lock::Entity>(),
             columns::<variant::Entity>(),

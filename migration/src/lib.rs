@@ -6,6 +6,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_initial;
+mod m20261125_000010_shopper_identities;
 mod m20261125_000020_shopify_edge;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261125_000001_initial::Migration),
+            Box::new(m20261125_000010_shopper_identities::Migration),
             Box::new(m20261125_000020_shopify_edge::Migration),
         ]
     }

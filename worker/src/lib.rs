@@ -4,6 +4,7 @@
 //!
 //! Code enqueues only typed jobs ([`jobs`]) through [`JobQueue`]; [`WorkerPool`] runs them.
 
+pub mod catalog;
 pub mod cli;
 pub mod compliance;
 pub mod demo;
@@ -13,6 +14,8 @@ pub mod pool;
 pub mod queue;
 pub mod shop_auth;
 pub mod shop_tokens;
+pub mod signals;
+pub mod sync;
 
 pub use jobs::{Job, JobContext, JobError};
 pub use pool::WorkerPool;

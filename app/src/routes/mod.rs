@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod demo;
+pub mod events;
 pub mod health;
 pub mod metrics;
 pub mod proxy;
@@ -15,14 +16,28 @@ use crate::error::{ApiError, ErrorKind};
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
+        .route("/demo", web::get().to(demo::overview))
         .route("/auth", web::get().to(auth::install))
         .route("/auth/callback", web::get().to(auth::callback))
         .route("/admin/api/session", web::get().to(admin::session))
         .route("/webhooks", web::post().to(webhooks::receive))
         .route("/proxy/status", web::get().to(proxy::status))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(metrics::metrics))
-        .route("/demo", web::get().to(demo::overview));
+        .service(
+            web::resource("/events")
+                .wrap(events_cors())
+                .route(web::post().to(events::ingest)),
+        );
+}
+
+/// The web pixel posts from the shop's storefront origin, which we cannot list in advance.
+fn events_cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["POST"])
+        .allowed_header(actix_web::http::header::CONTENT_TYPE)
+        .max_age(86_400)
 }
 
 /// The answer for paths no route matches.

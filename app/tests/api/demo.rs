@@ -25,7 +25,10 @@ async fn the_demo_shop_is_loaded_by_the_in_process_worker() {
     .await;
 
     let loaded = eventually(Duration::from_secs(30), || async {
-        shop::Entity::find().count(&app.db.conn).await.unwrap() == 1
+        worker::demo::ready_demo_shop(&app.db.conn)
+            .await
+            .unwrap()
+            .is_some()
     })
     .await;
 

@@ -8,6 +8,7 @@
 mod cli;
 mod demo;
 mod errors;
+mod events;
 mod health;
 mod helpers;
 mod migrations;

@@ -1,32 +1,20 @@
-//! Turns the generated demo shop into table rows.
+//! The demo shop's behaviour (simulated sessions and orders) and category adjacency as
+//! table rows; the catalog itself enters through the bulk JSONL ingest.
 
 use chrono::{DateTime, Utc};
-use demo::{DemoShop, Product};
-use entity::{
-    category, category_adjacency, collection, event, inventory, order, order_line, product,
-    product_collection, variant,
-};
+use demo::DemoShop;
+use entity::{category_adjacency, event, order, order_line};
 use sea_orm::ActiveValue::{NotSet, Set};
-use serde_json::json;
 
-/// Every row of the demo shop except the shop itself, grouped by table.
+use super::jsonl::category_key;
+
+/// Behaviour and adjacency rows, grouped by table.
 #[derive(Default)]
 pub struct DemoRows {
-    pub categories: Vec<category::ActiveModel>,
     pub adjacency: Vec<category_adjacency::ActiveModel>,
-    pub products: Vec<product::ActiveModel>,
-    pub variants: Vec<variant::ActiveModel>,
-    pub inventory: Vec<inventory::ActiveModel>,
-    pub collections: Vec<collection::ActiveModel>,
-    pub memberships: Vec<product_collection::ActiveModel>,
     pub events: Vec<event::ActiveModel>,
     pub orders: Vec<order::ActiveModel>,
     pub order_lines: Vec<order_line::ActiveModel>,
-}
-
-/// Demo category ids are small integers; prefixing keeps them apart from taxonomy ids.
-pub fn category_key(id: u32) -> String {
-    format!("demo-{id}")
 }
 
 /// Timestamps in the generator are unix seconds; out-of-range ones fall back to the epoch.
@@ -35,14 +23,10 @@ pub fn timestamp(secs: i64) -> DateTime<Utc> {
 }
 
 impl DemoRows {
-    /// Builds all rows for `shop` stored under `shop_id`, stamped `now`.
+    /// Builds the rows for `shop` stored under `shop_id`, stamped `now`.
     pub fn build(shop: &DemoShop, shop_id: i64, now: DateTime<Utc>) -> Self {
         let mut rows = Self::default();
-        rows.add_categories(shop, shop_id);
-        for item in &shop.products {
-            rows.add_product(shop, shop_id, item, now);
-        }
-        rows.add_collections(shop, shop_id, now);
+        rows.add_adjacency(shop, shop_id);
         rows.add_sessions(shop, shop_id, now);
         rows.add_orders(shop, shop_id);
         rows
@@ -50,29 +34,12 @@ impl DemoRows {
 
     /// Number of rows, for progress reporting.
     pub fn len(&self) -> usize {
-        self.categories.len()
-            + self.adjacency.len()
-            + self.products.len()
-            + self.variants.len()
-            + self.inventory.len()
-            + self.collections.len()
-            + self.memberships.len()
-            + self.events.len()
-            + self.orders.len()
-            + self.order_lines.len()
+        self.adjacency.len() + self.events.len() + self.orders.len() + self.order_lines.len()
     }
 
-    fn add_categories(&mut self, shop: &DemoShop, shop_id: i64) {
-        let depth_of = |parent: Option<u32>| i32::from(parent.is_some());
+    /// The generator knows which leaves go together; a real shop learns it from co-purchases.
+    fn add_adjacency(&mut self, shop: &DemoShop, shop_id: i64) {
         for cat in &shop.categories {
-            self.categories.push(category::ActiveModel {
-                shop_id: Set(shop_id),
-                id: Set(category_key(cat.id)),
-                name: Set(cat.name.clone()),
-                parent_id: Set(cat.parent.map(category_key)),
-                full_path: Set(cat.path.clone()),
-                depth: Set(depth_of(cat.parent)),
-            });
             for adjacent in &cat.adjacent {
                 self.adjacency.push(category_adjacency::ActiveModel {
                     shop_id: Set(shop_id),
@@ -80,74 +47,6 @@ impl DemoRows {
                     adjacent_id: Set(category_key(*adjacent)),
                     source: Set("demo".into()),
                     weight: Set(1.0),
-                });
-            }
-        }
-    }
-
-    fn add_product(&mut self, shop: &DemoShop, shop_id: i64, item: &Product, now: DateTime<Utc>) {
-        let brand = shop.brands.iter().find(|brand| brand.id == item.brand_id);
-        let published = timestamp(item.created_at);
-        self.products.push(product::ActiveModel {
-            shop_id: Set(shop_id),
-            id: Set(item.id),
-            handle: Set(item.handle.clone()),
-            title: Set(item.title.clone()),
-            description: Set(item.description.clone()),
-            product_type: Set(item.product_type.clone()),
-            vendor: Set(item.vendor.clone()),
-            brand: Set(brand.map_or_else(|| item.vendor.clone(), |brand| brand.name.clone())),
-            category_id: Set(Some(category_key(item.category_id))),
-            tags: Set(json!(item.tags)),
-            attributes: Set(json!({
-                "image_hue": item.image_hue,
-                "price_tier": brand.map(|brand| brand.tier.as_str()),
-            })),
-            status: Set(item.status.as_str().to_owned()),
-            image_url: Set(None),
-            published_at: Set(published),
-            source_updated_at: Set(published),
-            deleted_at: Set(None),
-        });
-        for (position, var) in (1_i32..).zip(&item.variants) {
-            self.variants.push(variant::ActiveModel {
-                shop_id: Set(shop_id),
-                id: Set(var.id),
-                product_id: Set(item.id),
-                title: Set(var.title.clone()),
-                sku: Set(Some(var.sku.clone())),
-                options: Set(json!(var.options)),
-                price_minor: Set(var.price_cents),
-                compare_at_price_minor: Set(var.compare_at_price_cents),
-                position: Set(position),
-                source_updated_at: Set(published),
-            });
-            self.inventory.push(inventory::ActiveModel {
-                shop_id: Set(shop_id),
-                variant_id: Set(var.id),
-                inventory_item_id: Set(None),
-                available: Set(var.inventory_available),
-                unit_cost_minor: Set(var.unit_cost_cents),
-                updated_at: Set(now),
-            });
-        }
-    }
-
-    fn add_collections(&mut self, shop: &DemoShop, shop_id: i64, now: DateTime<Utc>) {
-        for coll in &shop.collections {
-            self.collections.push(collection::ActiveModel {
-                shop_id: Set(shop_id),
-                id: Set(coll.id),
-                handle: Set(coll.handle.clone()),
-                title: Set(coll.title.clone()),
-                source_updated_at: Set(now),
-            });
-            for (position, product_id) in (1_i32..).zip(&coll.product_ids) {
-                self.memberships.push(product_collection::ActiveModel {
-                    shop_id: Set(shop_id),
-                    collection_id: Set(coll.id),
-                    product_id: Set(*product_id),
-                    position: Set(position),
                 });
             }
         }

@@ -1,6 +1,9 @@
 //! The job machinery on a real database (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod catalog;
+mod sync;
+
 use std::time::{Duration, Instant};
 
 use common::Database;

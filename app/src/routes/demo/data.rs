@@ -47,14 +47,6 @@ pub struct Overview {
     pub new_arrivals: Vec<Card>,
 }
 
-/// The demo shop, if it has been loaded.
-pub async fn demo_shop(conn: &DatabaseConnection) -> Result<Option<shop::Model>, DbErr> {
-    shop::Entity::find()
-        .filter(shop::Column::IsDemo.eq(true))
-        .one(conn)
-        .await
-}
-
 /// Reads the overview of `shop`.
 pub async fn overview(conn: &DatabaseConnection, shop: shop::Model) -> Result<Overview, DbErr> {
     let categories = category::Entity::find()
@@ -153,7 +145,13 @@ async fn best_seller_ids(
     let rows: Vec<(Option<i64>, Option<i64>)> = order_line::Entity::find()
         .select_only()
         .column(order_line::Column::ProductId)
-        .column_as(Expr::col(order_line::Column::Quantity).sum(), "units")
+        // SUM of a bigint is NUMERIC on PostgreSQL: cast so both backends decode an i64.
+        .column_as(
+            Expr::col(order_line::Column::Quantity)
+                .sum()
+                .cast_as("BIGINT"),
+            "units",
+        )
         .filter(order_line::Column::ShopId.eq(shop_id))
         .filter(order_line::Column::ProductId.is_not_null())
         .group_by(order_line::Column::ProductId)

@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// [`ApiError`] when the database cannot be read.
 pub async fn overview(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
-    let markup = match data::demo_shop(conn).await? {
+    let markup = match worker::demo::ready_demo_shop(conn).await? {
         Some(shop) => page::overview(&data::overview(conn, shop).await?),
         None => page::loading(state.settings.demo_enabled()),
     };

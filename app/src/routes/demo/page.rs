@@ -26,7 +26,7 @@ h2{font-size:18px;margin:28px 0 12px}
 .dept h3{margin:0 0 6px;font-size:14px}
 ";
 
-fn layout(title: &str, head_extra: Markup, body: Markup) -> Markup {
+fn layout(title: &str, head_extra: &Markup, body: &Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -56,8 +56,8 @@ pub fn loading(enabled: bool) -> Markup {
     };
     layout(
         "Demo shop",
-        refresh,
-        html! {
+        &refresh,
+        &html! {
             header { h1 { "Meander demo shop" } p { (message) } }
         },
     )
@@ -69,8 +69,8 @@ pub fn overview(view: &Overview) -> Markup {
     let currency = view.shop.currency.as_str();
     layout(
         &view.shop.name,
-        html! {},
-        html! {
+        &html! {},
+        &html! {
             header {
                 h1 { (view.shop.name) }
                 p { (view.shop.domain) " · generated demo catalog with simulated shoppers" }

@@ -1,0 +1,8 @@
+//! The shop's catalog as the ranker sees it: synced rows plus derived features (margin,
+//! inventory health from sales velocity, age), mapped into a [`ranker::Catalog`].
+
+pub mod features;
+pub mod view;
+
+pub use features::{InventoryHealth, margin};
+pub use view::{CatalogView, ItemFacts};

@@ -1,0 +1,197 @@
+//! Loads a shop's catalog from the database into a [`ranker::Catalog`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{category, inventory, order, order_line, product, variant};
+use ranker::{Catalog, ItemSpec};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+use super::features::{InventoryHealth, margin};
+
+/// Days of orders behind the sales velocity.
+const VELOCITY_WINDOW_DAYS: i64 = 30;
+/// Margin assumed when no product of the shop has a known cost.
+const NEUTRAL_MARGIN: f64 = 0.5;
+
+/// What was derived for one product (for the admin and for explanations).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ItemFacts {
+    /// Lowest variant price, minor units.
+    pub price_minor: i64,
+    /// Margin from known unit costs; `None` when no variant's cost is known.
+    pub margin: Option<f64>,
+    /// Units available over all variants.
+    pub available: i64,
+    /// Units sold per day over the velocity window.
+    pub units_per_day: f64,
+    /// Stock against velocity.
+    pub health: InventoryHealth,
+}
+
+/// The ranker's catalog and the facts behind its features, keyed by product id.
+pub struct CatalogView {
+    /// Items for the ranker.
+    pub catalog: Catalog,
+    /// Derived facts per product id.
+    pub facts: HashMap<i64, ItemFacts>,
+}
+
+/// Loads the active products of `shop_id` with their derived features as of `now`.
+///
+/// Products without a category or without variants are left out: the ranker needs both.
+///
+/// # Errors
+/// The database error.
+pub async fn load(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    now: DateTime<Utc>,
+) -> Result<CatalogView, DbErr> {
+    let paths: HashMap<String, String> = category::Entity::find()
+        .filter(category::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|cat| (cat.id, cat.full_path))
+        .collect();
+    let products = product::Entity::find()
+        .filter(product::Column::ShopId.eq(shop_id))
+        .filter(product::Column::Status.eq("active"))
+        .filter(product::Column::DeletedAt.is_null())
+        .all(conn)
+        .await?;
+    let facts = product_facts(conn, shop_id, now).await?;
+    let known: Vec<f64> = facts.values().filter_map(|f| f.margin).collect();
+    let fallback_margin = median(known).unwrap_or(NEUTRAL_MARGIN);
+    let mut builder = Catalog::builder(0);
+    for item in &products {
+        let (Some(fact), Some(path)) = (
+            facts.get(&item.id),
+            item.category_id.as_ref().and_then(|c| paths.get(c)),
+        ) else {
+            continue;
+        };
+        let segments: Vec<&str> = path.split(" > ").collect();
+        let Some(category) = builder.category(&segments) else {
+            continue;
+        };
+        let spec = ItemSpec::new(item.id, category)
+            .brand(builder.brand(&item.brand))
+            .vendor(builder.vendor(&item.vendor))
+            .price(minor_to_major(fact.price_minor))
+            .margin(narrow(fact.margin.unwrap_or(fallback_margin).max(0.0)))
+            .stock(fact.available > 0, fact.health.score())
+            .created_at(item.published_at.timestamp());
+        if let Err(err) = builder.add_item(spec) {
+            tracing::warn!(product = item.id, %err, "product left out of the ranker catalog");
+        }
+    }
+    Ok(CatalogView {
+        catalog: builder.build(),
+        facts,
+    })
+}
+
+/// Price, margin, stock and velocity per product.
+async fn product_facts(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, ItemFacts>, DbErr> {
+    let variants = variant::Entity::find()
+        .filter(variant::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?;
+    let stock: HashMap<i64, (i64, Option<i64>)> = inventory::Entity::find()
+        .filter(inventory::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.variant_id, (row.available, row.unit_cost_minor)))
+        .collect();
+    let sold = units_sold_since(conn, shop_id, now - Duration::days(VELOCITY_WINDOW_DAYS)).await?;
+    let mut grouped: HashMap<i64, Vec<&variant::Model>> = HashMap::new();
+    for var in &variants {
+        grouped.entry(var.product_id).or_default().push(var);
+    }
+    let facts = grouped
+        .into_iter()
+        .filter_map(|(product_id, vars)| {
+            let price_minor = vars.iter().map(|v| v.price_minor).min()?;
+            let margins: Vec<f64> = vars
+                .iter()
+                .filter_map(|v| margin(v.price_minor, stock.get(&v.id).and_then(|s| s.1)))
+                .collect();
+            let available: i64 = vars
+                .iter()
+                .map(|v| stock.get(&v.id).map_or(0, |s| s.0.max(0)))
+                .sum();
+            #[expect(clippy::cast_precision_loss, reason = "unit counts are small")]
+            let units_per_day =
+                sold.get(&product_id).copied().unwrap_or(0) as f64 / VELOCITY_WINDOW_DAYS as f64;
+            let fact = ItemFacts {
+                price_minor,
+                margin: mean(&margins),
+                available,
+                units_per_day,
+                health: InventoryHealth::classify(available, units_per_day),
+            };
+            Some((product_id, fact))
+        })
+        .collect();
+    Ok(facts)
+}
+
+/// Units sold per product in orders placed since `since`.
+async fn units_sold_since(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    since: DateTime<Utc>,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let recent: Vec<i64> = order::Entity::find()
+        .filter(order::Column::ShopId.eq(shop_id))
+        .filter(order::Column::PlacedAt.gte(since))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let mut sold = HashMap::new();
+    for chunk in recent.chunks(500) {
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::ShopId.eq(shop_id))
+            .filter(order_line::Column::OrderId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
+        for line in lines {
+            if let Some(product_id) = line.product_id {
+                *sold.entry(product_id).or_insert(0) += line.quantity.max(0);
+            }
+        }
+    }
+    Ok(sold)
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss, reason = "a product has few variants")]
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "the ranker works in f32 major units"
+)]
+fn minor_to_major(minor: i64) -> f32 {
+    (minor as f64 / 100.0) as f32
+}
+
+#[expect(clippy::cast_possible_truncation, reason = "features are in [0, 1]")]
+fn narrow(value: f64) -> f32 {
+    value as f32
+}

@@ -1,0 +1,22 @@
+//! Catalog sync: Shopify bulk-operation results (and the demo shop, rendered in the same
+//! format) streamed into the catalog tables.
+
+pub mod bulk;
+pub mod records;
+mod rows;
+
+pub use bulk::{BulkTarget, IngestReport, ingest};
+
+/// Why a sync step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Reading the JSONL failed.
+    #[error("cannot read the bulk result: {0}")]
+    Read(#[from] std::io::Error),
+    /// A database statement failed; the current batch was rolled back.
+    #[error("catalog write failed: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// The sync run to record progress in does not exist.
+    #[error("sync run {0} does not exist")]
+    MissingRun(i64),
+}
