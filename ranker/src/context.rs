@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::ItemId;
+use crate::catalog::{BrandId, Catalog, ItemId};
 
 /// Where a list is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -139,6 +139,10 @@ pub struct Context {
     /// Traffic source and device (defaults: direct, desktop).
     #[serde(default)]
     pub visit: Visit,
+    /// The search query on the search surface, if any: it is branded when it names a brand in
+    /// the catalog ([`Catalog::brand_in_query`]).
+    #[serde(default)]
+    pub query: Option<String>,
 }
 
 impl Context {
@@ -152,7 +156,22 @@ impl Context {
             now,
             shopper: ShopperFeatures::default(),
             visit: Visit::default(),
+            query: None,
         }
+    }
+
+    /// Sets the search query.
+    #[must_use]
+    pub fn with_query(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
+        self
+    }
+
+    /// With a query: `Some(the brand it names)` (`Some(None)` for a generic query); without
+    /// one: `None`, and callers fall back to the session's dominant brand.
+    #[must_use]
+    pub fn query_brand(&self, catalog: &Catalog) -> Option<Option<BrandId>> {
+        self.query.as_deref().map(|q| catalog.brand_in_query(q))
     }
 
     /// Sets the seed items.

@@ -10,6 +10,11 @@
 //!    it detects the session [`Intent`], blends five features with validated [`Weights`], and
 //!    re-ranks with the [`Policy`] (MMR, DPP, or constrained selection under hard [`Rule`]s,
 //!    reporting any [`Relaxation`]).
+//! 4. Or call [`Ranker::serve`] with a surface [`SurfacePolicy`] from the [`PolicySet`]: several
+//!    modules, discovery and new-arrival slots, exploration with exact propensities.
+//!    [`Ranker::rank_with`] / [`Ranker::serve_with`] also take caller-owned [`Signals`]: an
+//!    [`ExposureLedger`] (exposure-aware re-ranking against catalog-wide concentration) and an
+//!    [`ExploreBandit`](bandit::ExploreBandit) (contextual choice of the exploration arm).
 //!
 //! Everything is deterministic: ties break by position/id, never by hash order or time.
 
@@ -19,6 +24,7 @@ mod catalog;
 mod check;
 mod context;
 mod error;
+mod exposure;
 mod intent;
 mod list;
 pub mod metrics;
@@ -29,6 +35,7 @@ pub mod rerank;
 mod scoring;
 mod select;
 mod serve;
+mod signals;
 mod tiles;
 
 #[cfg(test)]
@@ -43,6 +50,7 @@ pub use context::{
     Context, Device, EventKind, SessionEvent, ShopperFeatures, Surface, TrafficSource, Visit,
 };
 pub use error::{RankerError, Result};
+pub use exposure::{ExposureConfig, ExposureLedger};
 pub use intent::{Intent, IntentConfig};
 pub use list::{RankedItem, RankedList, Reason};
 pub use policy::{PolicyError, PolicySet, PolicySpec, SurfacePolicy};
@@ -54,3 +62,4 @@ pub use scoring::{
     FeatureTable, NOVELTY_HALF_LIFE_DAYS, ScoreComponents, Scored, Weights, top_k_indices,
 };
 pub use serve::{ServedItem, ServedList, ServedModule};
+pub use signals::Signals;

@@ -1,193 +1,138 @@
 //! Feedback-loop simulator: what a policy shows shapes the next round's training data.
 //!
 //! ```text
-//! cargo run --release -p ranker --example simulate -- [--rounds 20] [--svg ranker/docs/feedback_loop.svg]
+//! cargo run --release -p ranker --example simulate -- [--rounds 20] [--seeds 5] \
+//!     [--penalty 0.3] [--saturation 4] [--decay 0.5] [--svg ranker/docs/feedback_loop.svg]
 //! ```
 //!
-//! The demo catalog (`demo` crate, 1,500 products) and 400 simulated shoppers with latent
-//! category preferences (see `world.rs`). Each round every shopper sees one 8-item home list
-//! built from a 300-item candidate pool (the model's top relevance), clicks with probability
-//! `0.3 · affinity(category) · quality`, buys 20 % of clicks; the clicks retrain the model
-//! before the next round. Compared policies: relevance only (score order), diversified (DPP
-//! α = 1) and diversified + exploration (`Ranker::serve`, two ε = 0.1 slots capped at 15 %).
+//! The demo catalog (`demo` crate, 1,500 products, item quality drawn per seed) and 400
+//! simulated shoppers with latent category preferences (see `world.rs`). Each round every
+//! shopper sees one 8-item home list built from a 300-item candidate pool (the model's top
+//! relevance for that shopper), clicks with probability `0.3 · affinity(category) · quality`
+//! and buys 20 % of clicks; the clicks retrain the model before the next round.
+//!
+//! Honesty: the click model belongs to the world and never sees the policy; clicks and
+//! purchases are keyed draws (seed, round, shopper, item), so every policy faces the same
+//! shoppers and the same coin flips; the policy's own randomness has a separate stream. Each
+//! seed is one independent world; the table reports mean ± standard deviation over seeds.
 
+mod run;
 mod svg;
 mod world;
 
 use std::error::Error;
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use ranker::metrics::exposure_gini;
-use ranker::policy::{ExplorationSpec, Mix, ModuleSpec, PolicySpec, Scope, SlotSpec};
-use ranker::{
-    CandidatePool, Context, ItemId, Policy, Ranker, Source, Surface, SurfacePolicy, Weights,
-};
-use world::{Model, Shop, click_probability, shop, shoppers};
+use ranker::ExposureConfig;
+use run::{Kind, Round, Setup, run};
 
-const K: usize = 8;
-const POOL: usize = 300;
+/// The compared policies, in table order.
+const POLICIES: [(Kind, &str); 4] = [
+    (Kind::Relevance, "relevance only"),
+    (Kind::Dpp, "DPP α=1 (within-list only)"),
+    (Kind::Diversified, "diversified: DPP α=1 + exposure penalty"),
+    (Kind::Explore, "diversified + exploration"),
+];
 
-/// One round's numbers for one policy.
-#[derive(Clone, Copy, Default)]
-pub struct Round {
-    /// Distinct items shown so far / catalog size.
-    pub exposure: f64,
-    /// Gini of cumulative impressions.
-    pub gini: f64,
-    pub ctr: f64,
-    pub discovery: f64,
-    pub revenue: f64,
+struct Args {
+    setup: Setup,
+    seeds: u64,
+    svg: Option<String>,
 }
 
-fn explore_policy() -> Result<SurfacePolicy, Box<dyn Error>> {
-    let slot = |slot| SlotSpec {
-        module: "home".into(),
-        slot,
-        epsilon: 0.1,
-    };
-    let spec = PolicySpec {
-        version: 1,
-        surface: Some(Surface::Home),
-        modules: vec![ModuleSpec {
-            name: "home".into(),
-            slots: K,
-            scope: Scope::Any,
-            reranker: Policy::Dpp { alpha: 1.0 },
-            mix: Mix::default(),
-            weights: Some(relevance_only()),
-            in_stock_only: true,
-            new_arrival_slots: Vec::new(),
-        }],
-        exploration: ExplorationSpec {
-            enabled: true,
-            slots: vec![slot(3), slot(6)],
-            max_share: 0.15,
-            min_margin: 0.0,
-            min_inventory: 0.0,
-            ..ExplorationSpec::default()
+fn args() -> Result<Args, Box<dyn Error>> {
+    let mut a = Args {
+        setup: Setup {
+            rounds: 20,
+            exposure: ExposureConfig::default(),
+            decay: 0.5,
         },
+        seeds: 5,
+        svg: None,
     };
-    Ok(spec.validate()?)
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let v = it.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--rounds" => a.setup.rounds = v.parse()?,
+            "--seeds" => a.seeds = v.parse()?,
+            "--penalty" => a.setup.exposure.penalty = v.parse()?,
+            "--saturation" => a.setup.exposure.saturation = v.parse()?,
+            "--decay" => a.setup.decay = v.parse()?,
+            "--svg" => a.svg = Some(v),
+            _ => return Err(format!("unknown flag {flag}").into()),
+        }
+    }
+    Ok(a)
 }
 
-fn relevance_only() -> Weights {
-    Weights {
-        relevance: 1.0,
-        intent: 0.0,
-        margin: 0.0,
-        inventory: 0.0,
-        novelty: 0.0,
-    }
+/// Mean and sample standard deviation.
+fn stats(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len().max(1) as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, var.sqrt())
 }
 
-/// Runs `rounds` rounds of one policy (0 = relevance, 1 = diversified, 2 = + exploration).
-fn run(shop: &Shop, which: usize, rounds: usize) -> Result<Vec<Round>, Box<dyn Error>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut people = shoppers(shop, 400, &mut rng);
-    let n = shop.catalog.len();
-    let mut model = Model::new(n, people.len(), shop.catalog.categories().len());
-    let policy = match which {
-        0 => Policy::ScoreOnly,
-        _ => Policy::Dpp { alpha: 1.0 },
-    };
-    let ranker = Ranker::builder()
-        .weights(relevance_only())
-        .policy(policy)
-        .shortlist(POOL)
-        .build()?;
-    let explore = explore_policy()?;
-    let mut impressions = vec![0u64; n];
-    let mut out = Vec::new();
-    for round in 0..rounds {
-        let (mut shown, mut clicks, mut discovered, mut revenue) = (0u64, 0u64, 0usize, 0.0);
-        let mut learnt = Vec::new();
-        for (u, person) in people.iter_mut().enumerate() {
-            let mut rel = model.relevance(shop, u);
-            rel.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            rel.truncate(POOL);
-            let mut pool = CandidatePool::new();
-            pool.add_source(&shop.catalog, Source::CoOccurrence, 1.0, &rel)?;
-            let ctx = Context::new(Surface::Home, 1_796_083_200 + round as i64);
-            let list: Vec<ItemId> = if which == 2 {
-                let served = ranker.serve(&shop.catalog, &pool, &ctx, &explore, &mut rng)?;
-                served.items().map(|i| i.item).collect()
-            } else {
-                ranker.rank(&shop.catalog, &pool, &ctx, K)?.ids()
-            };
-            let mut new_category = false;
-            for item in list {
-                impressions[item.index()] += 1;
-                shown += 1;
-                let clicked = rng.random::<f64>() < click_probability(shop, person, item);
-                learnt.push((u, item, clicked));
-                if clicked {
-                    clicks += 1;
-                    let c = shop.categories[item.index()];
-                    new_category |= person.known.insert(c);
-                    if rng.random::<f64>() < 0.2 {
-                        revenue += shop.price[item.index()];
-                    }
-                }
-            }
-            discovered += usize::from(new_category);
-        }
-        for (u, item, clicked) in learnt {
-            model.shown[item.index()] += 1.0;
-            if clicked {
-                model.clicks[item.index()] += 1.0;
-                model.user_cat[u][shop.categories[item.index()].index()] += 1.0;
-            }
-        }
-        out.push(Round {
-            exposure: impressions.iter().filter(|x| **x > 0).count() as f64 / n as f64,
-            gini: exposure_gini(&impressions),
-            ctr: clicks as f64 / shown.max(1) as f64,
-            discovery: discovered as f64 / people.len() as f64,
-            revenue,
-        });
+/// One run's summary: final exposure and Gini, mean CTR and discovery, total revenue.
+fn summary(r: &[Round]) -> [f64; 5] {
+    let last = r.last().copied().unwrap_or_default();
+    let n = r.len().max(1) as f64;
+    [
+        last.exposure,
+        last.gini,
+        r.iter().map(|x| x.ctr).sum::<f64>() / n,
+        r.iter().map(|x| x.discovery).sum::<f64>() / n,
+        r.iter().map(|x| x.revenue).sum::<f64>(),
+    ]
+}
+
+/// Prints the table: absolute metrics, then per-seed changes against relevance only.
+fn table(runs: &[Vec<Vec<Round>>]) {
+    println!(
+        "| policy | catalog exposure | exposure Gini | CTR | discovery rate | revenue proxy | Δ exposure | Δ CTR |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let base: Vec<[f64; 5]> = runs[0].iter().map(|r| summary(r)).collect();
+    for ((_, name), per_seed) in POLICIES.iter().zip(runs) {
+        let s: Vec<[f64; 5]> = per_seed.iter().map(|r| summary(r)).collect();
+        let col = |j: usize| stats(&s.iter().map(|x| x[j]).collect::<Vec<_>>());
+        let rel = |j: usize| {
+            let v: Vec<f64> = s
+                .iter()
+                .zip(&base)
+                .map(|(x, b)| 100.0 * (x[j] / b[j] - 1.0))
+                .collect();
+            stats(&v)
+        };
+        let f = |(m, d): (f64, f64), p: usize| format!("{m:.p$} ± {d:.p$}");
+        println!(
+            "| {name} | {} | {} | {} | {} | {} | {} % | {} % |",
+            f(col(0), 3),
+            f(col(1), 3),
+            f(col(2), 4),
+            f(col(3), 3),
+            f(col(4), 0),
+            f(rel(0), 1),
+            f(rel(2), 1),
+        );
     }
-    Ok(out)
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut rounds, mut svg_path) = (20usize, None);
-    while let Some(a) = args.next() {
-        let v = args.next().ok_or(format!("{a} needs a value"))?;
-        match a.as_str() {
-            "--rounds" => rounds = v.parse()?,
-            "--svg" => svg_path = Some(v),
-            _ => return Err(format!("unknown flag {a}").into()),
+    let a = args()?;
+    // runs[policy][seed] = rounds
+    let mut runs: Vec<Vec<Vec<Round>>> = vec![Vec::new(); POLICIES.len()];
+    for seed in 1..=a.seeds {
+        let shop = world::shop(1_500, &mut ChaCha8Rng::seed_from_u64(seed))?;
+        for ((kind, _), out) in POLICIES.iter().zip(runs.iter_mut()) {
+            out.push(run(&shop, *kind, &a.setup, seed)?);
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(42);
-    let shop = shop(1_500, &mut rng)?;
-    let names = [
-        "relevance only",
-        "diversified (DPP α=1)",
-        "diversified + exploration",
-    ];
-    let runs: Vec<Vec<Round>> = (0..3)
-        .map(|w| run(&shop, w, rounds))
-        .collect::<Result<_, _>>()?;
-    println!(
-        "| policy | catalog exposure | exposure Gini | CTR | discovery rate | revenue proxy |"
-    );
-    println!("|---|---|---|---|---|---|");
-    for (name, r) in names.iter().zip(&runs) {
-        let last = r.last().copied().unwrap_or_default();
-        let n = r.len().max(1) as f64;
-        println!(
-            "| {name} | {:.3} | {:.3} | {:.4} | {:.3} | {:.0} |",
-            last.exposure,
-            last.gini,
-            r.iter().map(|x| x.ctr).sum::<f64>() / n,
-            r.iter().map(|x| x.discovery).sum::<f64>() / n,
-            r.iter().map(|x| x.revenue).sum::<f64>(),
-        );
-    }
-    if let Some(path) = svg_path {
+    table(&runs);
+    if let Some(path) = a.svg {
+        let names: Vec<&str> = POLICIES.iter().map(|p| p.1).collect();
         std::fs::write(path, svg::plot(&names, &runs))?;
     }
     Ok(())

@@ -104,7 +104,25 @@ pub fn shoppers(shop: &Shop, n: usize, rng: &mut ChaCha8Rng) -> Vec<Shopper> {
         .collect()
 }
 
-/// Probability that `shopper` clicks `item` when shown.
+/// A uniform draw in `[0, 1)` that depends only on its key (SplitMix64 over the fields): the
+/// same shopper seeing the same item in the same round of the same seed draws the same number
+/// under every policy (common random numbers), independent of the policy's own randomness.
+pub fn uniform(seed: u64, round: usize, shopper: usize, item: usize, salt: u64) -> f64 {
+    let mut z = seed;
+    for v in [round as u64, shopper as u64, item as u64, salt] {
+        z = mix(z ^ v.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    }
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Probability that `shopper` clicks `item` when shown (fixed by the world, not the policy).
 pub fn click_probability(shop: &Shop, shopper: &Shopper, item: ItemId) -> f64 {
     let c = shop.categories[item.index()].index();
     0.3 * shopper.affinity[c] * shop.quality[item.index()]
@@ -123,6 +141,25 @@ impl Model {
             clicks: vec![0.0; items],
             shown: vec![0.0; items],
             user_cat: vec![vec![0.0; categories]; shoppers],
+        }
+    }
+
+    /// The `n` most relevant items for shopper `u`, best first (ties by id).
+    pub fn top(&self, shop: &Shop, u: usize, n: usize) -> Vec<(ItemId, f32)> {
+        let mut rel = self.relevance(shop, u);
+        rel.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        rel.truncate(n);
+        rel
+    }
+
+    /// Retrains from one round's log of (shopper, item, clicked).
+    pub fn learn(&mut self, shop: &Shop, log: &[(usize, ItemId, bool)]) {
+        for &(u, item, clicked) in log {
+            self.shown[item.index()] += 1.0;
+            if clicked {
+                self.clicks[item.index()] += 1.0;
+                self.user_cat[u][shop.categories[item.index()].index()] += 1.0;
+            }
         }
     }
 

@@ -14,18 +14,55 @@ pub struct Choice {
 }
 
 /// One arm's ridge regression: `A⁻¹` (row-major d×d), `b`, and `θ = A⁻¹ b`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct Arm {
     a_inv: Vec<f64>,
     b: Vec<f64>,
     theta: Vec<f64>,
 }
 
-/// Per-arm linear models shared by both bandits.
-#[derive(Debug, Clone, PartialEq)]
+/// Per-arm linear models shared by both bandits. Deserialising checks every arm's shapes and
+/// values, so stored state can never make the arithmetic index out of bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "LinearData")]
 pub(super) struct Linear {
     pub(super) arms: Vec<Arm>,
     pub(super) dim: usize,
+}
+
+/// [`Linear`] as stored, before the checks.
+#[derive(Deserialize)]
+struct LinearData {
+    arms: Vec<Arm>,
+    dim: usize,
+}
+
+impl TryFrom<LinearData> for Linear {
+    type Error = RankerError;
+
+    fn try_from(d: LinearData) -> Result<Self> {
+        let n = d.dim;
+        let ok = |a: &Arm| {
+            a.a_inv.len() == n * n
+                && a.b.len() == n
+                && a.theta.len() == n
+                && a.a_inv
+                    .iter()
+                    .chain(&a.b)
+                    .chain(&a.theta)
+                    .all(|v| v.is_finite())
+        };
+        if d.arms.is_empty() || n == 0 || !d.arms.iter().all(ok) {
+            return Err(RankerError::InvalidParameter {
+                name: "bandit state",
+                reason: "arms must be non-empty with d×d, d and d finite entries",
+            });
+        }
+        Ok(Self {
+            arms: d.arms,
+            dim: n,
+        })
+    }
 }
 
 impl Linear {
@@ -127,7 +164,7 @@ impl Linear {
 }
 
 /// LinUCB: choose `argmax xᵀθₐ + α √(xᵀA⁻¹ₐx)`; deterministic, ties to the lowest arm.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinUcb {
     model: Linear,
     alpha: f64,
@@ -151,17 +188,42 @@ impl LinUcb {
         })
     }
 
+    /// Every arm's upper confidence bound `xᵀθₐ + α √(xᵀA⁻¹ₐx)` for context `x`.
+    ///
+    /// # Errors
+    /// [`RankerError::DimensionMismatch`] or [`RankerError::NonFinite`] for a bad context.
+    pub fn bounds(&self, x: &[f64]) -> Result<Vec<f64>> {
+        self.model.check(x)?;
+        let mut m = Vec::with_capacity(self.model.arms.len());
+        self.model.moments(x, &mut m);
+        Ok(m.iter()
+            .map(|(mean, var)| mean + self.alpha * var.sqrt())
+            .collect())
+    }
+
+    /// Number of arms.
+    #[must_use]
+    pub fn arms(&self) -> usize {
+        self.model.arms.len()
+    }
+
+    /// Whether α is in range (stored state is checked with this when deserialised).
+    pub(super) fn params_ok(&self) -> bool {
+        self.alpha.is_finite() && self.alpha >= 0.0
+    }
+
+    /// The feature dimension.
+    pub(super) fn dim(&self) -> usize {
+        self.model.dim
+    }
+
     /// The arm for context `x`, with propensity 1.
     ///
     /// # Errors
     /// [`RankerError::DimensionMismatch`] or [`RankerError::NonFinite`] for a bad context.
     pub fn choose(&self, x: &[f64]) -> Result<Choice> {
-        self.model.check(x)?;
-        let mut m = Vec::with_capacity(self.model.arms.len());
-        self.model.moments(x, &mut m);
         let mut best = (0, f64::NEG_INFINITY);
-        for (a, (mean, var)) in m.iter().enumerate() {
-            let ucb = mean + self.alpha * var.sqrt();
+        for (a, ucb) in self.bounds(x)?.into_iter().enumerate() {
             if ucb > best.1 {
                 best = (a, ucb);
             }

@@ -10,11 +10,16 @@
 //!   over ±7 standard deviations with a step of a quarter of the narrowest arm's deviation
 //!   (57 points when the arms' deviations are alike; exponentially accurate for this smooth
 //!   integrand, sum over arms within 1e-6 of 1 in the tests) — no Monte Carlo needed.
+//!
+//! [`ExploreBandit`] wires either into serving: it picks which candidate source an exploration
+//! slot draws from (see its module docs for the propensities).
 
+mod explore;
 mod features;
 mod linear;
 mod thompson;
 
+pub use explore::{ARMS, ExploreBandit};
 pub use features::{FEATURES, context_features};
 pub use linear::{Choice, LinUcb};
 pub use thompson::LinearThompson;

@@ -1,6 +1,7 @@
 //! Linear Thompson sampling with an exact (quadrature) propensity.
 
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use super::linear::{Choice, Linear};
 use crate::error::{RankerError, Result};
@@ -13,7 +14,7 @@ const STEP: f64 = 0.25;
 const MAX_POINTS: usize = 4_001;
 
 /// Linear Thompson sampling (Agrawal & Goyal 2013) with posterior scale `v`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearThompson {
     model: Linear,
     v: f64,
@@ -37,19 +38,42 @@ impl LinearThompson {
         })
     }
 
+    /// Every arm's posterior score distribution `(mean xᵀθₐ, deviation v √(xᵀA⁻¹ₐx))` for `x`.
+    ///
+    /// # Errors
+    /// [`RankerError::DimensionMismatch`] or [`RankerError::NonFinite`] for a bad context.
+    pub fn posteriors(&self, x: &[f64]) -> Result<Vec<(f64, f64)>> {
+        self.model.check(x)?;
+        let mut m = Vec::with_capacity(self.model.arms.len());
+        self.model.moments(x, &mut m);
+        Ok(m.iter()
+            .map(|(mean, var)| (*mean, self.v * var.sqrt()))
+            .collect())
+    }
+
+    /// Number of arms.
+    #[must_use]
+    pub fn arms(&self) -> usize {
+        self.model.arms.len()
+    }
+
+    /// Whether `v` is in range (stored state is checked with this when deserialised).
+    pub(super) fn params_ok(&self) -> bool {
+        self.v.is_finite() && self.v > 0.0
+    }
+
+    /// The feature dimension.
+    pub(super) fn dim(&self) -> usize {
+        self.model.dim
+    }
+
     /// Samples every arm's score for context `x` from `rng` and picks the best; the propensity
     /// is the chosen arm's probability of winning (see the module docs).
     ///
     /// # Errors
     /// [`RankerError::DimensionMismatch`] or [`RankerError::NonFinite`] for a bad context.
     pub fn choose<R: Rng + ?Sized>(&self, x: &[f64], rng: &mut R) -> Result<Choice> {
-        self.model.check(x)?;
-        let mut m = Vec::with_capacity(self.model.arms.len());
-        self.model.moments(x, &mut m);
-        let dists: Vec<(f64, f64)> = m
-            .iter()
-            .map(|(mean, var)| (*mean, self.v * var.sqrt()))
-            .collect();
+        let dists = self.posteriors(x)?;
         let mut best = (0, f64::NEG_INFINITY);
         for (a, (mu, sd)) in dists.iter().enumerate() {
             let s = mu + sd * standard_normal(rng);
@@ -141,7 +165,7 @@ fn erfc(x: f64) -> f64 {
 }
 
 /// One standard normal draw (Box–Muller).
-fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub(super) fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()

@@ -137,7 +137,9 @@ impl CatalogBuilder {
 
     /// Finishes the catalog.
     #[must_use]
-    pub fn build(self) -> Catalog {
+    pub fn build(mut self) -> Catalog {
+        let names = self.brands.iter().map(|(n, id)| (n.as_str(), *id));
+        self.catalog.brands = super::brands::BrandNames::new(names);
         self.catalog
     }
 }

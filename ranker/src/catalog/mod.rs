@@ -4,6 +4,7 @@
 //! version with [`CatalogBuilder`]; inside the ranker every item is a dense [`ItemId`] index, so
 //! features live in flat vectors and look-ups are array reads.
 
+mod brands;
 mod builder;
 mod tree;
 
@@ -94,6 +95,8 @@ pub struct Catalog {
     pub(crate) embeddings: Vec<f32>,
     pub(crate) dim: usize,
     pub(crate) graph: crate::candidates::complements::CategoryGraph,
+    /// Brand names as tokens, for search queries.
+    pub(crate) brands: brands::BrandNames,
 }
 
 impl Catalog {

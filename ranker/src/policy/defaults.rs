@@ -198,6 +198,7 @@ fn empty(surface: Option<Surface>) -> SurfacePolicy {
             max_share_by_source: BTreeMap::new(),
             min_margin: 1.0,
             min_inventory: 1.0,
+            arms: super::ArmSelection::Uniform,
         },
     }
 }

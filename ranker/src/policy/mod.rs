@@ -36,8 +36,10 @@ pub enum Scope {
     CrossCategory,
     /// Only candidates a complement generator proposed (bought together): strict compatibility.
     Complements,
-    /// Search: in a branded session (the intent has a dominant brand) only that brand's items;
-    /// otherwise any item, diversified by the module's re-ranker.
+    /// Search: for a branded query (the context's query names a catalog brand, see
+    /// [`Catalog::brand_in_query`](crate::Catalog::brand_in_query)) only that brand's items;
+    /// for a generic query any item, diversified by the module's re-ranker. Without a query the
+    /// session's dominant brand, if any, stands in for it.
     Query,
     /// No restriction.
     Any,
@@ -104,6 +106,19 @@ pub struct SlotSpec {
     pub epsilon: f32,
 }
 
+/// How an exploration slot picks the item it explores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArmSelection {
+    /// Uniformly from every eligible item (the default).
+    #[default]
+    Uniform,
+    /// First a candidate source chosen by the caller's
+    /// [`ExploreBandit`](crate::bandit::ExploreBandit) from the request features, then
+    /// uniformly from that source's eligible items; uniform when no bandit is passed.
+    Bandit,
+}
+
 /// Where and how much a surface explores, as written in a policy file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +137,9 @@ pub struct ExplorationSpec {
     pub min_margin: f32,
     /// Explored items need at least this inventory health.
     pub min_inventory: f32,
+    /// How an exploration slot picks its item (default uniform).
+    #[serde(default)]
+    pub arms: ArmSelection,
 }
 
 impl Default for ExplorationSpec {
@@ -134,6 +152,7 @@ impl Default for ExplorationSpec {
             max_share_by_source: BTreeMap::new(),
             min_margin: 0.3,
             min_inventory: 0.5,
+            arms: ArmSelection::Uniform,
         }
     }
 }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    ExplorationSpec, ModuleSpec, POLICY_VERSION, PolicyError, PolicySpec, Scope, SlotSpec,
+    ArmSelection, ExplorationSpec, ModuleSpec, POLICY_VERSION, PolicyError, PolicySpec, Scope,
+    SlotSpec,
 };
 use crate::context::{Surface, TrafficSource};
 use crate::rerank::Policy;
@@ -50,6 +51,8 @@ pub struct ExplorationPolicy {
     pub min_margin: f32,
     /// Minimum inventory health of an explored item.
     pub min_inventory: f32,
+    /// How an exploration slot picks its item.
+    pub arms: ArmSelection,
 }
 
 /// A validated surface policy: what [`Ranker::serve`](crate::Ranker::serve) runs.
@@ -213,6 +216,7 @@ fn exploration(
         max_share_by_source: e.max_share_by_source.clone(),
         min_margin: e.min_margin,
         min_inventory: e.min_inventory,
+        arms: e.arms,
     })
 }
 

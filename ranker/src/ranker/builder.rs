@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Ranker;
 use crate::error::Result;
+use crate::exposure::ExposureConfig;
 use crate::intent::IntentConfig;
 use crate::rerank::Policy;
 use crate::rerank::rules::RuleSet;
@@ -25,10 +26,14 @@ pub struct RankerSettings {
     pub similarity: SimilarityConfig,
     /// How many top-scored candidates the re-ranker considers.
     pub shortlist: usize,
+    /// The exposure penalty applied when the caller passes an exposure ledger.
+    #[serde(default)]
+    pub exposure: ExposureConfig,
 }
 
 /// Builds a [`Ranker`]. Defaults: [`Weights::default`], [`Policy::Constrained`],
-/// [`RuleSet::default`], [`IntentConfig::default`], [`SimilarityConfig::default`], shortlist 500.
+/// [`RuleSet::default`], [`IntentConfig::default`], [`SimilarityConfig::default`], shortlist 500,
+/// [`ExposureConfig::default`].
 #[derive(Debug, Clone)]
 pub struct RankerBuilder {
     settings: RankerSettings,
@@ -44,6 +49,7 @@ impl Default for RankerBuilder {
                 intent: IntentConfig::default(),
                 similarity: SimilarityConfig::default(),
                 shortlist: 500,
+                exposure: ExposureConfig::default(),
             },
         }
     }
@@ -92,6 +98,13 @@ impl RankerBuilder {
         self
     }
 
+    /// Sets the exposure penalty (used only with an [`crate::ExposureLedger`]).
+    #[must_use]
+    pub fn exposure(mut self, exposure: ExposureConfig) -> Self {
+        self.settings.exposure = exposure;
+        self
+    }
+
     /// Validates everything and returns the ranker (weights normalised to sum to 1).
     ///
     /// # Errors
@@ -101,6 +114,7 @@ impl RankerBuilder {
         self.settings.policy.validate()?;
         self.settings.rules.validate()?;
         self.settings.similarity.validate()?;
+        self.settings.exposure.validate()?;
         Ok(Ranker {
             settings: self.settings,
         })

@@ -11,6 +11,7 @@ use crate::candidates::CandidatePool;
 use crate::catalog::Catalog;
 use crate::context::Context;
 use crate::error::Result;
+use crate::exposure;
 use crate::intent::Intent;
 use crate::list::{RankedItem, RankedList, Reason};
 use crate::rerank::constrained::Problem;
@@ -18,6 +19,7 @@ use crate::rerank::rules::Relaxation;
 use crate::rerank::similarity::SimSpace;
 use crate::rerank::{Policy, dpp::dpp, mmr::mmr};
 use crate::scoring::{FeatureTable, Scored};
+use crate::signals::Signals;
 
 /// A validated, reusable ranker (cheap to clone; hold one per shop and surface).
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +56,33 @@ impl Ranker {
         k: usize,
     ) -> Result<RankedList> {
         let (intent, shortlist) = self.score(catalog, pool, ctx, k);
+        Ok(self.rerank(catalog, ctx, intent, &shortlist, k))
+    }
+
+    /// [`Ranker::rank`] with caller-owned [`Signals`]: with an exposure ledger, the shortlist's
+    /// scores get the [`ExposureConfig`](crate::ExposureConfig) penalty before re-ranking
+    /// (constrained selection's slot 1 still goes to the highest *relevance*). The bandit is
+    /// not used here (`rank` has no exploration).
+    ///
+    /// # Errors
+    /// As [`Ranker::rank`].
+    pub fn rank_with(
+        &self,
+        catalog: &Catalog,
+        pool: &CandidatePool,
+        ctx: &Context,
+        k: usize,
+        signals: &Signals<'_>,
+    ) -> Result<RankedList> {
+        let (intent, mut shortlist) = self.score(catalog, pool, ctx, k);
+        if let Some(ledger) = signals.exposure {
+            exposure::apply(
+                &mut shortlist,
+                ledger,
+                &self.settings.exposure,
+                catalog.len(),
+            );
+        }
         Ok(self.rerank(catalog, ctx, intent, &shortlist, k))
     }
 

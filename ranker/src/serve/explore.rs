@@ -12,7 +12,10 @@
 use rand::Rng;
 
 use super::scope::Anchor;
+use crate::bandit::{ARMS, ExploreBandit};
+use crate::candidates::Source;
 use crate::catalog::{Catalog, ItemId};
+use crate::error::Result;
 use crate::policy::ExplorationPolicy;
 use crate::scoring::Scored;
 
@@ -24,6 +27,8 @@ pub(super) struct SlotDraw {
     pub propensity: f32,
     /// Whether it was an exploration draw.
     pub explored: bool,
+    /// The bandit arm it was explored from.
+    pub arm: Option<Source>,
 }
 
 /// Rows eligible for exploration: not in `shown`, outside the anchor category but adjacent to
@@ -53,6 +58,7 @@ pub(super) fn draw<R: Rng + ?Sized>(set: &[&Scored], epsilon: f32, rng: &mut R) 
             row: None,
             propensity: 1.0,
             explored: false,
+            arm: None,
         };
     }
     if rng.random::<f32>() < epsilon {
@@ -61,12 +67,64 @@ pub(super) fn draw<R: Rng + ?Sized>(set: &[&Scored], epsilon: f32, rng: &mut R) 
             row: Some(*pick),
             propensity: epsilon / set.len() as f32,
             explored: true,
+            arm: None,
         }
     } else {
         SlotDraw {
             row: None,
             propensity: 1.0 - epsilon,
             explored: false,
+            arm: None,
         }
     }
+}
+
+/// Draws one slot with a bandit-chosen arm: the greedy row with probability `1 − ε`, else an
+/// arm from `bandit` among those with eligible rows, then a uniform row of that arm. The
+/// propensity is `ε · Σₐ P(a) · 1[row ∈ Eₐ] / |Eₐ|` (see [`crate::bandit::ExploreBandit`]).
+pub(super) fn draw_bandit<R: Rng + ?Sized>(
+    set: &[&Scored],
+    epsilon: f32,
+    bandit: &ExploreBandit,
+    x: &[f64],
+    rng: &mut R,
+) -> Result<SlotDraw> {
+    let members: Vec<Vec<&Scored>> = ARMS
+        .iter()
+        .map(|a| {
+            set.iter()
+                .copied()
+                .filter(|s| s.sources.contains(*a))
+                .collect()
+        })
+        .collect();
+    let available: [bool; ARMS.len()] = std::array::from_fn(|a| !members[a].is_empty());
+    if !available.contains(&true) || epsilon <= 0.0 {
+        return Ok(draw(&[], epsilon, rng));
+    }
+    if rng.random::<f32>() >= epsilon {
+        return Ok(SlotDraw {
+            row: None,
+            propensity: 1.0 - epsilon,
+            explored: false,
+            arm: None,
+        });
+    }
+    let Some(choice) = bandit.draw(x, &available, rng)? else {
+        return Ok(draw(&[], epsilon, rng));
+    };
+    let arm = &members[choice.arm];
+    let pick = arm[rng.random_range(0..arm.len())];
+    let p: f64 = members
+        .iter()
+        .zip(choice.probabilities)
+        .filter(|(m, _)| m.iter().any(|s| s.item == pick.item))
+        .map(|(m, p)| p / m.len() as f64)
+        .sum();
+    Ok(SlotDraw {
+        row: Some(*pick),
+        propensity: epsilon * p as f32,
+        explored: true,
+        arm: Some(ARMS[choice.arm]),
+    })
 }

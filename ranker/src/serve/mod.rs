@@ -7,15 +7,17 @@ mod scope;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::candidates::{CandidatePool, SourceSet};
+use crate::bandit::{FEATURES, context_features};
+use crate::candidates::{CandidatePool, Source, SourceSet};
 use crate::catalog::{Catalog, ItemId};
 use crate::context::Context;
 use crate::error::Result;
 use crate::intent::Intent;
 use crate::list::Reason;
-use crate::policy::SurfacePolicy;
+use crate::policy::{ArmSelection, SurfacePolicy};
 use crate::ranker::{Ranker, anchor_category};
 use crate::scoring::{FeatureTable, ScoreComponents};
+use crate::signals::Signals;
 
 use scope::Anchor;
 
@@ -39,6 +41,10 @@ pub struct ServedItem {
     pub propensity: f32,
     /// Whether an exploration draw put it here.
     pub explored: bool,
+    /// The candidate source a bandit explored it from (the arm to credit with
+    /// [`ExploreBandit::update`](crate::bandit::ExploreBandit::update)); `None` otherwise.
+    #[serde(default)]
+    pub arm: Option<Source>,
 }
 
 /// One module's list.
@@ -57,6 +63,10 @@ pub struct ServedList {
     pub modules: Vec<ServedModule>,
     /// The session intent.
     pub intent: Intent,
+    /// The request features a bandit chose exploration arms from (`None` when no bandit was
+    /// consulted): pass them back to [`ExploreBandit::update`](crate::bandit::ExploreBandit::update).
+    #[serde(default)]
+    pub bandit_context: Option<[f64; FEATURES]>,
 }
 
 impl ServedList {
@@ -85,6 +95,27 @@ impl Ranker {
         policy: &SurfacePolicy,
         rng: &mut R,
     ) -> Result<ServedList> {
+        self.serve_with(catalog, pool, ctx, policy, &Signals::default(), rng)
+    }
+
+    /// [`Ranker::serve`] with caller-owned [`Signals`]: an exposure ledger applies the
+    /// [`ExposureConfig`](crate::ExposureConfig) penalty to every module's rows before
+    /// selection; a bandit picks exploration arms when the policy's exploration says
+    /// [`ArmSelection::Bandit`] (the caps and kill switch apply unchanged, propensities stay
+    /// exact, and [`ServedList::bandit_context`] carries the features for the update).
+    ///
+    /// # Errors
+    /// A bandit whose state does not fit the request features (it is checked on
+    /// deserialisation, so only a hand-built one can).
+    pub fn serve_with<R: Rng + ?Sized>(
+        &self,
+        catalog: &Catalog,
+        pool: &CandidatePool,
+        ctx: &Context,
+        policy: &SurfacePolicy,
+        signals: &Signals<'_>,
+        rng: &mut R,
+    ) -> Result<ServedList> {
         let intent = Intent::detect(catalog, ctx, &self.settings().intent);
         let eligible = pool
             .candidates()
@@ -94,13 +125,18 @@ impl Ranker {
         let best = table.top_k(&self.settings().weights, 1);
         let anchor = Anchor::new(
             anchor_category(catalog, ctx, &intent, best.first()),
-            &intent,
+            ctx.query_brand(catalog).unwrap_or(intent.brand),
         );
         let total: usize = policy.modules.iter().map(|m| m.slots).sum();
         let epsilons = policy.exploration.effective(ctx.visit.source, total);
+        let use_bandit = policy.exploration.arms == ArmSelection::Bandit
+            && signals.bandit.is_some()
+            && !epsilons.is_empty();
+        let x = use_bandit.then(|| context_features(catalog, ctx, &intent));
         let mut out = ServedList {
             modules: Vec::with_capacity(policy.modules.len()),
             intent,
+            bandit_context: x,
         };
         let mut shown: Vec<ItemId> = Vec::new();
         for (index, m) in policy.modules.iter().enumerate() {
@@ -117,8 +153,10 @@ impl Ranker {
                     .filter(|e| e.0 == index)
                     .map(|e| (e.1, e.2))
                     .collect(),
+                signals,
+                bandit_x: x.as_ref().map(|v| v.as_slice()),
             };
-            let items = job.run(&table, &mut shown, rng);
+            let items = job.run(&table, &mut shown, rng)?;
             out.modules.push(ServedModule {
                 name: m.name.clone(),
                 items,

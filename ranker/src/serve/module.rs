@@ -3,16 +3,20 @@
 use rand::Rng;
 
 use super::ServedItem;
-use super::explore::{draw, explore_set};
+use super::explore::{SlotDraw, draw, draw_bandit, explore_set};
 use super::scope::{Anchor, scoped};
+use crate::candidates::Source;
 use crate::catalog::{Catalog, ItemId};
 use crate::context::Context;
+use crate::error::Result;
+use crate::exposure;
 use crate::intent::Intent;
 use crate::list::Reason;
 use crate::policy::{ExplorationPolicy, ModulePolicy};
 use crate::ranker::{Ranker, RankerSettings};
 use crate::rerank::Policy;
 use crate::scoring::{FeatureTable, Scored};
+use crate::signals::Signals;
 
 /// Everything one module needs.
 pub(super) struct Job<'a> {
@@ -25,6 +29,10 @@ pub(super) struct Job<'a> {
     pub exploration: &'a ExplorationPolicy,
     /// (slot, effective ε) of this module's exploration slots.
     pub epsilons: Vec<(usize, f32)>,
+    /// Caller-owned exposure ledger and bandit.
+    pub signals: &'a Signals<'a>,
+    /// Request features when a bandit picks exploration arms.
+    pub bandit_x: Option<&'a [f64]>,
 }
 
 /// A chosen row and how it got there.
@@ -34,6 +42,7 @@ struct Slot {
     reason: Option<Reason>,
     propensity: f32,
     explored: bool,
+    arm: Option<Source>,
 }
 
 impl Job<'_> {
@@ -43,22 +52,41 @@ impl Job<'_> {
         table: &FeatureTable,
         shown: &mut Vec<ItemId>,
         rng: &mut R,
-    ) -> Vec<ServedItem> {
+    ) -> Result<Vec<ServedItem>> {
         let m = self.module;
-        let rows: Vec<Scored> = table
+        let mut rows: Vec<Scored> = table
             .top_k(&m.weights, table.len())
             .into_iter()
             .filter(|s| !shown.contains(&s.item) && self.stock_ok(s.item))
             .collect();
+        if let Some(ledger) = self.signals.exposure {
+            let config = &self.ranker.settings().exposure;
+            exposure::apply(&mut rows, ledger, config, self.catalog.len());
+        }
         let mut slots = self.greedy(&rows);
         self.inject_new_arrivals(&rows, &mut slots);
+        self.explore(&rows, &mut slots, rng)?;
+        shown.extend(slots.iter().map(|s| s.row.item));
+        Ok(slots.into_iter().filter_map(|s| self.item(s)).collect())
+    }
+
+    /// Runs the module's exploration slots in order (each sees the earlier slots' draws).
+    fn explore<R: Rng + ?Sized>(
+        &self,
+        rows: &[Scored],
+        slots: &mut [Slot],
+        rng: &mut R,
+    ) -> Result<()> {
         for &(slot, epsilon) in &self.epsilons {
             if slot >= slots.len() {
                 continue;
             }
             let ids: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
-            let set = explore_set(self.catalog, self.anchor, self.exploration, &rows, &ids);
-            let d = draw(&set, epsilon, rng);
+            let set = explore_set(self.catalog, self.anchor, self.exploration, rows, &ids);
+            let d: SlotDraw = match (self.signals.bandit, self.bandit_x) {
+                (Some(bandit), Some(x)) => draw_bandit(&set, epsilon, bandit, x, rng)?,
+                _ => draw(&set, epsilon, rng),
+            };
             let cell = &mut slots[slot];
             cell.propensity = d.propensity;
             if let Some(row) = d.row {
@@ -67,11 +95,11 @@ impl Job<'_> {
                     reason: Some(Reason::Explore),
                     propensity: d.propensity,
                     explored: d.explored,
+                    arm: d.arm,
                 };
             }
         }
-        shown.extend(slots.iter().map(|s| s.row.item));
-        slots.into_iter().filter_map(|s| self.item(s)).collect()
+        Ok(())
     }
 
     fn stock_ok(&self, item: ItemId) -> bool {
@@ -163,6 +191,7 @@ impl Job<'_> {
             sources: s.row.sources,
             propensity: s.propensity,
             explored: s.explored,
+            arm: s.arm,
         })
     }
 }
@@ -187,6 +216,7 @@ fn interleave(rel: &[Scored], disc: &[Scored]) -> Vec<Slot> {
             reason: None,
             propensity: 1.0,
             explored: false,
+            arm: None,
         })
         .collect()
 }

@@ -2,7 +2,6 @@
 
 use crate::candidates::Source;
 use crate::catalog::{Catalog, CategoryId, ItemId};
-use crate::intent::Intent;
 use crate::policy::Scope;
 use crate::scoring::Scored;
 
@@ -13,11 +12,13 @@ pub(super) struct Anchor {
 }
 
 impl Anchor {
-    pub(super) fn new(category: Option<CategoryId>, intent: &Intent) -> Self {
-        Self {
-            category,
-            brand: intent.brand,
-        }
+    /// `brand` is the search query's brand when there is a query (`None` for a generic one),
+    /// else the session's dominant brand.
+    pub(super) fn new(
+        category: Option<CategoryId>,
+        brand: Option<crate::catalog::BrandId>,
+    ) -> Self {
+        Self { category, brand }
     }
 
     /// Whether `s` is in `scope` (no anchor: every item is).

@@ -86,8 +86,9 @@ impl CooccurrenceModel {
     /// Fits the similarity matrix for items `0..n_items`.
     ///
     /// # Errors
-    /// [`RankerError::UnknownItem`] for an item outside `0..n_items`, [`RankerError::NonFinite`]
-    /// for a NaN/inf weight.
+    /// [`RankerError::UnknownItem`](crate::RankerError::UnknownItem) for an item outside
+    /// `0..n_items`, [`RankerError::NonFinite`](crate::RankerError::NonFinite) for a NaN/inf
+    /// weight.
     pub fn fit(
         n_items: usize,
         interactions: &[Interaction],
