@@ -8,10 +8,11 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use ranker::bandit::{LinUcb, LinearThompson};
+use ranker::bandit::{ARMS, ExploreBandit, FEATURES, LinUcb, LinearThompson};
+use ranker::policy::{ArmSelection, default_specs};
 use ranker::{
-    CandidatePool, Catalog, Context, FeatureTable, Intent, ItemId, ItemSpec, Policy, PolicySet,
-    Ranker, RuleSet, Scored, Source, Surface, Weights,
+    CandidatePool, Catalog, Context, ExposureLedger, FeatureTable, Intent, ItemId, ItemSpec,
+    Policy, PolicySet, Ranker, RuleSet, Scored, Signals, Source, Surface, Weights,
 };
 
 const DIM: usize = 64;
@@ -131,6 +132,59 @@ fn serve_500(c: &mut Criterion) {
     }
 }
 
+/// `Ranker::serve_with` on the home policy with every signal on: an exposure ledger over the
+/// catalog, and an exploration slot that always fires (ε = 1, cap 15 %) and asks a linear
+/// Thompson bandit (warmed up) for its arm among three candidate sources.
+fn serve_signals_500(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let catalog = catalog(5_000, &mut rng);
+    let mut pool = pool_of(&catalog, 500);
+    for (source, step) in [(Source::Popularity, 3), (Source::NewArrival, 7)] {
+        let extra: Vec<(ItemId, f32)> = (0..500)
+            .step_by(step)
+            .map(|i| (ItemId(i as u32), rng.random_range(0.0..1.0)))
+            .collect();
+        let _ = pool.add_source(&catalog, source, 0.5, &extra);
+    }
+    let mut ledger = ExposureLedger::new(catalog.len());
+    for i in 0..catalog.len() {
+        ledger.record(
+            ItemId(i as u32),
+            rng.random_range(0.0f32..1.0).powi(4) * 50.0,
+        );
+    }
+    let mut bandit = ExploreBandit::thompson(0.5, 1.0).unwrap_or_else(|e| panic!("{e}"));
+    for k in 0..500 {
+        let x: Vec<f64> = (0..FEATURES).map(|_| rng.random_range(0.0..1.0)).collect();
+        let _ = bandit.update(&x, ARMS[k % 3], f64::from(u8::from(x[k % 16] > 0.6)));
+    }
+    let (mut specs, _) = default_specs();
+    let mut home = specs.remove(0);
+    home.exploration.slots[0].epsilon = 1.0;
+    home.exploration.max_share = 0.15;
+    home.exploration.arms = ArmSelection::Bandit;
+    let policy = home.validate().unwrap_or_else(|e| panic!("{e}"));
+    let ranker = Ranker::builder().build().unwrap_or_else(|e| panic!("{e}"));
+    let ctx = Context::new(Surface::Home, 10_000_000);
+    let signals = Signals::default()
+        .with_exposure(&ledger)
+        .with_bandit(&bandit);
+    let mut draw = ChaCha8Rng::seed_from_u64(5);
+    c.bench_function("serve_home_8_of_500_exposure_and_ts_bandit", |b| {
+        b.iter(|| {
+            let list = ranker.serve_with(
+                &catalog,
+                black_box(&pool),
+                &ctx,
+                &policy,
+                &signals,
+                &mut draw,
+            );
+            black_box(list)
+        })
+    });
+}
+
 /// One bandit round for 20 arms × 16 features: choose (with propensity) and update, after a
 /// warm-up of 2,000 rounds so the posteriors are not all alike.
 fn bandit_20x16(c: &mut Criterion) {
@@ -175,6 +229,6 @@ fn pool_of(catalog: &Catalog, n: usize) -> CandidatePool {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(40).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = score_top_500, rerank_20_of_500, serve_500, bandit_20x16
+    targets = score_top_500, rerank_20_of_500, serve_500, serve_signals_500, bandit_20x16
 }
 criterion_main!(benches);

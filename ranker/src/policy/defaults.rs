@@ -117,53 +117,47 @@ fn cart() -> PolicySpec {
     spec(Some(Surface::Cart), vec![m], ExplorationSpec::default())
 }
 
-/// The default policies as data (for writing out or editing); [`PolicySet::default`] validates
-/// exactly these.
-#[must_use]
-pub fn default_specs() -> (Vec<PolicySpec>, PolicySpec) {
-    let post = spec(
-        Some(Surface::PostPurchase),
-        vec![module(
-            "complete_your_order",
-            8,
-            Scope::CrossCategory,
-            Policy::Mmr { lambda: 0.6 },
-        )],
-        explore(&[("complete_your_order", 6, 0.10)], 0.10),
+/// Post-purchase: cross-category "complete your order" (MMR λ 0.6), slot 7 explores at 10 %.
+fn post_purchase() -> PolicySpec {
+    let m = module(
+        "complete_your_order",
+        8,
+        Scope::CrossCategory,
+        Policy::Mmr { lambda: 0.6 },
     );
+    let e = explore(&[("complete_your_order", 6, 0.10)], 0.10);
+    spec(Some(Surface::PostPurchase), vec![m], e)
+}
+
+/// Email: wide (DPP α 1, 25 % discovery), slots 5 and 8 explore at 10 %, cap 15 %.
+fn email() -> PolicySpec {
     let mut wide = module("picked_for_you", 8, Scope::Any, Policy::Dpp { alpha: 1.0 });
     wide.mix = Mix {
         relevance: 0.75,
         discovery: 0.25,
     };
-    let email = spec(
-        Some(Surface::Email),
-        vec![wide],
-        explore(
-            &[("picked_for_you", 4, 0.10), ("picked_for_you", 7, 0.10)],
-            0.15,
-        ),
+    let e = explore(
+        &[("picked_for_you", 4, 0.10), ("picked_for_you", 7, 0.10)],
+        0.15,
     );
-    let search = spec(
-        Some(Surface::Search),
-        vec![module(
-            "search_recs",
-            8,
-            Scope::Query,
-            Policy::Mmr { lambda: 0.6 },
-        )],
-        explore(&[("search_recs", 7, 0.10)], 0.05),
-    );
-    let checkout = spec(
-        Some(Surface::Checkout),
-        vec![module(
-            "last_chance",
-            4,
-            Scope::Complements,
-            Policy::ScoreOnly,
-        )],
-        ExplorationSpec::default(),
-    );
+    spec(Some(Surface::Email), vec![wide], e)
+}
+
+/// Search: branded query tight to the brand, generic query diversified (MMR λ 0.6); cap 5 %.
+fn search() -> PolicySpec {
+    let m = module("search_recs", 8, Scope::Query, Policy::Mmr { lambda: 0.6 });
+    let e = explore(&[("search_recs", 7, 0.10)], 0.05);
+    spec(Some(Surface::Search), vec![m], e)
+}
+
+/// Checkout: complements only, score order, no exploration.
+fn checkout() -> PolicySpec {
+    let m = module("last_chance", 4, Scope::Complements, Policy::ScoreOnly);
+    spec(Some(Surface::Checkout), vec![m], ExplorationSpec::default())
+}
+
+/// Cold start: popular and new (DPP α 1), new arrivals in slots 2 and 6, slot 8 explores.
+fn cold_start() -> PolicySpec {
     let mut cold = module("popular_and_new", 8, Scope::Any, Policy::Dpp { alpha: 1.0 });
     cold.weights = Some(Weights {
         relevance: 0.3,
@@ -173,15 +167,24 @@ pub fn default_specs() -> (Vec<PolicySpec>, PolicySpec) {
         novelty: 0.2,
     });
     cold.new_arrival_slots = vec![1, 5];
-    let cold = spec(
-        None,
-        vec![cold],
-        explore(&[("popular_and_new", 7, 0.10)], 0.10),
-    );
-    (
-        vec![home(), product(), cart(), post, email, search, checkout],
-        cold,
-    )
+    let e = explore(&[("popular_and_new", 7, 0.10)], 0.10);
+    spec(None, vec![cold], e)
+}
+
+/// The default policies as data (for writing out or editing); [`PolicySet::default`] validates
+/// exactly these.
+#[must_use]
+pub fn default_specs() -> (Vec<PolicySpec>, PolicySpec) {
+    let surfaces = vec![
+        home(),
+        product(),
+        cart(),
+        post_purchase(),
+        email(),
+        search(),
+        checkout(),
+    ];
+    (surfaces, cold_start())
 }
 
 /// A policy that shows nothing; stands in if a default ever failed validation (a unit test
