@@ -15,6 +15,7 @@ pub mod event;
 pub mod experiment;
 pub mod experiment_assignment;
 pub mod inventory;
+pub mod inventory_level;
 pub mod klaviyo_account;
 pub mod metric_rollup;
 pub mod model;
@@ -60,6 +61,7 @@ mod tests {
             columns::<experiment::Entity>(),
             columns::<experiment_assignment::Entity>(),
             columns::<inventory::Entity>(),
+            columns::<inventory_level::Entity>(),
             columns::<klaviyo_account::Entity>(),
             columns::<metric_rollup::Entity>(),
             columns::<model::Entity>(),

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_initial;
 mod m20261125_000010_shopper_identities;
 mod m20261125_000020_shopify_edge;
+mod m20261125_000030_inventory_levels;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261125_000010_shopper_identities::Migration),
             Box::new(m20261125_000020_shopify_edge::Migration),
+            Box::new(m20261125_000030_inventory_levels::Migration),
         ]
     }
 }

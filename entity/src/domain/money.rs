@@ -79,6 +79,25 @@ impl fmt::Display for Money {
     }
 }
 
+/// Fractional digits of an ISO 4217 currency: 0 for yen-like currencies, 3 for the dinars,
+/// 2 otherwise.
+#[must_use]
+pub fn currency_exponent(code: &str) -> u32 {
+    const ZERO: [&str; 16] = [
+        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+        "XAF", "XOF", "XPF",
+    ];
+    const THREE: [&str; 6] = ["BHD", "IQD", "JOD", "KWD", "OMR", "TND"];
+    let code = code.to_ascii_uppercase();
+    if ZERO.contains(&code.as_str()) {
+        0
+    } else if THREE.contains(&code.as_str()) {
+        3
+    } else {
+        2
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +135,13 @@ mod tests {
             Money::parse_decimal("99999999999999999999", 2),
             Err(MoneyError::OutOfRange(_))
         ));
+    }
+
+    #[test]
+    fn currencies_have_their_exponents() {
+        assert_eq!(currency_exponent("usd"), 2);
+        assert_eq!(currency_exponent("JPY"), 0);
+        assert_eq!(currency_exponent("KWD"), 3);
     }
 
     #[test]

@@ -7,6 +7,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::sync::SyncError;
+use crate::sync::webhooks::{self, Applied, WebhookTarget};
+
 use super::{Job, JobContext, JobError, PurgeShop};
 use crate::compliance;
 use crate::queue::JobQueue;
@@ -163,13 +166,38 @@ async fn handle(
             .await?;
         }
         TopicKind::ShopRedact => compliance::delete_shop(db, shop.id).await?,
+        TopicKind::Deferred if webhooks::TOPICS.contains(&receipt.topic.as_str()) => {
+            return apply_catalog_change(db, receipt, &shop).await;
+        }
         TopicKind::Deferred => {
-            // Catalog sync (issue 7) implements these; the receipt keeps the payload.
+            // bulk_operations/finish: the bulk sync client picks it up; the receipt keeps it.
             return Ok("deferred");
         }
         TopicKind::Unknown => return Ok("ignored"),
     }
     Ok("processed")
+}
+
+/// Incremental catalog and order sync; a malformed payload is permanent, a database error
+/// is retried.
+async fn apply_catalog_change(
+    db: &DatabaseConnection,
+    receipt: &webhook_receipt::Model,
+    shop: &shop::Model,
+) -> Result<&'static str, JobError> {
+    let target = WebhookTarget {
+        shop_id: shop.id,
+        currency_exponent: entity::domain::currency_exponent(&shop.currency),
+        triggered_at: receipt.received_at,
+    };
+    match webhooks::apply(db, target, &receipt.topic, &receipt.payload).await {
+        Ok(Applied::Written) => Ok("processed"),
+        Ok(Applied::Skipped) => Ok("skipped"),
+        Err(err @ (SyncError::Payload(_) | SyncError::Line(_))) => {
+            Err(JobError::Permanent(err.to_string()))
+        }
+        Err(err) => Err(JobError::Transient(err.to_string())),
+    }
 }
 
 fn customer_id(payload: &Value) -> Option<i64> {

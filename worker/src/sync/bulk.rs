@@ -163,7 +163,7 @@ async fn flush(
     }
     let txn = conn.begin().await?;
     let rows = i64::try_from(batch.rows()).unwrap_or(i64::MAX);
-    write_rows(&txn, batch).await?;
+    write_rows(&txn, batch, true).await?;
     let run = sync_run::Entity::find_by_id(run_id).one(&txn).await?;
     if let Some(run) = run {
         let rows_done = run.rows_done.saturating_add(rows);
@@ -175,7 +175,13 @@ async fn flush(
     txn.commit().await
 }
 
-async fn write_rows(conn: &impl ConnectionTrait, batch: RowBatch) -> Result<(), DbErr> {
+/// Upserts a batch. `costs` says whether the batch carries unit costs: a product webhook does
+/// not (costs live on inventory items), so it must not overwrite known costs with unknown.
+pub(super) async fn write_rows(
+    conn: &impl ConnectionTrait,
+    batch: RowBatch,
+    costs: bool,
+) -> Result<(), DbErr> {
     use category::Column as Cat;
     use collection::Column as Coll;
     use inventory::Column as Inv;
@@ -229,16 +235,21 @@ async fn write_rows(conn: &impl ConnectionTrait, batch: RowBatch) -> Result<(), 
         Some("variants"),
     )
     .await?;
-    upsert(
-        conn,
-        batch.inventory.into_values(),
-        [Inv::ShopId, Inv::VariantId],
+    let stock_columns: &[Inv] = if costs {
         &[
             Inv::InventoryItemId,
             Inv::Available,
             Inv::UnitCostMinor,
             Inv::UpdatedAt,
-        ],
+        ]
+    } else {
+        &[Inv::InventoryItemId, Inv::Available, Inv::UpdatedAt]
+    };
+    upsert(
+        conn,
+        batch.inventory.into_values(),
+        [Inv::ShopId, Inv::VariantId],
+        stock_columns,
         None,
     )
     .await?;

@@ -3,7 +3,9 @@
 
 pub mod bulk;
 pub mod records;
+mod rest;
 mod rows;
+pub mod webhooks;
 
 pub use bulk::{BulkTarget, IngestReport, ingest};
 
@@ -16,6 +18,12 @@ pub enum SyncError {
     /// A database statement failed; the current batch was rolled back.
     #[error("catalog write failed: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// A webhook payload does not have the fields its topic needs; retrying cannot help.
+    #[error("malformed webhook payload: {0}")]
+    Payload(String),
+    /// A line of a payload could not be mapped.
+    #[error(transparent)]
+    Line(#[from] records::LineError),
     /// The sync run to record progress in does not exist.
     #[error("sync run {0} does not exist")]
     MissingRun(i64),

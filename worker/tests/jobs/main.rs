@@ -3,6 +3,7 @@
 
 mod catalog;
 mod sync;
+mod webhooks;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,250 @@
+//! Incremental sync from webhook payloads: late, repeated and out-of-order deliveries.
+
+use chrono::{DateTime, Utc};
+use common::Database;
+use common::testing::TestDatabase;
+use entity::{inventory, order, order_line, product, shop, variant};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+use serde_json::{Value, json};
+use worker::sync::SyncError;
+use worker::sync::webhooks::{Applied, WebhookTarget, apply};
+
+async fn setup() -> (TestDatabase, Database, WebhookTarget) {
+    let database = TestDatabase::create().await;
+    let db = Database::connect(&database.settings).await.unwrap();
+    db.migrate().await.unwrap();
+    let now = Utc::now();
+    let shop = shop::ActiveModel {
+        domain: Set("hooks.myshopify.com".into()),
+        name: Set("Hooks".into()),
+        currency: Set("USD".into()),
+        is_demo: Set(false),
+        scopes: Set(String::new()),
+        ingest_key: Set("k".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap();
+    let target = WebhookTarget {
+        shop_id: shop.id,
+        currency_exponent: 2,
+        triggered_at: now,
+    };
+    (database, db, target)
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+fn product_payload(title: &str, updated_at: &str) -> Value {
+    json!({
+        "id": 632910392, "title": title, "handle": "ipod-nano", "body_html": "<p>It's the <b>small</b> iPod</p>",
+        "vendor": "Apple", "product_type": "Cult Products", "tags": "Emotive, Flash Memory",
+        "status": "active", "created_at": "2026-01-01T00:00:00-05:00", "updated_at": updated_at,
+        "options": [{"name": "Color"}],
+        "variants": [{"id": 808950810, "title": "Pink", "price": "199.00", "sku": "IPOD2008PINK",
+                      "position": 1, "option1": "Pink", "inventory_item_id": 808950810,
+                      "inventory_quantity": 10, "updated_at": updated_at}]
+    })
+}
+
+#[tokio::test]
+async fn product_updates_apply_in_timestamp_order_not_arrival_order() {
+    let (_guard, db, target) = setup().await;
+
+    apply(
+        &db.conn,
+        target,
+        "products/update",
+        &product_payload("New name", "2026-11-20T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "products/update",
+        &product_payload("Old name", "2026-11-19T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+
+    let item = product::Entity::find_by_id((target.shop_id, 632910392))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(item.title, "New name");
+    assert_eq!(item.description, "It's the small iPod");
+    assert_eq!(item.tags, json!(["Emotive", "Flash Memory"]));
+    let pink = variant::Entity::find_by_id((target.shop_id, 808950810))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pink.price_minor, 19_900);
+    assert_eq!(pink.options, json!([["Color", "Pink"]]));
+}
+
+#[tokio::test]
+async fn a_deleted_product_is_not_revived_by_a_late_update() {
+    let (_guard, db, mut target) = setup().await;
+    apply(
+        &db.conn,
+        target,
+        "products/create",
+        &product_payload("iPod", "2026-11-20T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    target.triggered_at = at("2026-11-21T00:00:00Z");
+
+    apply(
+        &db.conn,
+        target,
+        "products/delete",
+        &json!({"id": 632910392}),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "products/update",
+        &product_payload("Late", "2026-11-20T12:00:00Z"),
+    )
+    .await
+    .unwrap();
+
+    let item = product::Entity::find_by_id((target.shop_id, 632910392))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(item.deleted_at.is_some());
+    assert_eq!(item.title, "iPod");
+}
+
+#[tokio::test]
+async fn stock_is_the_sum_of_the_newest_level_per_location_and_costs_survive_product_updates() {
+    let (_guard, db, target) = setup().await;
+    apply(
+        &db.conn,
+        target,
+        "products/create",
+        &product_payload("iPod", "2026-11-20T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    let level = |location: i64, available: i64, updated_at: &str| json!({"inventory_item_id": 808950810, "location_id": location, "available": available, "updated_at": updated_at});
+
+    apply(
+        &db.conn,
+        target,
+        "inventory_items/update",
+        &json!({"id": 808950810, "cost": "80.50"}),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "inventory_levels/update",
+        &level(1, 4, "2026-11-20T11:00:00Z"),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "inventory_levels/update",
+        &level(2, 7, "2026-11-20T11:00:00Z"),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "inventory_levels/update",
+        &level(1, 99, "2026-11-20T09:00:00Z"),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "products/update",
+        &product_payload("iPod", "2026-11-20T12:00:00Z"),
+    )
+    .await
+    .unwrap();
+    apply(
+        &db.conn,
+        target,
+        "inventory_levels/update",
+        &level(2, 6, "2026-11-20T13:00:00Z"),
+    )
+    .await
+    .unwrap();
+
+    let stock = inventory::Entity::find_by_id((target.shop_id, 808950810))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stock.available, 10, "4 at location 1 + 6 at location 2");
+    assert_eq!(
+        stock.unit_cost_minor,
+        Some(8_050),
+        "a product update must not erase the cost"
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_order_is_stored_once() {
+    let (_guard, db, target) = setup().await;
+    let payload = json!({
+        "id": 820982911946154508_i64, "created_at": "2026-11-20T10:00:00Z", "currency": "USD",
+        "total_price": "403.00", "customer": {"id": 115310627314723954_i64},
+        "line_items": [{"product_id": 632910392, "variant_id": 808950810, "quantity": 2, "price": "199.00"},
+                       {"product_id": null, "variant_id": null, "quantity": 1, "price": "5.00"}]
+    });
+
+    let first = apply(&db.conn, target, "orders/create", &payload)
+        .await
+        .unwrap();
+    let second = apply(&db.conn, target, "orders/create", &payload)
+        .await
+        .unwrap();
+
+    assert_eq!((first, second), (Applied::Written, Applied::Skipped));
+    assert_eq!(order::Entity::find().count(&db.conn).await.unwrap(), 1);
+    assert_eq!(order_line::Entity::find().count(&db.conn).await.unwrap(), 2);
+    let stored = order::Entity::find().one(&db.conn).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.total_minor, stored.customer_id),
+        (40_300, Some(115310627314723954))
+    );
+}
+
+#[tokio::test]
+async fn malformed_payloads_are_reported_and_change_nothing() {
+    let (_guard, db, target) = setup().await;
+    let mut bad_price = product_payload("iPod", "2026-11-20T10:00:00Z");
+    bad_price["variants"][0]["price"] = json!("1e9");
+
+    let missing = apply(&db.conn, target, "products/update", &json!({"id": 1})).await;
+    let price = apply(&db.conn, target, "products/update", &bad_price).await;
+
+    assert!(matches!(missing, Err(SyncError::Payload(_))), "{missing:?}");
+    assert!(price.is_err());
+    assert_eq!(
+        product::Entity::find().count(&db.conn).await.unwrap(),
+        0,
+        "nothing half-applied"
+    );
+}
