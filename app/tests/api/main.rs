@@ -13,3 +13,6 @@ mod health;
 mod helpers;
 mod migrations;
 mod shopify_auth;
+mod shopify_proxy;
+mod shopify_toml;
+mod shopify_webhooks;
