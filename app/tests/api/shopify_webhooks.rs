@@ -357,7 +357,7 @@ async fn app_uninstalled_marks_the_shop_and_wipes_its_tokens() {
 }
 
 #[tokio::test]
-async fn unknown_shops_topics_and_catalog_topics_are_acknowledged_honestly() {
+async fn unknown_shops_unknown_topics_and_deferred_topics_are_acknowledged_honestly() {
     let (app, fake) = spawn_shopify_app().await;
 
     let unknown_shop = deliver(
@@ -380,15 +380,13 @@ async fn unknown_shops_topics_and_catalog_topics_are_acknowledged_honestly() {
         wait_processed(&app, "w-unknown").await.outcome.as_deref(),
         Some("ignored")
     );
-    deliver(
-        &app,
-        &fake,
-        "products/update",
-        "w-product",
-        &json!({"id": 1}),
-    )
-    .await;
-    let deferred = wait_processed(&app, "w-product").await;
+    let finished =
+        json!({"admin_graphql_api_id": "gid://shopify/BulkOperation/1", "status": "completed"});
+    deliver(&app, &fake, "bulk_operations/finish", "w-bulk", &finished).await;
+    let deferred = wait_processed(&app, "w-bulk").await;
     assert_eq!(deferred.outcome.as_deref(), Some("deferred"));
-    assert_eq!(deferred.payload["id"], 1, "payload kept for catalog sync");
+    assert_eq!(
+        deferred.payload["status"], "completed",
+        "payload kept for the bulk sync"
+    );
 }
