@@ -9,6 +9,7 @@ pub mod error;
 pub mod middleware;
 pub mod rate_limit;
 pub mod routes;
+pub mod serving;
 pub mod startup;
 pub mod state;
 

@@ -16,6 +16,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::middleware::{json_errors, record_metrics, request_id_header};
 use crate::rate_limit::ClientLimiter;
 use crate::routes;
+use crate::serving::cache::ModelCache;
 use crate::state::AppState;
 
 /// Why the application could not start.
@@ -103,6 +104,7 @@ impl Application {
                 settings.events.rate_per_second,
                 settings.events.burst,
             )),
+            models: Arc::new(ModelCache::default()),
             settings: Arc::new(settings),
             metrics: metrics_handle()?,
             shopify,

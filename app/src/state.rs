@@ -8,6 +8,7 @@ use worker::JobQueue;
 use worker::shop_auth::ShopifyApp;
 
 use crate::rate_limit::ClientLimiter;
+use crate::serving::cache::ModelCache;
 
 /// What handlers need: the database, the job queue, settings and the metrics registry.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rate limiter for `POST /events`, keyed by shop and client address.
     pub event_limiter: Arc<ClientLimiter>,
+    /// Per-shop serving models (catalog, ranker, policies), reloaded on new versions.
+    pub models: Arc<ModelCache>,
     /// Renders the Prometheus exposition.
     pub metrics: PrometheusHandle,
     /// The app's Shopify identity; `None` without credentials (embedded demo mode).

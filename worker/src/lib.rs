@@ -12,6 +12,7 @@ pub mod heartbeat;
 pub mod jobs;
 pub mod pool;
 pub mod queue;
+pub mod recs;
 pub mod shop_auth;
 pub mod shop_tokens;
 pub mod signals;

@@ -7,6 +7,7 @@ pub mod events;
 pub mod health;
 pub mod metrics;
 pub mod proxy;
+pub mod recs;
 pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -24,6 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/session", web::get().to(admin::session))
         .route("/webhooks", web::post().to(webhooks::receive))
         .route("/proxy/status", web::get().to(proxy::status))
+        .route("/proxy/recs", web::get().to(recs::proxied))
+        .route("/demo/recs", web::get().to(recs::demo))
         .service(
             web::resource("/events")
                 .wrap(events_cors())

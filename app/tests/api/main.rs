@@ -12,7 +12,5 @@ mod events;
 mod health;
 mod helpers;
 mod migrations;
+mod recs;
 mod shopify_auth;
-mod shopify_proxy;
-mod shopify_toml;
-mod shopify_webhooks;

@@ -4,7 +4,8 @@ use common::settings::DemoSettings;
 use demo::DemoConfig;
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError};
+use super::{BuildRecommendations, Job, JobContext, JobError};
+use crate::queue::JobQueue;
 
 /// Loads the generated demo shop unless one is already stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,7 +52,16 @@ impl Job for LoadDemoShop {
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let config = self.config();
         match crate::demo::load_if_missing(&ctx.db, &config).await {
-            Ok(Some(summary)) => tracing::info!(%summary, "demo shop loaded"),
+            Ok(Some(summary)) => {
+                tracing::info!(%summary, "demo shop loaded");
+                // A fresh shop needs its models before the storefront shows anything useful.
+                JobQueue::attached(&ctx.db)
+                    .push(BuildRecommendations {
+                        shop_id: summary.shop_id,
+                    })
+                    .await
+                    .map_err(|err| JobError::Transient(err.to_string()))?;
+            }
             Ok(None) => tracing::info!("demo shop already present"),
             Err(err) => return Err(JobError::Transient(err.to_string())),
         }

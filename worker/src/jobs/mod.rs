@@ -2,6 +2,7 @@
 //! queue), its attempt budget, its dedupe key, and its handler. [`register_all`] is the one
 //! list of jobs the workers run.
 
+mod build_recommendations;
 mod load_demo_shop;
 mod process_webhook;
 mod purge_shop;
@@ -18,6 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::pool::WorkerSetup;
 use crate::shop_auth::ShopifyApp;
 
+pub use build_recommendations::BuildRecommendations;
 pub use load_demo_shop::LoadDemoShop;
 pub use process_webhook::{
     COMPLIANCE_TOPICS, ProcessWebhook, SUBSCRIBED_TOPICS, TopicKind, classify,
@@ -28,6 +30,7 @@ pub use refresh_shop_token::RefreshShopToken;
 /// Registers a worker for every job type: the one list of jobs the workers run.
 pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<LoadDemoShop>(monitor);
+    let monitor = workers.register::<BuildRecommendations>(monitor);
     let monitor = workers.register::<ProcessWebhook>(monitor);
     let monitor = workers.register::<PurgeShop>(monitor);
     workers.register::<RefreshShopToken>(monitor)

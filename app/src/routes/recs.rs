@@ -1,0 +1,110 @@
+//! Recommendation endpoints: `GET /proxy/recs` (storefront, through the app proxy, signature
+//! verified) and `GET /demo/recs` (the demo shop's preview, no credentials: demo data only).
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use actix_web::{HttpResponse, web};
+use entity::shop;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::proxy::ProxyRequest;
+use crate::error::{ApiError, ErrorKind};
+use crate::serving::{self, MAX_LIMIT, RecRequest};
+use crate::state::AppState;
+
+/// Items per module when the caller does not say.
+const DEFAULT_LIMIT: usize = 8;
+
+/// `GET /proxy/recs?surface=pdp&product_id=…&session_id=…&limit=…` from a storefront.
+///
+/// # Errors
+/// 401 from the signature check, 403 for an uninstalled shop, 400/404 for bad parameters.
+pub async fn proxied(
+    state: web::Data<AppState>,
+    proxy: ProxyRequest,
+) -> Result<HttpResponse, ApiError> {
+    let shop = shop::Entity::find()
+        .filter(shop::Column::Domain.eq(proxy.shop.as_str()))
+        .one(&state.db.conn)
+        .await?
+        .filter(|shop| shop.installed_at.is_some() && shop.uninstalled_at.is_none())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Forbidden,
+                "Meander is not installed on this shop",
+            )
+        })?;
+    let params: BTreeMap<String, String> = proxy
+        .params
+        .iter()
+        .filter_map(|(key, values)| Some((key.clone(), values.first()?.clone())))
+        .collect();
+    serve(&state, shop.id, &params).await
+}
+
+/// `GET /demo/recs?surface=…`: the same answer for the demo shop.
+///
+/// # Errors
+/// 404 when the demo shop is not loaded, 400/404 for bad parameters.
+pub async fn demo(
+    state: web::Data<AppState>,
+    query: web::Query<BTreeMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    let shop = worker::demo::ready_demo_shop(&state.db.conn)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "the demo shop is not loaded"))?;
+    serve(&state, shop.id, &query).await
+}
+
+async fn serve(
+    state: &AppState,
+    shop_id: i64,
+    params: &BTreeMap<String, String>,
+) -> Result<HttpResponse, ApiError> {
+    let request = parse(shop_id, params)?;
+    let model = state.models.get(&state.db.conn, shop_id).await?;
+    let response = serving::recommend(&state.db.conn, &model, &request).await?;
+    metrics::counter!("recommendations_served_total", "surface" => request.surface.clone())
+        .increment(1);
+    let mut http = HttpResponse::Ok().json(response);
+    // Per shopper and per impression: never cached by the CDN or shared caches.
+    http.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(http)
+}
+
+fn parse(shop_id: i64, params: &BTreeMap<String, String>) -> Result<RecRequest, ApiError> {
+    let bad = |message: String| ApiError::new(ErrorKind::BadRequest, message);
+    let surface = params
+        .get("surface")
+        .cloned()
+        .ok_or_else(|| bad("`surface` is required".into()))?;
+    serving::parse_surface(&surface)?;
+    let product_id = params
+        .get("product_id")
+        .map(|id| worker::signals::id::parse(id).map_err(|err| bad(format!("product_id: {err}"))))
+        .transpose()?;
+    let limit = match params.get("limit") {
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| bad(format!("`limit` must be an integer from 1 to {MAX_LIMIT}")))?,
+        None => DEFAULT_LIMIT,
+    };
+    let text = |key: &str| {
+        params
+            .get(key)
+            .filter(|v| !v.is_empty() && v.len() <= 128)
+            .cloned()
+    };
+    Ok(RecRequest {
+        shop_id,
+        surface,
+        product_id,
+        session_id: text("session_id"),
+        anonymous_id: text("anonymous_id"),
+        limit,
+    })
+}

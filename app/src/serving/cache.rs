@@ -1,0 +1,131 @@
+//! Per-shop serving models kept in memory: the ranker's catalog, the ranker, the policies
+//! and product display data, reloaded when a new pool version is stored.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entity::product;
+use ranker::{PolicySet, Ranker};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tokio::sync::RwLock;
+use worker::catalog::{CatalogView, view};
+use worker::recs::store;
+
+use crate::error::ApiError;
+
+/// How often a cached model checks for a newer pool version.
+const RECHECK: Duration = Duration::from_secs(30);
+
+/// What a product card shows.
+#[derive(Debug, Clone)]
+pub struct Display {
+    /// Title.
+    pub title: String,
+    /// URL handle.
+    pub handle: String,
+    /// Brand.
+    pub brand: String,
+    /// Placeholder colour for shops without images (the demo).
+    pub hue: u16,
+    /// Main image.
+    pub image_url: Option<String>,
+}
+
+/// Everything needed to serve one shop.
+pub struct ShopModel {
+    /// Pool version, `None` before the first build (cold start).
+    pub version: Option<String>,
+    /// Catalog and derived facts.
+    pub view: CatalogView,
+    /// The ranker with default settings.
+    pub ranker: Ranker,
+    /// Surface policies.
+    pub policies: PolicySet,
+    /// Display data per product id.
+    pub display: HashMap<i64, Display>,
+}
+
+struct Entry {
+    checked: Instant,
+    model: Arc<ShopModel>,
+}
+
+/// The cache, shared by all workers of the HTTP server.
+#[derive(Default)]
+pub struct ModelCache {
+    shops: RwLock<HashMap<i64, Entry>>,
+}
+
+impl ModelCache {
+    /// The shop's model, loading or reloading it when a new version exists.
+    ///
+    /// # Errors
+    /// [`ApiError`] when the database cannot be read or the ranker cannot be built.
+    pub async fn get(
+        &self,
+        conn: &DatabaseConnection,
+        shop_id: i64,
+    ) -> Result<Arc<ShopModel>, ApiError> {
+        if let Some(entry) = self.shops.read().await.get(&shop_id)
+            && entry.checked.elapsed() < RECHECK
+        {
+            return Ok(entry.model.clone());
+        }
+        let version = store::current_version(conn, shop_id).await?;
+        if let Some(entry) = self.shops.write().await.get_mut(&shop_id)
+            && entry.model.version == version
+        {
+            entry.checked = Instant::now();
+            return Ok(entry.model.clone());
+        }
+        let model = Arc::new(load(conn, shop_id, version).await?);
+        self.shops.write().await.insert(
+            shop_id,
+            Entry {
+                checked: Instant::now(),
+                model: model.clone(),
+            },
+        );
+        Ok(model)
+    }
+}
+
+async fn load(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    version: Option<String>,
+) -> Result<ShopModel, ApiError> {
+    let view = view::load(conn, shop_id, Utc::now()).await?;
+    let display = product::Entity::find()
+        .filter(product::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let hue = p.attributes["image_hue"]
+                .as_u64()
+                .and_then(|h| u16::try_from(h).ok())
+                .unwrap_or(0);
+            (
+                p.id,
+                Display {
+                    title: p.title,
+                    handle: p.handle,
+                    brand: p.brand,
+                    hue,
+                    image_url: p.image_url,
+                },
+            )
+        })
+        .collect();
+    let ranker = Ranker::builder().build().map_err(ApiError::internal)?;
+    Ok(ShopModel {
+        version,
+        view,
+        ranker,
+        policies: PolicySet::default(),
+        display,
+    })
+}

@@ -1,0 +1,308 @@
+//! Real-time serving: the precomputed pool for the request's seed, re-ranked with the last
+//! 90 seconds of the session under the surface policy (with exploration), logged as an
+//! impression with propensities, answered as JSON.
+
+pub mod cache;
+
+use chrono::{Duration, Utc};
+use entity::event;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use ranker::candidates::new_arrivals::new_arrivals;
+use ranker::{CandidatePool, Context, EventKind, SessionEvent, Source, Surface};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use worker::recs::{pools, store};
+use worker::signals::{self, EventInput};
+
+use crate::error::{ApiError, ErrorKind};
+use cache::ShopModel;
+
+/// The session window the re-rank reacts to.
+const SESSION_WINDOW_SECS: i64 = 90;
+/// Most items per module a caller may ask for.
+pub const MAX_LIMIT: usize = 24;
+
+/// A parsed recommendation request.
+#[derive(Debug, Clone)]
+pub struct RecRequest {
+    /// Shop.
+    pub shop_id: i64,
+    /// Surface as named in the API (`pdp`, `home`, …).
+    pub surface: String,
+    /// Product page or cart seed.
+    pub product_id: Option<i64>,
+    /// Storefront session, for the re-rank and the impression log.
+    pub session_id: Option<String>,
+    /// Anonymous browser id.
+    pub anonymous_id: Option<String>,
+    /// Items per module.
+    pub limit: usize,
+}
+
+/// One recommended product.
+#[derive(Debug, Serialize)]
+pub struct RecItem {
+    pub product_id: String,
+    pub title: String,
+    pub handle: String,
+    pub brand: String,
+    pub price_minor: Option<i64>,
+    pub hue: u16,
+    pub image_url: Option<String>,
+    pub reason: &'static str,
+    pub score: f32,
+    pub propensity: f32,
+    pub explored: bool,
+    pub position: usize,
+}
+
+/// One module of the answer ("Similar items", "Complete the look", …).
+#[derive(Debug, Serialize)]
+pub struct RecModule {
+    pub name: String,
+    pub items: Vec<RecItem>,
+}
+
+/// The answer.
+#[derive(Debug, Serialize)]
+pub struct RecResponse {
+    pub rec_id: String,
+    pub surface: String,
+    pub model_version: Option<String>,
+    pub policy_version: u32,
+    pub modules: Vec<RecModule>,
+}
+
+/// Maps the API's surface names onto the ranker's.
+///
+/// # Errors
+/// 400 for an unknown surface.
+pub fn parse_surface(name: &str) -> Result<Surface, ApiError> {
+    Ok(match name {
+        "home" => Surface::Home,
+        "pdp" | "product" => Surface::Product,
+        "cart" => Surface::Cart,
+        "post_purchase" => Surface::PostPurchase,
+        "email" => Surface::Email,
+        "search" => Surface::Search,
+        "checkout" => Surface::Checkout,
+        _ => {
+            return Err(ApiError::new(
+                ErrorKind::BadRequest,
+                format!("unknown surface `{name}`"),
+            ));
+        }
+    })
+}
+
+/// Serves one request and logs its impression.
+///
+/// # Errors
+/// 400/404 for bad input, 500 when storage or the ranker fails.
+pub async fn recommend(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+) -> Result<RecResponse, ApiError> {
+    let surface = parse_surface(&request.surface)?;
+    let catalog = &model.view.catalog;
+    let now = Utc::now();
+    let seed = match request.product_id {
+        Some(id) => Some(catalog.id_of(id).ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::NotFound,
+                format!("product {id} is not in the catalog"),
+            )
+        })?),
+        None => None,
+    };
+    let pool = candidate_pool(conn, model, request, now.timestamp()).await?;
+    let events = session_events(conn, model, request, now).await?;
+    let ctx = Context::new(surface, now.timestamp())
+        .with_seeds(seed.into_iter().collect())
+        .with_events(events);
+    let policy = model.policies.for_request(&ctx, &pool);
+    let rec_id = uuid::Uuid::new_v4();
+    // Seeded by the rec id: the same impression can be replayed exactly for debugging.
+    let mut rng = ChaCha8Rng::seed_from_u64(rec_id.as_u64_pair().0);
+    let served = model
+        .ranker
+        .serve(catalog, &pool, &ctx, policy, &mut rng)
+        .map_err(ApiError::internal)?;
+    let response = respond(model, request, rec_id.to_string(), served);
+    log_impression(conn, request, &response, now).await?;
+    Ok(response)
+}
+
+async fn candidate_pool(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    now: i64,
+) -> Result<CandidatePool, ApiError> {
+    let catalog = &model.view.catalog;
+    if let Some(version) = &model.version {
+        let seeded = match request.product_id {
+            Some(id) => {
+                store::pool(
+                    conn,
+                    request.shop_id,
+                    version,
+                    store::PRODUCT_SURFACE,
+                    &id.to_string(),
+                )
+                .await?
+            }
+            None => None,
+        };
+        let stored = match seeded {
+            Some(stored) if !stored.is_empty() => Some(stored),
+            _ => store::pool(conn, request.shop_id, version, store::GLOBAL_SURFACE, "*").await?,
+        };
+        if let Some(stored) = stored {
+            return pools::restore(catalog, &stored).map_err(ApiError::internal);
+        }
+    }
+    // Cold start: nothing precomputed yet, so show what is new.
+    let mut pool = CandidatePool::new();
+    let fresh = new_arrivals(catalog, now, 90 * 86_400, 200);
+    pool.add_source(catalog, Source::NewArrival, 1.0, &fresh)
+        .map_err(ApiError::internal)?;
+    Ok(pool)
+}
+
+async fn session_events(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<SessionEvent>, ApiError> {
+    let Some(session) = &request.session_id else {
+        return Ok(Vec::new());
+    };
+    let rows = event::Entity::find()
+        .filter(event::Column::ShopId.eq(request.shop_id))
+        .filter(event::Column::SessionId.eq(session.as_str()))
+        .filter(event::Column::OccurredAt.gte(now - Duration::seconds(SESSION_WINDOW_SECS)))
+        .order_by_asc(event::Column::OccurredAt)
+        .all(conn)
+        .await?;
+    let kind = |name: &str| match name {
+        "view" => Some(EventKind::View),
+        "click" => Some(EventKind::Click),
+        "add_to_cart" => Some(EventKind::AddToCart),
+        "purchase" => Some(EventKind::Purchase),
+        _ => None,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(SessionEvent {
+                item: model.view.catalog.id_of(row.product_id?)?,
+                kind: kind(&row.kind)?,
+                at: row.occurred_at.timestamp(),
+            })
+        })
+        .collect())
+}
+
+fn respond(
+    model: &ShopModel,
+    request: &RecRequest,
+    rec_id: String,
+    served: ranker::ServedList,
+) -> RecResponse {
+    let mut position = 0;
+    let modules = served
+        .modules
+        .into_iter()
+        .map(|module| RecModule {
+            name: module.name,
+            items: module
+                .items
+                .into_iter()
+                .take(request.limit)
+                .map(|item| {
+                    position += 1;
+                    let display = model.display.get(&item.external_id);
+                    RecItem {
+                        product_id: item.external_id.to_string(),
+                        title: display.map(|d| d.title.clone()).unwrap_or_default(),
+                        handle: display.map(|d| d.handle.clone()).unwrap_or_default(),
+                        brand: display.map(|d| d.brand.clone()).unwrap_or_default(),
+                        price_minor: model
+                            .view
+                            .facts
+                            .get(&item.external_id)
+                            .map(|f| f.price_minor),
+                        hue: display.map_or(0, |d| d.hue),
+                        image_url: display.and_then(|d| d.image_url.clone()),
+                        reason: item.reason.as_str(),
+                        score: item.score,
+                        propensity: item.propensity,
+                        explored: item.explored,
+                        position,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    RecResponse {
+        rec_id,
+        surface: request.surface.clone(),
+        model_version: model.version.clone(),
+        policy_version: ranker::policy::POLICY_VERSION,
+        modules,
+    }
+}
+
+/// One impression event per shown item, through the same validated path as pixel events.
+async fn log_impression(
+    conn: &DatabaseConnection,
+    request: &RecRequest,
+    response: &RecResponse,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let surface = if request.surface == "product" {
+        "pdp"
+    } else {
+        request.surface.as_str()
+    };
+    let session = request
+        .session_id
+        .clone()
+        .unwrap_or_else(|| format!("rec-{}", response.rec_id));
+    let anonymous = request
+        .anonymous_id
+        .clone()
+        .unwrap_or_else(|| session.clone());
+    let events: Vec<EventInput> = response
+        .modules
+        .iter()
+        .flat_map(|m| m.items.iter())
+        .map(|item| EventInput {
+            id: Some(format!("{}:{}", response.rec_id, item.position)),
+            kind: signals::EventKind::Impression,
+            occurred_at: now,
+            anonymous_id: anonymous.clone(),
+            session_id: session.clone(),
+            customer_id: None,
+            product_id: item.product_id.parse().ok(),
+            variant_id: None,
+            query: None,
+            surface: Some(surface.to_owned()),
+            rec_id: Some(response.rec_id.clone()),
+            position: i32::try_from(item.position).ok(),
+            propensity: Some(f64::from(item.propensity)),
+            referrer: None,
+            device: None,
+        })
+        .collect();
+    for chunk in events.chunks(signals::MAX_BATCH) {
+        signals::ingest(conn, request.shop_id, chunk, now)
+            .await
+            .map_err(ApiError::internal)?;
+    }
+    Ok(())
+}

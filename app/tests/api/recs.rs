@@ -1,0 +1,193 @@
+use std::collections::HashSet;
+
+use app::ServeOptions;
+use common::settings::DemoSettings;
+use entity::{event, product};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use crate::helpers::{API_SECRET, TestApp, json, spawn_app_with};
+
+/// The demo shop loaded and its models built, without a background worker.
+async fn demo_app(build_models: bool) -> (TestApp, i64) {
+    let app = spawn_app_with(ServeOptions { with_worker: false }, |s| {
+        s.shopify.api_secret = Some(API_SECRET.into());
+        s.shopify.token_encryption_key = Some(crate::helpers::TOKEN_KEY.into());
+        s.shopify.api_key = crate::helpers::API_KEY.into();
+    })
+    .await;
+    let settings = DemoSettings {
+        products: 300,
+        shoppers: 120,
+        sessions: 900,
+        ..Default::default()
+    };
+    let summary = worker::demo::load(&app.db, &settings).await.unwrap();
+    if build_models {
+        worker::recs::build(&app.db, summary.shop_id).await.unwrap();
+    }
+    (app, summary.shop_id)
+}
+
+/// A product that is on sale, to use as a product-page seed.
+async fn some_product(app: &TestApp) -> i64 {
+    product::Entity::find()
+        .filter(product::Column::Status.eq("active"))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn items(body: &Value) -> Vec<Value> {
+    body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap().clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn product_page_recommendations_follow_the_rules_and_are_logged() {
+    let (app, _) = demo_app(true).await;
+    let seed = some_product(&app).await;
+
+    let response = app
+        .get(&format!(
+            "/demo/recs?surface=pdp&product_id={seed}&session_id=s1&limit=8"
+        ))
+        .await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let body = json(response).await;
+    let shown = items(&body);
+    assert!(!shown.is_empty(), "{body}");
+    assert!(body["model_version"].as_str().unwrap().starts_with('v'));
+    let ids: Vec<&str> = shown
+        .iter()
+        .map(|i| i["product_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        ids.len(),
+        "duplicates: {ids:?}"
+    );
+    assert!(
+        !ids.contains(&seed.to_string().as_str()),
+        "the seed is never recommended back"
+    );
+    for item in &shown {
+        let p = item["propensity"].as_f64().unwrap();
+        assert!(p > 0.0 && p <= 1.0, "{item}");
+        assert!(!item["reason"].as_str().unwrap().is_empty());
+        assert!(!item["title"].as_str().unwrap().is_empty());
+    }
+    let rec_id = body["rec_id"].as_str().unwrap();
+    let logged = event::Entity::find()
+        .filter(event::Column::RecId.eq(rec_id))
+        .filter(event::Column::Kind.eq("impression"))
+        .all(&app.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), shown.len());
+    assert!(
+        logged
+            .iter()
+            .all(|e| e.propensity.is_some() && e.surface.as_deref() == Some("pdp"))
+    );
+}
+
+#[tokio::test]
+async fn every_surface_answers() {
+    let (app, _) = demo_app(true).await;
+    let seed = some_product(&app).await;
+
+    for surface in [
+        "home",
+        "pdp",
+        "cart",
+        "post_purchase",
+        "email",
+        "search",
+        "checkout",
+    ] {
+        let response = app
+            .get(&format!("/demo/recs?surface={surface}&product_id={seed}"))
+            .await;
+        assert_eq!(response.status(), 200, "{surface}");
+        assert!(
+            !items(&json(response).await).is_empty(),
+            "{surface} served nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_models_a_cold_start_list_is_served() {
+    let (app, _) = demo_app(false).await;
+
+    let body = json(app.get("/demo/recs?surface=home").await).await;
+
+    assert!(body["model_version"].is_null());
+    assert!(!items(&body).is_empty(), "{body}");
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_json_errors() {
+    let (app, _) = demo_app(false).await;
+
+    for (path, status) in [
+        ("/demo/recs", 400),
+        ("/demo/recs?surface=basement", 400),
+        ("/demo/recs?surface=home&limit=0", 400),
+        ("/demo/recs?surface=home&limit=500", 400),
+        ("/demo/recs?surface=pdp&product_id=abc", 400),
+        ("/demo/recs?surface=pdp&product_id=12345", 404),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let body = json(response).await;
+        assert!(
+            body["error"].is_string() && body["message"].is_string(),
+            "{path}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_app_proxy_route_requires_a_valid_signature() {
+    let (app, _) = demo_app(true).await;
+    let seed = some_product(&app).await;
+    let mut pairs: Vec<(String, String)> = [
+        ("shop", "meander-demo.myshopify.com".to_owned()),
+        ("logged_in_customer_id", String::new()),
+        ("path_prefix", "/apps/meander".to_owned()),
+        ("timestamp", chrono::Utc::now().timestamp().to_string()),
+        ("surface", "pdp".to_owned()),
+        ("product_id", seed.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let signature = shopify::signature::sign_app_proxy(API_SECRET.as_bytes(), &pairs);
+    let query = |pairs: &[(String, String)], signature: &str| {
+        let mut query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        query.push(format!("signature={signature}"));
+        query.join("&")
+    };
+
+    let signed = app
+        .get(&format!("/proxy/recs?{}", query(&pairs, &signature)))
+        .await;
+    pairs[4].1 = "home".into();
+    let tampered = app
+        .get(&format!("/proxy/recs?{}", query(&pairs, &signature)))
+        .await;
+
+    assert_eq!(signed.status(), 200);
+    assert!(!items(&json(signed).await).is_empty());
+    assert_eq!(tampered.status(), 401);
+}

@@ -1,0 +1,45 @@
+//! Recommendation models: training data from behaviour, candidate pools per seed from the
+//! ranker's generators, and their versioned storage, read by the serving path.
+
+pub mod pools;
+pub mod store;
+pub mod training;
+
+use chrono::Utc;
+use common::Database;
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Reading or writing the database failed.
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    /// The ranker refused the inputs.
+    #[error(transparent)]
+    Ranker(#[from] ranker::RankerError),
+    /// The CPU-bound step could not run.
+    #[error("model build task failed: {0}")]
+    Task(String),
+}
+
+/// Trains the candidate models for a shop and stores a new pool version; returns it.
+///
+/// # Errors
+/// [`BuildError`]; the previous version keeps serving.
+pub async fn build(db: &Database, shop_id: i64) -> Result<String, BuildError> {
+    let now = Utc::now();
+    let view = crate::catalog::view::load(&db.conn, shop_id, now).await?;
+    let data = training::load(&db.conn, shop_id, &view.catalog, now).await?;
+    // Fitting is CPU-bound: keep it off the async workers that serve other jobs.
+    let pools = tokio::task::spawn_blocking(move || {
+        pools::build(
+            &view.catalog,
+            &data.interactions,
+            &data.purchases,
+            now.timestamp(),
+        )
+    })
+    .await
+    .map_err(|err| BuildError::Task(err.to_string()))??;
+    Ok(store::save(&db.conn, shop_id, &pools, now).await?)
+}

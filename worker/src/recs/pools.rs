@@ -1,0 +1,164 @@
+//! Candidate pools per seed product and for the shop as a whole, from the trained models.
+
+use std::collections::HashMap;
+
+use ranker::candidates::complements::ComplementModel;
+use ranker::candidates::cooccurrence::{CooccurrenceConfig, CooccurrenceModel, Interaction};
+use ranker::candidates::{new_arrivals::new_arrivals, popularity::trending};
+use ranker::{Candidate, CandidatePool, Catalog, ItemId, RankerError, Source};
+use serde::{Deserialize, Serialize};
+
+/// Neighbours kept per generator and seed.
+const NEIGHBOURS: usize = 60;
+/// Size of the shop-wide pool (home, cold start).
+const GLOBAL_POOL: usize = 300;
+/// Popularity half-life.
+const TRENDING_HALF_LIFE_SECS: f64 = 7.0 * 86_400.0;
+/// What counts as a new arrival.
+const NEW_ARRIVAL_WINDOW_SECS: i64 = 30 * 86_400;
+
+/// A stored candidate: external ids, because dense ranker ids change with every catalog load.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StoredCandidate {
+    /// Product id.
+    pub id: i64,
+    /// Merged relevance in `[0, 1]`.
+    pub relevance: f32,
+    /// Generators that proposed it.
+    pub sources: ranker::SourceSet,
+    /// The main generator (drives the reason shown).
+    pub primary: Source,
+}
+
+/// What the behaviour looked like, for the model record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TrainingStats {
+    /// Interactions used for co-occurrence.
+    pub interactions: usize,
+    /// Purchase lines used for complements.
+    pub purchases: usize,
+    /// Products with a pool.
+    pub seeded_products: usize,
+}
+
+/// Pools for every product plus the shop-wide pool.
+pub struct Pools {
+    /// Per seed product id.
+    pub per_product: HashMap<i64, Vec<StoredCandidate>>,
+    /// Shop-wide (home page, cold start).
+    pub global: Vec<StoredCandidate>,
+    /// Training statistics.
+    pub stats: TrainingStats,
+}
+
+/// Fits co-occurrence (sessions), complements (orders), trending and new arrivals, and
+/// merges them into a pool per product and one for the shop.
+///
+/// # Errors
+/// [`RankerError`] when the ranker refuses the inputs.
+pub fn build(
+    catalog: &Catalog,
+    interactions: &[Interaction],
+    purchases: &[Interaction],
+    now: i64,
+) -> Result<Pools, RankerError> {
+    let config = CooccurrenceConfig {
+        now: Some(now),
+        ..CooccurrenceConfig::default()
+    };
+    let cooccurrence = CooccurrenceModel::fit(catalog.len(), interactions, &config)?;
+    let complements = ComplementModel::fit(catalog, purchases, &config)?;
+    let popular = trending(
+        catalog.len(),
+        interactions,
+        now,
+        TRENDING_HALF_LIFE_SECS,
+        GLOBAL_POOL,
+    )?;
+    let fresh = new_arrivals(catalog, now, NEW_ARRIVAL_WINDOW_SECS, GLOBAL_POOL / 3);
+    let mut per_product = HashMap::with_capacity(catalog.len());
+    for (index, item) in catalog.items().iter().enumerate() {
+        let id = ItemId(u32::try_from(index).unwrap_or(u32::MAX));
+        let mut pool = CandidatePool::new();
+        pool.add_source(
+            catalog,
+            Source::CoOccurrence,
+            1.0,
+            &cooccurrence.similar(id, NEIGHBOURS),
+        )?;
+        pool.add_source(
+            catalog,
+            Source::Complement,
+            0.8,
+            &complements.complements(id, NEIGHBOURS / 2),
+        )?;
+        pool.add_source(
+            catalog,
+            Source::Popularity,
+            0.3,
+            &popular[..popular.len().min(NEIGHBOURS)],
+        )?;
+        pool.add_source(
+            catalog,
+            Source::NewArrival,
+            0.2,
+            &fresh[..fresh.len().min(NEIGHBOURS / 3)],
+        )?;
+        per_product.insert(item.external_id, stored(catalog, pool.candidates()));
+    }
+    let mut global = CandidatePool::new();
+    global.add_source(catalog, Source::Popularity, 1.0, &popular)?;
+    global.add_source(catalog, Source::NewArrival, 0.6, &fresh)?;
+    let stats = TrainingStats {
+        interactions: interactions.len(),
+        purchases: purchases.len(),
+        seeded_products: per_product.len(),
+    };
+    Ok(Pools {
+        per_product,
+        global: stored(catalog, global.candidates()),
+        stats,
+    })
+}
+
+fn stored(catalog: &Catalog, candidates: &[Candidate]) -> Vec<StoredCandidate> {
+    candidates
+        .iter()
+        .filter_map(|c| {
+            Some(StoredCandidate {
+                id: catalog.item(c.item)?.external_id,
+                relevance: c.relevance,
+                sources: c.sources,
+                primary: c.primary,
+            })
+        })
+        .collect()
+}
+
+/// Rebuilds a pool against the current catalog, dropping products that left it.
+///
+/// # Errors
+/// [`RankerError`] when the ranker refuses the pool.
+pub fn restore(
+    catalog: &Catalog,
+    stored: &[StoredCandidate],
+) -> Result<CandidatePool, RankerError> {
+    let candidates = stored
+        .iter()
+        .filter_map(|c| {
+            Some(Candidate {
+                item: catalog.id_of(c.id)?,
+                relevance: c.relevance,
+                sources: c.sources,
+                primary: c.primary,
+            })
+        })
+        .collect();
+    CandidatePool::from_candidates(catalog, candidates)
+}
+
+/// Maps product ids to dense ids, skipping unknown ones.
+#[must_use]
+pub fn item_ids(catalog: &Catalog, ids: &[i64]) -> Vec<ItemId> {
+    ids.iter().filter_map(|id| catalog.id_of(*id)).collect()
+}
