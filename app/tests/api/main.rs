@@ -14,3 +14,6 @@ mod helpers;
 mod migrations;
 mod recs;
 mod shopify_auth;
+mod shopify_proxy;
+mod shopify_toml;
+mod shopify_webhooks;
