@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proxy/status", web::get().to(proxy::status))
         .route("/proxy/recs", web::get().to(recs::proxied))
         .route("/demo/recs", web::get().to(recs::demo))
+        .route("/demo/products/{id}", web::get().to(demo::product_page))
         .service(
             web::resource("/events")
                 .wrap(events_cors())

@@ -191,3 +191,40 @@ async fn the_app_proxy_route_requires_a_valid_signature() {
     assert!(!items(&json(signed).await).is_empty());
     assert_eq!(tampered.status(), 401);
 }
+
+#[tokio::test]
+async fn the_demo_product_page_shows_modules_and_remembers_the_session() {
+    let (app, _) = demo_app(true).await;
+    let seed = some_product(&app).await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let page = |id: i64| {
+        client
+            .get(format!("{}/demo/products/{id}", app.address))
+            .send()
+    };
+
+    let first = page(seed).await.unwrap();
+    let cookie = first.headers().get("set-cookie").cloned();
+    let html = first.text().await.unwrap();
+    page(seed).await.unwrap();
+
+    assert!(cookie.is_some_and(|c| c.to_str().unwrap().starts_with("meander_demo_session=")));
+    assert!(html.contains("rec id "), "{html}");
+    assert!(html.contains("/demo/products/"), "no recommendation links");
+    let views = event::Entity::find()
+        .filter(event::Column::Kind.eq("view"))
+        .filter(event::Column::ProductId.eq(seed))
+        .filter(event::Column::Device.is_null())
+        .all(&app.db.conn)
+        .await
+        .unwrap();
+    let sessions: HashSet<String> = views.iter().map(|v| v.session_id.clone()).collect();
+    assert!(
+        views.len() >= 2 && sessions.len() == 1,
+        "both visits belong to one session"
+    );
+    assert_eq!(app.get("/demo/products/1").await.status(), 404);
+}

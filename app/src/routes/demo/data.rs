@@ -23,6 +23,7 @@ pub struct Totals {
 
 /// One product card.
 pub struct Card {
+    pub id: i64,
     pub title: String,
     pub brand: String,
     pub category: String,
@@ -209,6 +210,7 @@ async fn cards(
         let item = by_id.get(id)?;
         let own = variants.iter().filter(|v| v.product_id == *id);
         Some(Card {
+            id: *id,
             title: item.title.clone(),
             brand: item.brand.clone(),
             category: item

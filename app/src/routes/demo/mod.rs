@@ -3,6 +3,9 @@
 
 mod data;
 mod page;
+mod storefront;
+
+pub use storefront::product_page;
 
 use actix_web::{HttpResponse, web};
 

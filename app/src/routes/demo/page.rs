@@ -14,7 +14,13 @@ main{padding:24px 32px;max-width:1200px}
 .stat b{display:block;font-size:22px}
 h2{font-size:18px;margin:28px 0 12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:14px}
-.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;overflow:hidden;font-size:13px}
+.card{display:block;color:inherit;text-decoration:none;background:#fff;border:1px solid #e5e7eb;border-radius:8px;overflow:hidden;font-size:13px}
+.card:hover{border-color:#9ca3af}
+.reason{display:inline-block;border-radius:10px;padding:1px 8px;font-size:11px;margin-top:4px;background:#e0e7ff;color:#3730a3}
+.explore{background:#fae8ff;color:#86198f}
+.hero{display:flex;gap:24px;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px}
+.hero .swatch{width:260px;height:260px;border-radius:6px}
+nav a{color:#c9d1d9;margin-right:14px;font-size:14px}
 .swatch{height:110px}
 .card div.body{padding:8px 10px}
 .card .title{font-weight:600;margin-bottom:4px}
@@ -26,7 +32,7 @@ h2{font-size:18px;margin:28px 0 12px}
 .dept h3{margin:0 0 6px;font-size:14px}
 ";
 
-fn layout(title: &str, head_extra: &Markup, body: &Markup) -> Markup {
+pub(super) fn layout(title: &str, head_extra: &Markup, body: &Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -92,7 +98,7 @@ pub fn overview(view: &Overview) -> Markup {
     )
 }
 
-fn stat(label: &str, value: impl std::fmt::Display) -> Markup {
+pub(super) fn stat(label: &str, value: impl std::fmt::Display) -> Markup {
     html! { div.stat { b { (value) } span.muted { (label) } } }
 }
 
@@ -107,7 +113,7 @@ fn product_card(card: &Card, currency: &str) -> Markup {
         n => ("badge ok", format!("{n} in stock")),
     };
     html! {
-        div.card {
+        a.card href=(format!("/demo/products/{}", card.id)) {
             div.swatch style=(swatch) {}
             div.body {
                 div.title { (card.title) }
