@@ -3,7 +3,9 @@
 //! delete a shop, and revoke an uninstalled shop.
 
 use chrono::{DateTime, Utc};
-use entity::{data_export, event, experiment_assignment, order, order_line, shop};
+use entity::{
+    data_export, event, experiment_assignment, order, order_line, shop, shopper_identity,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
@@ -94,6 +96,7 @@ pub async fn redact_customer(
         .exec(&txn)
         .await?;
     if let Some(customer) = customer_id {
+        redact_linked_browsing(&txn, shop_id, customer).await?;
         event::Entity::delete_many()
             .filter(event::Column::ShopId.eq(shop_id))
             .filter(event::Column::CustomerId.eq(customer))
@@ -111,6 +114,42 @@ pub async fn redact_customer(
             .await?;
     }
     txn.commit().await
+}
+
+/// Anonymous browsing linked to the customer (login, checkout) is theirs too: delete those
+/// events, assignments and the links themselves.
+async fn redact_linked_browsing(
+    conn: &impl sea_orm::ConnectionTrait,
+    shop_id: i64,
+    customer: i64,
+) -> Result<(), DbErr> {
+    let anonymous: Vec<String> = shopper_identity::Entity::find()
+        .filter(shopper_identity::Column::ShopId.eq(shop_id))
+        .filter(shopper_identity::Column::CustomerId.eq(customer))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|link| link.anonymous_id)
+        .collect();
+    if anonymous.is_empty() {
+        return Ok(());
+    }
+    event::Entity::delete_many()
+        .filter(event::Column::ShopId.eq(shop_id))
+        .filter(event::Column::AnonymousId.is_in(anonymous.iter().cloned()))
+        .exec(conn)
+        .await?;
+    experiment_assignment::Entity::delete_many()
+        .filter(experiment_assignment::Column::ShopId.eq(shop_id))
+        .filter(experiment_assignment::Column::SubjectId.is_in(anonymous.iter().cloned()))
+        .exec(conn)
+        .await?;
+    shopper_identity::Entity::delete_many()
+        .filter(shopper_identity::Column::ShopId.eq(shop_id))
+        .filter(shopper_identity::Column::CustomerId.eq(customer))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Gathers one customer's events and orders into a `data_exports` row (once per webhook).

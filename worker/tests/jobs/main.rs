@@ -2,6 +2,8 @@
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod catalog;
+mod compliance;
+mod full_sync;
 mod sync;
 mod webhooks;
 
