@@ -3,7 +3,6 @@
 
 mod catalog;
 mod compliance;
-mod full_sync;
 mod sync;
 mod webhooks;
 
