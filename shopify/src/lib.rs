@@ -6,17 +6,27 @@
 //! Every verification compares in constant time and fails closed: a missing, duplicated or
 //! malformed input is an error, never a panic.
 //!
+//! [`admin`] calls the GraphQL Admin API within its cost-based rate limit, and [`bulk`] runs
+//! bulk operations over it.
+//!
 //! With the `fake` feature, [`fake`] starts a local HTTP server that behaves like Shopify's
-//! OAuth and token endpoints and signs webhooks and app-proxy requests like Shopify does.
+//! OAuth and token endpoints and signs webhooks and app-proxy requests like Shopify does, and
+//! [`fake_admin`] plays the GraphQL Admin API's bulk operations.
 
+pub mod admin;
+pub mod bulk;
 pub mod client;
 pub mod crypto;
 #[cfg(feature = "fake")]
 pub mod fake;
+#[cfg(feature = "fake")]
+pub mod fake_admin;
 pub mod session_token;
 pub mod signature;
 mod urls;
 
+pub use admin::{AdminClient, AdminError, RetryPolicy};
+pub use bulk::{BulkError, BulkOperation, BulkStatus};
 pub use client::{AccessToken, TokenClient, TokenError};
 pub use crypto::{CipherError, TokenCipher};
 pub use session_token::{SessionClaims, SessionTokenError};

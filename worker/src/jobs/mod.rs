@@ -6,7 +6,9 @@ mod build_recommendations;
 mod load_demo_shop;
 mod process_webhook;
 mod purge_shop;
+mod reconcile_catalog;
 mod refresh_shop_token;
+mod sync_catalog;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,7 +27,9 @@ pub use process_webhook::{
     COMPLIANCE_TOPICS, ProcessWebhook, SUBSCRIBED_TOPICS, TopicKind, classify,
 };
 pub use purge_shop::PurgeShop;
+pub use reconcile_catalog::ReconcileCatalog;
 pub use refresh_shop_token::RefreshShopToken;
+pub use sync_catalog::SyncCatalog;
 
 /// Registers a worker for every job type: the one list of jobs the workers run.
 pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
@@ -33,6 +37,8 @@ pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<BuildRecommendations>(monitor);
     let monitor = workers.register::<ProcessWebhook>(monitor);
     let monitor = workers.register::<PurgeShop>(monitor);
+    let monitor = workers.register::<SyncCatalog>(monitor);
+    let monitor = workers.register::<ReconcileCatalog>(monitor);
     workers.register::<RefreshShopToken>(monitor)
 }
 

@@ -169,10 +169,7 @@ async fn handle(
         TopicKind::Deferred if webhooks::TOPICS.contains(&receipt.topic.as_str()) => {
             return apply_catalog_change(db, receipt, &shop).await;
         }
-        TopicKind::Deferred => {
-            // bulk_operations/finish: the bulk sync client picks it up; the receipt keeps it.
-            return Ok("deferred");
-        }
+        TopicKind::Deferred => return Ok(super::sync_catalog::on_bulk_finish(payload)),
         TopicKind::Unknown => return Ok("ignored"),
     }
     Ok("processed")

@@ -3,18 +3,16 @@
 //! after the last committed batch and a batch is never half-applied.
 
 use chrono::Utc;
-use entity::{category, collection, inventory, product, product_collection, sync_run, variant};
-use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    TransactionTrait,
-};
+use entity::sync_run;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::SyncError;
-use super::records::{Line, parse_line};
+use super::observed::Observed;
+use super::records::{Line, LineError, parse_line};
 use super::rows::RowBatch;
+use super::write::write_rows;
 
 /// Lines per committed batch.
 pub const DEFAULT_BATCH_LINES: u64 = 1_000;
@@ -62,6 +60,23 @@ pub async fn ingest<R>(
 where
     R: AsyncBufRead + Unpin,
 {
+    ingest_observed(conn, target, reader, &mut Observed::default()).await
+}
+
+/// Like [`ingest`], also noting in `seen` every product id of the whole file (including the
+/// part a resumed run skips) and numbering order lines.
+///
+/// # Errors
+/// As [`ingest`].
+pub async fn ingest_observed<R>(
+    conn: &DatabaseConnection,
+    target: BulkTarget,
+    reader: R,
+    seen: &mut Observed,
+) -> Result<IngestReport, SyncError>
+where
+    R: AsyncBufRead + Unpin,
+{
     let run = sync_run::Entity::find_by_id(target.sync_run_id)
         .one(conn)
         .await?
@@ -87,6 +102,7 @@ where
         }
         number += 1;
         if number <= resume_after {
+            seen.note_raw(String::from_utf8_lossy(&buffer).trim_end());
             continue;
         }
         report.lines += 1;
@@ -94,14 +110,12 @@ where
         position = position.saturating_add(1);
         // Invalid UTF-8 is one bad line, not a failed sync.
         let text = String::from_utf8_lossy(&buffer);
-        apply_line(
-            &mut batch,
-            &mut report,
-            target,
-            text.trim_end(),
+        let line = LineInput {
+            text: text.trim_end(),
             number,
             position,
-        );
+        };
+        apply_line(&mut batch, &mut report, seen, target, &line);
         if batch.lines >= target.batch_lines {
             flush(conn, target.sync_run_id, std::mem::take(&mut batch), number).await?;
         }
@@ -110,48 +124,77 @@ where
     Ok(report)
 }
 
+/// One line of the file with where it sits.
+struct LineInput<'a> {
+    text: &'a str,
+    number: u64,
+    position: i32,
+}
+
 fn apply_line(
     batch: &mut RowBatch,
     report: &mut IngestReport,
+    seen: &mut Observed,
     target: BulkTarget,
-    text: &str,
-    number: u64,
-    position: i32,
+    input: &LineInput<'_>,
 ) {
-    if text.trim().is_empty() {
+    if input.text.trim().is_empty() {
         report.ignored += 1;
         return;
     }
-    let applied = if text.len() > MAX_LINE_BYTES {
-        Err(super::records::LineError::Malformed("line too long".into()))
+    let applied = if input.text.len() > MAX_LINE_BYTES {
+        Err(LineError::Malformed("line too long".into()))
     } else {
-        parse_line(text).and_then(|line| match line {
-            Line::Product(p) => batch.add_product(target.shop_id, *p).map(|()| true),
-            Line::Variant(v) => batch
-                .add_variant(target.shop_id, target.currency_exponent, *v, Utc::now())
-                .map(|()| true),
-            Line::Collection(c) => batch.add_collection(target.shop_id, c).map(|()| true),
-            Line::Membership {
-                collection_id,
-                product_id,
-            } => {
-                batch.add_membership(target.shop_id, collection_id, product_id, position);
-                Ok(true)
-            }
-            Line::Other => Ok(false),
-        })
+        parse_line(input.text).and_then(|line| add_line(batch, seen, target, line, input.position))
     };
     match applied {
         Ok(true) => report.applied += 1,
         Ok(false) => report.ignored += 1,
         Err(err) => {
             report.skipped += 1;
-            tracing::warn!(line = number, %err, "skipped bulk line");
+            // Still count what the line was, so reconciliation and line numbers stay right.
+            seen.note_raw(input.text);
+            tracing::warn!(line = input.number, %err, "skipped bulk line");
         }
     }
 }
 
-/// Writes a batch and advances the cursor in one transaction.
+/// Adds a parsed line to the batch; `Ok(false)` for types this sync does not use.
+fn add_line(
+    batch: &mut RowBatch,
+    seen: &mut Observed,
+    target: BulkTarget,
+    line: Line,
+    position: i32,
+) -> Result<bool, LineError> {
+    let shop = target.shop_id;
+    let exponent = target.currency_exponent;
+    match line {
+        Line::Product(p) => {
+            seen.product(&p.id);
+            batch.add_product(shop, *p)?;
+        }
+        Line::Variant(v) => batch.add_variant(shop, exponent, *v, Utc::now())?,
+        Line::Collection(c) => batch.add_collection(shop, c)?,
+        Line::Membership {
+            collection_id,
+            product_id,
+        } => batch.add_membership(shop, collection_id, product_id, position),
+        Line::Order(o) => {
+            seen.order(&o.id);
+            batch.add_order(shop, exponent, *o)?;
+        }
+        Line::LineItem(item) => {
+            let line_no = seen.next_line_no(&item.parent_id);
+            batch.add_line_item(shop, exponent, *item, line_no)?;
+        }
+        Line::Other => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Writes a batch and advances the cursor in one transaction. `rows_done` counts lines, so
+/// that against the operation's `objectCount` (`rows_total`) it reads as progress.
 async fn flush(
     conn: &DatabaseConnection,
     run_id: i64,
@@ -161,152 +204,21 @@ async fn flush(
     if batch.lines == 0 {
         return Ok(());
     }
+    let lines = i64::try_from(batch.lines).unwrap_or(i64::MAX);
     let txn = conn.begin().await?;
-    let rows = i64::try_from(batch.rows()).unwrap_or(i64::MAX);
     write_rows(&txn, batch, true).await?;
-    let run = sync_run::Entity::find_by_id(run_id).one(&txn).await?;
-    if let Some(run) = run {
-        let rows_done = run.rows_done.saturating_add(rows);
-        let mut run = run.into_active_model();
-        run.cursor = Set(Some(cursor.to_string()));
-        run.rows_done = Set(rows_done);
-        run.update(&txn).await?;
-    }
+    // One statement, no read-modify-write: fewer round trips per batch.
+    sync_run::Entity::update_many()
+        .col_expr(
+            sync_run::Column::Cursor,
+            Expr::value(Some(cursor.to_string())),
+        )
+        .col_expr(
+            sync_run::Column::RowsDone,
+            Expr::col(sync_run::Column::RowsDone).add(lines),
+        )
+        .filter(sync_run::Column::Id.eq(run_id))
+        .exec(&txn)
+        .await?;
     txn.commit().await
-}
-
-/// Upserts a batch. `costs` says whether the batch carries unit costs: a product webhook does
-/// not (costs live on inventory items), so it must not overwrite known costs with unknown.
-pub(super) async fn write_rows(
-    conn: &impl ConnectionTrait,
-    batch: RowBatch,
-    costs: bool,
-) -> Result<(), DbErr> {
-    use category::Column as Cat;
-    use collection::Column as Coll;
-    use inventory::Column as Inv;
-    use product::Column as P;
-    use variant::Column as V;
-    upsert(
-        conn,
-        batch.categories.into_values(),
-        [Cat::ShopId, Cat::Id],
-        &[Cat::Name, Cat::ParentId, Cat::FullPath, Cat::Depth],
-        None,
-    )
-    .await?;
-    upsert(
-        conn,
-        batch.products.into_values(),
-        [P::ShopId, P::Id],
-        &[
-            P::Handle,
-            P::Title,
-            P::Description,
-            P::ProductType,
-            P::Vendor,
-            P::Brand,
-            P::CategoryId,
-            P::Tags,
-            P::Attributes,
-            P::Status,
-            P::ImageUrl,
-            P::PublishedAt,
-            P::SourceUpdatedAt,
-            P::DeletedAt,
-        ],
-        Some("products"),
-    )
-    .await?;
-    upsert(
-        conn,
-        batch.variants.into_values(),
-        [V::ShopId, V::Id],
-        &[
-            V::ProductId,
-            V::Title,
-            V::Sku,
-            V::Options,
-            V::PriceMinor,
-            V::CompareAtPriceMinor,
-            V::Position,
-            V::SourceUpdatedAt,
-        ],
-        Some("variants"),
-    )
-    .await?;
-    let stock_columns: &[Inv] = if costs {
-        &[
-            Inv::InventoryItemId,
-            Inv::Available,
-            Inv::UnitCostMinor,
-            Inv::UpdatedAt,
-        ]
-    } else {
-        &[Inv::InventoryItemId, Inv::Available, Inv::UpdatedAt]
-    };
-    upsert(
-        conn,
-        batch.inventory.into_values(),
-        [Inv::ShopId, Inv::VariantId],
-        stock_columns,
-        None,
-    )
-    .await?;
-    upsert(
-        conn,
-        batch.collections.into_values(),
-        [Coll::ShopId, Coll::Id],
-        &[Coll::Handle, Coll::Title, Coll::SourceUpdatedAt],
-        Some("collections"),
-    )
-    .await?;
-    let memberships = batch.memberships.into_values();
-    upsert(
-        conn,
-        memberships,
-        [
-            product_collection::Column::ShopId,
-            product_collection::Column::CollectionId,
-            product_collection::Column::ProductId,
-        ],
-        &[product_collection::Column::Position],
-        None,
-    )
-    .await
-}
-
-/// Rows per INSERT statement: well under SQLite's 32,766 bound parameters at 16 columns.
-const ROWS_PER_STATEMENT: usize = 500;
-
-/// Inserts rows, updating `update` columns on key conflicts. With `newer_only` (a table name),
-/// a row only replaces one whose `source_updated_at` is not newer, so a late snapshot never
-/// overwrites a fresher webhook update.
-async fn upsert<A, I, const N: usize>(
-    conn: &impl ConnectionTrait,
-    rows: I,
-    key: [<A::Entity as EntityTrait>::Column; N],
-    update: &[<A::Entity as EntityTrait>::Column],
-    newer_only: Option<&str>,
-) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait + Send,
-    I: IntoIterator<Item = A>,
-{
-    let mut on_conflict = OnConflict::columns(key);
-    on_conflict.update_columns(update.iter().copied());
-    if let Some(table) = newer_only {
-        on_conflict.action_and_where(Expr::cust(format!(
-            "\"{table}\".\"source_updated_at\" <= \"excluded\".\"source_updated_at\""
-        )));
-    }
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-        A::Entity::insert_many(chunk)
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(())
 }

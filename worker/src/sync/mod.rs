@@ -2,12 +2,20 @@
 //! format) streamed into the catalog tables.
 
 pub mod bulk;
+pub mod full;
+pub mod observed;
+mod operation;
+pub mod queries;
+mod reconcile;
 pub mod records;
 mod rest;
 mod rows;
 pub mod webhooks;
+mod write;
 
-pub use bulk::{BulkTarget, IngestReport, ingest};
+pub use bulk::{BulkTarget, IngestReport, ingest, ingest_observed};
+pub use observed::Observed;
+pub use operation::{PhaseOutcome, record_failure};
 
 /// Why a sync step failed.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,9 @@
 //! A bulk query over products with nested variants returns one line per product, then one per
 //! variant carrying `__parentId` (the product's GID); a query over collections with nested
 //! products returns collection lines followed by `{"id": <product GID>, "__parentId":
-//! <collection GID>}` membership lines. Unknown fields are ignored: Shopify adds fields over
+//! <collection GID>}` membership lines; a query over orders with nested line items returns
+//! order lines, each followed by its line items carrying the order's GID as `__parentId`
+//! (the order query asks for grouped output). Unknown fields are ignored: Shopify adds fields over
 //! time, and a new one must not stop a sync.
 
 use chrono::{DateTime, Utc};
@@ -28,6 +30,10 @@ pub enum Line {
         /// Product id.
         product_id: i64,
     },
+    /// An order.
+    Order(Box<OrderLine>),
+    /// A line item of an order.
+    LineItem(Box<LineItemLine>),
     /// A line of a type this sync does not use.
     Other,
 }
@@ -143,8 +149,46 @@ pub struct CollectionLine {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An order line.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderLine {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    /// Shop currency.
+    pub currency_code: String,
+    pub total_price_set: MoneyBag,
+    pub customer: Option<IdRef>,
+}
+
+/// A line item line.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineItemLine {
+    pub id: String,
+    pub quantity: i64,
+    pub original_unit_price_set: MoneyBag,
+    pub product: Option<IdRef>,
+    pub variant: Option<IdRef>,
+    #[serde(rename = "__parentId")]
+    pub parent_id: String,
+}
+
+/// A `MoneyBag`; amounts are kept in the shop currency.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyBag {
+    pub shop_money: MoneyRef,
+}
+
+/// An object reduced to its GID.
+#[derive(Debug, Deserialize)]
+pub struct IdRef {
+    pub id: String,
+}
+
 /// The object type named in a GID (`gid://shopify/ProductVariant/1` → `ProductVariant`).
-fn gid_type(gid: &str) -> Option<&str> {
+pub fn gid_type(gid: &str) -> Option<&str> {
     gid.strip_prefix("gid://shopify/")?.split('/').next()
 }
 
@@ -180,6 +224,8 @@ pub fn parse_line(text: &str) -> Result<Line, LineError> {
         (Some("Product"), None) => Ok(Line::Product(Box::new(typed(value)?))),
         (Some("ProductVariant"), Some("Product")) => Ok(Line::Variant(Box::new(typed(value)?))),
         (Some("Collection"), None) => Ok(Line::Collection(typed(value)?)),
+        (Some("Order"), None) => Ok(Line::Order(Box::new(typed(value)?))),
+        (Some("LineItem"), Some("Order")) => Ok(Line::LineItem(Box::new(typed(value)?))),
         (Some("Product"), Some("Collection")) => Ok(Line::Membership {
             collection_id: gid_number(parent.as_deref().unwrap_or_default())?,
             product_id: gid_number(&object_id)?,
@@ -212,6 +258,21 @@ mod tests {
             parse_line(r#"{"id":"gid://shopify/Location/1"}"#),
             Ok(Line::Other)
         ));
+    }
+
+    #[test]
+    fn classifies_orders_and_their_line_items() {
+        let order = r#"{"id":"gid://shopify/Order/9007199254740995","createdAt":"2026-11-01T10:00:00Z","currencyCode":"EUR","totalPriceSet":{"shopMoney":{"amount":"59.9","currencyCode":"EUR"}},"customer":{"id":"gid://shopify/Customer/4"},"unknown":1}"#;
+        let item = r#"{"id":"gid://shopify/LineItem/5","quantity":2,"originalUnitPriceSet":{"shopMoney":{"amount":"29.95","currencyCode":"EUR"}},"product":{"id":"gid://shopify/Product/1"},"variant":null,"__parentId":"gid://shopify/Order/9007199254740995"}"#;
+
+        assert!(
+            matches!(parse_line(order), Ok(Line::Order(o)) if o.total_price_set.shop_money.amount == "59.9")
+        );
+        assert!(
+            matches!(parse_line(item), Ok(Line::LineItem(i)) if i.quantity == 2 && i.variant.is_none())
+        );
+        let no_price = r#"{"id":"gid://shopify/LineItem/5","quantity":2,"__parentId":"gid://shopify/Order/1"}"#;
+        assert!(parse_line(no_price).is_err());
     }
 
     #[test]

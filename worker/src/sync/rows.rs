@@ -4,12 +4,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{Money, category, collection, inventory, product, product_collection, variant};
+use entity::{
+    Money, category, collection, inventory, order, order_line, product, product_collection, variant,
+};
 use sea_orm::ActiveValue::Set;
 use serde_json::{Value, json};
 
 use super::records::{
-    CategoryRef, CollectionLine, LineError, ProductLine, VariantLine, gid_number,
+    CategoryRef, CollectionLine, LineError, LineItemLine, OrderLine, ProductLine, VariantLine,
+    gid_number,
 };
 
 /// Rows waiting to be written, keyed so that a repeated object keeps its last version.
@@ -21,21 +24,13 @@ pub struct RowBatch {
     pub inventory: HashMap<i64, inventory::ActiveModel>,
     pub collections: HashMap<i64, collection::ActiveModel>,
     pub memberships: HashMap<(i64, i64), product_collection::ActiveModel>,
+    pub orders: HashMap<i64, order::ActiveModel>,
+    pub order_lines: HashMap<(i64, i32), order_line::ActiveModel>,
     /// Lines represented in this batch.
     pub lines: u64,
 }
 
 impl RowBatch {
-    /// Rows held (a product line can yield several category rows).
-    pub fn rows(&self) -> usize {
-        self.categories.len()
-            + self.products.len()
-            + self.variants.len()
-            + self.inventory.len()
-            + self.collections.len()
-            + self.memberships.len()
-    }
-
     /// Adds a product and the categories on its taxonomy path.
     ///
     /// # Errors
@@ -214,4 +209,68 @@ impl RowBatch {
             },
         );
     }
+
+    /// Adds an order (amounts in the shop currency).
+    ///
+    /// # Errors
+    /// [`LineError`] for a bad id or total.
+    pub fn add_order(
+        &mut self,
+        shop_id: i64,
+        exponent: u32,
+        line: OrderLine,
+    ) -> Result<(), LineError> {
+        let id = gid_number(&line.id)?;
+        let total = money(&line.total_price_set.shop_money.amount, exponent)?;
+        let customer_id = line.customer.map(|c| gid_number(&c.id)).transpose()?;
+        self.orders.insert(
+            id,
+            order::ActiveModel {
+                shop_id: Set(shop_id),
+                id: Set(id),
+                customer_id: Set(customer_id),
+                session_id: Set(None),
+                currency: Set(line.currency_code),
+                total_minor: Set(total),
+                placed_at: Set(line.created_at),
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds the `line_no`-th line item of its order.
+    ///
+    /// # Errors
+    /// [`LineError`] for a bad id or price.
+    pub fn add_line_item(
+        &mut self,
+        shop_id: i64,
+        exponent: u32,
+        line: LineItemLine,
+        line_no: i32,
+    ) -> Result<(), LineError> {
+        let order_id = gid_number(&line.parent_id)?;
+        let price = money(&line.original_unit_price_set.shop_money.amount, exponent)?;
+        let product_id = line.product.map(|p| gid_number(&p.id)).transpose()?;
+        let variant_id = line.variant.map(|v| gid_number(&v.id)).transpose()?;
+        self.order_lines.insert(
+            (order_id, line_no),
+            order_line::ActiveModel {
+                shop_id: Set(shop_id),
+                order_id: Set(order_id),
+                line_no: Set(line_no),
+                product_id: Set(product_id),
+                variant_id: Set(variant_id),
+                quantity: Set(line.quantity),
+                price_minor: Set(price),
+            },
+        );
+        Ok(())
+    }
+}
+
+fn money(text: &str, exponent: u32) -> Result<i64, LineError> {
+    Money::parse_decimal(text, exponent)
+        .map(Money::minor)
+        .map_err(|err| LineError::Malformed(err.to_string()))
 }

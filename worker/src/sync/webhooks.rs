@@ -15,12 +15,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::SyncError;
-use super::bulk::write_rows;
 use super::rest::{
     CollectionPayload, IdPayload, InventoryItemPayload, InventoryLevelPayload, OrderPayload,
     ProductPayload,
 };
 use super::rows::RowBatch;
+use super::write::write_rows;
 
 /// Catalog and order topics this module applies.
 pub const TOPICS: [&str; 9] = [

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod compliance;
+mod full_sync;
 mod sync;
 mod webhooks;
 

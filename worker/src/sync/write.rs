@@ -1,0 +1,185 @@
+//! Writing a batch of rows: multi-row upserts that never let an older snapshot overwrite a
+//! newer row, and insert-once for immutable facts (orders).
+
+use entity::{
+    category, collection, inventory, order, order_line, product, product_collection, variant,
+};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
+
+use super::rows::RowBatch;
+
+/// Upserts a batch. `costs` says whether the batch carries unit costs: a product webhook does
+/// not (costs live on inventory items), so it must not overwrite known costs with unknown.
+pub(crate) async fn write_rows(
+    conn: &impl ConnectionTrait,
+    batch: RowBatch,
+    costs: bool,
+) -> Result<(), DbErr> {
+    use category::Column as Cat;
+    use collection::Column as Coll;
+    use inventory::Column as Inv;
+    use product::Column as P;
+    use variant::Column as V;
+    upsert(
+        conn,
+        batch.categories.into_values(),
+        [Cat::ShopId, Cat::Id],
+        &[Cat::Name, Cat::ParentId, Cat::FullPath, Cat::Depth],
+        None,
+    )
+    .await?;
+    upsert(
+        conn,
+        batch.products.into_values(),
+        [P::ShopId, P::Id],
+        &[
+            P::Handle,
+            P::Title,
+            P::Description,
+            P::ProductType,
+            P::Vendor,
+            P::Brand,
+            P::CategoryId,
+            P::Tags,
+            P::Attributes,
+            P::Status,
+            P::ImageUrl,
+            P::PublishedAt,
+            P::SourceUpdatedAt,
+            P::DeletedAt,
+        ],
+        Some("products"),
+    )
+    .await?;
+    upsert(
+        conn,
+        batch.variants.into_values(),
+        [V::ShopId, V::Id],
+        &[
+            V::ProductId,
+            V::Title,
+            V::Sku,
+            V::Options,
+            V::PriceMinor,
+            V::CompareAtPriceMinor,
+            V::Position,
+            V::SourceUpdatedAt,
+        ],
+        Some("variants"),
+    )
+    .await?;
+    let stock_columns: &[Inv] = if costs {
+        &[
+            Inv::InventoryItemId,
+            Inv::Available,
+            Inv::UnitCostMinor,
+            Inv::UpdatedAt,
+        ]
+    } else {
+        &[Inv::InventoryItemId, Inv::Available, Inv::UpdatedAt]
+    };
+    upsert(
+        conn,
+        batch.inventory.into_values(),
+        [Inv::ShopId, Inv::VariantId],
+        stock_columns,
+        None,
+    )
+    .await?;
+    upsert(
+        conn,
+        batch.collections.into_values(),
+        [Coll::ShopId, Coll::Id],
+        &[Coll::Handle, Coll::Title, Coll::SourceUpdatedAt],
+        Some("collections"),
+    )
+    .await?;
+    let memberships = batch.memberships.into_values();
+    upsert(
+        conn,
+        memberships,
+        [
+            product_collection::Column::ShopId,
+            product_collection::Column::CollectionId,
+            product_collection::Column::ProductId,
+        ],
+        &[product_collection::Column::Position],
+        None,
+    )
+    .await?;
+    insert_once(
+        conn,
+        batch.orders.into_values(),
+        [order::Column::ShopId, order::Column::Id],
+    )
+    .await?;
+    insert_once(
+        conn,
+        batch.order_lines.into_values(),
+        [
+            order_line::Column::ShopId,
+            order_line::Column::OrderId,
+            order_line::Column::LineNo,
+        ],
+    )
+    .await
+}
+
+/// Inserts rows that are immutable facts: the first version stored wins (an order from a
+/// webhook and the same order from a bulk result are one order).
+async fn insert_once<A, I, const N: usize>(
+    conn: &impl ConnectionTrait,
+    rows: I,
+    key: [<A::Entity as EntityTrait>::Column; N],
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    I: IntoIterator<Item = A>,
+{
+    let on_conflict = OnConflict::columns(key).do_nothing().to_owned();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        A::Entity::insert_many(chunk)
+            .on_conflict(on_conflict.clone())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Rows per INSERT statement: well under SQLite's 32,766 bound parameters at 16 columns.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts rows, updating `update` columns on key conflicts. With `newer_only` (a table name),
+/// a row only replaces one whose `source_updated_at` is not newer, so a late snapshot never
+/// overwrites a fresher webhook update.
+async fn upsert<A, I, const N: usize>(
+    conn: &impl ConnectionTrait,
+    rows: I,
+    key: [<A::Entity as EntityTrait>::Column; N],
+    update: &[<A::Entity as EntityTrait>::Column],
+    newer_only: Option<&str>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    I: IntoIterator<Item = A>,
+{
+    let mut on_conflict = OnConflict::columns(key);
+    on_conflict.update_columns(update.iter().copied());
+    if let Some(table) = newer_only {
+        on_conflict.action_and_where(Expr::cust(format!(
+            "\"{table}\".\"source_updated_at\" <= \"excluded\".\"source_updated_at\""
+        )));
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        A::Entity::insert_many(chunk)
+            .on_conflict(on_conflict.clone())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
