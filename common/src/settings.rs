@@ -121,6 +121,8 @@ pub struct WorkerSettings {
     pub poll_interval_ms: u64,
     /// Seconds running jobs get to finish after a shutdown signal.
     pub shutdown_timeout_secs: u64,
+    /// Seconds between scheduler ticks (daily model rebuilds are queued from them).
+    pub schedule_interval_secs: u64,
     /// Seconds between heartbeats written to `worker_heartbeats`.
     pub heartbeat_interval_secs: u64,
     /// A heartbeat older than this many seconds makes `/readyz` report the worker stale.
@@ -133,6 +135,7 @@ impl Default for WorkerSettings {
             concurrency: 2,
             poll_interval_ms: 500,
             shutdown_timeout_secs: 25,
+            schedule_interval_secs: 600,
             heartbeat_interval_secs: 5,
             heartbeat_stale_after_secs: 60,
         }
@@ -377,6 +380,12 @@ impl Settings {
             return Err(invalid(
                 "events.rate_per_second",
                 "and events.burst must be at least 1",
+            ));
+        }
+        if self.worker.schedule_interval_secs == 0 {
+            return Err(invalid(
+                "worker.schedule_interval_secs",
+                "must be at least 1",
             ));
         }
         if self.worker.poll_interval_ms == 0 {

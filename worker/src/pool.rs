@@ -13,9 +13,9 @@ use common::settings::WorkerSettings;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::heartbeat;
 use crate::jobs::{self, Job, JobContext};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
+use crate::{heartbeat, schedule};
 
 /// A worker unable to reach the database dies; the monitor restarts it this many times.
 const MAX_RESTARTS: usize = 20;
@@ -96,11 +96,12 @@ fn backoff() -> ExponentialBackoff {
     }
 }
 
-/// Running workers and their heartbeat.
+/// Running workers, their heartbeat and the scheduler.
 pub struct WorkerPool {
     stop: CancellationToken,
     monitor: JoinHandle<()>,
     heartbeat: JoinHandle<()>,
+    scheduler: JoinHandle<()>,
 }
 
 impl WorkerPool {
@@ -133,6 +134,12 @@ impl WorkerPool {
                 tracing::error!(%err, "worker monitor failed");
             }
         });
+        let scheduler = tokio::spawn(schedule::run(
+            ctx.db.conn.clone(),
+            queue.clone(),
+            Duration::from_secs(settings.schedule_interval_secs),
+            stop.clone(),
+        ));
         let interval = Duration::from_secs(settings.heartbeat_interval_secs);
         let heartbeat = tokio::spawn(heartbeat::run(
             ctx.db.conn,
@@ -144,6 +151,7 @@ impl WorkerPool {
             stop,
             monitor,
             heartbeat,
+            scheduler,
         }
     }
 
@@ -154,6 +162,7 @@ impl WorkerPool {
             tracing::warn!("workers did not stop in time; unfinished jobs will be recovered");
         }
         let _stopped = self.heartbeat.await;
+        let _stopped = self.scheduler.await;
         tracing::info!("workers stopped");
     }
 }

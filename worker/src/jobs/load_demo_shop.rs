@@ -58,6 +58,7 @@ impl Job for LoadDemoShop {
                 JobQueue::attached(&ctx.db)
                     .push(BuildRecommendations {
                         shop_id: summary.shop_id,
+                        window: None,
                     })
                     .await
                     .map_err(|err| JobError::Transient(err.to_string()))?;

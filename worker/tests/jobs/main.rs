@@ -4,6 +4,7 @@
 mod catalog;
 mod compliance;
 mod full_sync;
+mod schedule;
 mod sync;
 mod webhooks;
 
