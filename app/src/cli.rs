@@ -8,11 +8,6 @@ use common::{Database, Settings};
 
 use crate::startup::{Application, ServeOptions};
 
-/// Exit code for configuration errors (a missing or malformed setting).
-const EXIT_CONFIG: u8 = 2;
-/// Exit code for runtime failures (database unreachable, port in use…).
-const EXIT_FAILURE: u8 = 1;
-
 /// Meander: diversified product recommendations for Shopify stores.
 #[derive(Debug, Parser)]
 #[command(name = "app", version, about)]
@@ -43,33 +38,8 @@ pub enum Command {
 /// Runs the command and maps failures to one log line and an exit code.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
-    let settings = match Settings::load(cli.config.as_deref()) {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
-    common::telemetry::init(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
     let command = cli.command.unwrap_or(Command::Serve { no_worker: false });
-    match runtime.block_on(execute(command, settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!("{err:#}");
-            eprintln!("error: {err:#}");
-            ExitCode::from(EXIT_FAILURE)
-        }
-    }
+    common::process::run(cli.config.as_deref(), |settings| execute(command, settings))
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {

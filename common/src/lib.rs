@@ -2,6 +2,7 @@
 //! connection (SQLite or PostgreSQL, one pool for sea-orm and the job queue).
 
 pub mod database;
+pub mod process;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;

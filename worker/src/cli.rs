@@ -9,11 +9,6 @@ use common::{Database, Settings};
 
 use crate::{JobContext, JobQueue, WorkerPool};
 
-/// Exit code for configuration errors.
-const EXIT_CONFIG: u8 = 2;
-/// Exit code for runtime failures.
-const EXIT_FAILURE: u8 = 1;
-
 /// Meander background worker: processes queued jobs until SIGTERM/SIGINT.
 #[derive(Debug, Parser)]
 #[command(name = "worker", version, about)]
@@ -26,32 +21,9 @@ pub struct Cli {
 /// Runs workers until a shutdown signal; maps failures to one line and an exit code.
 #[must_use]
 pub fn run(cli: &Cli) -> ExitCode {
-    let settings = match Settings::load(cli.config.as_deref()) {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
-    common::telemetry::init(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
-    match runtime.block_on(serve(&settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!("{err:#}");
-            eprintln!("error: {err:#}");
-            ExitCode::from(EXIT_FAILURE)
-        }
-    }
+    common::process::run(cli.config.as_deref(), |settings| async move {
+        serve(&settings).await
+    })
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {

@@ -1,9 +1,7 @@
 //! GDPR redaction reaches browsing linked to the customer.
 
 use chrono::Utc;
-use common::Database;
-use common::testing::TestDatabase;
-use entity::{event, shop, shopper_identity};
+use entity::{event, shopper_identity};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 
 fn anonymous_view(shop_id: i64, anonymous: &str) -> event::ActiveModel {
@@ -21,24 +19,9 @@ fn anonymous_view(shop_id: i64, anonymous: &str) -> event::ActiveModel {
 
 #[tokio::test]
 async fn redacting_a_customer_deletes_their_linked_anonymous_browsing_only() {
-    let database = TestDatabase::create().await;
-    let db = Database::connect(&database.settings).await.unwrap();
-    db.migrate().await.unwrap();
+    let (_guard, db) = crate::fixtures::database().await;
     let now = Utc::now();
-    let shop = shop::ActiveModel {
-        domain: Set("gdpr.myshopify.com".into()),
-        name: Set("GDPR".into()),
-        currency: Set("EUR".into()),
-        is_demo: Set(false),
-        scopes: Set(String::new()),
-        ingest_key: Set("k".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db.conn)
-    .await
-    .unwrap();
+    let shop = crate::fixtures::shop(&db, "gdpr.myshopify.com", "EUR").await;
     for (anonymous, customer) in [("anon-jo", 7_i64), ("anon-sam", 8)] {
         anonymous_view(shop.id, anonymous)
             .insert(&db.conn)

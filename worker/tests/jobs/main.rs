@@ -3,6 +3,7 @@
 
 mod catalog;
 mod compliance;
+mod fixtures;
 mod full_sync;
 mod schedule;
 mod sync;

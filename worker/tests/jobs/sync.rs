@@ -3,9 +3,7 @@
 use chrono::{TimeZone, Utc};
 use common::Database;
 use common::testing::TestDatabase;
-use entity::{
-    category, collection, inventory, product, product_collection, shop, sync_run, variant,
-};
+use entity::{category, collection, inventory, product, product_collection, sync_run, variant};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use worker::sync::{BulkTarget, IngestReport, ingest};
 
@@ -22,21 +20,7 @@ this is not json
 "#;
 
 async fn shop_with_run(db: &Database) -> BulkTarget {
-    let now = Utc::now();
-    let shop = shop::ActiveModel {
-        domain: Set("bulk.myshopify.com".into()),
-        name: Set("Bulk".into()),
-        currency: Set("USD".into()),
-        is_demo: Set(false),
-        scopes: Set(String::new()),
-        ingest_key: Set("k".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db.conn)
-    .await
-    .unwrap();
+    let shop = crate::fixtures::shop(db, "bulk.myshopify.com", "USD").await;
     new_run(db, shop.id).await
 }
 
@@ -63,10 +47,7 @@ async fn new_run(db: &Database, shop_id: i64) -> BulkTarget {
 }
 
 async fn fresh() -> (TestDatabase, Database) {
-    let database = TestDatabase::create().await;
-    let db = Database::connect(&database.settings).await.unwrap();
-    db.migrate().await.unwrap();
-    (database, db)
+    crate::fixtures::database().await
 }
 
 #[tokio::test]

@@ -3,37 +3,21 @@
 use chrono::{DateTime, Utc};
 use common::Database;
 use common::testing::TestDatabase;
-use entity::{inventory, order, order_line, product, shop, variant};
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+use entity::{inventory, order, order_line, product, variant};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use worker::sync::SyncError;
 use worker::sync::webhooks::{Applied, WebhookTarget, apply};
 
 async fn setup() -> (TestDatabase, Database, WebhookTarget) {
-    let database = TestDatabase::create().await;
-    let db = Database::connect(&database.settings).await.unwrap();
-    db.migrate().await.unwrap();
-    let now = Utc::now();
-    let shop = shop::ActiveModel {
-        domain: Set("hooks.myshopify.com".into()),
-        name: Set("Hooks".into()),
-        currency: Set("USD".into()),
-        is_demo: Set(false),
-        scopes: Set(String::new()),
-        ingest_key: Set("k".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db.conn)
-    .await
-    .unwrap();
+    let (guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "hooks.myshopify.com", "USD").await;
     let target = WebhookTarget {
         shop_id: shop.id,
         currency_exponent: 2,
-        triggered_at: now,
+        triggered_at: Utc::now(),
     };
-    (database, db, target)
+    (guard, db, target)
 }
 
 fn at(text: &str) -> DateTime<Utc> {

@@ -1,0 +1,35 @@
+//! Shared set-up: a migrated database per test and plain shops.
+
+use chrono::Utc;
+use common::Database;
+use common::testing::TestDatabase;
+use entity::shop;
+use sea_orm::{ActiveModelTrait, Set};
+
+/// A fresh, migrated database; keep the guard alive for the test's duration.
+pub async fn database() -> (TestDatabase, Database) {
+    let guard = TestDatabase::create().await;
+    let db = Database::connect(&guard.settings).await.unwrap();
+    db.migrate().await.unwrap();
+    (guard, db)
+}
+
+/// An installed-looking shop with the given domain and currency.
+pub async fn shop(db: &Database, domain: &str, currency: &str) -> shop::Model {
+    let now = Utc::now();
+    shop::ActiveModel {
+        domain: Set(domain.into()),
+        name: Set(domain.into()),
+        currency: Set(currency.into()),
+        is_demo: Set(false),
+        scopes: Set(String::new()),
+        ingest_key: Set("key".into()),
+        installed_at: Set(Some(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap()
+}
