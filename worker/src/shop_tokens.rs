@@ -108,6 +108,13 @@ pub async fn store_token(
     if let (Some(jobs), Some(expires_at)) = (jobs, saved.access_token_expires_at) {
         schedule_refresh(jobs, app, saved.id, expires_at).await;
     }
+    if let (Some(jobs), true) = (jobs, reinstall) {
+        // A new install knows nothing of the catalog yet: start the full sync now. A failure
+        // here must not fail the install; the daily reconciliation syncs anyway.
+        if let Err(err) = jobs.push(crate::jobs::SyncCatalog::now(saved.id)).await {
+            tracing::warn!(shop = saved.id, %err, "could not queue the first catalog sync");
+        }
+    }
     Ok(saved)
 }
 
