@@ -47,3 +47,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Installed and not uninstalled since: the only state in which Meander acts for a shop.
+    #[must_use]
+    pub fn is_installed(&self) -> bool {
+        self.installed_at.is_some() && self.uninstalled_at.is_none()
+    }
+}

@@ -53,7 +53,7 @@ pub async fn is_installed(db: &impl ConnectionTrait, shop_id: i64) -> Result<boo
     Ok(shop::Entity::find_by_id(shop_id)
         .one(db)
         .await?
-        .is_some_and(|shop| shop.uninstalled_at.is_none() && shop.installed_at.is_some()))
+        .is_some_and(|shop| shop.is_installed()))
 }
 
 /// The orders a compliance request covers: the customer's, plus those Shopify lists.

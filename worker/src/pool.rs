@@ -41,40 +41,31 @@ impl WorkerSetup {
         let poll = Duration::from_millis(self.settings.poll_interval_ms);
         let beat = Duration::from_secs(self.settings.heartbeat_interval_secs);
         let retries = J::MAX_ATTEMPTS.saturating_sub(1);
+        // The two backends' storages are distinct types with the same API: one definition
+        // of the worker serves both.
+        macro_rules! register_on {
+            ($config:ty, $storage:expr) => {{
+                let config = <$config>::default()
+                    .queue(J::NAME)
+                    .heartbeat_interval(beat)
+                    .missed_heartbeats(MISSED_HEARTBEATS);
+                let storage = $storage.with_config(config);
+                monitor.register(move |restarts| {
+                    WorkerBuilder::new(name(restarts))
+                        .backend(storage.clone().poll_with_interval(poll))
+                        .data(ctx.clone())
+                        .concurrency(concurrency)
+                        .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
+                        .catch_panic()
+                        .parallelize(tokio::spawn)
+                        .build(jobs::handle::<J>)
+                })
+            }};
+        }
         match &self.pool {
-            Pool::Sqlite(pool) => {
-                let config = apalis_sqlite::Config::default()
-                    .queue(J::NAME)
-                    .heartbeat_interval(beat)
-                    .missed_heartbeats(MISSED_HEARTBEATS);
-                let storage = sqlite_storage::<J>(pool).with_config(config);
-                monitor.register(move |restarts| {
-                    WorkerBuilder::new(name(restarts))
-                        .backend(storage.clone().poll_with_interval(poll))
-                        .data(ctx.clone())
-                        .concurrency(concurrency)
-                        .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
-                        .catch_panic()
-                        .parallelize(tokio::spawn)
-                        .build(jobs::handle::<J>)
-                })
-            }
+            Pool::Sqlite(pool) => register_on!(apalis_sqlite::Config, sqlite_storage::<J>(pool)),
             Pool::Postgres(pool) => {
-                let config = apalis_postgres::Config::default()
-                    .queue(J::NAME)
-                    .heartbeat_interval(beat)
-                    .missed_heartbeats(MISSED_HEARTBEATS);
-                let storage = postgres_storage::<J>(pool).with_config(config);
-                monitor.register(move |restarts| {
-                    WorkerBuilder::new(name(restarts))
-                        .backend(storage.clone().poll_with_interval(poll))
-                        .data(ctx.clone())
-                        .concurrency(concurrency)
-                        .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
-                        .catch_panic()
-                        .parallelize(tokio::spawn)
-                        .build(jobs::handle::<J>)
-                })
+                register_on!(apalis_postgres::Config, postgres_storage::<J>(pool))
             }
         }
     }

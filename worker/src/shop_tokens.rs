@@ -88,9 +88,7 @@ pub async fn store_token(
             ..Default::default()
         },
     };
-    let reinstall = existing
-        .as_ref()
-        .is_none_or(|model| model.installed_at.is_none() || model.uninstalled_at.is_some());
+    let reinstall = existing.as_ref().is_none_or(|model| !model.is_installed());
     row.access_token_encrypted = Set(Some(access));
     row.access_token_expires_at = Set(seconds(token.expires_in, now));
     row.refresh_token_encrypted = Set(refresh);

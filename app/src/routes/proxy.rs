@@ -171,9 +171,7 @@ pub async fn status(
         .filter(shop::Column::Domain.eq(proxy.shop.as_str()))
         .one(&state.db.conn)
         .await?;
-    let installed = shop
-        .as_ref()
-        .is_some_and(|shop| shop.installed_at.is_some() && shop.uninstalled_at.is_none());
+    let installed = shop.as_ref().is_some_and(shop::Model::is_installed);
     Ok(HttpResponse::Ok().json(json!({
         "shop": proxy.shop,
         "installed": installed,

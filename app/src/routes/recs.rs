@@ -28,7 +28,7 @@ pub async fn proxied(
         .filter(shop::Column::Domain.eq(proxy.shop.as_str()))
         .one(&state.db.conn)
         .await?
-        .filter(|shop| shop.installed_at.is_some() && shop.uninstalled_at.is_none())
+        .filter(shop::Model::is_installed)
         .ok_or_else(|| {
             ApiError::new(
                 ErrorKind::Forbidden,

@@ -126,16 +126,15 @@ impl RowBatch {
         now: DateTime<Utc>,
     ) -> Result<(), LineError> {
         let id = gid_number(&line.id)?;
-        let money = |text: &str| {
-            Money::parse_decimal(text, exponent)
-                .map(Money::minor)
-                .map_err(|err| LineError::Malformed(err.to_string()))
-        };
-        let price = money(&line.price)?;
-        let compare_at = line.compare_at_price.as_deref().map(money).transpose()?;
+        let price = money(&line.price, exponent)?;
+        let compare_at = line
+            .compare_at_price
+            .as_deref()
+            .map(|text| money(text, exponent))
+            .transpose()?;
         let item = line.inventory_item.as_ref();
         let unit_cost = match item.and_then(|item| item.unit_cost.as_ref()) {
-            Some(cost) => Some(money(&cost.amount)?),
+            Some(cost) => Some(money(&cost.amount, exponent)?),
             None => None,
         };
         self.variants.insert(

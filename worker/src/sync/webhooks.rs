@@ -44,6 +44,17 @@ pub enum Applied {
     Skipped,
 }
 
+impl Applied {
+    /// `Written` when a statement touched rows, `Skipped` when it matched none.
+    fn from_rows(rows: u64) -> Self {
+        if rows > 0 {
+            Self::Written
+        } else {
+            Self::Skipped
+        }
+    }
+}
+
 /// Where the webhook applies.
 #[derive(Debug, Clone, Copy)]
 pub struct WebhookTarget {
@@ -94,6 +105,13 @@ pub async fn apply(
     Ok(applied)
 }
 
+/// A payload amount in minor units; unparsable amounts make the payload malformed.
+fn money(text: &str, exponent: u32) -> Result<i64, SyncError> {
+    Money::parse_decimal(text, exponent)
+        .map(Money::minor)
+        .map_err(|err| SyncError::Payload(err.to_string()))
+}
+
 fn parse<T: DeserializeOwned>(payload: &Value) -> Result<T, SyncError> {
     T::deserialize(payload).map_err(|err| SyncError::Payload(err.to_string()))
 }
@@ -137,11 +155,7 @@ async fn delete_product(
         .filter(product::Column::SourceUpdatedAt.lte(target.triggered_at))
         .exec(conn)
         .await?;
-    Ok(if result.rows_affected > 0 {
-        Applied::Written
-    } else {
-        Applied::Skipped
-    })
+    Ok(Applied::from_rows(result.rows_affected))
 }
 
 async fn set_cost(
@@ -149,14 +163,11 @@ async fn set_cost(
     target: WebhookTarget,
     item: InventoryItemPayload,
 ) -> Result<Applied, SyncError> {
-    let cost = match item.cost.as_deref() {
-        Some(text) => Some(
-            Money::parse_decimal(text, target.currency_exponent)
-                .map_err(|err| SyncError::Payload(err.to_string()))?
-                .minor(),
-        ),
-        None => None,
-    };
+    let cost = item
+        .cost
+        .as_deref()
+        .map(|text| money(text, target.currency_exponent))
+        .transpose()?;
     let result = inventory::Entity::update_many()
         .col_expr(inventory::Column::UnitCostMinor, Expr::value(cost))
         .col_expr(inventory::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -164,11 +175,7 @@ async fn set_cost(
         .filter(inventory::Column::InventoryItemId.eq(item.id))
         .exec(conn)
         .await?;
-    Ok(if result.rows_affected > 0 {
-        Applied::Written
-    } else {
-        Applied::Skipped
-    })
+    Ok(Applied::from_rows(result.rows_affected))
 }
 
 /// Stores the level at its location (newer wins), then sets the variant's stock to the sum
@@ -226,18 +233,13 @@ async fn insert_order(
     target: WebhookTarget,
     payload: OrderPayload,
 ) -> Result<Applied, SyncError> {
-    let money = |text: &str| {
-        Money::parse_decimal(text, target.currency_exponent)
-            .map(Money::minor)
-            .map_err(|err| SyncError::Payload(err.to_string()))
-    };
     let row = order::ActiveModel {
         shop_id: Set(target.shop_id),
         id: Set(payload.id),
         customer_id: Set(payload.customer.map(|c| c.id)),
         session_id: Set(None),
         currency: Set(payload.currency),
-        total_minor: Set(money(&payload.total_price)?),
+        total_minor: Set(money(&payload.total_price, target.currency_exponent)?),
         placed_at: Set(payload.created_at),
     };
     let inserted = order::Entity::insert(row)
@@ -260,7 +262,7 @@ async fn insert_order(
             product_id: Set(item.product_id),
             variant_id: Set(item.variant_id),
             quantity: Set(item.quantity),
-            price_minor: Set(money(&item.price)?),
+            price_minor: Set(money(&item.price, target.currency_exponent)?),
         });
     }
     if !lines.is_empty() {
@@ -286,9 +288,5 @@ async fn delete_collection(
         .filter(collection::Column::Id.eq(id))
         .exec(conn)
         .await?;
-    Ok(if result.rows_affected > 0 {
-        Applied::Written
-    } else {
-        Applied::Skipped
-    })
+    Ok(Applied::from_rows(result.rows_affected))
 }
