@@ -62,30 +62,19 @@ pub fn load(dir: &Path) -> Result<Raw, Box<dyn Error>> {
 /// A catalog and each movie's genre attribute ids.
 pub type Built = (Catalog, Vec<Vec<u32>>);
 
-/// The catalog: primary genre as category, all genres as attributes, and (optionally) each
-/// movie's training-user incidence vector as its embedding, so embedding cosine equals the
-/// co-occurrence cosine between movies.
-pub fn catalog(
-    raw: &Raw,
-    train_users: Option<&HashMap<i64, Vec<u32>>>,
-    n_users: usize,
-) -> Result<Built, Box<dyn Error>> {
-    let dim = if train_users.is_some() { n_users } else { 0 };
+/// The catalog: primary genre as category, all genres as attributes, and (optionally) one
+/// embedding per movie, in file order (the catalog normalises each to unit length).
+pub fn catalog(raw: &Raw, embeddings: Option<&[Vec<f32>]>) -> Result<Built, Box<dyn Error>> {
+    let dim = embeddings.and_then(|e| e.first()).map_or(0, Vec::len);
     let mut b = Catalog::builder(dim);
     let mut genres = Vec::new();
-    for m in &raw.movies {
+    for (at, m) in raw.movies.iter().enumerate() {
         let category = b.category(&[m.genres[0].as_str()]).ok_or("empty genre")?;
         let attributes: Vec<_> = m.genres.iter().map(|g| b.attribute(g)).collect();
         genres.push(attributes.iter().map(|a| a.0).collect());
         let mut spec = ItemSpec::new(m.id, category).attributes(attributes);
-        if let Some(users) = train_users {
-            let mut v = vec![0.0; dim];
-            users
-                .get(&m.id)
-                .into_iter()
-                .flatten()
-                .for_each(|u| v[*u as usize] = 1.0);
-            spec = spec.embedding(v);
+        if let Some(rows) = embeddings {
+            spec = spec.embedding(rows.get(at).ok_or("one embedding per movie")?.clone());
         }
         b.add_item(spec)?;
     }

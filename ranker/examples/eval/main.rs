@@ -8,6 +8,11 @@
 //! Per-user random 75/25 split (ChaCha8, `--seed`, default 42). The relevance baseline is SAR:
 //! Jaccard co-occurrence, rating-weighted affinity with a 30-day half-life, seen items removed.
 //! Each diversified policy re-ranks the baseline's top `--pool` (default 100) into 10.
+//!
+//! `--validation` evaluates on a 75/25 split of the *training* ratings instead (the test split is
+//! not read); `--sweep` runs the parameter grid of the blended-kernel policies and prints the
+//! configuration the selection rule picks. The table's tuned rows come from
+//! `--validation --sweep`.
 
 mod data;
 mod setup;
@@ -17,7 +22,7 @@ use std::path::PathBuf;
 
 use ranker::{ItemId, Policy, Ranker, RuleSet, SimilarityConfig, Weights};
 
-use setup::setup;
+use setup::{Kernel, setup};
 
 const K: usize = 10;
 
@@ -26,6 +31,8 @@ struct Args {
     pub dir: PathBuf,
     pub seed: u64,
     pub pool: usize,
+    pub validation: bool,
+    pub sweep: bool,
 }
 
 fn args() -> Result<Args, Box<dyn Error>> {
@@ -33,14 +40,18 @@ fn args() -> Result<Args, Box<dyn Error>> {
         dir: PathBuf::new(),
         seed: 42,
         pool: 100,
+        validation: false,
+        sweep: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--movielens" => out.dir = PathBuf::from(value),
-            "--seed" => out.seed = value.parse()?,
-            "--pool" => out.pool = value.parse()?,
+            "--validation" => out.validation = true,
+            "--sweep" => out.sweep = true,
+            "--movielens" => out.dir = PathBuf::from(value()?),
+            "--seed" => out.seed = value()?.parse()?,
+            "--pool" => out.pool = value()?.parse()?,
             _ => return Err(format!("unknown flag {flag}").into()),
         }
     }
@@ -48,7 +59,9 @@ fn args() -> Result<Args, Box<dyn Error>> {
         out.dir = out.dir.join("ml-100k");
     }
     if out.dir.as_os_str().is_empty() {
-        return Err("usage: eval --movielens DIR [--seed N] [--pool N]".into());
+        return Err(
+            "usage: eval --movielens DIR [--seed N] [--pool N] [--validation] [--sweep]".into(),
+        );
     }
     Ok(out)
 }
@@ -65,9 +78,19 @@ fn sim(category: f32, attributes: f32, embedding: f32) -> SimilarityConfig {
     }
 }
 
+/// A named policy with its rules, similarity and embedding kernel.
+type Entry = (String, Policy, RuleSet, SimilarityConfig, Kernel);
+
+/// PPMI share of the blended kernel chosen by `--validation --sweep` (the selection rule in
+/// `main`: NDCG@10 ≥ 95 % and coverage ≥ 130 % of the baseline, then the highest co-occ ILD).
+const CHOSEN_SHARE: f32 = 0.5;
+/// DPP α chosen by `--validation --sweep`.
+const CHOSEN_ALPHA: f32 = 0.75;
+
 /// The policies compared. Similarity: "genre" = primary genre + genre-set overlap; "co-occ" =
-/// cosine of the movies' training-user vectors (what SAR's co-occurrence sees).
-fn policies() -> Vec<(&'static str, Policy, RuleSet, SimilarityConfig)> {
+/// cosine of the movies' training-user vectors (what SAR's co-occurrence sees); "blend w" =
+/// `(1 − w)·co-occ + w·PPMI` cosine, one embedding kernel.
+fn policies() -> Vec<Entry> {
     let (genre, cooc, mixed) = (sim(0.4, 0.6, 0.0), sim(0.0, 0.0, 1.0), sim(0.15, 0.15, 0.7));
     let rules = RuleSet::none();
     let constrained = RuleSet {
@@ -82,49 +105,109 @@ fn policies() -> Vec<(&'static str, Policy, RuleSet, SimilarityConfig)> {
         |lambda| Policy::Mmr { lambda },
         |alpha| Policy::Dpp { alpha },
     );
-    vec![
+    let co = Kernel::CoOcc;
+    let blend = Kernel::Mixed(CHOSEN_SHARE);
+    let rows: Vec<(&str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
         (
             "score only via Ranker (= baseline)",
             Policy::ScoreOnly,
             rules,
             genre,
+            co,
         ),
-        ("MMR λ=0.8, genre sim", mmr(0.8), rules, genre),
-        ("DPP α=4, genre sim", dpp(4.0), rules, genre),
-        ("MMR λ=0.7, co-occ sim", mmr(0.7), rules, cooc),
-        ("MMR λ=0.5, co-occ sim", mmr(0.5), rules, cooc),
-        ("MMR λ=0.3, co-occ sim", mmr(0.3), rules, cooc),
-        ("DPP α=2, co-occ sim", dpp(2.0), rules, cooc),
-        ("DPP α=1, co-occ sim", dpp(1.0), rules, cooc),
+        ("MMR λ=0.8, genre sim", mmr(0.8), rules, genre, co),
+        ("DPP α=4, genre sim", dpp(4.0), rules, genre, co),
+        ("MMR λ=0.7, co-occ sim", mmr(0.7), rules, cooc, co),
+        ("MMR λ=0.5, co-occ sim", mmr(0.5), rules, cooc, co),
+        ("MMR λ=0.3, co-occ sim", mmr(0.3), rules, cooc, co),
+        ("DPP α=2, co-occ sim", dpp(2.0), rules, cooc, co),
+        ("DPP α=1, co-occ sim", dpp(1.0), rules, cooc, co),
         (
             "constrained λ=1, co-occ sim",
             Policy::Constrained,
             constrained,
             cooc,
+            co,
         ),
         (
             "constrained λ=1, co-occ + adjacent genres",
             Policy::Constrained,
             adjacent,
             cooc,
+            co,
         ),
-        ("DPP α=1, mixed sim", dpp(1.0), rules, mixed),
-    ]
+        ("DPP α=1, mixed sim", dpp(1.0), rules, mixed, co),
+        ("MMR λ=0.45, co-occ sim", mmr(0.45), rules, cooc, co),
+        ("MMR λ=0.4, co-occ sim", mmr(0.4), rules, cooc, co),
+        ("DPP α=0.75, co-occ sim", dpp(0.75), rules, cooc, co),
+        ("DPP α=1, blend 0.5", dpp(1.0), rules, cooc, blend),
+        (
+            "DPP α=0.75, blend 0.5 (tuned on validation)",
+            dpp(CHOSEN_ALPHA),
+            rules,
+            cooc,
+            blend,
+        ),
+        ("DPP α=0.5, blend 0.5", dpp(0.5), rules, cooc, blend),
+        ("MMR λ=0.4, blend 0.5", mmr(0.4), rules, cooc, blend),
+        ("MMR λ=0.35, blend 0.5", mmr(0.35), rules, cooc, blend),
+    ];
+    rows.into_iter()
+        .map(|(n, p, r, s, k)| (n.to_owned(), p, r, s, k))
+        .collect()
+}
+
+/// The tuning grid: MMR and DPP over the co-occurrence kernel and two PPMI blends.
+fn grid() -> Vec<Entry> {
+    let cooc = sim(0.0, 0.0, 1.0);
+    let mut out = Vec::new();
+    for kernel in [Kernel::CoOcc, Kernel::Mixed(0.3), Kernel::Mixed(0.5)] {
+        let name = match kernel {
+            Kernel::CoOcc => "co-occ".to_owned(),
+            Kernel::Mixed(w) => format!("blend {w}"),
+        };
+        for lambda in [0.35, 0.4, 0.45, 0.5] {
+            let p = Policy::Mmr { lambda };
+            out.push((
+                format!("MMR λ={lambda}, {name}"),
+                p,
+                RuleSet::none(),
+                cooc,
+                kernel,
+            ));
+        }
+        for alpha in [0.75, 1.0, 1.5] {
+            let p = Policy::Dpp { alpha };
+            out.push((
+                format!("DPP α={alpha}, {name}"),
+                p,
+                RuleSet::none(),
+                cooc,
+                kernel,
+            ));
+        }
+    }
+    out
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = args()?;
-    let setup = setup(&args)?;
+    let shares = if args.sweep {
+        vec![0.3, 0.5]
+    } else {
+        vec![CHOSEN_SHARE]
+    };
+    let setup = setup(&args, &shares)?;
     println!(
-        "| policy | P@10 | R@10 | NDCG@10 | MAP@10 | MAP | coverage | ILD genre | ILD co-occ | novelty (bits) |"
+        "| policy | P@10 | R@10 | NDCG@10 | MAP@10 | MAP | coverage | ILD genre | ILD co-occ | ILD PPMI | novelty (bits) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let baseline: Vec<Vec<ItemId>> = setup
         .pools
         .iter()
         .map(|p| p.iter().take(K).map(|x| x.0).collect())
         .collect();
-    setup.report("SAR baseline (relevance only)", &baseline);
+    let base = setup.report("SAR baseline (relevance only)", &baseline);
     let relevance_only = Weights {
         relevance: 1.0,
         intent: 0.0,
@@ -132,7 +215,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         inventory: 0.0,
         novelty: 0.0,
     };
-    for (name, policy, rules, similarity) in policies() {
+    let entries = if args.sweep { grid() } else { policies() };
+    let mut best: Option<(String, f64)> = None;
+    for (name, policy, rules, similarity, kernel) in entries {
         let r = Ranker::builder()
             .weights(relevance_only)
             .policy(policy)
@@ -140,7 +225,16 @@ fn main() -> Result<(), Box<dyn Error>> {
             .similarity(similarity)
             .shortlist(args.pool)
             .build()?;
-        setup.report(name, &setup.lists(&r)?);
+        let row = setup.report(&name, &setup.lists(&r, kernel)?);
+        // Selection rule: NDCG@10 within 5 % and coverage +30 % of the baseline, then the
+        // highest co-occurrence ILD.
+        let ok = row.ndcg >= 0.95 * base.ndcg && row.coverage >= 1.3 * base.coverage;
+        if ok && best.as_ref().is_none_or(|(_, ild)| row.ild_cooc > *ild) {
+            best = Some((name, row.ild_cooc));
+        }
+    }
+    if args.sweep {
+        println!("\nselected: {best:?}");
     }
     Ok(())
 }

@@ -5,16 +5,22 @@ use std::error::Error;
 
 use ranker::candidates::complements::CategoryGraph;
 use ranker::candidates::cooccurrence::{
-    CooccurrenceConfig, CooccurrenceModel, Interaction, Normalisation, affinity,
+    CooccurrenceConfig, CooccurrenceModel, Interaction, Normalisation, affinity, ppmi_rows,
+    sparse_dot,
 };
 use ranker::metrics::{accuracy, coverage, intra_list_diversity, novelty};
 use ranker::{CandidatePool, Catalog, Context, ItemId, Ranker, Source, Surface};
 
-use crate::data::{Built, Raw, catalog, load, split};
+use crate::data::{catalog, load, split};
 use crate::{Args, K};
 
 pub struct Setup {
+    /// Catalog whose embeddings are the movies' training-user vectors (co-occurrence cosine).
     catalog: Catalog,
+    /// Per PPMI share `w` of [`Kernel::Mixed`]: the catalog with the blended embedding.
+    mixed: Vec<(f32, Catalog)>,
+    /// Each movie's shifted-PPMI row (unit length), for the PPMI ILD.
+    ppmi: Vec<Vec<(ItemId, f32)>>,
     genres: Vec<Vec<u32>>,
     now: i64,
     /// Per evaluated user: the SAR candidates (top `pool`, seen items removed).
@@ -26,6 +32,15 @@ pub struct Setup {
     train_users: usize,
 }
 
+/// Which item similarity a diversifying policy's embedding kernel sees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kernel {
+    /// Cosine of the movies' training-user vectors.
+    CoOcc,
+    /// `(1 − w) · co-occurrence cosine + w · PPMI cosine`.
+    Mixed(f32),
+}
+
 fn group(rows: &[Interaction]) -> HashMap<u32, Vec<Interaction>> {
     let mut m: HashMap<u32, Vec<Interaction>> = HashMap::new();
     rows.iter()
@@ -33,26 +48,42 @@ fn group(rows: &[Interaction]) -> HashMap<u32, Vec<Interaction>> {
     m
 }
 
-/// The catalog with co-occurrence embeddings and the category graph, fit on `train`.
-fn training_catalog(
-    raw: &Raw,
-    plain: &Catalog,
-    train: &[Interaction],
-) -> Result<Built, Box<dyn Error>> {
-    // Dense user indices and each movie's training users, for the co-occurrence embeddings.
-    let mut user_index: HashMap<u32, u32> = HashMap::new();
-    let mut movie_users: HashMap<i64, Vec<u32>> = HashMap::new();
+/// Each movie's training-user incidence vector (dense user indices), in catalog order.
+fn user_vectors(n_items: usize, train: &[Interaction]) -> Vec<Vec<f32>> {
+    let mut user_index: HashMap<u32, usize> = HashMap::new();
     for e in train {
-        let next = user_index.len() as u32;
-        let u = *user_index.entry(e.user).or_insert(next);
-        movie_users
-            .entry(plain.items()[e.item.index()].external_id)
-            .or_default()
-            .push(u);
+        let next = user_index.len();
+        user_index.entry(e.user).or_insert(next);
     }
-    let (mut data_catalog, genres) = catalog(raw, Some(&movie_users), user_index.len())?;
-    data_catalog.set_category_graph(CategoryGraph::from_purchases(&data_catalog, train, 4, 20)?);
-    Ok((data_catalog, genres))
+    let mut rows = vec![vec![0.0; user_index.len()]; n_items];
+    for e in train {
+        rows[e.item.index()][user_index[&e.user]] = 1.0;
+    }
+    rows
+}
+
+/// `[√(1−w) · u/‖u‖, √w · p]`: its cosine is the `w`-blend of the two cosines (for items with
+/// both parts; an item without PPMI neighbours keeps only its co-occurrence part).
+fn blend(users: &[Vec<f32>], ppmi: &[Vec<(ItemId, f32)>], w: f32) -> Vec<Vec<f32>> {
+    let n = ppmi.len();
+    users
+        .iter()
+        .zip(ppmi)
+        .map(|(u, p)| {
+            let norm = u
+                .iter()
+                .map(|x| x * x)
+                .sum::<f32>()
+                .sqrt()
+                .max(f32::MIN_POSITIVE);
+            let mut row: Vec<f32> = u.iter().map(|x| x / norm * (1.0 - w).sqrt()).collect();
+            let at = row.len();
+            row.resize(at + n, 0.0);
+            p.iter()
+                .for_each(|(j, v)| row[at + j.index()] = v * w.sqrt());
+            row
+        })
+        .collect()
 }
 
 /// SAR as in Microsoft Recommenders (no count decay).
@@ -67,10 +98,12 @@ fn sar_config(now: i64) -> CooccurrenceConfig {
     }
 }
 
-/// Loads the data, splits it and builds every user's SAR candidates.
-pub fn setup(args: &Args) -> Result<Setup, Box<dyn Error>> {
+/// Loads the data, splits it (test, or validation carved from training) and builds every
+/// user's SAR candidates, the co-occurrence and PPMI item vectors, and one blended catalog per
+/// PPMI share in `shares`.
+pub fn setup(args: &Args, shares: &[f32]) -> Result<Setup, Box<dyn Error>> {
     let raw = load(&args.dir)?;
-    let (plain, _) = catalog(&raw, None, 0)?;
+    let (plain, _) = catalog(&raw, None)?;
     let events: Vec<Interaction> = raw
         .ratings
         .iter()
@@ -83,8 +116,21 @@ pub fn setup(args: &Args) -> Result<Setup, Box<dyn Error>> {
             })
         })
         .collect();
-    let (train, test) = split(&events, args.seed);
-    let (catalog, genres) = training_catalog(&raw, &plain, &train)?;
+    let (mut train, mut test) = split(&events, args.seed);
+    if args.validation {
+        // Tuning data: the same per-user 75/25 rule applied to training only; the test split
+        // is never read.
+        (train, test) = split(&train, args.seed + 1);
+    }
+    let users_of = user_vectors(plain.len(), &train);
+    let ppmi = ppmi_rows(plain.len(), &train, 1.0)?;
+    let (mut catalog, genres) = catalog(&raw, Some(&users_of))?;
+    catalog.set_category_graph(CategoryGraph::from_purchases(&catalog, &train, 4, 20)?);
+    let mut mixed = Vec::new();
+    for w in shares {
+        let (c, _) = crate::data::catalog(&raw, Some(&blend(&users_of, &ppmi, *w)))?;
+        mixed.push((*w, c));
+    }
     let now = train.iter().map(|e| e.at).max().unwrap_or(0);
     let cfg = sar_config(now);
     let model = CooccurrenceModel::fit(catalog.len(), &train, &cfg)?;
@@ -111,6 +157,8 @@ pub fn setup(args: &Args) -> Result<Setup, Box<dyn Error>> {
     let popularity = popularity(&train_by);
     Ok(Setup {
         catalog,
+        mixed,
+        ppmi,
         genres,
         now,
         pools,
@@ -131,6 +179,15 @@ fn popularity(train_by: &HashMap<u32, Vec<Interaction>>) -> HashMap<ItemId, usiz
     popularity
 }
 
+/// The numbers the validation sweep selects on.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub ndcg: f64,
+    pub coverage: f64,
+    pub ild_cooc: f64,
+    pub ild_ppmi: f64,
+}
+
 impl Setup {
     /// 1 − Jaccard of two movies' genre sets.
     fn genre_distance(&self, a: ItemId, b: ItemId) -> f64 {
@@ -148,31 +205,50 @@ impl Setup {
         }
     }
 
-    /// Prints one table row.
-    pub fn report(&self, name: &str, lists: &[Vec<ItemId>]) {
+    /// Measures and prints one table row.
+    pub fn report(&self, name: &str, lists: &[Vec<ItemId>]) -> Row {
         let a = accuracy(lists, &self.truth, K);
+        let row = Row {
+            ndcg: a.ndcg,
+            coverage: coverage(lists, self.catalog.len()),
+            ild_cooc: intra_list_diversity(lists, |a, b| self.cooc_distance(a, b)),
+            ild_ppmi: intra_list_diversity(lists, |a, b| {
+                1.0 - f64::from(sparse_dot(&self.ppmi[a.index()], &self.ppmi[b.index()]))
+            }),
+        };
         println!(
-            "| {name} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} |",
+            "| {name} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} |",
             a.precision,
             a.recall,
             a.ndcg,
             a.map_at_k,
             a.map,
-            coverage(lists, self.catalog.len()),
+            row.coverage,
             intra_list_diversity(lists, |a, b| self.genre_distance(a, b)),
-            intra_list_diversity(lists, |a, b| self.cooc_distance(a, b)),
+            row.ild_cooc,
+            row.ild_ppmi,
             novelty(lists, &self.popularity, self.train_users),
         );
+        row
     }
 
     /// Every user's list under one ranker.
-    pub fn lists(&self, r: &Ranker) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
+    pub fn lists(&self, r: &Ranker, kernel: Kernel) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
+        let catalog = match kernel {
+            Kernel::CoOcc => &self.catalog,
+            Kernel::Mixed(w) => self
+                .mixed
+                .iter()
+                .find(|(share, _)| *share == w)
+                .map(|(_, c)| c)
+                .ok_or("no catalog for that PPMI share")?,
+        };
         let mut lists = Vec::with_capacity(self.pools.len());
         for cands in &self.pools {
             let mut pool = CandidatePool::new();
-            pool.add_source(&self.catalog, Source::CoOccurrence, 1.0, cands)?;
+            pool.add_source(catalog, Source::CoOccurrence, 1.0, cands)?;
             let ctx = Context::new(Surface::Email, self.now);
-            lists.push(r.rank(&self.catalog, &pool, &ctx, K)?.ids());
+            lists.push(r.rank(catalog, &pool, &ctx, K)?.ids());
         }
         Ok(lists)
     }

@@ -8,8 +8,10 @@
 use serde::{Deserialize, Serialize};
 
 mod fit;
+mod ppmi;
 
 pub(crate) use fit::baskets;
+pub use ppmi::{ppmi_rows, sparse_dot};
 
 use crate::catalog::ItemId;
 use crate::error::Result;
