@@ -31,6 +31,8 @@ pub struct Model {
     pub surface: Option<String>,
     /// Recommendation list id, for attribution.
     pub rec_id: Option<String>,
+    /// For a click or add-to-cart carrying a rec id: the impression row it is attributed to.
+    pub impression_id: Option<i64>,
     /// Slot position of the item in the list.
     pub position: Option<i32>,
     /// Probability with which the shown item was chosen (off-policy evaluation).

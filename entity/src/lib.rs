@@ -16,6 +16,7 @@ pub mod experiment;
 pub mod experiment_assignment;
 pub mod inventory;
 pub mod inventory_level;
+pub mod job_run;
 pub mod klaviyo_account;
 pub mod metric_rollup;
 pub mod model;
@@ -62,6 +63,7 @@ mod tests {
             columns::<experiment_assignment::Entity>(),
             columns::<inventory::Entity>(),
             columns::<inventory_level::Entity>(),
+            columns::<job_run::Entity>(),
             columns::<klaviyo_account::Entity>(),
             columns::<metric_rollup::Entity>(),
             columns::<model::Entity>(),

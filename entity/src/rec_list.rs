@@ -11,7 +11,8 @@ pub struct Model {
     pub id: i64,
     /// Owning shop.
     pub shop_id: i64,
-    /// `home`, `pdp`, `cart`, `email`, `search`, …
+    /// `pool` for a trained candidate pool; `home`, `pdp`, `cart`, `email`, … for a
+    /// precomputed list.
     pub surface: String,
     /// `product`, `profile` or `global`.
     pub seed_kind: String,
@@ -21,6 +22,8 @@ pub struct Model {
     pub model_version: String,
     /// Surface policy version applied.
     pub policy_version: String,
+    /// Precompute run that wrote a list; empty for candidate pools.
+    pub list_version: String,
     /// Items with score components and reasons, as a JSON array.
     pub items: Json,
     /// When it was computed.

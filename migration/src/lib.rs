@@ -9,6 +9,7 @@ mod m20261125_000001_initial;
 mod m20261125_000010_shopper_identities;
 mod m20261125_000020_shopify_edge;
 mod m20261125_000030_inventory_levels;
+mod m20261125_000050_rec_pipeline;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_shopper_identities::Migration),
             Box::new(m20261125_000020_shopify_edge::Migration),
             Box::new(m20261125_000030_inventory_levels::Migration),
+            Box::new(m20261125_000050_rec_pipeline::Migration),
         ]
     }
 }

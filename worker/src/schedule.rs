@@ -1,5 +1,5 @@
-//! Periodic work: every worker process ticks, and dedupe keys make sure each shop's daily
-//! model build is queued once however many processes tick.
+//! Periodic work: every worker process ticks, and dedupe keys make sure each shop's nightly
+//! training and hourly precompute are queued once however many processes tick.
 
 use std::time::Duration;
 
@@ -8,12 +8,15 @@ use entity::{model, shop};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio_util::sync::CancellationToken;
 
-use crate::jobs::BuildRecommendations;
+use crate::jobs::{PrecomputeLists, TrainModels};
 use crate::queue::{JobQueue, QueueError};
+use crate::recs::lists::LISTS_KIND;
 use crate::recs::store::MODEL_KIND;
 
-/// Models older than this are rebuilt.
+/// Pools older than this are retrained (nightly).
 const RETRAIN_AFTER_HOURS: i64 = 24;
+/// Lists older than this are precomputed again (hourly), for fresh profiles and stock.
+const PRECOMPUTE_AFTER_HOURS: i64 = 1;
 
 /// Why a tick failed (logged; the next tick retries).
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +29,9 @@ pub enum ScheduleError {
     Queue(#[from] QueueError),
 }
 
-/// Queues a model build for every installed shop whose models are missing or older than a
-/// day; returns how many were queued (duplicates within a day are dropped by the queue).
+/// Queues, for every installed shop, a model training when its pools are missing or older
+/// than a day, and otherwise a precompute when its lists are missing or older than an hour;
+/// returns how many jobs were queued (duplicates within a window are dropped by the queue).
 ///
 /// # Errors
 /// [`ScheduleError`].
@@ -43,28 +47,47 @@ pub async fn tick(
         .await?;
     let mut queued = 0;
     for shop in shops {
-        let latest = model::Entity::find()
-            .filter(model::Column::ShopId.eq(shop.id))
-            .filter(model::Column::Kind.eq(MODEL_KIND))
-            .filter(model::Column::Status.eq("ready"))
-            .order_by_desc(model::Column::Id)
-            .one(conn)
-            .await?;
-        let stale = latest
-            .and_then(|m| m.trained_at)
-            .is_none_or(|at| now - at > chrono::Duration::hours(RETRAIN_AFTER_HOURS));
-        if stale {
-            let day = now.format("%Y-%m-%d").to_string();
+        let stale = |kind, hours| async move {
+            let at = last_ready(conn, shop.id, kind).await?;
+            Ok::<_, DbErr>(at.is_none_or(|at| now - at > chrono::Duration::hours(hours)))
+        };
+        if stale(MODEL_KIND, RETRAIN_AFTER_HOURS).await? {
+            let window = Some(now.format("%Y-%m-%d").to_string());
             queue
-                .push(BuildRecommendations {
+                .push(TrainModels {
                     shop_id: shop.id,
-                    window: Some(day),
+                    window,
+                })
+                .await?;
+            queued += 1;
+        } else if stale(LISTS_KIND, PRECOMPUTE_AFTER_HOURS).await? {
+            let window = Some(now.format("%Y-%m-%dT%H").to_string());
+            queue
+                .push(PrecomputeLists {
+                    shop_id: shop.id,
+                    window,
                 })
                 .await?;
             queued += 1;
         }
     }
     Ok(queued)
+}
+
+/// When the newest ready `models` row of a kind was finished.
+async fn last_ready(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    kind: &str,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(model::Entity::find()
+        .filter(model::Column::ShopId.eq(shop_id))
+        .filter(model::Column::Kind.eq(kind))
+        .filter(model::Column::Status.eq("ready"))
+        .order_by_desc(model::Column::Id)
+        .one(conn)
+        .await?
+        .and_then(|m| m.trained_at))
 }
 
 /// Ticks every `interval` (the first time one interval after start, so a starting process
@@ -81,7 +104,7 @@ pub async fn run(
             () = stop.cancelled() => break,
             _ = ticker.tick() => match tick(&conn, &queue, Utc::now()).await {
                 Ok(0) => {}
-                Ok(queued) => tracing::info!(queued, "scheduled model builds"),
+                Ok(queued) => tracing::info!(queued, "scheduled training and precompute jobs"),
                 Err(err) => tracing::warn!(%err, "schedule tick failed"),
             },
         }

@@ -105,6 +105,10 @@ fn parse(shop_id: i64, params: &BTreeMap<String, String>) -> Result<RecRequest, 
         product_id,
         session_id: text("session_id"),
         anonymous_id: text("anonymous_id"),
+        // Signed by Shopify on the app proxy (empty when nobody is logged in).
+        customer_id: params
+            .get("logged_in_customer_id")
+            .and_then(|id| id.parse().ok()),
         limit,
     })
 }

@@ -11,7 +11,7 @@ use ranker::{PolicySet, Ranker};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::RwLock;
 use worker::catalog::{CatalogView, view};
-use worker::recs::store;
+use worker::recs::lists::{self, Versions};
 
 use crate::error::ApiError;
 
@@ -35,8 +35,8 @@ pub struct Display {
 
 /// Everything needed to serve one shop.
 pub struct ShopModel {
-    /// Pool version, `None` before the first build (cold start).
-    pub version: Option<String>,
+    /// Published pool and list versions; both `None` before the first training (cold start).
+    pub versions: Versions,
     /// Catalog and derived facts.
     pub view: CatalogView,
     /// The ranker with default settings.
@@ -73,14 +73,14 @@ impl ModelCache {
         {
             return Ok(entry.model.clone());
         }
-        let version = store::current_version(conn, shop_id).await?;
+        let versions = lists::current(conn, shop_id).await?;
         if let Some(entry) = self.shops.write().await.get_mut(&shop_id)
-            && entry.model.version == version
+            && entry.model.versions == versions
         {
             entry.checked = Instant::now();
             return Ok(entry.model.clone());
         }
-        let model = Arc::new(load(conn, shop_id, version).await?);
+        let model = Arc::new(load(conn, shop_id, versions).await?);
         self.shops.write().await.insert(
             shop_id,
             Entry {
@@ -95,7 +95,7 @@ impl ModelCache {
 async fn load(
     conn: &DatabaseConnection,
     shop_id: i64,
-    version: Option<String>,
+    versions: Versions,
 ) -> Result<ShopModel, ApiError> {
     let view = view::load(conn, shop_id, Utc::now()).await?;
     let display = product::Entity::find()
@@ -122,7 +122,7 @@ async fn load(
         .collect();
     let ranker = Ranker::builder().build().map_err(ApiError::internal)?;
     Ok(ShopModel {
-        version,
+        versions,
         view,
         ranker,
         policies: PolicySet::default(),

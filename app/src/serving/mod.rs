@@ -12,7 +12,11 @@ use ranker::candidates::new_arrivals::new_arrivals;
 use ranker::{CandidatePool, Context, EventKind, SessionEvent, Source, Surface};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use worker::recs::{pools, store};
+use worker::recs::pools::{self, StoredCandidate};
+use worker::recs::store::{
+    self, GLOBAL_SEED, Generation, POOL_SURFACE, PRODUCT_SEED, PROFILE_SEED, SeedKey,
+};
+use worker::recs::{lists, profiles};
 use worker::signals::{self, EventInput};
 
 use crate::error::{ApiError, ErrorKind};
@@ -36,6 +40,8 @@ pub struct RecRequest {
     pub session_id: Option<String>,
     /// Anonymous browser id.
     pub anonymous_id: Option<String>,
+    /// Logged-in customer (the app proxy's `logged_in_customer_id`).
+    pub customer_id: Option<i64>,
     /// Items per module.
     pub limit: usize,
 }
@@ -70,6 +76,7 @@ pub struct RecResponse {
     pub rec_id: String,
     pub surface: String,
     pub model_version: Option<String>,
+    pub list_version: Option<String>,
     pub policy_version: u32,
     pub modules: Vec<RecModule>,
 }
@@ -117,7 +124,7 @@ pub async fn recommend(
         })?),
         None => None,
     };
-    let pool = candidate_pool(conn, model, request, now.timestamp()).await?;
+    let pool = candidate_pool(conn, model, request, surface, now.timestamp()).await?;
     let events = session_events(conn, model, request, now).await?;
     let ctx = Context::new(surface, now.timestamp())
         .with_seeds(seed.into_iter().collect())
@@ -135,41 +142,92 @@ pub async fn recommend(
     Ok(response)
 }
 
+/// The request's candidates: its precomputed list, else the model's pool for the seed, else
+/// (before the first training) the newest arrivals.
 async fn candidate_pool(
     conn: &DatabaseConnection,
     model: &ShopModel,
     request: &RecRequest,
+    surface: Surface,
     now: i64,
 ) -> Result<CandidatePool, ApiError> {
     let catalog = &model.view.catalog;
-    if let Some(version) = &model.version {
+    if let Some(stored) = precomputed(conn, model, request, surface).await? {
+        return pools::restore(catalog, &stored).map_err(ApiError::internal);
+    }
+    if let Some(version) = &model.versions.pools {
+        let pools = Generation::Pools(version);
         let seeded = match request.product_id {
             Some(id) => {
-                store::pool(
-                    conn,
-                    request.shop_id,
-                    version,
-                    store::PRODUCT_SURFACE,
-                    &id.to_string(),
-                )
-                .await?
+                store::load(conn, request.shop_id, pools, &pool_key(PRODUCT_SEED, id)).await?
             }
             None => None,
         };
         let stored = match seeded {
             Some(stored) if !stored.is_empty() => Some(stored),
-            _ => store::pool(conn, request.shop_id, version, store::GLOBAL_SURFACE, "*").await?,
+            _ => store::load(conn, request.shop_id, pools, &pool_key(GLOBAL_SEED, "*")).await?,
         };
         if let Some(stored) = stored {
             return pools::restore(catalog, &stored).map_err(ApiError::internal);
         }
     }
-    // Cold start: nothing precomputed yet, so show what is new.
+    // Cold start: nothing trained yet, so show what is new.
     let mut pool = CandidatePool::new();
     let fresh = new_arrivals(catalog, now, 90 * 86_400, 200);
     pool.add_source(catalog, Source::NewArrival, 1.0, &fresh)
         .map_err(ApiError::internal)?;
     Ok(pool)
+}
+
+fn pool_key(kind: &str, id: impl ToString) -> SeedKey {
+    SeedKey::new(POOL_SURFACE, kind, id.to_string())
+}
+
+/// The precomputed list for the request: the product's for product pages and carts, the
+/// shopper's (customer first, then browser) or the shop-wide one for home and email.
+async fn precomputed(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    surface: Surface,
+) -> Result<Option<Vec<StoredCandidate>>, ApiError> {
+    let Some(version) = &model.versions.lists else {
+        return Ok(None);
+    };
+    let name = match surface {
+        Surface::Product => "pdp",
+        Surface::Cart => "cart",
+        Surface::Home => "home",
+        Surface::Email => "email",
+        _ => return Ok(None),
+    };
+    let keys: Vec<SeedKey> = match (surface, request.product_id) {
+        (Surface::Product | Surface::Cart, Some(id)) => {
+            vec![SeedKey::new(name, PRODUCT_SEED, id.to_string())]
+        }
+        (Surface::Product | Surface::Cart, None) => Vec::new(),
+        _ => request
+            .customer_id
+            .map(profiles::customer_profile)
+            .into_iter()
+            .chain(
+                request
+                    .anonymous_id
+                    .as_deref()
+                    .map(profiles::anonymous_profile),
+            )
+            .map(|profile| SeedKey::new(name, PROFILE_SEED, profile))
+            .chain([SeedKey::new(name, GLOBAL_SEED, "*")])
+            .collect(),
+    };
+    for key in keys {
+        if let Some(stored) = lists::find(conn, request.shop_id, version, &key).await?
+            && !stored.is_empty()
+        {
+            return Ok(Some(stored));
+        }
+    }
+    Ok(None)
 }
 
 async fn session_events(
@@ -251,7 +309,8 @@ fn respond(
     RecResponse {
         rec_id,
         surface: request.surface.clone(),
-        model_version: model.version.clone(),
+        model_version: model.versions.pools.clone(),
+        list_version: model.versions.lists.clone(),
         policy_version: ranker::policy::POLICY_VERSION,
         modules,
     }

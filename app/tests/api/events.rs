@@ -71,7 +71,7 @@ async fn a_valid_batch_is_stored_with_exact_ids() {
     assert_eq!(response.status(), 200);
     assert_eq!(
         json(response).await,
-        json!({"accepted": 3, "duplicates": 0})
+        json!({"accepted": 3, "duplicates": 0, "attributed": 0})
     );
     let rows = event::Entity::find().all(&app.db.conn).await.unwrap();
     let products: Vec<Option<i64>> = rows.iter().map(|r| r.product_id).collect();
@@ -94,7 +94,10 @@ async fn resent_events_are_not_stored_twice() {
 
     let again = post_batch(&app, "shop-b.myshopify.com", &key, batch).await;
 
-    assert_eq!(json(again).await, json!({"accepted": 0, "duplicates": 2}));
+    assert_eq!(
+        json(again).await,
+        json!({"accepted": 0, "duplicates": 2, "attributed": 0})
+    );
     assert_eq!(stored_events(&app).await, 2);
 }
 

@@ -12,6 +12,7 @@ mod events;
 mod health;
 mod helpers;
 mod migrations;
+mod pipeline;
 mod recs;
 mod shopify_auth;
 mod shopify_proxy;

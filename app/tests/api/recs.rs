@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::helpers::{API_SECRET, TestApp, json, spawn_app_with};
 
 /// The demo shop loaded and its models built, without a background worker.
-async fn demo_app(build_models: bool) -> (TestApp, i64) {
+pub(crate) async fn demo_app(build_models: bool) -> (TestApp, i64) {
     let app = spawn_app_with(ServeOptions { with_worker: false }, |s| {
         s.shopify.api_secret = Some(API_SECRET.into());
         s.shopify.token_encryption_key = Some(crate::helpers::TOKEN_KEY.into());
@@ -24,13 +24,13 @@ async fn demo_app(build_models: bool) -> (TestApp, i64) {
     };
     let summary = worker::demo::load(&app.db, &settings).await.unwrap();
     if build_models {
-        worker::recs::build(&app.db, summary.shop_id).await.unwrap();
+        worker::recs::train(&app.db, summary.shop_id).await.unwrap();
     }
     (app, summary.shop_id)
 }
 
 /// A product that is on sale, to use as a product-page seed.
-async fn some_product(app: &TestApp) -> i64 {
+pub(crate) async fn some_product(app: &TestApp) -> i64 {
     product::Entity::find()
         .filter(product::Column::Status.eq("active"))
         .one(&app.db.conn)

@@ -141,6 +141,39 @@ impl CandidatePool {
         Ok(())
     }
 
+    /// Adds candidates that are already merged pools (for example the stored pools of a
+    /// shopper's recent products), scaled by `weight` in `[0, 1]`: relevances combine as in
+    /// [`CandidatePool::add_source`], sources add up, and the primary source follows the
+    /// strongest contribution.
+    ///
+    /// # Errors
+    /// [`RankerError::InvalidParameter`] for a weight outside `[0, 1]`,
+    /// [`RankerError::UnknownItem`] or a non-finite relevance.
+    pub fn merge_weighted(
+        &mut self,
+        catalog: &Catalog,
+        weight: f32,
+        candidates: &[Candidate],
+    ) -> Result<()> {
+        if !(0.0..=1.0).contains(&weight) {
+            return Err(RankerError::InvalidParameter {
+                name: "weight",
+                reason: "must be in [0,1]",
+            });
+        }
+        for c in candidates {
+            catalog.check(c.item)?;
+            let relevance = crate::error::finite(c.relevance, "relevance")?.clamp(0.0, 1.0);
+            self.merge_one(c.item, c.primary, relevance * weight);
+            if let Some(&at) = self.index.get(&c.item) {
+                for source in c.sources.iter() {
+                    self.candidates[at].sources.insert(source);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn merge_one(&mut self, item: ItemId, source: Source, contribution: f32) {
         if let Some(&at) = self.index.get(&item) {
             let c = &mut self.candidates[at];

@@ -68,6 +68,7 @@ impl DemoRows {
                     query: Set(ev.query.clone()),
                     surface: Set(None),
                     rec_id: Set(None),
+                    impression_id: Set(None),
                     position: Set(None),
                     propensity: Set(None),
                     traffic_source: Set(Some(session.referrer.clone())),

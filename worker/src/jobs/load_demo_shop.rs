@@ -4,7 +4,7 @@ use common::settings::DemoSettings;
 use demo::DemoConfig;
 use serde::{Deserialize, Serialize};
 
-use super::{BuildRecommendations, Job, JobContext, JobError};
+use super::{Job, JobContext, JobError, TrainModels};
 use crate::queue::JobQueue;
 
 /// Loads the generated demo shop unless one is already stored.
@@ -56,7 +56,7 @@ impl Job for LoadDemoShop {
                 tracing::info!(%summary, "demo shop loaded");
                 // A fresh shop needs its models before the storefront shows anything useful.
                 JobQueue::attached(&ctx.db)
-                    .push(BuildRecommendations {
+                    .push(TrainModels {
                         shop_id: summary.shop_id,
                         window: None,
                     })

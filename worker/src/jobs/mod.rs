@@ -2,13 +2,15 @@
 //! queue), its attempt budget, its dedupe key, and its handler. [`register_all`] is the one
 //! list of jobs the workers run.
 
-mod build_recommendations;
 mod load_demo_shop;
+mod precompute_lists;
+mod precompute_product;
 mod process_webhook;
 mod purge_shop;
 mod reconcile_catalog;
 mod refresh_shop_token;
 mod sync_catalog;
+mod train_models;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -19,10 +21,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::pool::WorkerSetup;
+use crate::runs::JobRun;
 use crate::shop_auth::ShopifyApp;
 
-pub use build_recommendations::BuildRecommendations;
 pub use load_demo_shop::LoadDemoShop;
+pub use precompute_lists::PrecomputeLists;
+pub use precompute_product::PrecomputeProduct;
 pub use process_webhook::{
     COMPLIANCE_TOPICS, ProcessWebhook, SUBSCRIBED_TOPICS, TopicKind, classify,
 };
@@ -30,11 +34,14 @@ pub use purge_shop::PurgeShop;
 pub use reconcile_catalog::ReconcileCatalog;
 pub use refresh_shop_token::RefreshShopToken;
 pub use sync_catalog::SyncCatalog;
+pub use train_models::TrainModels;
 
 /// Registers a worker for every job type: the one list of jobs the workers run.
 pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<LoadDemoShop>(monitor);
-    let monitor = workers.register::<BuildRecommendations>(monitor);
+    let monitor = workers.register::<TrainModels>(monitor);
+    let monitor = workers.register::<PrecomputeLists>(monitor);
+    let monitor = workers.register::<PrecomputeProduct>(monitor);
     let monitor = workers.register::<ProcessWebhook>(monitor);
     let monitor = workers.register::<PurgeShop>(monitor);
     let monitor = workers.register::<SyncCatalog>(monitor);
@@ -80,6 +87,41 @@ pub enum JobError {
 impl From<sea_orm::DbErr> for JobError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Transient(err.to_string())
+    }
+}
+
+impl From<crate::recs::BuildError> for JobError {
+    fn from(err: crate::recs::BuildError) -> Self {
+        match err {
+            // The same inputs will be refused again.
+            crate::recs::BuildError::Ranker(err) => Self::Permanent(err.to_string()),
+            err => Self::Transient(err.to_string()),
+        }
+    }
+}
+
+/// Runs a shop's job with its progress and outcome recorded in `job_runs`; `work` returns a
+/// short summary of what it did.
+///
+/// # Errors
+/// The job's error (recorded on the run first), or a database error recording it.
+pub(crate) async fn tracked<Fut>(
+    db: &Database,
+    shop_id: i64,
+    job: &str,
+    run_key: &str,
+    work: impl FnOnce(JobRun) -> Fut,
+) -> Result<(), JobError>
+where
+    Fut: Future<Output = Result<String, JobError>>,
+{
+    let run = JobRun::start(&db.conn, shop_id, job, run_key, None).await?;
+    match work(run.clone()).await {
+        Ok(detail) => Ok(run.succeed(&db.conn, &detail).await?),
+        Err(err) => {
+            run.fail(&db.conn, &err.to_string()).await?;
+            Err(err)
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::sync::SyncError;
 use crate::sync::webhooks::{self, Applied, WebhookTarget};
 
-use super::{Job, JobContext, JobError, PurgeShop};
+use super::{Job, JobContext, JobError, PrecomputeProduct, PurgeShop};
 use crate::compliance;
 use crate::queue::JobQueue;
 
@@ -167,7 +167,8 @@ async fn handle(
         }
         TopicKind::ShopRedact => compliance::delete_shop(db, shop.id).await?,
         TopicKind::Deferred if webhooks::TOPICS.contains(&receipt.topic.as_str()) => {
-            return apply_catalog_change(db, receipt, &shop).await;
+            let jobs = JobQueue::attached(&ctx.db);
+            return apply_catalog_change(db, &jobs, receipt, &shop).await;
         }
         TopicKind::Deferred => return Ok(super::sync_catalog::on_bulk_finish(payload)),
         TopicKind::Unknown => return Ok("ignored"),
@@ -179,6 +180,7 @@ async fn handle(
 /// is retried.
 async fn apply_catalog_change(
     db: &DatabaseConnection,
+    jobs: &JobQueue,
     receipt: &webhook_receipt::Model,
     shop: &shop::Model,
 ) -> Result<&'static str, JobError> {
@@ -188,13 +190,33 @@ async fn apply_catalog_change(
         triggered_at: receipt.received_at,
     };
     match webhooks::apply(db, target, &receipt.topic, &receipt.payload).await {
-        Ok(Applied::Written) => Ok("processed"),
+        Ok(Applied::Written) => {
+            refresh_product_lists(jobs, shop.id, receipt).await?;
+            Ok("processed")
+        }
         Ok(Applied::Skipped) => Ok("skipped"),
         Err(err @ (SyncError::Payload(_) | SyncError::Line(_))) => {
             Err(JobError::Permanent(err.to_string()))
         }
         Err(err) => Err(JobError::Transient(err.to_string())),
     }
+}
+
+/// A changed product gets its own lists rebuilt (at the end of a short window, so a burst of
+/// updates costs one rebuild).
+async fn refresh_product_lists(
+    jobs: &JobQueue,
+    shop_id: i64,
+    receipt: &webhook_receipt::Model,
+) -> Result<(), JobError> {
+    let product_id = receipt.payload.get("id").and_then(Value::as_i64);
+    let (true, Some(product_id)) = (receipt.topic.starts_with("products/"), product_id) else {
+        return Ok(());
+    };
+    let (job, run_at) = PrecomputeProduct::after_change(shop_id, product_id, Utc::now());
+    jobs.push_at(job, run_at)
+        .await
+        .map_err(|err| JobError::Transient(err.to_string()))
 }
 
 fn customer_id(payload: &Value) -> Option<i64> {

@@ -1,7 +1,11 @@
 //! Recommendation models: training data from behaviour, candidate pools per seed from the
-//! ranker's generators, and their versioned storage, read by the serving path.
+//! ranker's generators, the lists precomputed from them per surface, product and shopper,
+//! and their versioned storage, read by the serving path.
 
+pub mod lists;
 pub mod pools;
+pub mod precompute;
+pub mod profiles;
 pub mod store;
 pub mod training;
 
@@ -26,7 +30,7 @@ pub enum BuildError {
 ///
 /// # Errors
 /// [`BuildError`]; the previous version keeps serving.
-pub async fn build(db: &Database, shop_id: i64) -> Result<String, BuildError> {
+pub async fn train(db: &Database, shop_id: i64) -> Result<String, BuildError> {
     let now = Utc::now();
     let view = crate::catalog::view::load(&db.conn, shop_id, now).await?;
     let data = training::load(&db.conn, shop_id, &view.catalog, now).await?;

@@ -18,7 +18,10 @@ const TRENDING_HALF_LIFE_SECS: f64 = 7.0 * 86_400.0;
 const NEW_ARRIVAL_WINDOW_SECS: i64 = 30 * 86_400;
 
 /// A stored candidate: external ids, because dense ranker ids change with every catalog load.
+/// Stored as a compact `[id, relevance, sources, primary]` array: a 100,000-product shop
+/// keeps a few hundred thousand lists of dozens of candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Compact", into = "Compact")]
 pub struct StoredCandidate {
     /// Product id.
     pub id: i64,
@@ -28,6 +31,26 @@ pub struct StoredCandidate {
     pub sources: ranker::SourceSet,
     /// The main generator (drives the reason shown).
     pub primary: Source,
+}
+
+/// The stored form of [`StoredCandidate`].
+type Compact = (i64, f32, ranker::SourceSet, Source);
+
+impl From<Compact> for StoredCandidate {
+    fn from((id, relevance, sources, primary): Compact) -> Self {
+        Self {
+            id,
+            relevance,
+            sources,
+            primary,
+        }
+    }
+}
+
+impl From<StoredCandidate> for Compact {
+    fn from(c: StoredCandidate) -> Self {
+        (c.id, c.relevance, c.sources, c.primary)
+    }
 }
 
 /// What the behaviour looked like, for the model record.
@@ -143,7 +166,13 @@ pub fn restore(
     catalog: &Catalog,
     stored: &[StoredCandidate],
 ) -> Result<CandidatePool, RankerError> {
-    let candidates = stored
+    CandidatePool::from_candidates(catalog, candidates(catalog, stored))
+}
+
+/// Stored candidates as the ranker's, dropping products that left the catalog.
+#[must_use]
+pub fn candidates(catalog: &Catalog, stored: &[StoredCandidate]) -> Vec<Candidate> {
+    stored
         .iter()
         .filter_map(|c| {
             Some(Candidate {
@@ -153,8 +182,7 @@ pub fn restore(
                 primary: c.primary,
             })
         })
-        .collect();
-    CandidatePool::from_candidates(catalog, candidates)
+        .collect()
 }
 
 /// Maps product ids to dense ids, skipping unknown ones.

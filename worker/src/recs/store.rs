@@ -1,12 +1,16 @@
-//! Versioned storage of candidate pools: a new version is written completely, then marked
-//! ready, and only then are older versions removed, so serving never sees a half-built set.
+//! Versioned storage in `rec_lists`: the candidate pools of a model version (surface
+//! [`POOL_SURFACE`]) and the precomputed lists of a list version (see [`super::lists`]). A new
+//! version is written completely, then marked ready in `models`, and only then are older
+//! versions removed, so serving never sees a half-built set.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{model, rec_list};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde_json::json;
 
@@ -14,10 +18,14 @@ use super::pools::{Pools, StoredCandidate};
 
 /// `models.kind` of the candidate pools.
 pub const MODEL_KIND: &str = "candidate_pools";
-/// Surface the per-product pools serve (product pages; cart and email reuse them).
-pub const PRODUCT_SURFACE: &str = "pdp";
-/// Surface of the shop-wide pool.
-pub const GLOBAL_SURFACE: &str = "home";
+/// `rec_lists.surface` of candidate pools (precomputed lists carry their real surface).
+pub const POOL_SURFACE: &str = "pool";
+/// `rec_lists.seed_kind` of a list about one product.
+pub const PRODUCT_SEED: &str = "product";
+/// `rec_lists.seed_kind` of a list about one shopper.
+pub const PROFILE_SEED: &str = "profile";
+/// `rec_lists.seed_kind` (with seed id `*`) of the shop-wide list.
+pub const GLOBAL_SEED: &str = "global";
 /// Rows per INSERT.
 const BATCH: usize = 200;
 
@@ -32,35 +40,19 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     let version = format!("v{}", now.timestamp_millis());
-    let policy = ranker::policy::POLICY_VERSION.to_string();
-    let row = |surface: &str, kind: &str, seed: String, items: &[StoredCandidate]| {
-        rec_list::ActiveModel {
-            id: NotSet,
-            shop_id: Set(shop_id),
-            surface: Set(surface.to_owned()),
-            seed_kind: Set(kind.to_owned()),
-            seed_id: Set(seed),
-            model_version: Set(version.clone()),
-            policy_version: Set(policy.clone()),
-            items: Set(json!(items)),
-            created_at: Set(now),
-        }
+    let row = |kind: &str, seed: String, items: &[StoredCandidate]| {
+        let key = SeedKey::new(POOL_SURFACE, kind, seed);
+        new_row(shop_id, &key, &version, "", items, now)
     };
-    let mut rows = vec![row(GLOBAL_SURFACE, "global", "*".into(), &pools.global)];
+    let mut rows = vec![row(GLOBAL_SEED, "*".into(), &pools.global)];
     rows.extend(
         pools
             .per_product
             .iter()
-            .map(|(id, items)| row(PRODUCT_SURFACE, "product", id.to_string(), items)),
+            .map(|(id, items)| row(PRODUCT_SEED, id.to_string(), items)),
     );
     let txn = conn.begin().await?;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
-        rec_list::Entity::insert_many(batch)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    insert(&txn, rows).await?;
     model::ActiveModel {
         id: NotSet,
         shop_id: Set(shop_id),
@@ -74,8 +66,10 @@ pub async fn save(
     }
     .insert(&txn)
     .await?;
+    // Older pools go; lists built from them keep serving until the next precompute.
     rec_list::Entity::delete_many()
         .filter(rec_list::Column::ShopId.eq(shop_id))
+        .filter(rec_list::Column::Surface.eq(POOL_SURFACE))
         .filter(rec_list::Column::ModelVersion.ne(version.as_str()))
         .exec(&txn)
         .await?;
@@ -83,17 +77,90 @@ pub async fn save(
     Ok(version)
 }
 
-/// The version currently served for the shop, if any.
+/// Where a list belongs: surface and seed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SeedKey {
+    /// `pool` or a serving surface.
+    pub surface: String,
+    /// [`PRODUCT_SEED`], [`PROFILE_SEED`] or [`GLOBAL_SEED`].
+    pub kind: String,
+    /// Product id, profile id or `*`.
+    pub id: String,
+}
+
+impl SeedKey {
+    /// A key from its parts.
+    #[must_use]
+    pub fn new(surface: &str, kind: &str, id: impl Into<String>) -> Self {
+        Self {
+            surface: surface.to_owned(),
+            kind: kind.to_owned(),
+            id: id.into(),
+        }
+    }
+}
+
+/// A row of `rec_lists` ready to insert.
+pub(super) fn new_row(
+    shop_id: i64,
+    key: &SeedKey,
+    model_version: &str,
+    list_version: &str,
+    items: &[StoredCandidate],
+    now: DateTime<Utc>,
+) -> rec_list::ActiveModel {
+    rec_list::ActiveModel {
+        id: NotSet,
+        shop_id: Set(shop_id),
+        surface: Set(key.surface.clone()),
+        seed_kind: Set(key.kind.clone()),
+        seed_id: Set(key.id.clone()),
+        model_version: Set(model_version.to_owned()),
+        policy_version: Set(ranker::policy::POLICY_VERSION.to_string()),
+        list_version: Set(list_version.to_owned()),
+        items: Set(json!(items)),
+        created_at: Set(now),
+    }
+}
+
+/// Inserts rows in batches (inside the caller's transaction).
+pub(super) async fn insert(
+    conn: &impl ConnectionTrait,
+    rows: Vec<rec_list::ActiveModel>,
+) -> Result<(), DbErr> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
+        rec_list::Entity::insert_many(batch)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The pool version currently served for the shop, if any.
 ///
 /// # Errors
 /// The database error.
 pub async fn current_version(
-    conn: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     shop_id: i64,
+) -> Result<Option<String>, DbErr> {
+    ready_version(conn, shop_id, MODEL_KIND).await
+}
+
+/// The newest ready version of a kind of `models` row.
+///
+/// # Errors
+/// The database error.
+pub async fn ready_version(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    kind: &str,
 ) -> Result<Option<String>, DbErr> {
     Ok(model::Entity::find()
         .filter(model::Column::ShopId.eq(shop_id))
-        .filter(model::Column::Kind.eq(MODEL_KIND))
+        .filter(model::Column::Kind.eq(kind))
         .filter(model::Column::Status.eq("ready"))
         .order_by_desc(model::Column::Id)
         .one(conn)
@@ -101,23 +168,73 @@ pub async fn current_version(
         .map(|m| m.version))
 }
 
-/// The stored pool for a seed, in the given version.
+/// Which set of stored rows to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generation<'a> {
+    /// The candidate pools of a model version.
+    Pools(&'a str),
+    /// The precomputed lists of a list version.
+    Lists(&'a str),
+}
+
+/// The stored items of one seed in one generation.
 ///
 /// # Errors
 /// The database error.
-pub async fn pool(
-    conn: &DatabaseConnection,
+pub async fn load(
+    conn: &impl ConnectionTrait,
     shop_id: i64,
-    version: &str,
-    surface: &str,
-    seed_id: &str,
+    generation: Generation<'_>,
+    key: &SeedKey,
 ) -> Result<Option<Vec<StoredCandidate>>, DbErr> {
-    let list = rec_list::Entity::find()
-        .filter(rec_list::Column::ShopId.eq(shop_id))
-        .filter(rec_list::Column::ModelVersion.eq(version))
-        .filter(rec_list::Column::Surface.eq(surface))
-        .filter(rec_list::Column::SeedId.eq(seed_id))
+    let select = rec_list::Entity::find().filter(rec_list::Column::ShopId.eq(shop_id));
+    let select = match generation {
+        Generation::Pools(version) => select
+            .filter(rec_list::Column::ModelVersion.eq(version))
+            .filter(rec_list::Column::ListVersion.eq("")),
+        Generation::Lists(version) => select.filter(rec_list::Column::ListVersion.eq(version)),
+    };
+    let list = select
+        .filter(rec_list::Column::Surface.eq(key.surface.as_str()))
+        .filter(rec_list::Column::SeedKind.eq(key.kind.as_str()))
+        .filter(rec_list::Column::SeedId.eq(key.id.as_str()))
         .one(conn)
         .await?;
-    Ok(list.and_then(|l| serde_json::from_value(l.items).ok()))
+    Ok(list.and_then(|l| decode(l.items)))
+}
+
+/// Every pool of a model version: per product id, and the shop-wide one.
+///
+/// # Errors
+/// The database error.
+pub async fn all_pools(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    version: &str,
+) -> Result<(HashMap<i64, Vec<StoredCandidate>>, Vec<StoredCandidate>), DbErr> {
+    let rows = rec_list::Entity::find()
+        .filter(rec_list::Column::ShopId.eq(shop_id))
+        .filter(rec_list::Column::ModelVersion.eq(version))
+        .filter(rec_list::Column::Surface.eq(POOL_SURFACE))
+        .all(conn)
+        .await?;
+    let mut per_product = HashMap::with_capacity(rows.len());
+    let mut global = Vec::new();
+    for row in rows {
+        let Some(items) = decode(row.items) else {
+            continue;
+        };
+        if row.seed_kind == GLOBAL_SEED {
+            global = items;
+        } else if let Ok(id) = row.seed_id.parse::<i64>() {
+            per_product.insert(id, items);
+        }
+    }
+    Ok((per_product, global))
+}
+
+/// Items of a stored row; a row in an outdated format reads as missing (and is rebuilt by
+/// the next run) rather than failing the request.
+fn decode(items: serde_json::Value) -> Option<Vec<StoredCandidate>> {
+    serde_json::from_value(items).ok()
 }

@@ -1,6 +1,7 @@
 //! Storefront signals: validated batches of web-pixel events stored append-only, with
 //! anonymous ids linked to customers when a shopper logs in or checks out.
 
+mod attribution;
 pub mod id;
 mod input;
 
@@ -10,7 +11,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 
+pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
 pub use input::{Device, EventInput, EventKind, SURFACES};
+
+use attribution::Attribution;
 
 /// Most events accepted in one batch.
 pub const MAX_BATCH: usize = 100;
@@ -38,6 +42,9 @@ pub struct IngestSummary {
     pub accepted: u64,
     /// Events already stored earlier (same client id), skipped.
     pub duplicates: u64,
+    /// Clicks and add-to-carts tied to a logged impression (counted before duplicates are
+    /// skipped).
+    pub attributed: u64,
 }
 
 /// Validates the whole batch, then stores it in one transaction: all of it or nothing.
@@ -67,10 +74,17 @@ pub async fn ingest(
         return Ok(IngestSummary {
             accepted: 0,
             duplicates: 0,
+            attributed: 0,
         });
     }
     let txn = conn.begin().await?;
-    let accepted = event::Entity::insert_many(events.iter().map(|e| row(shop_id, e, now)))
+    let attributions = attribution::attribute(&txn, shop_id, events, now).await?;
+    let attributed = attributions.iter().filter(|a| a.shown.is_some()).count();
+    let rows = events
+        .iter()
+        .zip(attributions)
+        .map(|(e, a)| row(shop_id, e, a, now));
+    let accepted = event::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([event::Column::ShopId, event::Column::ClientEventId])
                 .do_nothing()
@@ -84,10 +98,31 @@ pub async fn ingest(
     Ok(IngestSummary {
         accepted,
         duplicates: total.saturating_sub(accepted),
+        attributed: u64::try_from(attributed).unwrap_or(u64::MAX),
     })
 }
 
-fn row(shop_id: i64, input: &EventInput, now: DateTime<Utc>) -> event::ActiveModel {
+fn row(
+    shop_id: i64,
+    input: &EventInput,
+    attribution: Attribution,
+    now: DateTime<Utc>,
+) -> event::ActiveModel {
+    // An attributed event takes the impression's surface, position and propensity.
+    let (surface, position, propensity, impression_id) = match attribution.shown {
+        Some(shown) => (
+            shown.surface,
+            shown.position,
+            shown.propensity,
+            Some(shown.impression_id),
+        ),
+        None => (
+            input.surface.clone(),
+            input.position,
+            input.propensity,
+            None,
+        ),
+    };
     event::ActiveModel {
         id: NotSet,
         shop_id: Set(shop_id),
@@ -99,10 +134,11 @@ fn row(shop_id: i64, input: &EventInput, now: DateTime<Utc>) -> event::ActiveMod
         product_id: Set(input.product_id),
         variant_id: Set(input.variant_id),
         query: Set(input.query.clone()),
-        surface: Set(input.surface.clone()),
-        rec_id: Set(input.rec_id.clone()),
-        position: Set(input.position),
-        propensity: Set(input.propensity),
+        surface: Set(surface),
+        rec_id: Set(attribution.rec_id),
+        impression_id: Set(impression_id),
+        position: Set(position),
+        propensity: Set(propensity),
         traffic_source: Set(input.referrer.clone()),
         device: Set(input.device.map(|d| d.as_str().to_owned())),
         occurred_at: Set(input.occurred_at),

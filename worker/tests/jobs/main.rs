@@ -5,6 +5,7 @@ mod catalog;
 mod compliance;
 mod fixtures;
 mod full_sync;
+mod precompute;
 mod schedule;
 mod sync;
 mod webhooks;

@@ -1,4 +1,4 @@
-//! The scheduler queues each stale shop's daily build once.
+//! The scheduler queues each stale shop's nightly training and hourly precompute once.
 
 use chrono::{Duration, Utc};
 use common::Database;
@@ -6,16 +6,13 @@ use common::settings::DemoSettings;
 use common::testing::TestDatabase;
 use worker::JobQueue;
 
-async fn pending_builds(db: &Database) -> i64 {
+async fn pending(db: &Database, job: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
-    let sql = match db.backend() {
-        common::Backend::Sqlite => {
-            "SELECT COUNT(*) AS n FROM Jobs WHERE job_type = 'build_recommendations'"
-        }
-        common::Backend::Postgres => {
-            "SELECT COUNT(*) AS n FROM apalis.jobs WHERE job_type = 'build_recommendations'"
-        }
+    let table = match db.backend() {
+        common::Backend::Sqlite => "Jobs",
+        common::Backend::Postgres => "apalis.jobs",
     };
+    let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE job_type = '{job}'");
     let statement = Statement::from_string(db.conn.get_database_backend(), sql);
     db.conn
         .query_one_raw(statement)
@@ -27,7 +24,7 @@ async fn pending_builds(db: &Database) -> i64 {
 }
 
 #[tokio::test]
-async fn stale_shops_get_one_build_a_day_however_often_the_scheduler_ticks() {
+async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
     let database = TestDatabase::create().await;
     let db = Database::connect(&database.settings).await.unwrap();
     db.migrate().await.unwrap();
@@ -40,23 +37,47 @@ async fn stale_shops_get_one_build_a_day_however_often_the_scheduler_ticks() {
     };
     let summary = worker::demo::load(&db, &settings).await.unwrap();
 
-    let first = worker::schedule::tick(&db.conn, &queue, Utc::now())
-        .await
-        .unwrap();
-    worker::schedule::tick(&db.conn, &queue, Utc::now())
-        .await
-        .unwrap();
-    assert_eq!(first, 1);
-    assert_eq!(pending_builds(&db).await, 1, "one build per shop and day");
+    let tick = |hours: i64| {
+        let (conn, queue) = (db.conn.clone(), queue.clone());
+        async move {
+            worker::schedule::tick(&conn, &queue, Utc::now() + Duration::hours(hours))
+                .await
+                .unwrap()
+        }
+    };
 
-    worker::recs::build(&db, summary.shop_id).await.unwrap();
-    let fresh = worker::schedule::tick(&db.conn, &queue, Utc::now() + Duration::hours(1))
+    assert_eq!(tick(0).await, 1);
+    assert_eq!(
+        tick(0).await,
+        1,
+        "ticks again, but the queue drops the duplicate"
+    );
+    assert_eq!(
+        pending(&db, "train_models").await,
+        1,
+        "one training per shop and day"
+    );
+
+    worker::recs::train(&db, summary.shop_id).await.unwrap();
+    assert_eq!(tick(0).await, 1, "fresh pools, but no lists yet");
+    assert_eq!(tick(0).await, 1);
+    assert_eq!(
+        pending(&db, "precompute_lists").await,
+        1,
+        "one precompute per hour"
+    );
+    assert_eq!(pending(&db, "train_models").await, 1);
+
+    let run = worker::runs::JobRun::start(&db.conn, summary.shop_id, "precompute_lists", "t", None)
         .await
         .unwrap();
-    let next_day = worker::schedule::tick(&db.conn, &queue, Utc::now() + Duration::hours(25))
+    worker::recs::lists::precompute_all(&db, summary.shop_id, &run)
         .await
+        .unwrap()
         .unwrap();
-    assert_eq!(fresh, 0, "a model trained just now is fresh for a day");
-    assert_eq!(next_day, 1);
-    assert_eq!(pending_builds(&db).await, 2);
+    assert_eq!(tick(0).await, 0, "pools and lists are fresh");
+    assert_eq!(tick(2).await, 1, "lists are precomputed hourly");
+    assert_eq!(pending(&db, "precompute_lists").await, 2);
+    assert_eq!(tick(25).await, 1, "pools are retrained daily");
+    assert_eq!(pending(&db, "train_models").await, 2);
 }

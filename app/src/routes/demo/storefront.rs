@@ -48,6 +48,7 @@ pub async fn product_page(
         product_id: Some(product_id),
         session_id: Some(session.clone()),
         anonymous_id: Some(session.clone()),
+        customer_id: None,
         limit: 6,
     };
     let recs = serving::recommend(&state.db.conn, &model, &request).await?;

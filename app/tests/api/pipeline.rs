@@ -1,0 +1,196 @@
+//! The pipeline end to end through HTTP: precomputed lists are what serving starts from, and
+//! clicks and add-to-carts carrying a rec id are attributed to the logged impression.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use entity::{event, shop};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use worker::recs::lists;
+use worker::recs::pools::StoredCandidate;
+use worker::recs::store::SeedKey;
+
+use crate::helpers::{TestApp, json};
+use crate::recs::{demo_app, some_product};
+
+async fn precompute(app: &TestApp, shop_id: i64) -> String {
+    let run = worker::runs::JobRun::start(&app.db.conn, shop_id, "precompute_lists", "t", None)
+        .await
+        .unwrap();
+    lists::precompute_all(&app.db, shop_id, &run)
+        .await
+        .unwrap()
+        .unwrap()
+        .list_version
+}
+
+async fn precomputed(app: &TestApp, shop_id: i64, version: &str, key: SeedKey) -> HashSet<i64> {
+    let stored: Vec<StoredCandidate> = lists::find(&app.db.conn, shop_id, version, &key)
+        .await
+        .unwrap()
+        .unwrap();
+    stored.iter().map(|c| c.id).collect()
+}
+
+fn served_ids(body: &Value) -> Vec<i64> {
+    body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap().clone())
+        .map(|item| item["product_id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn serving_starts_from_the_precomputed_list_of_the_product_and_the_shopper() {
+    let (app, shop_id) = demo_app(true).await;
+    let version = precompute(&app, shop_id).await;
+    let seed = some_product(&app).await;
+
+    let pdp = json(
+        app.get(&format!("/demo/recs?surface=pdp&product_id={seed}&limit=8"))
+            .await,
+    )
+    .await;
+    let listed = precomputed(
+        &app,
+        shop_id,
+        &version,
+        SeedKey::new("pdp", "product", seed.to_string()),
+    )
+    .await;
+    assert_eq!(pdp["list_version"], json!(version));
+    let served = served_ids(&pdp);
+    assert!(!served.is_empty());
+    // Exploration may swap in an item from outside the list; everything else comes from it.
+    let explored = pdp["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap().clone())
+        .filter(|i| i["explored"] == json!(true))
+        .count();
+    let from_list = served.iter().filter(|id| listed.contains(id)).count();
+    assert!(
+        from_list + explored >= served.len(),
+        "{served:?} vs {listed:?}"
+    );
+
+    let profile = entity::rec_list::Entity::find()
+        .filter(entity::rec_list::Column::ListVersion.eq(version.as_str()))
+        .filter(entity::rec_list::Column::SeedKind.eq("profile"))
+        .filter(entity::rec_list::Column::SeedId.starts_with("anon:"))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let anonymous = profile.seed_id.trim_start_matches("anon:");
+    let home = json(
+        app.get(&format!(
+            "/demo/recs?surface=home&anonymous_id={anonymous}&limit=8"
+        ))
+        .await,
+    )
+    .await;
+    let listed = precomputed(
+        &app,
+        shop_id,
+        &version,
+        SeedKey::new("home", "profile", profile.seed_id.clone()),
+    )
+    .await;
+    let served = served_ids(&home);
+    let from_list = served.iter().filter(|id| listed.contains(id)).count();
+    assert!(
+        from_list * 10 >= served.len() * 8,
+        "home is served from the shopper's list"
+    );
+}
+
+#[tokio::test]
+async fn clicks_and_the_add_to_cart_after_them_are_attributed_to_the_impression() {
+    let (app, shop_id) = demo_app(true).await;
+    let shop = shop::Entity::find_by_id(shop_id)
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let seed = some_product(&app).await;
+    let recs = json(
+        app.get(&format!(
+            "/demo/recs?surface=pdp&product_id={seed}&session_id=sess-a&limit=8"
+        ))
+        .await,
+    )
+    .await;
+    let rec_id = recs["rec_id"].as_str().unwrap();
+    let clicked = &recs["modules"][0]["items"][1];
+    let product = clicked["product_id"].as_str().unwrap();
+    let now = Utc::now().to_rfc3339();
+    let event = |id: &str, kind: &str, rec: Option<&str>| {
+        let mut e = json!({
+            "id": id, "kind": kind, "occurred_at": now, "anonymous_id": "anon-a",
+            "session_id": "sess-a", "product_id": product,
+            // A client's claim of position is overridden by the logged impression.
+            "surface": "pdp", "position": 99
+        });
+        if let Some(rec) = rec {
+            e["rec_id"] = json!(rec);
+        }
+        e
+    };
+    let post = |events: Vec<Value>| {
+        let body = json!({"shop": shop.domain, "key": shop.ingest_key, "events": events});
+        app.client
+            .post(format!("{}/events", app.address))
+            .json(&body)
+            .send()
+    };
+
+    let click = json(
+        post(vec![event("c1", "click", Some(rec_id))])
+            .await
+            .unwrap(),
+    )
+    .await;
+    let cart = json(post(vec![event("a1", "add_to_cart", None)]).await.unwrap()).await;
+    let unknown = json(
+        post(vec![event("c2", "click", Some("no-such-rec"))])
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(click["attributed"], json!(1));
+    assert_eq!(
+        cart["attributed"],
+        json!(1),
+        "the add-to-cart follows the click"
+    );
+    assert_eq!(
+        unknown,
+        json!({"accepted": 1, "duplicates": 0, "attributed": 0})
+    );
+    let impression = event::Entity::find()
+        .filter(event::Column::Kind.eq("impression"))
+        .filter(event::Column::RecId.eq(rec_id))
+        .filter(event::Column::ProductId.eq(product.parse::<i64>().unwrap()))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    for id in ["c1", "a1"] {
+        let row = event::Entity::find()
+            .filter(event::Column::ClientEventId.eq(id))
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.impression_id, Some(impression.id), "{id}");
+        assert_eq!(row.rec_id.as_deref(), Some(rec_id));
+        assert_eq!(row.position, impression.position);
+        assert_eq!(row.propensity, impression.propensity);
+    }
+}

@@ -1,0 +1,47 @@
+//! `train_models`: train a shop's candidate models, store a new pool version, and queue the
+//! precompute of its lists.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Job, JobContext, JobError, PrecomputeLists, tracked};
+use crate::queue::JobQueue;
+
+/// Retrains the candidate models of one shop (after the first sync, nightly, or on demand).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainModels {
+    /// The shop.
+    pub shop_id: i64,
+    /// Scheduling window (the day for the nightly run): one run per shop and window.
+    /// `None` for on-demand runs, which are never deduplicated.
+    #[serde(default)]
+    pub window: Option<String>,
+}
+
+impl Job for TrainModels {
+    const NAME: &'static str = "train_models";
+    const MAX_ATTEMPTS: usize = 3;
+
+    fn dedupe_key(&self) -> Option<String> {
+        self.window
+            .as_ref()
+            .map(|window| format!("{}:{window}", self.shop_id))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let key = self.window.as_deref().unwrap_or("on-demand");
+        tracked(&ctx.db, self.shop_id, Self::NAME, key, |_run| async {
+            let version = crate::recs::train(&ctx.db, self.shop_id).await?;
+            tracing::info!(shop = self.shop_id, %version, "candidate pools trained");
+            // New pools make every list stale: precompute them now rather than next hour.
+            JobQueue::attached(&ctx.db)
+                .push(PrecomputeLists {
+                    shop_id: self.shop_id,
+                    window: None,
+                })
+                .await
+                .map_err(|err| JobError::Transient(err.to_string()))?;
+            Ok(format!("pool version {version}"))
+        })
+        .await
+    }
+}

@@ -1,0 +1,347 @@
+//! Storage and runs of the precomputed lists: a full precompute writes a new list version in
+//! chunks (progress in `job_runs`), publishes it in `models` (kind [`LISTS_KIND`]) and only
+//! then removes older versions; a product's own lists can be rebuilt in place after it
+//! changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use common::Database;
+use entity::{model, rec_list};
+use ranker::{PolicySet, Ranker};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::BuildError;
+use super::pools::StoredCandidate;
+use super::precompute::{ComputedList, PRODUCT_SURFACES, Precomputer, Profile};
+use super::profiles;
+use super::store::{self, GLOBAL_SEED, POOL_SURFACE, PRODUCT_SEED, SeedKey};
+use crate::catalog::{CatalogView, view};
+use crate::runs::JobRun;
+
+/// `models.kind` of a published list version.
+pub const LISTS_KIND: &str = "rec_lists";
+/// Seeds computed (and written in one transaction) per chunk.
+const CHUNK: usize = 500;
+
+/// What a full precompute did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrecomputeSummary {
+    /// The published list version.
+    pub list_version: String,
+    /// The model version its pools came from.
+    pub model_version: String,
+    /// Lists written.
+    pub lists: usize,
+    /// Seed products.
+    pub products: usize,
+    /// Shopper profiles.
+    pub profiles: usize,
+}
+
+/// The versions serving reads: the latest pools and the latest published lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Versions {
+    /// Pool (model) version.
+    pub pools: Option<String>,
+    /// List version.
+    pub lists: Option<String>,
+}
+
+/// The versions currently published for the shop.
+///
+/// # Errors
+/// The database error.
+pub async fn current(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Versions, DbErr> {
+    Ok(Versions {
+        pools: store::current_version(conn, shop_id).await?,
+        lists: store::ready_version(conn, shop_id, LISTS_KIND).await?,
+    })
+}
+
+/// A precomputed list of the given list version.
+///
+/// # Errors
+/// The database error.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    list_version: &str,
+    key: &SeedKey,
+) -> Result<Option<Vec<StoredCandidate>>, DbErr> {
+    store::load(conn, shop_id, store::Generation::Lists(list_version), key).await
+}
+
+/// One seed to compute.
+enum Seed {
+    Product(i64),
+    Profile(Profile),
+    Global,
+}
+
+/// The inputs of a precompute, shared with the CPU threads.
+struct Inputs {
+    view: CatalogView,
+    ranker: Ranker,
+    policies: PolicySet,
+    pools: HashMap<i64, Vec<StoredCandidate>>,
+    global: Vec<StoredCandidate>,
+    now: i64,
+}
+
+impl Inputs {
+    fn precomputer(&self) -> Precomputer<'_> {
+        Precomputer::new(
+            &self.view.catalog,
+            &self.ranker,
+            &self.policies,
+            &self.pools,
+            &self.global,
+            self.now,
+        )
+    }
+
+    /// Lists of a chunk of seeds, split over the machine's cores.
+    fn compute(&self, seeds: &[Seed]) -> Result<Vec<ComputedList>, BuildError> {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let per_thread = seeds.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = seeds
+                .chunks(per_thread)
+                .map(|part| scope.spawn(move || self.compute_serially(part)))
+                .collect();
+            let mut out = Vec::with_capacity(seeds.len() * 2);
+            for handle in handles {
+                match handle.join() {
+                    Ok(lists) => out.extend(lists?),
+                    Err(_) => return Err(BuildError::Task("a precompute thread panicked".into())),
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn compute_serially(&self, seeds: &[Seed]) -> Result<Vec<ComputedList>, ranker::RankerError> {
+        let precomputer = self.precomputer();
+        let mut out = Vec::with_capacity(seeds.len() * 2);
+        for seed in seeds {
+            out.extend(match seed {
+                Seed::Product(id) => precomputer.product(*id)?,
+                Seed::Profile(profile) => precomputer.profile(profile)?,
+                Seed::Global => precomputer.global()?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Precomputes every list of the shop from its current pools and publishes a new list
+/// version; `None` when the shop has no pools yet.
+///
+/// # Errors
+/// [`BuildError`]; the previous list version keeps serving.
+pub async fn precompute_all(
+    db: &Database,
+    shop_id: i64,
+    run: &JobRun,
+) -> Result<Option<PrecomputeSummary>, BuildError> {
+    let conn = &db.conn;
+    let Some(model_version) = store::current_version(conn, shop_id).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let (pools, global) = store::all_pools(conn, shop_id, &model_version).await?;
+    let profiles = profiles::load(conn, shop_id, now).await?;
+    let view = view::load(conn, shop_id, now).await?;
+    let mut seeds: Vec<Seed> = view
+        .catalog
+        .items()
+        .iter()
+        .map(|item| Seed::Product(item.external_id))
+        .collect();
+    let (products, profile_count) = (seeds.len(), profiles.len());
+    seeds.extend(profiles.into_iter().map(Seed::Profile));
+    seeds.push(Seed::Global);
+    let total = i64::try_from(seeds.len()).unwrap_or(i64::MAX);
+    run.progress(conn, 0, Some(total)).await?;
+    let inputs = Arc::new(Inputs {
+        view,
+        ranker: Ranker::builder().build()?,
+        policies: PolicySet::default(),
+        pools,
+        global,
+        now: now.timestamp(),
+    });
+    let list_version = format!("l{}", now.timestamp_millis());
+    let mut written = 0;
+    let mut done = 0;
+    let mut seeds = seeds.into_iter().peekable();
+    while seeds.peek().is_some() {
+        let chunk: Vec<Seed> = seeds.by_ref().take(CHUNK).collect();
+        done += chunk.len();
+        let shared = Arc::clone(&inputs);
+        let lists = tokio::task::spawn_blocking(move || shared.compute(&chunk))
+            .await
+            .map_err(|err| BuildError::Task(err.to_string()))??;
+        written += lists.len();
+        write(conn, shop_id, &model_version, &list_version, lists, now).await?;
+        run.progress(conn, i64::try_from(done).unwrap_or(i64::MAX), None)
+            .await?;
+    }
+    let summary = PrecomputeSummary {
+        list_version,
+        model_version,
+        lists: written,
+        products,
+        profiles: profile_count,
+    };
+    publish(conn, shop_id, &summary, now).await?;
+    Ok(Some(summary))
+}
+
+async fn write(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    model_version: &str,
+    list_version: &str,
+    lists: Vec<ComputedList>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let txn = conn.begin().await?;
+    store::insert(
+        &txn,
+        rows(shop_id, model_version, list_version, &lists, now),
+    )
+    .await?;
+    txn.commit().await
+}
+
+fn rows(
+    shop_id: i64,
+    model_version: &str,
+    list_version: &str,
+    lists: &[ComputedList],
+    now: DateTime<Utc>,
+) -> Vec<rec_list::ActiveModel> {
+    lists
+        .iter()
+        .map(|l| store::new_row(shop_id, &l.key, model_version, list_version, &l.items, now))
+        .collect()
+}
+
+/// Marks the version ready and removes the lists it replaces: every other published version,
+/// and rows of runs that started before this one and never published (they died). A run that
+/// started later and is still writing keeps its rows.
+async fn publish(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    summary: &PrecomputeSummary,
+    started: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let txn = conn.begin().await?;
+    model::ActiveModel {
+        id: NotSet,
+        shop_id: Set(shop_id),
+        kind: Set(LISTS_KIND.into()),
+        version: Set(summary.list_version.clone()),
+        status: Set("ready".into()),
+        params: Set(json!({
+            "model_version": summary.model_version,
+            "policy_version": ranker::policy::POLICY_VERSION,
+        })),
+        metrics: Set(json!(summary)),
+        started_at: Set(started),
+        trained_at: Set(Some(Utc::now())),
+    }
+    .insert(&txn)
+    .await?;
+    let published = Query::select()
+        .column(model::Column::Version)
+        .from(model::Entity)
+        .and_where(model::Column::ShopId.eq(shop_id))
+        .and_where(model::Column::Kind.eq(LISTS_KIND))
+        .to_owned();
+    rec_list::Entity::delete_many()
+        .filter(rec_list::Column::ShopId.eq(shop_id))
+        .filter(rec_list::Column::Surface.ne(POOL_SURFACE))
+        .filter(rec_list::Column::ListVersion.ne(summary.list_version.as_str()))
+        .filter(
+            Condition::any()
+                .add(rec_list::Column::ListVersion.in_subquery(published))
+                .add(rec_list::Column::CreatedAt.lt(started)),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}
+
+/// Rebuilds one product's own lists in the published list version (after the product
+/// changed); returns how many lists were written, 0 when nothing is published yet.
+///
+/// # Errors
+/// [`BuildError`].
+pub async fn precompute_product(
+    db: &Database,
+    shop_id: i64,
+    product_id: i64,
+) -> Result<usize, BuildError> {
+    let conn = &db.conn;
+    let versions = current(conn, shop_id).await?;
+    let (Some(model_version), Some(list_version)) = (versions.pools, versions.lists) else {
+        return Ok(0);
+    };
+    let now = Utc::now();
+    let pools = store::Generation::Pools(&model_version);
+    let own = store::load(
+        conn,
+        shop_id,
+        pools,
+        &SeedKey::new(POOL_SURFACE, PRODUCT_SEED, product_id.to_string()),
+    )
+    .await?;
+    let global = store::load(
+        conn,
+        shop_id,
+        pools,
+        &SeedKey::new(POOL_SURFACE, GLOBAL_SEED, "*"),
+    )
+    .await?
+    .unwrap_or_default();
+    let view = view::load(conn, shop_id, now).await?;
+    let ranker = Ranker::builder().build()?;
+    let policies = PolicySet::default();
+    let per_product: HashMap<i64, Vec<StoredCandidate>> =
+        own.into_iter().map(|pool| (product_id, pool)).collect();
+    let lists = Precomputer::new(
+        &view.catalog,
+        &ranker,
+        &policies,
+        &per_product,
+        &global,
+        now.timestamp(),
+    )
+    .product(product_id)?;
+    let surfaces: Vec<&str> = PRODUCT_SURFACES.iter().map(|(name, _)| *name).collect();
+    let txn = conn.begin().await?;
+    // A deleted product keeps no lists of its own; one still in the catalog gets fresh ones.
+    rec_list::Entity::delete_many()
+        .filter(rec_list::Column::ShopId.eq(shop_id))
+        .filter(rec_list::Column::ListVersion.eq(list_version.as_str()))
+        .filter(rec_list::Column::Surface.is_in(surfaces))
+        .filter(rec_list::Column::SeedKind.eq(PRODUCT_SEED))
+        .filter(rec_list::Column::SeedId.eq(product_id.to_string()))
+        .exec(&txn)
+        .await?;
+    let rows = rows(shop_id, &model_version, &list_version, &lists, now);
+    store::insert(&txn, rows).await?;
+    txn.commit().await?;
+    Ok(lists.len())
+}
