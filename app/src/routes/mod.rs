@@ -1,6 +1,7 @@
 //! HTTP routes, one module per area.
 
 pub mod admin;
+pub mod admin_api;
 pub mod auth;
 pub mod demo;
 pub mod events;
@@ -23,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/auth", web::get().to(auth::install))
         .route("/auth/callback", web::get().to(auth::callback))
         .route("/admin/api/session", web::get().to(admin::session))
+        .route("/admin/api/recs", web::get().to(admin_api::recs))
+        .route("/admin/api/jobs", web::get().to(admin_api::jobs))
         .route("/webhooks", web::post().to(webhooks::receive))
         .route("/proxy/status", web::get().to(proxy::status))
         .route("/proxy/recs", web::get().to(recs::proxied))

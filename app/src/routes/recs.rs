@@ -74,7 +74,7 @@ async fn serve(
     Ok(http)
 }
 
-fn parse(shop_id: i64, params: &BTreeMap<String, String>) -> Result<RecRequest, ApiError> {
+pub(crate) fn parse(shop_id: i64, params: &BTreeMap<String, String>) -> Result<RecRequest, ApiError> {
     let bad = |message: String| ApiError::new(ErrorKind::BadRequest, message);
     let surface = params
         .get("surface")

@@ -112,6 +112,21 @@ pub async fn recommend(
     model: &ShopModel,
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
+    let response = preview(conn, model, request).await?;
+    log_impression(conn, request, &response, Utc::now()).await?;
+    Ok(response)
+}
+
+/// Computes the answer exactly as a shopper would get it, without logging an impression:
+/// the merchant's preview in the admin is not a shopper seeing the list.
+///
+/// # Errors
+/// As [`recommend`].
+pub async fn preview(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+) -> Result<RecResponse, ApiError> {
     let surface = parse_surface(&request.surface)?;
     let catalog = &model.view.catalog;
     let now = Utc::now();
@@ -137,9 +152,7 @@ pub async fn recommend(
         .ranker
         .serve(catalog, &pool, &ctx, policy, &mut rng)
         .map_err(ApiError::internal)?;
-    let response = respond(model, request, rec_id.to_string(), served);
-    log_impression(conn, request, &response, now).await?;
-    Ok(response)
+    Ok(respond(model, request, rec_id.to_string(), served))
 }
 
 /// The request's candidates: its precomputed list, else the model's pool for the seed, else
@@ -159,7 +172,13 @@ async fn candidate_pool(
         let pools = Generation::Pools(version);
         let seeded = match request.product_id {
             Some(id) => {
-                store::load(conn, request.shop_id, pools, &pool_key(PRODUCT_SEED, id)).await?
+                store::load(
+                    conn,
+                    request.shop_id,
+                    pools,
+                    &pool_key(PRODUCT_SEED, id.to_string()),
+                )
+                .await?
             }
             None => None,
         };
@@ -179,8 +198,8 @@ async fn candidate_pool(
     Ok(pool)
 }
 
-fn pool_key(kind: &str, id: impl ToString) -> SeedKey {
-    SeedKey::new(POOL_SURFACE, kind, id.to_string())
+fn pool_key(kind: &str, id: impl Into<String>) -> SeedKey {
+    SeedKey::new(POOL_SURFACE, kind, id)
 }
 
 /// The precomputed list for the request: the product's for product pages and carts, the

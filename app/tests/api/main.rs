@@ -5,6 +5,7 @@
     reason = "test helpers fail the test loudly on broken set-up"
 )]
 
+mod admin_api;
 mod cli;
 mod demo;
 mod errors;
