@@ -1,8 +1,11 @@
-//! `POST /events`: batches of storefront events from the web pixel.
+//! `POST /events`: batches of storefront events from the web pixel, and `POST /proxy/events`:
+//! recommendation clicks from the theme blocks through the app proxy.
 //!
 //! The pixel posts `{"shop", "key", "events": [...]}` (its settings carry the shop and the
-//! shop's ingest key). The body is read as bytes whatever the content type, because
-//! `navigator.sendBeacon` sends `text/plain`.
+//! shop's ingest key). The theme blocks have no key to send: they post `{"events": [...]}` to
+//! the storefront's `/apps/meander/events`, and Shopify's app-proxy signature names the shop.
+//! Bodies are read as bytes whatever the content type, because `sendBeacon` and CORS-free
+//! `fetch` calls send `text/plain`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -11,8 +14,9 @@ use entity::{ShopDomain, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
-use worker::signals::{self, EventInput, SignalError};
+use worker::signals::{self, EventInput, EventKind, SignalError};
 
+use super::proxy::ProxyRequest;
 use crate::error::{ApiError, ErrorKind, json_error};
 use crate::state::AppState;
 
@@ -22,6 +26,13 @@ use crate::state::AppState;
 struct Batch {
     shop: String,
     key: String,
+    events: Vec<EventInput>,
+}
+
+/// The body the theme blocks post through the app proxy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProxiedBatch {
     events: Vec<EventInput>,
 }
 
@@ -35,21 +46,80 @@ pub async fn ingest(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch: Batch = serde_json::from_slice(&body).map_err(|err| {
-        ApiError::new(ErrorKind::BadRequest, format!("invalid event batch: {err}"))
-    })?;
+    let batch: Batch = parse_body(&body)?;
     let domain = ShopDomain::parse(&batch.shop)
         .map_err(|err| ApiError::new(ErrorKind::BadRequest, err.to_string()))?;
+    if let Some(limited) = rate_limit(&state, &req, &domain) {
+        return Ok(limited);
+    }
+    let shop_id = authenticate(&state, &domain, &batch.key).await?;
+    store(&state, shop_id, &batch.events).await
+}
+
+/// `POST /proxy/events` (storefront `/apps/meander/events`): clicks on recommendations.
+///
+/// Only clicks are taken here: the signature proves the request passed through the shop's
+/// storefront, not who sent it, so this path cannot write views or purchases into the models.
+///
+/// # Errors
+/// The proxy extractor's 4xx; 400 for malformed events or other kinds; 403 for a shop that
+/// has not installed Meander; 500 when storage fails.
+pub async fn proxied(
+    req: HttpRequest,
+    proxy: ProxyRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let batch: ProxiedBatch = parse_body(&body)?;
+    if let Some(index) = batch.events.iter().position(|e| e.kind != EventKind::Click) {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("events[{index}].kind: only clicks are accepted through the app proxy"),
+        ));
+    }
+    if let Some(limited) = rate_limit(&state, &req, &proxy.shop) {
+        return Ok(limited);
+    }
+    let shop = shop::Entity::find()
+        .filter(shop::Column::Domain.eq(proxy.shop.as_str()))
+        .one(&state.db.conn)
+        .await?
+        .filter(shop::Model::is_installed)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Forbidden,
+                "Meander is not installed on this shop",
+            )
+        })?;
+    store(&state, shop.id, &batch.events).await
+}
+
+fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|err| ApiError::new(ErrorKind::BadRequest, format!("invalid event batch: {err}")))
+}
+
+/// A 429 answer when this shop and client address are over their budget.
+fn rate_limit(state: &AppState, req: &HttpRequest, domain: &ShopDomain) -> Option<HttpResponse> {
     let client = req
         .connection_info()
         .realip_remote_addr()
         .unwrap_or("unknown")
         .to_owned();
-    if let Err(wait) = state.event_limiter.check(&format!("{domain}|{client}")) {
-        return Ok(too_many_requests(wait.as_secs().max(1)));
-    }
-    let shop_id = authenticate(&state, &domain, &batch.key).await?;
-    let summary = signals::ingest(&state.db.conn, shop_id, &batch.events, Utc::now())
+    let wait = state
+        .event_limiter
+        .check(&format!("{domain}|{client}"))
+        .err()?;
+    Some(too_many_requests(wait.as_secs().max(1)))
+}
+
+/// Validates and stores a batch for `shop_id`, all of it or nothing.
+async fn store(
+    state: &AppState,
+    shop_id: i64,
+    events: &[EventInput],
+) -> Result<HttpResponse, ApiError> {
+    let summary = signals::ingest(&state.db.conn, shop_id, events, Utc::now())
         .await
         .map_err(|err| match err {
             SignalError::Invalid { .. } => ApiError::new(ErrorKind::BadRequest, err.to_string()),

@@ -9,6 +9,7 @@ pub mod health;
 pub mod metrics;
 pub mod proxy;
 pub mod recs;
+pub mod recs_liquid;
 pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/webhooks", web::post().to(webhooks::receive))
         .route("/proxy/status", web::get().to(proxy::status))
         .route("/proxy/recs", web::get().to(recs::proxied))
+        .route("/proxy/events", web::post().to(events::proxied))
         .route("/demo/recs", web::get().to(recs::demo))
         .route("/demo/products/{id}", web::get().to(demo::product_page))
         .service(

@@ -1,5 +1,6 @@
 //! Recommendation endpoints: `GET /proxy/recs` (storefront, through the app proxy, signature
 //! verified) and `GET /demo/recs` (the demo shop's preview, no credentials: demo data only).
+//! Both answer JSON, or with `format=liquid` a Liquid fragment Shopify renders in the theme.
 
 use std::collections::BTreeMap;
 
@@ -9,14 +10,16 @@ use entity::shop;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::proxy::ProxyRequest;
+use super::recs_liquid;
 use crate::error::{ApiError, ErrorKind};
-use crate::serving::{self, MAX_LIMIT, RecRequest};
+use crate::serving::{self, MAX_LIMIT, RecRequest, RecResponse};
 use crate::state::AppState;
 
 /// Items per module when the caller does not say.
 const DEFAULT_LIMIT: usize = 8;
 
-/// `GET /proxy/recs?surface=pdp&product_id=…&session_id=…&limit=…` from a storefront.
+/// `GET /proxy/recs?surface=pdp&product_id=…&session_id=…&limit=…[&format=liquid]` from a
+/// storefront.
 ///
 /// # Errors
 /// 401 from the signature check, 403 for an uninstalled shop, 400/404 for bad parameters.
@@ -62,19 +65,55 @@ async fn serve(
     shop_id: i64,
     params: &BTreeMap<String, String>,
 ) -> Result<HttpResponse, ApiError> {
+    // Checked before serving, so a bad format never logs an impression nobody sees.
+    let format = parse_format(params)?;
     let request = parse(shop_id, params)?;
     let model = state.models.get(&state.db.conn, shop_id).await?;
     let response = serving::recommend(&state.db.conn, &model, &request).await?;
     metrics::counter!("recommendations_served_total", "surface" => request.surface.clone())
         .increment(1);
-    let mut http = HttpResponse::Ok().json(response);
+    let mut http = render(format, &response);
     // Per shopper and per impression: never cached by the CDN or shared caches.
     http.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(http)
 }
 
-pub(crate) fn parse(shop_id: i64, params: &BTreeMap<String, String>) -> Result<RecRequest, ApiError> {
+/// How the answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// `application/json` (the default).
+    Json,
+    /// `application/liquid`: Shopify renders it in the shop's theme.
+    Liquid,
+}
+
+/// `format=json|liquid` from the (signed) query; a query parameter rather than `Accept`, because
+/// Shopify's app proxy signs the query and the theme blocks control it.
+fn parse_format(params: &BTreeMap<String, String>) -> Result<Format, ApiError> {
+    match params.get("format").map(String::as_str) {
+        None | Some("json") => Ok(Format::Json),
+        Some("liquid") => Ok(Format::Liquid),
+        Some(_) => Err(ApiError::new(
+            ErrorKind::BadRequest,
+            "`format` must be `json` or `liquid`",
+        )),
+    }
+}
+
+fn render(format: Format, response: &RecResponse) -> HttpResponse {
+    match format {
+        Format::Json => HttpResponse::Ok().json(response),
+        Format::Liquid => HttpResponse::Ok()
+            .content_type(recs_liquid::CONTENT_TYPE)
+            .body(recs_liquid::render(response)),
+    }
+}
+
+pub(crate) fn parse(
+    shop_id: i64,
+    params: &BTreeMap<String, String>,
+) -> Result<RecRequest, ApiError> {
     let bad = |message: String| ApiError::new(ErrorKind::BadRequest, message);
     let surface = params
         .get("surface")

@@ -1,0 +1,209 @@
+/*
+ * Meander recommendation blocks.
+ *
+ * Every block renders an empty, hidden [data-meander-recs] container. This script asks the app
+ * proxy (/apps/meander/recs, answered by GET /proxy/recs with format=liquid) once per surface and
+ * seed product, so that two blocks on one product page share one request and one logged
+ * impression, then moves the cards of each block's modules into its list. Clicks on a card are
+ * posted to /apps/meander/events with the card's rec id and position, for attribution.
+ *
+ * The session and anonymous ids live in first-party cookies shared with the Meander web pixel,
+ * so that the views the pixel reports re-rank the lists this script asks for.
+ */
+(function () {
+  'use strict';
+
+  var PROXY = '/apps/meander';
+  var COOKIE_ANONYMOUS = '_meander_aid';
+  var COOKIE_SESSION = '_meander_sid';
+  var ANONYMOUS_MAX_AGE = 60 * 60 * 24 * 365;
+  // A session ends after 30 minutes without activity, as the pixel counts it.
+  var SESSION_MAX_AGE = 30 * 60;
+
+  function randomId() {
+    if (typeof crypto !== 'undefined' && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12);
+  }
+
+  function readCookie(cookies, name) {
+    var parts = cookies ? cookies.split(';') : [];
+    for (var i = 0; i < parts.length; i++) {
+      var pair = parts[i].trim();
+      if (pair.indexOf(name + '=') === 0) {
+        var value = decodeURIComponent(pair.slice(name.length + 1));
+        if (value) return value;
+      }
+    }
+    return null;
+  }
+
+  function cookie(name, value, maxAge) {
+    return name + '=' + encodeURIComponent(value) + '; path=/; max-age=' + maxAge + '; SameSite=Lax';
+  }
+
+  /** The shopper's ids, created when missing; the session cookie slides on every call. */
+  function identity(doc) {
+    var anonymousId = readCookie(doc.cookie, COOKIE_ANONYMOUS) || randomId();
+    var sessionId = readCookie(doc.cookie, COOKIE_SESSION) || randomId();
+    doc.cookie = cookie(COOKIE_ANONYMOUS, anonymousId, ANONYMOUS_MAX_AGE);
+    doc.cookie = cookie(COOKIE_SESSION, sessionId, SESSION_MAX_AGE);
+    return { anonymousId: anonymousId, sessionId: sessionId };
+  }
+
+  /** Blocks that can share one request: same surface, same seed product. */
+  function groupBlocks(blocks) {
+    var groups = {};
+    var order = [];
+    blocks.forEach(function (block) {
+      var key = block.surface + '|' + (block.productId || '');
+      if (!groups[key]) {
+        groups[key] = { surface: block.surface, productId: block.productId || '', limit: 0, blocks: [] };
+        order.push(key);
+      }
+      groups[key].limit = Math.max(groups[key].limit, block.limit);
+      groups[key].blocks.push(block);
+    });
+    return order.map(function (key) { return groups[key]; });
+  }
+
+  /** The proxied recommendations URL; `nonce` keeps two identical requests within one second
+   * from looking like a replay of one signed request. */
+  function recsUrl(group, ids, nonce) {
+    var query = [
+      ['surface', group.surface],
+      ['limit', String(Math.min(Math.max(group.limit, 1), 24))],
+      ['format', 'liquid'],
+      ['session_id', ids.sessionId],
+      ['anonymous_id', ids.anonymousId],
+      ['nonce', nonce]
+    ];
+    if (group.productId) query.splice(1, 0, ['product_id', group.productId]);
+    return PROXY + '/recs?' + query.map(function (pair) {
+      return encodeURIComponent(pair[0]) + '=' + encodeURIComponent(pair[1]);
+    }).join('&');
+  }
+
+  /** Which cards a block shows: its modules in order, at most `limit`, each product once. */
+  function pickCards(cardsByModule, modules, limit) {
+    var picked = [];
+    var seen = {};
+    modules.forEach(function (name) {
+      (cardsByModule[name] || []).forEach(function (card) {
+        if (picked.length < limit && !seen[card.productId]) {
+          seen[card.productId] = true;
+          picked.push(card);
+        }
+      });
+    });
+    return picked;
+  }
+
+  /** The click event POST /proxy/events stores (the same fields as the pixel's events). */
+  function clickEvent(card, surface, ids, now) {
+    return {
+      id: card.recId + ':' + card.position + ':click',
+      kind: 'click',
+      occurred_at: now.toISOString(),
+      anonymous_id: ids.anonymousId,
+      session_id: ids.sessionId,
+      product_id: String(card.productId),
+      surface: surface,
+      rec_id: card.recId,
+      position: Number(card.position)
+    };
+  }
+
+  function sendClick(event) {
+    var url = PROXY + '/events?nonce=' + encodeURIComponent(randomId());
+    var body = JSON.stringify({ events: [event] });
+    // The shopper is leaving the page: a beacon survives the navigation.
+    if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
+    fetch(url, { method: 'POST', body: body, keepalive: true, credentials: 'same-origin' })
+      .catch(function () {});
+  }
+
+  function readBlock(element) {
+    return {
+      element: element,
+      surface: element.getAttribute('data-surface'),
+      productId: element.getAttribute('data-product-id'),
+      modules: (element.getAttribute('data-modules') || '').split(',').filter(Boolean),
+      limit: parseInt(element.getAttribute('data-limit'), 10) || 4
+    };
+  }
+
+  function cardsByModule(fragment) {
+    var byModule = {};
+    fragment.querySelectorAll('[data-module]').forEach(function (section) {
+      byModule[section.getAttribute('data-module')] = Array.prototype.map.call(
+        section.querySelectorAll('.meander-card'),
+        function (node) {
+          return {
+            node: node,
+            productId: node.getAttribute('data-product-id'),
+            recId: node.getAttribute('data-rec-id'),
+            position: node.getAttribute('data-position')
+          };
+        }
+      );
+    });
+    return byModule;
+  }
+
+  function fill(block, byModule, ids) {
+    var cards = pickCards(byModule, block.modules, block.limit);
+    if (!cards.length) return;
+    var list = block.element.querySelector('[data-meander-list]');
+    cards.forEach(function (card) {
+      var node = card.node.cloneNode(true);
+      node.addEventListener('click', function () {
+        sendClick(clickEvent(card, block.surface, ids, new Date()));
+      });
+      list.appendChild(node);
+    });
+    block.element.hidden = false;
+  }
+
+  function load(group, ids) {
+    return fetch(recsUrl(group, ids, randomId()), { credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) throw new Error('recommendations answered ' + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement('template');
+        template.innerHTML = html;
+        var byModule = cardsByModule(template.content);
+        group.blocks.forEach(function (block) { fill(block, byModule, ids); });
+      })
+      .catch(function () {
+        // Recommendations are an extra: on failure the blocks stay hidden.
+      });
+  }
+
+  function start() {
+    var elements = document.querySelectorAll('[data-meander-recs]:not([data-meander-started])');
+    if (!elements.length) return;
+    var ids = identity(document);
+    var blocks = Array.prototype.map.call(elements, function (element) {
+      element.setAttribute('data-meander-started', '');
+      return readBlock(element);
+    });
+    groupBlocks(blocks).forEach(function (group) { load(group, ids); });
+  }
+
+  if (typeof module !== 'undefined' && module.exports) {
+    // Node's test runner loads this file for the pure functions above.
+    module.exports = {
+      readCookie: readCookie,
+      groupBlocks: groupBlocks,
+      recsUrl: recsUrl,
+      pickCards: pickCards,
+      clickEvent: clickEvent
+    };
+    return;
+  }
+  start();
+  // The theme editor re-renders sections without reloading the page.
+  document.addEventListener('shopify:section:load', start);
+})();

@@ -1,0 +1,73 @@
+// The theme blocks' script (extension/meander-recs/assets/meander-recs.js): request sharing,
+// the proxied URL, card selection and the click event POST /proxy/events stores.
+const assert = require('node:assert/strict');
+const { test } = require('node:test');
+
+const blocks = require('../meander-recs/assets/meander-recs.js');
+
+const ids = { anonymousId: 'anon 1', sessionId: 'sess-1' };
+
+test('blocks on one product page share one request sized for the largest', () => {
+  const groups = blocks.groupBlocks([
+    { surface: 'pdp', productId: '42', limit: 4, modules: ['you_may_also_like'] },
+    { surface: 'pdp', productId: '42', limit: 8, modules: ['complete_the_look'] },
+    { surface: 'cart', productId: '', limit: 3, modules: ['accessories'] },
+  ]);
+
+  assert.deepEqual(
+    groups.map((g) => [g.surface, g.productId, g.limit, g.blocks.length]),
+    [
+      ['pdp', '42', 8, 2],
+      ['cart', '', 3, 1],
+    ],
+  );
+});
+
+test('the recommendations URL goes through the app proxy with the shopper ids', () => {
+  const url = blocks.recsUrl({ surface: 'pdp', productId: '42', limit: 99 }, ids, 'n1');
+  const home = blocks.recsUrl({ surface: 'home', productId: '', limit: 8 }, ids, 'n2');
+
+  assert.equal(
+    url,
+    '/apps/meander/recs?surface=pdp&product_id=42&limit=24&format=liquid&session_id=sess-1&anonymous_id=anon%201&nonce=n1',
+  );
+  assert.ok(!home.includes('product_id'), home);
+});
+
+test('a block takes its modules in order, up to its limit, each product once', () => {
+  const card = (productId, position) => ({ productId, position, recId: 'r' });
+  const byModule = {
+    you_may_also_like: [card('1', 1), card('2', 2)],
+    similar_items: [card('2', 3), card('3', 4), card('4', 5)],
+  };
+
+  const picked = blocks.pickCards(byModule, ['you_may_also_like', 'similar_items', 'missing'], 3);
+
+  assert.deepEqual(picked.map((c) => c.productId), ['1', '2', '3']);
+});
+
+test('a click carries the rec id, product and position', () => {
+  const event = blocks.clickEvent(
+    { recId: 'rec-9', productId: '9007199254740993', position: '3' },
+    'pdp',
+    ids,
+    new Date('2026-11-20T10:00:00Z'),
+  );
+
+  assert.deepEqual(event, {
+    id: 'rec-9:3:click',
+    kind: 'click',
+    occurred_at: '2026-11-20T10:00:00.000Z',
+    anonymous_id: 'anon 1',
+    session_id: 'sess-1',
+    product_id: '9007199254740993',
+    surface: 'pdp',
+    rec_id: 'rec-9',
+    position: 3,
+  });
+});
+
+test('cookies are read by exact name', () => {
+  assert.equal(blocks.readCookie('x_meander_sid=no; _meander_sid=a%20b; other=1', '_meander_sid'), 'a b');
+  assert.equal(blocks.readCookie('', '_meander_sid'), null);
+});
