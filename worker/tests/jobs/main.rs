@@ -3,6 +3,7 @@
 
 mod catalog;
 mod compliance;
+mod crash;
 mod fixtures;
 mod full_sync;
 mod precompute;

@@ -1,0 +1,121 @@
+//! A worker process killed with SIGKILL in the middle of a job loses nothing: another worker
+//! recovers the orphaned job, runs it to the end, and its output is published exactly once.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::settings::DemoSettings;
+use common::testing::TestDatabase;
+use entity::{job_run, model, rec_list};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use secrecy::ExposeSecret;
+use worker::JobQueue;
+use worker::jobs::PrecomputeLists;
+use worker::recs::lists::LISTS_KIND;
+
+use crate::{jobs_with_status, wait_for};
+
+/// The real `worker` binary on the test's database, polling and beating quickly, with the
+/// scheduler out of the way so the only job is the test's.
+fn spawn_worker(database: &TestDatabase) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_worker"));
+    command
+        .env_clear()
+        .env("MEANDER_DATABASE__DATA_DIR", &database.settings.data_dir)
+        .env("MEANDER_WORKER__POLL_INTERVAL_MS", "50")
+        .env("MEANDER_WORKER__HEARTBEAT_INTERVAL_SECS", "1")
+        .env("MEANDER_WORKER__SCHEDULE_INTERVAL_SECS", "3600")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(url) = &database.settings.url {
+        command.env("DATABASE_URL", url.expose_secret());
+    }
+    command.spawn().unwrap()
+}
+
+async fn precompute_runs(db: &common::Database) -> Vec<job_run::Model> {
+    job_run::Entity::find()
+        .filter(job_run::Column::Job.eq("precompute_lists"))
+        .all(&db.conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_job_loses_nothing_and_the_job_completes_once() {
+    let (database, db) = crate::fixtures::database().await;
+    let queue = JobQueue::new(&db).await.unwrap();
+    // Big enough that the precompute takes several chunks, so the kill lands mid-job.
+    let settings = DemoSettings {
+        products: 2_000,
+        shoppers: 300,
+        sessions: 2_500,
+        ..Default::default()
+    };
+    let shop_id = worker::demo::load(&db, &settings).await.unwrap().shop_id;
+    worker::recs::train(&db, shop_id).await.unwrap();
+    queue
+        .push(PrecomputeLists {
+            shop_id,
+            window: Some("crash-test".into()),
+        })
+        .await
+        .unwrap();
+
+    let mut first = spawn_worker(&database);
+    let mid_job = wait_for(Duration::from_secs(120), async || {
+        precompute_runs(&db)
+            .await
+            .iter()
+            .any(|r| r.status == "running" && r.done > 0 && Some(r.done) < r.total)
+    })
+    .await;
+    first.kill().unwrap(); // SIGKILL: no shutdown, no flush, the job stays claimed.
+    first.wait().unwrap();
+    assert!(mid_job, "the job never got under way");
+    assert!(
+        lists_of_kind(&db, shop_id).await.is_empty(),
+        "nothing published by the killed run"
+    );
+
+    let mut second = spawn_worker(&database);
+    let done = wait_for(Duration::from_secs(180), async || {
+        jobs_with_status(&db, "precompute_lists", "Done").await == 1
+    })
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert!(done, "the orphaned job was never completed");
+
+    let runs = precompute_runs(&db).await;
+    let statuses: Vec<&str> = runs.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["interrupted", "succeeded"], "{runs:?}");
+    let published = lists_of_kind(&db, shop_id).await;
+    assert_eq!(published.len(), 1, "published exactly once");
+    let rows = rec_list::Entity::find()
+        .filter(rec_list::Column::Surface.ne("pool"))
+        .all(&db.conn)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter().all(|r| r.list_version == published[0].version),
+        "the killed run's partial lists were removed"
+    );
+    let keys: HashSet<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r.surface.as_str(), r.seed_kind.as_str(), r.seed_id.as_str()))
+        .collect();
+    assert_eq!(keys.len(), rows.len(), "no list written twice");
+    let succeeded = &runs[1];
+    assert_eq!(Some(succeeded.done), succeeded.total);
+}
+
+async fn lists_of_kind(db: &common::Database, shop_id: i64) -> Vec<model::Model> {
+    model::Entity::find()
+        .filter(model::Column::ShopId.eq(shop_id))
+        .filter(model::Column::Kind.eq(LISTS_KIND))
+        .all(&db.conn)
+        .await
+        .unwrap()
+}
