@@ -172,3 +172,27 @@ pub fn shopify_app_for(
         .expect("valid settings")
         .expect("credentials configured")
 }
+
+/// A storefront query for `shop` signed the way Shopify's app proxy signs it.
+pub fn app_proxy_query(shop: &str, extra: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(String, String)> = [
+        ("shop", shop.to_owned()),
+        ("logged_in_customer_id", String::new()),
+        ("path_prefix", "/apps/meander".to_owned()),
+        ("timestamp", chrono::Utc::now().timestamp().to_string()),
+    ]
+    .into_iter()
+    .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())))
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let signature = shopify::signature::sign_app_proxy(API_SECRET.as_bytes(), &pairs);
+    pairs.push(("signature".into(), signature));
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let v: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}

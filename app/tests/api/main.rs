@@ -8,6 +8,7 @@
 mod admin_api;
 mod cli;
 mod demo;
+mod end_to_end;
 mod errors;
 mod events;
 mod extensions;

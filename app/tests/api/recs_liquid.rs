@@ -3,33 +3,13 @@
 use entity::product;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
-use crate::helpers::{API_SECRET, TestApp, json};
+use crate::helpers::{TestApp, json};
 use crate::recs::{demo_app, some_product};
 
 const DEMO_SHOP: &str = "meander-demo.myshopify.com";
 
-/// A query signed the way Shopify's app proxy signs it.
 fn signed_query(extra: &[(&str, &str)]) -> String {
-    let mut pairs: Vec<(String, String)> = [
-        ("shop", DEMO_SHOP.to_owned()),
-        ("logged_in_customer_id", String::new()),
-        ("path_prefix", "/apps/meander".to_owned()),
-        ("timestamp", chrono::Utc::now().timestamp().to_string()),
-    ]
-    .into_iter()
-    .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())))
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let signature = shopify::signature::sign_app_proxy(API_SECRET.as_bytes(), &pairs);
-    pairs.push(("signature".into(), signature));
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let v: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
-            format!("{k}={v}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    crate::helpers::app_proxy_query(DEMO_SHOP, extra)
 }
 
 fn content_type(response: &reqwest::Response) -> String {

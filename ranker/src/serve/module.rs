@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::exposure;
 use crate::intent::Intent;
 use crate::list::Reason;
-use crate::policy::{ExplorationPolicy, ModulePolicy};
+use crate::policy::{ExplorationPolicy, ModulePolicy, Scope};
 use crate::ranker::{Ranker, RankerSettings};
 use crate::rerank::Policy;
 use crate::scoring::{FeatureTable, Scored};
@@ -65,6 +65,7 @@ impl Job<'_> {
         }
         let mut slots = self.greedy(&rows);
         self.inject_new_arrivals(&rows, &mut slots);
+        self.repair(&rows, &mut slots);
         self.explore(&rows, &mut slots, rng)?;
         shown.extend(slots.iter().map(|s| s.row.item));
         Ok(slots.into_iter().filter_map(|s| self.item(s)).collect())
@@ -82,7 +83,13 @@ impl Job<'_> {
                 continue;
             }
             let ids: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
-            let set = explore_set(self.catalog, self.anchor, self.exploration, rows, &ids);
+            // Only items that keep the module's hard rules may be drawn, so propensities stay
+            // exact and an explored list is as rule-abiding as a greedy one.
+            let set: Vec<&Scored> =
+                explore_set(self.catalog, self.anchor, self.exploration, rows, &ids)
+                    .into_iter()
+                    .filter(|row| self.fits(slots, slot, row.item))
+                    .collect();
             let d: SlotDraw = match (self.signals.bandit, self.bandit_x) {
                 (Some(bandit), Some(x)) => draw_bandit(&set, epsilon, bandit, x, rng)?,
                 _ => draw(&set, epsilon, rng),
@@ -100,6 +107,65 @@ impl Job<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The module's stages (relevance, discovery, new arrivals) each keep the rules on their
+    /// own rows; together they can still put a third item of a brand into the top slots or
+    /// two of one variant family side by side. Each such slot (never slot 1) takes the
+    /// best-scored row that fits instead; when none fits, the slot stays as it is (relaxed).
+    fn repair(&self, rows: &[Scored], slots: &mut [Slot]) {
+        for at in 1..slots.len() {
+            if self.fits(slots, at, slots[at].row.item) {
+                continue;
+            }
+            let used: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
+            let replacement = rows
+                .iter()
+                .find(|row| !used.contains(&row.item) && self.fits(slots, at, row.item));
+            if let Some(row) = replacement {
+                slots[at] = Slot {
+                    row: *row,
+                    reason: None,
+                    propensity: 1.0,
+                    explored: false,
+                    arm: None,
+                };
+            }
+        }
+    }
+
+    /// Whether `item` in slot `at` keeps the brand cap and the family dedupe with respect to
+    /// the module's other slots.
+    fn fits(&self, slots: &[Slot], at: usize, item: ItemId) -> bool {
+        let Some(candidate) = self.catalog.item(item) else {
+            return false;
+        };
+        let rules = &self.ranker.settings().rules;
+        // A branded search keeps to the brand asked for: the cap does not apply there.
+        let branded = self.module.scope == Scope::Query && self.anchor.brand.is_some();
+        let brand_cap = rules.brand_cap.filter(|_| !branded);
+        let others = slots
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != at)
+            .filter_map(|(i, s)| Some((i, self.catalog.item(s.row.item)?)));
+        let mut same_brand = 0;
+        for (i, other) in others {
+            if rules.dedupe_families
+                && candidate.family.is_some()
+                && other.family == candidate.family
+            {
+                return false;
+            }
+            if let (Some((_, window)), Some(brand)) = (brand_cap, candidate.brand)
+                && at < window
+                && i < window
+                && other.brand == Some(brand)
+            {
+                same_brand += 1;
+            }
+        }
+        brand_cap.is_none_or(|(max, _)| same_brand < max)
     }
 
     fn stock_ok(&self, item: ItemId) -> bool {

@@ -212,3 +212,63 @@ fn a_request_without_signals_gets_the_cold_start_policy() {
     let pool = pool_desc(&s.catalog);
     assert_eq!(set.for_request(&ctx, &pool).surface, Some(Surface::Product));
 }
+
+/// Brands and families clustered where relevance is highest, so each module stage on its
+/// own would happily fill the top with one brand or one family.
+fn clustered_rows() -> Vec<Row> {
+    (0..80)
+        .map(|i| {
+            (
+                i % 5,
+                if i < 30 { i % 2 } else { i % 9 },
+                i % 3,
+                Some(i / 2),
+                true,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_module_keeps_two_per_brand_in_its_top_8_and_one_per_family_whatever_is_explored() {
+    let s = shop(&clustered_rows());
+    let pool = pool_desc(&s.catalog);
+    for surface in [
+        Surface::Product,
+        Surface::Home,
+        Surface::Cart,
+        Surface::Email,
+    ] {
+        let policy = PolicySet::default().get(surface).clone();
+        for seed in 0..40 {
+            let ctx = Context::new(surface, 1_000).with_seeds(vec![ItemId(0)]);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let list =
+                ok(ok(Ranker::builder().build()).serve(&s.catalog, &pool, &ctx, &policy, &mut rng));
+            for module in &list.modules {
+                let items: Vec<_> = module
+                    .items
+                    .iter()
+                    .filter_map(|i| s.catalog.item(i.item))
+                    .collect();
+                let mut brands: HashMap<_, usize> = HashMap::new();
+                for item in items.iter().take(8) {
+                    *brands.entry(item.brand).or_default() += 1;
+                }
+                assert!(
+                    brands.values().all(|n| *n <= 2),
+                    "{surface:?}/{}: {brands:?}",
+                    module.name
+                );
+                let families: Vec<_> = items.iter().filter_map(|i| i.family).collect();
+                let distinct: HashSet<_> = families.iter().collect();
+                assert_eq!(
+                    distinct.len(),
+                    families.len(),
+                    "{surface:?}/{}",
+                    module.name
+                );
+            }
+        }
+    }
+}
