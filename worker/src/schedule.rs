@@ -8,7 +8,7 @@ use entity::{model, shop};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio_util::sync::CancellationToken;
 
-use crate::jobs::{PrecomputeLists, TrainModels};
+use crate::jobs::{PrecomputeLists, RollupMetrics, TrainModels};
 use crate::queue::{JobQueue, QueueError};
 use crate::recs::lists::LISTS_KIND;
 use crate::recs::store::MODEL_KIND;
@@ -31,7 +31,7 @@ pub enum ScheduleError {
 
 /// Queues, for every installed shop, a model training when its pools are missing or older
 /// than a day, and otherwise a precompute when its lists are missing or older than an hour;
-/// returns how many jobs were queued (duplicates within a window are dropped by the queue).
+/// returns how many were queued (duplicates within a window are dropped by the queue).
 ///
 /// # Errors
 /// [`ScheduleError`].
@@ -40,11 +40,7 @@ pub async fn tick(
     queue: &JobQueue,
     now: DateTime<Utc>,
 ) -> Result<usize, ScheduleError> {
-    let shops = shop::Entity::find()
-        .filter(shop::Column::InstalledAt.is_not_null())
-        .filter(shop::Column::UninstalledAt.is_null())
-        .all(conn)
-        .await?;
+    let shops = installed(conn).await?;
     let mut queued = 0;
     for shop in shops {
         let stale = |kind, hours| async move {
@@ -72,6 +68,39 @@ pub async fn tick(
         }
     }
     Ok(queued)
+}
+
+/// Queues the rollup of yesterday's metrics (UTC) for every installed shop; the dedupe key
+/// makes it once a day however often this runs. Returns how many were pushed.
+///
+/// # Errors
+/// [`ScheduleError`].
+pub async fn rollups(
+    conn: &DatabaseConnection,
+    queue: &JobQueue,
+    now: DateTime<Utc>,
+) -> Result<usize, ScheduleError> {
+    let Some(day) = now.date_naive().pred_opt() else {
+        return Ok(0);
+    };
+    let shops = installed(conn).await?;
+    for shop in &shops {
+        queue
+            .push(RollupMetrics {
+                shop_id: shop.id,
+                day,
+            })
+            .await?;
+    }
+    Ok(shops.len())
+}
+
+async fn installed(conn: &DatabaseConnection) -> Result<Vec<shop::Model>, DbErr> {
+    shop::Entity::find()
+        .filter(shop::Column::InstalledAt.is_not_null())
+        .filter(shop::Column::UninstalledAt.is_null())
+        .all(conn)
+        .await
 }
 
 /// When the newest ready `models` row of a kind was finished.
@@ -102,11 +131,17 @@ pub async fn run(
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
-            _ = ticker.tick() => match tick(&conn, &queue, Utc::now()).await {
-                Ok(0) => {}
-                Ok(queued) => tracing::info!(queued, "scheduled training and precompute jobs"),
-                Err(err) => tracing::warn!(%err, "schedule tick failed"),
-            },
+            _ = ticker.tick() => {
+                let now = Utc::now();
+                match tick(&conn, &queue, now).await {
+                    Ok(0) => {}
+                    Ok(queued) => tracing::info!(queued, "scheduled training and precompute jobs"),
+                    Err(err) => tracing::warn!(%err, "schedule tick failed"),
+                }
+                if let Err(err) = rollups(&conn, &queue, now).await {
+                    tracing::warn!(%err, "scheduling metric rollups failed");
+                }
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ mod precompute_product;
 mod process_webhook;
 mod purge_shop;
 mod reconcile_catalog;
+mod rollup_metrics;
 mod refresh_shop_token;
 mod sync_catalog;
 mod train_models;
@@ -32,6 +33,7 @@ pub use process_webhook::{
 };
 pub use purge_shop::PurgeShop;
 pub use reconcile_catalog::ReconcileCatalog;
+pub use rollup_metrics::RollupMetrics;
 pub use refresh_shop_token::RefreshShopToken;
 pub use sync_catalog::SyncCatalog;
 pub use train_models::TrainModels;
@@ -42,6 +44,7 @@ pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<TrainModels>(monitor);
     let monitor = workers.register::<PrecomputeLists>(monitor);
     let monitor = workers.register::<PrecomputeProduct>(monitor);
+    let monitor = workers.register::<RollupMetrics>(monitor);
     let monitor = workers.register::<ProcessWebhook>(monitor);
     let monitor = workers.register::<PurgeShop>(monitor);
     let monitor = workers.register::<SyncCatalog>(monitor);

@@ -7,6 +7,7 @@ mod crash;
 mod fixtures;
 mod full_sync;
 mod precompute;
+mod rollups;
 mod schedule;
 mod sync;
 mod webhooks;

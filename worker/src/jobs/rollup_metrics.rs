@@ -1,0 +1,33 @@
+//! `rollup_metrics`: a shop's daily discovery metrics from its signal tables.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Job, JobContext, JobError, tracked};
+
+/// Rolls up one UTC day of one shop (queued nightly for the day before).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RollupMetrics {
+    /// The shop.
+    pub shop_id: i64,
+    /// The day.
+    pub day: NaiveDate,
+}
+
+impl Job for RollupMetrics {
+    const NAME: &'static str = "rollup_metrics";
+    const MAX_ATTEMPTS: usize = 3;
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!("{}:{}", self.shop_id, self.day))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let key = self.day.to_string();
+        tracked(&ctx.db, self.shop_id, Self::NAME, &key, |_run| async {
+            let rows = crate::rollups::rollup_day(&ctx.db.conn, self.shop_id, self.day).await?;
+            Ok(format!("{rows} metrics for {}", self.day))
+        })
+        .await
+    }
+}

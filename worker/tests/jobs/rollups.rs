@@ -1,0 +1,123 @@
+//! Daily metric rollups: counts per surface from impressions and attributed events, exposure
+//! against the active catalog, idempotent reruns, and the nightly schedule.
+
+use chrono::{Duration, NaiveDate, Utc};
+use entity::{event, metric_rollup, product};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use worker::JobQueue;
+
+const DAY: &str = "2026-11-24";
+
+fn day() -> NaiveDate {
+    DAY.parse().unwrap()
+}
+
+async fn store(db: &common::Database, shop_id: i64, kind: &str, product: i64, attributed: bool) {
+    event::ActiveModel {
+        shop_id: Set(shop_id),
+        kind: Set(kind.into()),
+        anonymous_id: Set("anon".into()),
+        session_id: Set("s".into()),
+        product_id: Set(Some(product)),
+        surface: Set(Some("pdp".into())),
+        rec_id: Set(Some("r1".into())),
+        impression_id: Set(attributed.then_some(1)),
+        occurred_at: Set(day().and_hms_opt(12, 0, 0).unwrap().and_utc()),
+        received_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap();
+}
+
+async fn value(db: &common::Database, metric: &str) -> (f64, i64) {
+    let row = metric_rollup::Entity::find()
+        .filter(metric_rollup::Column::Metric.eq(metric))
+        .filter(metric_rollup::Column::Surface.eq("pdp"))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    (row.value, row.samples)
+}
+
+#[tokio::test]
+async fn a_day_rolls_up_into_counts_rates_and_exposure_and_reruns_give_the_same_rows() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "rollup.myshopify.com", "EUR").await;
+    for id in 1..=12 {
+        product::ActiveModel {
+            shop_id: Set(shop.id),
+            id: Set(id),
+            title: Set(format!("P{id}")),
+            handle: Set(format!("p{id}")),
+            description: Set(String::new()),
+            product_type: Set(String::new()),
+            vendor: Set(String::new()),
+            brand: Set(String::new()),
+            category_id: Set(None),
+            tags: Set(serde_json::json!([])),
+            attributes: Set(serde_json::json!({})),
+            // Two archived products do not count towards the catalog.
+            status: Set(if id > 10 { "archived" } else { "active" }.into()),
+            image_url: Set(None),
+            published_at: Set(Utc::now()),
+            source_updated_at: Set(Utc::now()),
+            deleted_at: Set(None),
+        }
+        .insert(&db.conn)
+        .await
+        .unwrap();
+    }
+    for product in [1, 2, 3, 3] {
+        store(&db, shop.id, "impression", product, false).await;
+    }
+    store(&db, shop.id, "click", 3, true).await;
+    store(&db, shop.id, "add_to_cart", 3, true).await;
+    store(&db, shop.id, "click", 2, false).await; // not attributed: not counted
+
+    let first = worker::rollups::rollup_day(&db.conn, shop.id, day())
+        .await
+        .unwrap();
+    let again = worker::rollups::rollup_day(&db.conn, shop.id, day())
+        .await
+        .unwrap();
+
+    assert_eq!(first, again);
+    assert_eq!(value(&db, "impressions").await, (4.0, 4));
+    assert_eq!(value(&db, "clicks").await.0, 1.0);
+    assert_eq!(value(&db, "ctr").await, (0.25, 4));
+    assert_eq!(value(&db, "add_to_cart_rate").await, (0.25, 4));
+    assert_eq!(value(&db, "items_exposed").await.0, 3.0);
+    assert_eq!(value(&db, "catalog_exposure").await, (0.3, 10));
+    let rows = metric_rollup::Entity::find().count(&db.conn).await.unwrap();
+    assert_eq!(
+        rows,
+        u64::try_from(first).unwrap(),
+        "a rerun replaces, never adds"
+    );
+}
+
+#[tokio::test]
+async fn yesterday_is_rolled_up_once_per_shop_however_often_the_scheduler_runs() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let queue = JobQueue::new(&db).await.unwrap();
+    crate::fixtures::shop(&db, "one.myshopify.com", "EUR").await;
+    crate::fixtures::shop(&db, "two.myshopify.com", "EUR").await;
+    let now = Utc::now();
+
+    for _ in 0..3 {
+        worker::schedule::rollups(&db.conn, &queue, now)
+            .await
+            .unwrap();
+    }
+    worker::schedule::rollups(&db.conn, &queue, now + Duration::days(1))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        crate::jobs_with_status(&db, "rollup_metrics", "Pending").await,
+        4
+    );
+}
