@@ -4,14 +4,14 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entity::{model, shop};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use entity::shop;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
 
 use crate::jobs::{PrecomputeLists, RollupMetrics, TrainModels};
 use crate::queue::{JobQueue, QueueError};
 use crate::recs::lists::LISTS_KIND;
-use crate::recs::store::MODEL_KIND;
+use crate::recs::store::{self, MODEL_KIND};
 
 /// Pools older than this are retrained (nightly).
 const RETRAIN_AFTER_HOURS: i64 = 24;
@@ -44,7 +44,9 @@ pub async fn tick(
     let mut queued = 0;
     for shop in shops {
         let stale = |kind, hours| async move {
-            let at = last_ready(conn, shop.id, kind).await?;
+            let at = store::latest_ready(conn, shop.id, kind)
+                .await?
+                .and_then(|m| m.trained_at);
             Ok::<_, DbErr>(at.is_none_or(|at| now - at > chrono::Duration::hours(hours)))
         };
         if stale(MODEL_KIND, RETRAIN_AFTER_HOURS).await? {
@@ -101,22 +103,6 @@ async fn installed(conn: &DatabaseConnection) -> Result<Vec<shop::Model>, DbErr>
         .filter(shop::Column::UninstalledAt.is_null())
         .all(conn)
         .await
-}
-
-/// When the newest ready `models` row of a kind was finished.
-async fn last_ready(
-    conn: &DatabaseConnection,
-    shop_id: i64,
-    kind: &str,
-) -> Result<Option<DateTime<Utc>>, DbErr> {
-    Ok(model::Entity::find()
-        .filter(model::Column::ShopId.eq(shop_id))
-        .filter(model::Column::Kind.eq(kind))
-        .filter(model::Column::Status.eq("ready"))
-        .order_by_desc(model::Column::Id)
-        .one(conn)
-        .await?
-        .and_then(|m| m.trained_at))
 }
 
 /// Ticks every `interval` (the first time one interval after start, so a starting process

@@ -158,14 +158,25 @@ pub async fn ready_version(
     shop_id: i64,
     kind: &str,
 ) -> Result<Option<String>, DbErr> {
-    Ok(model::Entity::find()
+    Ok(latest_ready(conn, shop_id, kind).await?.map(|m| m.version))
+}
+
+/// The newest ready `models` row of a kind.
+///
+/// # Errors
+/// The database error.
+pub async fn latest_ready(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    kind: &str,
+) -> Result<Option<model::Model>, DbErr> {
+    model::Entity::find()
         .filter(model::Column::ShopId.eq(shop_id))
         .filter(model::Column::Kind.eq(kind))
         .filter(model::Column::Status.eq("ready"))
         .order_by_desc(model::Column::Id)
         .one(conn)
-        .await?
-        .map(|m| m.version))
+        .await
 }
 
 /// Which set of stored rows to read.
