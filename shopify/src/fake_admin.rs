@@ -1,7 +1,8 @@
 //! A fake GraphQL Admin API for tests (feature `fake`): answers `bulkOperationRunQuery`
 //! (with the `OPERATION_IN_PROGRESS` user error while one runs), `node(id:)` and
 //! `currentBulkOperation` with the status moving CREATED → RUNNING → COMPLETED one step per
-//! poll, and serves the JSONL result at the operation's `url`.
+//! poll (or held RUNNING until the test completes it, as a long operation would be), and
+//! serves the JSONL result at the operation's `url`.
 //!
 //! Every GraphQL answer carries `extensions.cost` with a simulated leaky bucket (2,000 points,
 //! 100 restored per second). Tests can queue faults in Shopify's wire formats: `THROTTLED`
@@ -46,6 +47,7 @@ struct State {
     operations: Vec<Operation>,
     failing_operations: VecDeque<&'static str>,
     cut_downloads: usize,
+    held: bool,
     tokens: Vec<String>,
     requests: usize,
     available: f64,
@@ -82,6 +84,7 @@ impl FakeAdmin {
             operations: Vec::new(),
             failing_operations: VecDeque::new(),
             cut_downloads: 0,
+            held: false,
             tokens: Vec::new(),
             requests: 0,
             available: MAXIMUM_AVAILABLE,
@@ -145,6 +148,23 @@ impl FakeAdmin {
     /// The next `times` downloads stop half-way with a broken connection.
     pub fn cut_next_downloads(&self, times: usize) {
         self.lock().cut_downloads += times;
+    }
+
+    /// From now on, operations stay RUNNING however often they are polled, until
+    /// [`FakeAdmin::complete_all`] ends them (a long export that only the
+    /// `bulk_operations/finish` webhook announces in time).
+    pub fn hold_operations(&self) {
+        self.lock().held = true;
+    }
+
+    /// Ids of the operations currently RUNNING.
+    #[must_use]
+    pub fn running_operations(&self) -> Vec<String> {
+        let state = self.lock();
+        (0..state.operations.len())
+            .filter(|i| state.operations[*i].status == "RUNNING")
+            .map(gid)
+            .collect()
     }
 
     /// GraphQL requests received.
@@ -342,9 +362,11 @@ fn operation_index(id: &str) -> Option<usize> {
 
 /// A poll: moves the operation one step forward, then describes it.
 fn observe(state: &mut State, index: usize) -> Value {
+    let held = state.held;
     if let Some(op) = state.operations.get_mut(index) {
         op.status = match op.status {
             "CREATED" => "RUNNING",
+            "RUNNING" if held => "RUNNING",
             "RUNNING" => op.fails_as.unwrap_or("COMPLETED"),
             done => done,
         };

@@ -24,7 +24,7 @@ use worker::{JobContext, shop_tokens};
 const KEY: &str = "sync-app";
 const SECRET: &str = "sync-secret";
 const TOKEN_KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-const DOMAIN: &str = "bulk-shop.myshopify.com";
+pub const DOMAIN: &str = "bulk-shop.myshopify.com";
 
 pub const PRODUCTS: &str = r#"{"id":"gid://shopify/Product/9007199254740993","title":"Linen Dress","handle":"linen-dress","description":"Light","vendor":"Atelier","productType":"Dress","tags":["summer"],"status":"ACTIVE","createdAt":"2026-11-01T00:00:00Z","updatedAt":"2026-11-02T00:00:00Z","category":{"id":"gid://shopify/TaxonomyCategory/aa-1-4","name":"Dresses","fullName":"Apparel & Accessories > Clothing > Dresses"},"brand":{"value":"Maison Lin"},"featuredImage":{"url":"https://cdn.example/d.jpg"},"someNewField":true}
 {"id":"gid://shopify/ProductVariant/11","title":"S","sku":"LD-S","price":"120.00","compareAtPrice":"150.0","position":1,"updatedAt":"2026-11-02T00:00:00Z","selectedOptions":[{"name":"Size","value":"S"}],"inventoryQuantity":3,"inventoryItem":{"id":"gid://shopify/InventoryItem/21","unitCost":{"amount":"48.50","currencyCode":"USD"}},"__parentId":"gid://shopify/Product/9007199254740993"}
