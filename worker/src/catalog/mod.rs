@@ -1,6 +1,8 @@
 //! The shop's catalog as the ranker sees it: synced rows plus derived features (margin,
-//! inventory health from sales velocity, age), mapped into a [`ranker::Catalog`].
+//! inventory health from sales velocity, age) and category adjacency (taxonomy and
+//! co-purchases), mapped into a [`ranker::Catalog`].
 
+pub mod adjacency;
 pub mod features;
 pub mod view;
 

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{category, inventory, order, order_line, product, variant};
-use ranker::{Catalog, ItemSpec};
+use entity::{category, category_adjacency, inventory, order, order_line, product, variant};
+use ranker::candidates::complements::CategoryGraph;
+use ranker::{Catalog, CategoryId, ItemSpec};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::features::{InventoryHealth, margin};
@@ -40,6 +41,8 @@ pub struct CatalogView {
 /// Loads the active products of `shop_id` with their derived features as of `now`.
 ///
 /// Products without a category or without variants are left out: the ranker needs both.
+/// The shop's `category_adjacency` rows (taxonomy and co-purchase) become the catalog's
+/// category graph, which the ranker consults next to the tree for its adjacency rules.
 ///
 /// # Errors
 /// The database error.
@@ -65,6 +68,8 @@ pub async fn load(
     let known: Vec<f64> = facts.values().filter_map(|f| f.margin).collect();
     let fallback_margin = median(known).unwrap_or(NEUTRAL_MARGIN);
     let mut builder = Catalog::builder(0);
+    // Ranker ids of the categories that hold items, by stored key.
+    let mut used: HashMap<String, CategoryId> = HashMap::new();
     for item in &products {
         let (Some(fact), Some(path)) = (
             facts.get(&item.id),
@@ -76,6 +81,9 @@ pub async fn load(
         let Some(category) = builder.category(&segments) else {
             continue;
         };
+        if let Some(key) = &item.category_id {
+            used.insert(key.clone(), category);
+        }
         let spec = ItemSpec::new(item.id, category)
             .brand(builder.brand(&item.brand))
             .vendor(builder.vendor(&item.vendor))
@@ -87,10 +95,37 @@ pub async fn load(
             tracing::warn!(product = item.id, %err, "product left out of the ranker catalog");
         }
     }
-    Ok(CatalogView {
-        catalog: builder.build(),
-        facts,
-    })
+    let mut catalog = builder.build();
+    catalog.set_category_graph(category_graph(conn, shop_id, &used).await?);
+    Ok(CatalogView { catalog, facts })
+}
+
+/// The stored adjacency between categories that hold items, each pair once (the graph adds
+/// both directions) with its strongest weight.
+async fn category_graph(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    used: &HashMap<String, CategoryId>,
+) -> Result<CategoryGraph, DbErr> {
+    let rows = category_adjacency::Entity::find()
+        .filter(category_adjacency::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?;
+    let mut pairs: HashMap<(CategoryId, CategoryId), f64> = HashMap::new();
+    for row in rows {
+        let (Some(&a), Some(&b)) = (used.get(&row.category_id), used.get(&row.adjacent_id)) else {
+            continue;
+        };
+        if a != b {
+            let strongest = pairs.entry((a.min(b), a.max(b))).or_insert(row.weight);
+            *strongest = strongest.max(row.weight);
+        }
+    }
+    let mut graph = CategoryGraph::default();
+    for ((a, b), weight) in pairs {
+        graph.connect(a, b, narrow(weight));
+    }
+    Ok(graph)
 }
 
 /// Price, margin, stock and velocity per product.

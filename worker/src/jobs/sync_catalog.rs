@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Job, JobContext, JobError};
+use crate::catalog::adjacency::{self, AdjacencyConfig};
 use crate::sync::full::{self, FullSyncError, Mode, SyncOptions};
 
 /// Syncs `shop_id`'s products, variants, costs, collections and recent orders.
@@ -76,10 +77,21 @@ pub(super) async fn run_sync(
                 soft_deleted = report.soft_deleted,
                 "sync done"
             );
-            Ok(())
+            refresh_adjacency(ctx, shop_id).await
         }
         Err(err) => Err(failed(ctx, shop_id, mode, &err).await),
     }
+}
+
+/// The co-purchase adjacency follows the orders a sync has just brought in. A failure is
+/// retried with the job; the retry skips the phases already done.
+async fn refresh_adjacency(ctx: &JobContext, shop_id: i64) -> Result<(), JobError> {
+    let config = AdjacencyConfig::default();
+    let report = adjacency::refresh(&ctx.db.conn, shop_id, Utc::now(), &config)
+        .await
+        .map_err(|err| JobError::Transient(err.to_string()))?;
+    tracing::info!(shop_id, ?report, "category adjacency refreshed");
+    Ok(())
 }
 
 async fn failed(ctx: &JobContext, shop_id: i64, mode: Mode, err: &FullSyncError) -> JobError {

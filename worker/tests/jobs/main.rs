@@ -1,6 +1,7 @@
 //! The job machinery on a real database (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod adjacency;
 mod bulk_finish;
 mod catalog;
 mod compliance;
