@@ -1,8 +1,9 @@
 //! Times the bulk JSONL catalog ingest: a generated catalog rendered as Shopify's bulk
 //! format, streamed into a fresh database.
 //!
-//! `cargo run --release -p worker --example bulk_ingest -- postgres://postgres@127.0.0.1:5432/bench 20000`
-//! (the database must exist and be empty; default URL is a temporary SQLite file).
+//! `cargo run --release -p worker --example bulk_ingest -- postgres://postgres@127.0.0.1:5432/bench 20000 [BATCH_LINES]`
+//! (the database must exist and be empty; default URL is a temporary SQLite file; the batch
+//! size defaults to the sync's own).
 
 use std::time::Instant;
 
@@ -22,6 +23,10 @@ async fn main() -> anyhow::Result<()> {
         .next()
         .map_or(Ok(20_000), |n| n.parse())
         .context("product count")?;
+    let batch_lines: u64 = args
+        .next()
+        .map_or(Ok(worker::sync::bulk::DEFAULT_BATCH_LINES), |n| n.parse())
+        .context("batch lines")?;
     let settings = DatabaseSettings {
         url: Some(SecretString::from(url)),
         ..DatabaseSettings::default()
@@ -54,14 +59,14 @@ async fn main() -> anyhow::Result<()> {
         shop_id: summary.shop_id,
         sync_run_id: run,
         currency_exponent: 2,
-        batch_lines: 1_000,
+        batch_lines,
     };
 
     let started = Instant::now();
     let report = ingest(&db.conn, target, jsonl.as_slice()).await?;
     let elapsed = started.elapsed();
     println!(
-        "{:?}: {} lines ({} products, {variants} variants, {:.1} MB) in {:.2} s = {:.0} lines/s; skipped {}",
+        "{:?}: {} lines ({} products, {variants} variants, {:.1} MB, batches of {batch_lines}) in {:.2} s = {:.0} lines/s; skipped {}",
         db.backend(),
         report.lines,
         shop.products.len(),

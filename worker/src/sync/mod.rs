@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod full;
+mod insert;
 pub mod observed;
 mod operation;
 pub mod queries;

@@ -1,5 +1,6 @@
-//! Writing a batch of rows: multi-row upserts that never let an older snapshot overwrite a
-//! newer row, and insert-once for immutable facts (orders).
+//! Writing a batch of rows: upserts that never let an older snapshot overwrite a newer row,
+//! and insert-once for immutable facts (orders); how each table's rows are sent is
+//! [`super::insert`]'s business.
 
 use entity::{
     category, collection, inventory, order, order_line, product, product_collection, variant,
@@ -7,6 +8,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 
+use super::insert::insert_rows;
 use super::rows::RowBatch;
 
 /// Upserts a batch. `costs` says whether the batch carries unit costs: a product webhook does
@@ -138,19 +140,8 @@ where
     I: IntoIterator<Item = A>,
 {
     let on_conflict = OnConflict::columns(key).do_nothing().to_owned();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-        A::Entity::insert_many(chunk)
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(())
+    insert_rows(conn, rows.into_iter().collect(), on_conflict).await
 }
-
-/// Rows per INSERT statement: well under SQLite's 32,766 bound parameters at 16 columns.
-const ROWS_PER_STATEMENT: usize = 500;
 
 /// Inserts rows, updating `update` columns on key conflicts. With `newer_only` (a table name),
 /// a row only replaces one whose `source_updated_at` is not newer, so a late snapshot never
@@ -173,13 +164,5 @@ where
             "\"{table}\".\"source_updated_at\" <= \"excluded\".\"source_updated_at\""
         )));
     }
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-        A::Entity::insert_many(chunk)
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(())
+    insert_rows(conn, rows.into_iter().collect(), on_conflict).await
 }

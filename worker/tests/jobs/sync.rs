@@ -168,3 +168,37 @@ async fn an_older_snapshot_never_overwrites_a_newer_row() {
         .unwrap();
     assert_eq!(heels.title, "Heels (renamed by webhook)");
 }
+
+#[tokio::test]
+async fn a_batch_whose_write_fails_leaves_none_of_its_rows_and_keeps_the_cursor() {
+    use sea_orm::ConnectionTrait;
+    let (_guard, db) = fresh().await;
+    let target = shop_with_run(&db).await;
+    // The first batch writes categories, products and variants before inventory, which fails.
+    db.conn
+        .execute_unprepared("ALTER TABLE inventory RENAME TO inventory_away")
+        .await
+        .unwrap();
+
+    let failed = ingest(&db.conn, target, CATALOG.as_bytes()).await;
+
+    assert!(failed.is_err());
+    assert_eq!(category::Entity::find().count(&db.conn).await.unwrap(), 0);
+    assert_eq!(product::Entity::find().count(&db.conn).await.unwrap(), 0);
+    assert_eq!(variant::Entity::find().count(&db.conn).await.unwrap(), 0);
+    let run = sync_run::Entity::find_by_id(target.sync_run_id)
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((run.cursor, run.rows_done), (None, 0));
+
+    db.conn
+        .execute_unprepared("ALTER TABLE inventory_away RENAME TO inventory")
+        .await
+        .unwrap();
+    let report = ingest(&db.conn, target, CATALOG.as_bytes()).await.unwrap();
+    assert_eq!((report.resumed_after, report.lines), (0, 10));
+    assert_eq!(variant::Entity::find().count(&db.conn).await.unwrap(), 2);
+    assert_eq!(inventory::Entity::find().count(&db.conn).await.unwrap(), 2);
+}
