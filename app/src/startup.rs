@@ -77,7 +77,9 @@ impl Application {
         let workers = if options.with_worker {
             Some(WorkerPool::start(
                 &jobs,
-                JobContext::new(db.clone()).with_shopify(shopify.clone()),
+                JobContext::new(db.clone())
+                    .with_shopify(shopify.clone())
+                    .with_public_url(settings.server.public_url.clone()),
                 &settings.worker,
             ))
         } else {

@@ -53,7 +53,8 @@ pub struct ServerSettings {
     pub host: String,
     /// Port to bind; 0 picks a free one.
     pub port: u16,
-    /// Public base URL (for links in logs and Shopify redirects); defaults to `http://host:port`.
+    /// Public base URL (for links in logs, Shopify redirects, and the web pixel's `endpoint`,
+    /// `{public_url}/events`); defaults to `http://host:port`, which the pixel cannot use.
     pub public_url: Option<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,

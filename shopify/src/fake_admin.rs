@@ -2,7 +2,8 @@
 //! (with the `OPERATION_IN_PROGRESS` user error while one runs), `node(id:)` and
 //! `currentBulkOperation` with the status moving CREATED → RUNNING → COMPLETED one step per
 //! poll (or held RUNNING until the test completes it, as a long operation would be), and
-//! serves the JSONL result at the operation's `url`.
+//! serves the JSONL result at the operation's `url`. It also keeps one web pixel per shop
+//! ([`web_pixel`]: the `webPixel` query, `webPixelCreate` and `webPixelUpdate`).
 //!
 //! Every GraphQL answer carries `extensions.cost` with a simulated leaky bucket (2,000 points,
 //! 100 restored per second). Tests can queue faults in Shopify's wire formats: `THROTTLED`
@@ -18,6 +19,10 @@ use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
+
+mod web_pixel;
+
+pub use web_pixel::PixelMutation;
 
 /// A failure to answer instead of the real response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +57,7 @@ struct State {
     requests: usize,
     available: f64,
     refilled_at: Instant,
+    pixels: web_pixel::Pixels,
 }
 
 const MAXIMUM_AVAILABLE: f64 = 2_000.0;
@@ -89,6 +95,7 @@ impl FakeAdmin {
             requests: 0,
             available: MAXIMUM_AVAILABLE,
             refilled_at: Instant::now(),
+            pixels: web_pixel::Pixels::default(),
         }));
         let data = web::Data::from(Arc::clone(&state));
         let server = HttpServer::new(move || {
@@ -308,6 +315,14 @@ async fn graphql(
             .filter(|i| state.operations.get(*i).is_some_and(|op| op.shop == shop));
         let op = index.map_or(Value::Null, |index| observe(&mut state, index));
         (1.0, json!({"node": op}))
+    } else if web_pixel::handles(query) {
+        let (extensions, fits) = cost(&mut state, 10.0);
+        if !fits {
+            return fault_response(&mut state, Fault::Throttled);
+        }
+        let mut answer = web_pixel::answer(&mut state.pixels, &shop, query, &variables);
+        answer["extensions"] = extensions;
+        return HttpResponse::Ok().json(answer);
     } else {
         let error = json!({"errors": [{"message": "Field is not supported by the fake", "extensions": {"code": "undefinedField"}}]});
         return HttpResponse::Ok().json(error);

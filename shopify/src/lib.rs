@@ -6,12 +6,12 @@
 //! Every verification compares in constant time and fails closed: a missing, duplicated or
 //! malformed input is an error, never a panic.
 //!
-//! [`admin`] calls the GraphQL Admin API within its cost-based rate limit, and [`bulk`] runs
-//! bulk operations over it.
+//! [`admin`] calls the GraphQL Admin API within its cost-based rate limit, [`bulk`] runs
+//! bulk operations over it, and [`web_pixel`] activates the app's web pixel on a shop.
 //!
 //! With the `fake` feature, [`fake`] starts a local HTTP server that behaves like Shopify's
 //! OAuth and token endpoints and signs webhooks and app-proxy requests like Shopify does, and
-//! [`fake_admin`] plays the GraphQL Admin API's bulk operations.
+//! [`fake_admin`] plays the GraphQL Admin API's bulk operations and web pixel calls.
 
 pub mod admin;
 pub mod bulk;
@@ -24,6 +24,7 @@ pub mod fake_admin;
 pub mod session_token;
 pub mod signature;
 mod urls;
+pub mod web_pixel;
 
 pub use admin::{AdminClient, AdminError, RetryPolicy};
 pub use bulk::{BulkError, BulkOperation, BulkStatus};
@@ -32,6 +33,7 @@ pub use crypto::{CipherError, TokenCipher};
 pub use session_token::{SessionClaims, SessionTokenError};
 pub use signature::SignatureError;
 pub use urls::ShopUrls;
+pub use web_pixel::{WebPixel, WebPixelError, WebPixelUserError};
 
 /// The app's own credentials, as registered with Shopify.
 #[derive(Clone)]

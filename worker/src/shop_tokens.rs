@@ -112,6 +112,10 @@ pub async fn store_token(
         if let Err(err) = jobs.push(crate::jobs::SyncCatalog::now(saved.id)).await {
             tracing::warn!(shop = saved.id, %err, "could not queue the first catalog sync");
         }
+        // The web pixel sends nothing until it is created on the shop with the shop's key.
+        if let Err(err) = jobs.push(crate::jobs::ConnectWebPixel::now(saved.id)).await {
+            tracing::warn!(shop = saved.id, %err, "could not queue the web pixel connection");
+        }
     }
     Ok(saved)
 }

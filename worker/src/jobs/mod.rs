@@ -2,14 +2,15 @@
 //! queue), its attempt budget, its dedupe key, and its handler. [`register_all`] is the one
 //! list of jobs the workers run.
 
+mod connect_web_pixel;
 mod load_demo_shop;
 mod precompute_lists;
 mod precompute_product;
 mod process_webhook;
 mod purge_shop;
 mod reconcile_catalog;
-mod rollup_metrics;
 mod refresh_shop_token;
+mod rollup_metrics;
 mod sync_catalog;
 mod train_models;
 
@@ -25,6 +26,7 @@ use crate::pool::WorkerSetup;
 use crate::runs::JobRun;
 use crate::shop_auth::ShopifyApp;
 
+pub use connect_web_pixel::ConnectWebPixel;
 pub use load_demo_shop::LoadDemoShop;
 pub use precompute_lists::PrecomputeLists;
 pub use precompute_product::PrecomputeProduct;
@@ -33,8 +35,8 @@ pub use process_webhook::{
 };
 pub use purge_shop::PurgeShop;
 pub use reconcile_catalog::ReconcileCatalog;
-pub use rollup_metrics::RollupMetrics;
 pub use refresh_shop_token::RefreshShopToken;
+pub use rollup_metrics::RollupMetrics;
 pub use sync_catalog::SyncCatalog;
 pub use train_models::TrainModels;
 
@@ -48,6 +50,7 @@ pub(crate) fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<ProcessWebhook>(monitor);
     let monitor = workers.register::<PurgeShop>(monitor);
     let monitor = workers.register::<SyncCatalog>(monitor);
+    let monitor = workers.register::<ConnectWebPixel>(monitor);
     let monitor = workers.register::<ReconcileCatalog>(monitor);
     workers.register::<RefreshShopToken>(monitor)
 }
@@ -59,19 +62,32 @@ pub struct JobContext {
     pub db: Database,
     /// The app's Shopify identity; `None` in the embedded demo mode without credentials.
     pub shopify: Option<Arc<ShopifyApp>>,
+    /// The app's public base URL (`server.public_url`), where shops' web pixels post events.
+    pub public_url: Option<String>,
 }
 
 impl JobContext {
     /// A context without Shopify credentials.
     #[must_use]
     pub fn new(db: Database) -> Self {
-        Self { db, shopify: None }
+        Self {
+            db,
+            shopify: None,
+            public_url: None,
+        }
     }
 
     /// Adds the app's Shopify identity.
     #[must_use]
     pub fn with_shopify(mut self, shopify: Option<Arc<ShopifyApp>>) -> Self {
         self.shopify = shopify;
+        self
+    }
+
+    /// Adds the app's public base URL.
+    #[must_use]
+    pub fn with_public_url(mut self, public_url: Option<String>) -> Self {
+        self.public_url = public_url;
         self
     }
 }

@@ -12,6 +12,7 @@ mod precompute;
 mod rollups;
 mod schedule;
 mod sync;
+mod web_pixel;
 mod webhooks;
 
 use std::time::{Duration, Instant};
