@@ -17,6 +17,7 @@ use crate::middleware::{json_errors, record_metrics, request_id_header};
 use crate::rate_limit::ClientLimiter;
 use crate::routes;
 use crate::serving::cache::ModelCache;
+use crate::serving::impressions::{self, ImpressionWriter, WriterConfig};
 use crate::state::AppState;
 
 /// Why the application could not start.
@@ -59,6 +60,7 @@ pub struct Application {
     port: u16,
     server: Server,
     workers: Option<WorkerPool>,
+    impressions: ImpressionWriter,
     db: Database,
     shutdown_timeout: Duration,
 }
@@ -99,6 +101,8 @@ impl Application {
             .port();
         let shutdown_timeout = Duration::from_secs(settings.server.shutdown_timeout_secs);
         let public_url = public_url(&settings, port);
+        let (impression_log, impressions) =
+            impressions::start(db.conn.clone(), WriterConfig::default());
         let state = AppState {
             db: db.clone(),
             jobs,
@@ -106,7 +110,7 @@ impl Application {
                 settings.events.rate_per_second,
                 settings.events.burst,
             )),
-            models: Arc::new(ModelCache::default()),
+            models: Arc::new(ModelCache::new(impression_log)),
             settings: Arc::new(settings),
             metrics: metrics_handle()?,
             shopify,
@@ -118,6 +122,7 @@ impl Application {
             port,
             server,
             workers,
+            impressions,
             db,
             shutdown_timeout,
         })
@@ -136,7 +141,8 @@ impl Application {
     }
 
     /// Serves until SIGTERM/SIGINT (or [`Application::handle`]`.stop`), then stops accepting,
-    /// finishes in-flight requests and jobs within the shutdown timeout, and closes the pool.
+    /// finishes in-flight requests, stores their queued impressions, finishes jobs within the
+    /// shutdown timeout, and closes the pool.
     ///
     /// # Errors
     /// The HTTP server's I/O error, if it failed.
@@ -149,6 +155,7 @@ impl Application {
         });
         let served = self.server.await;
         signals.abort();
+        self.impressions.shutdown().await;
         if let Some(workers) = self.workers {
             workers.shutdown(self.shutdown_timeout).await;
         }

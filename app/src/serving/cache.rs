@@ -1,5 +1,6 @@
-//! Per-shop serving models kept in memory: the ranker's catalog, the ranker, the policies
-//! and product display data, reloaded when a new pool version is stored.
+//! Per-shop serving models kept in memory: the ranker's catalog, the ranker, the policies,
+//! product display data and the precomputed lists read so far, reloaded when a new pool or
+//! list version is published.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +14,8 @@ use tokio::sync::RwLock;
 use worker::catalog::{CatalogView, view};
 use worker::recs::lists::{self, Versions};
 
+use super::impressions::ImpressionLog;
+use super::lists::ListCache;
 use crate::error::ApiError;
 
 /// How often a cached model checks for a newer pool version.
@@ -45,6 +48,10 @@ pub struct ShopModel {
     pub policies: PolicySet,
     /// Display data per product id.
     pub display: HashMap<i64, Display>,
+    /// Precomputed lists of [`ShopModel::versions`]`.lists` read so far.
+    pub lists: ListCache,
+    /// Where served lists are logged as impressions.
+    pub impressions: ImpressionLog,
 }
 
 struct Entry {
@@ -53,12 +60,30 @@ struct Entry {
 }
 
 /// The cache, shared by all workers of the HTTP server.
-#[derive(Default)]
 pub struct ModelCache {
     shops: RwLock<HashMap<i64, Entry>>,
+    impressions: ImpressionLog,
+    recheck: Duration,
 }
 
 impl ModelCache {
+    /// An empty cache whose models log impressions to `impressions`.
+    #[must_use]
+    pub fn new(impressions: ImpressionLog) -> Self {
+        Self {
+            shops: RwLock::default(),
+            impressions,
+            recheck: RECHECK,
+        }
+    }
+
+    /// The same, checking for new versions after `recheck` instead of 30 s (tests).
+    #[must_use]
+    pub fn with_recheck(mut self, recheck: Duration) -> Self {
+        self.recheck = recheck;
+        self
+    }
+
     /// The shop's model, loading or reloading it when a new version exists.
     ///
     /// # Errors
@@ -69,7 +94,7 @@ impl ModelCache {
         shop_id: i64,
     ) -> Result<Arc<ShopModel>, ApiError> {
         if let Some(entry) = self.shops.read().await.get(&shop_id)
-            && entry.checked.elapsed() < RECHECK
+            && entry.checked.elapsed() < self.recheck
         {
             return Ok(entry.model.clone());
         }
@@ -80,7 +105,7 @@ impl ModelCache {
             entry.checked = Instant::now();
             return Ok(entry.model.clone());
         }
-        let model = Arc::new(load(conn, shop_id, versions).await?);
+        let model = Arc::new(load(conn, shop_id, versions, self.impressions.clone()).await?);
         self.shops.write().await.insert(
             shop_id,
             Entry {
@@ -96,6 +121,7 @@ async fn load(
     conn: &DatabaseConnection,
     shop_id: i64,
     versions: Versions,
+    impressions: ImpressionLog,
 ) -> Result<ShopModel, ApiError> {
     let view = view::load(conn, shop_id, Utc::now()).await?;
     let display = product::Entity::find()
@@ -127,5 +153,7 @@ async fn load(
         ranker,
         policies: PolicySet::default(),
         display,
+        lists: ListCache::default(),
+        impressions,
     })
 }

@@ -3,6 +3,10 @@
 //! impression with propensities, answered as JSON.
 
 pub mod cache;
+#[cfg(test)]
+mod fixtures;
+pub mod impressions;
+pub mod lists;
 
 use chrono::{Duration, Utc};
 use entity::event;
@@ -12,11 +16,11 @@ use ranker::candidates::new_arrivals::new_arrivals;
 use ranker::{CandidatePool, Context, EventKind, SessionEvent, Source, Surface};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use worker::recs::pools::{self, StoredCandidate};
+use worker::recs::pools;
+use worker::recs::profiles;
 use worker::recs::store::{
     self, GLOBAL_SEED, Generation, POOL_SURFACE, PRODUCT_SEED, PROFILE_SEED, SeedKey,
 };
-use worker::recs::{lists, profiles};
 use worker::signals::{self, EventInput};
 
 use crate::error::{ApiError, ErrorKind};
@@ -24,6 +28,8 @@ use cache::ShopModel;
 
 /// The session window the re-rank reacts to.
 const SESSION_WINDOW_SECS: i64 = 90;
+/// Event kinds the re-rank reacts to.
+const SESSION_KINDS: [&str; 4] = ["view", "click", "add_to_cart", "purchase"];
 /// Most items per module a caller may ask for.
 pub const MAX_LIMIT: usize = 24;
 
@@ -113,7 +119,7 @@ pub async fn recommend(
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
     let response = preview(conn, model, request).await?;
-    log_impression(conn, request, &response, Utc::now()).await?;
+    log_impression(model, request, &response, Utc::now()).await?;
     Ok(response)
 }
 
@@ -209,7 +215,7 @@ async fn precomputed(
     model: &ShopModel,
     request: &RecRequest,
     surface: Surface,
-) -> Result<Option<Vec<StoredCandidate>>, ApiError> {
+) -> Result<lists::CachedList, ApiError> {
     let Some(version) = &model.versions.lists else {
         return Ok(None);
     };
@@ -240,10 +246,12 @@ async fn precomputed(
             .collect(),
     };
     for key in keys {
-        if let Some(stored) = lists::find(conn, request.shop_id, version, &key).await?
-            && !stored.is_empty()
-        {
-            return Ok(Some(stored));
+        let found = model
+            .lists
+            .find(conn, request.shop_id, version, &key)
+            .await?;
+        if found.is_some() {
+            return Ok(found);
         }
     }
     Ok(None)
@@ -261,6 +269,8 @@ async fn session_events(
     let rows = event::Entity::find()
         .filter(event::Column::ShopId.eq(request.shop_id))
         .filter(event::Column::SessionId.eq(session.as_str()))
+        // The session's own impressions are its most frequent events and mean nothing here.
+        .filter(event::Column::Kind.is_in(SESSION_KINDS))
         .filter(event::Column::OccurredAt.gte(now - Duration::seconds(SESSION_WINDOW_SECS)))
         .order_by_asc(event::Column::OccurredAt)
         .all(conn)
@@ -335,9 +345,10 @@ fn respond(
     }
 }
 
-/// One impression event per shown item, through the same validated path as pixel events.
+/// One impression event per shown item, through the same validated path as pixel events,
+/// stored by the background writer (see [`impressions`]).
 async fn log_impression(
-    conn: &DatabaseConnection,
+    model: &ShopModel,
     request: &RecRequest,
     response: &RecResponse,
     now: chrono::DateTime<Utc>,
@@ -377,10 +388,9 @@ async fn log_impression(
             device: None,
         })
         .collect();
-    for chunk in events.chunks(signals::MAX_BATCH) {
-        signals::ingest(conn, request.shop_id, chunk, now)
-            .await
-            .map_err(ApiError::internal)?;
-    }
-    Ok(())
+    model
+        .impressions
+        .record(request.shop_id, events, now)
+        .await
+        .map_err(ApiError::internal)
 }

@@ -106,6 +106,23 @@ impl TestApp {
     pub async fn stop(&self) {
         self.handle.stop(true).await;
     }
+
+    /// The impressions logged for `rec_id`, once there are `count` of them: serving hands
+    /// them to a background writer, so they are stored shortly after the response.
+    pub async fn impressions(&self, rec_id: &str, count: usize) -> Vec<entity::event::Model> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let find = || {
+            entity::event::Entity::find()
+                .filter(entity::event::Column::RecId.eq(rec_id))
+                .filter(entity::event::Column::Kind.eq("impression"))
+                .all(&self.db.conn)
+        };
+        eventually(Duration::from_secs(5), || async {
+            find().await.is_ok_and(|rows| rows.len() >= count)
+        })
+        .await;
+        find().await.expect("read impressions")
+    }
 }
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns the last answer.

@@ -126,6 +126,14 @@ async fn clicks_and_the_add_to_cart_after_them_are_attributed_to_the_impression(
     )
     .await;
     let rec_id = recs["rec_id"].as_str().unwrap();
+    let shown: usize = recs["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["items"].as_array().unwrap().len())
+        .sum();
+    // A shopper clicks long after the impression is stored; the test waits for that too.
+    app.impressions(rec_id, shown).await;
     let clicked = &recs["modules"][0]["items"][1];
     let product = clicked["product_id"].as_str().unwrap();
     let now = Utc::now().to_rfc3339();

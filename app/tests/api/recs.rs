@@ -86,12 +86,7 @@ async fn product_page_recommendations_follow_the_rules_and_are_logged() {
         assert!(!item["title"].as_str().unwrap().is_empty());
     }
     let rec_id = body["rec_id"].as_str().unwrap();
-    let logged = event::Entity::find()
-        .filter(event::Column::RecId.eq(rec_id))
-        .filter(event::Column::Kind.eq("impression"))
-        .all(&app.db.conn)
-        .await
-        .unwrap();
+    let logged = app.impressions(rec_id, shown.len()).await;
     assert_eq!(logged.len(), shown.len());
     assert!(
         logged

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use common::Database;
@@ -45,6 +46,26 @@ pub struct PrecomputeSummary {
     pub products: usize,
     /// Shopper profiles.
     pub profiles: usize,
+    /// Where the time went, for the model record and benchmarks.
+    pub timings: PhaseTimings,
+}
+
+/// Wall-clock milliseconds per phase of a full precompute.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct PhaseTimings {
+    /// Reading pools, profiles and the catalog.
+    pub load_ms: u64,
+    /// Ranking on the CPU threads.
+    pub compute_ms: u64,
+    /// Writing list rows (including waiting for the database).
+    pub write_ms: u64,
+    /// Publishing the version and deleting the one it replaces.
+    pub publish_ms: u64,
+}
+
+/// Milliseconds since `started`, saturating.
+fn millis_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The versions serving reads: the latest pools and the latest published lists.
@@ -158,6 +179,8 @@ pub async fn precompute_all(
         return Ok(None);
     };
     let now = Utc::now();
+    let mut timings = PhaseTimings::default();
+    let started = Instant::now();
     let (pools, global) = store::all_pools(conn, shop_id, &model_version).await?;
     let profiles = profiles::load(conn, shop_id, now).await?;
     let view = view::load(conn, shop_id, now).await?;
@@ -172,6 +195,7 @@ pub async fn precompute_all(
     seeds.push(Seed::Global);
     let total = i64::try_from(seeds.len()).unwrap_or(i64::MAX);
     run.progress(conn, 0, Some(total)).await?;
+    timings.load_ms = millis_since(started);
     let inputs = Arc::new(Inputs {
         view,
         ranker: Ranker::builder().build()?,
@@ -188,22 +212,29 @@ pub async fn precompute_all(
         let chunk: Vec<Seed> = seeds.by_ref().take(CHUNK).collect();
         done += chunk.len();
         let shared = Arc::clone(&inputs);
+        let started = Instant::now();
         let lists = tokio::task::spawn_blocking(move || shared.compute(&chunk))
             .await
             .map_err(|err| BuildError::Task(err.to_string()))??;
+        timings.compute_ms += millis_since(started);
         written += lists.len();
+        let started = Instant::now();
         write(conn, shop_id, &model_version, &list_version, lists, now).await?;
+        timings.write_ms += millis_since(started);
         run.progress(conn, i64::try_from(done).unwrap_or(i64::MAX), None)
             .await?;
     }
-    let summary = PrecomputeSummary {
+    let mut summary = PrecomputeSummary {
         list_version,
         model_version,
         lists: written,
         products,
         profiles: profile_count,
+        timings,
     };
+    let started = Instant::now();
     publish(conn, shop_id, &summary, now).await?;
+    summary.timings.publish_ms = millis_since(started);
     Ok(Some(summary))
 }
 

@@ -78,7 +78,24 @@ pub async fn ingest(
         });
     }
     let txn = conn.begin().await?;
-    let attributions = attribution::attribute(&txn, shop_id, events, now).await?;
+    let summary = store_validated(&txn, shop_id, events, now).await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// Stores events that already passed [`EventInput::validate`] inside the caller's
+/// transaction, so a caller that batches many small batches (the impression writer) commits
+/// them together; at most [`MAX_BATCH`] events per call keep each statement small.
+///
+/// # Errors
+/// The database error; the caller's transaction should then be rolled back.
+pub async fn store_validated(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    events: &[EventInput],
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, DbErr> {
+    let attributions = attribution::attribute(conn, shop_id, events, now).await?;
     let attributed = attributions.iter().filter(|a| a.shown.is_some()).count();
     let rows = events
         .iter()
@@ -90,10 +107,9 @@ pub async fn ingest(
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
-    link_identities(&txn, shop_id, events, now).await?;
-    txn.commit().await?;
+    link_identities(conn, shop_id, events, now).await?;
     let total = u64::try_from(events.len()).unwrap_or(u64::MAX);
     Ok(IngestSummary {
         accepted,
