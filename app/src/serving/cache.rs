@@ -10,7 +10,7 @@ use chrono::Utc;
 use entity::product;
 use ranker::{PolicySet, Ranker};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 use worker::catalog::{CatalogView, view};
 use worker::recs::lists::{self, Versions};
 
@@ -62,6 +62,9 @@ struct Entry {
 /// The cache, shared by all workers of the HTTP server.
 pub struct ModelCache {
     shops: RwLock<HashMap<i64, Entry>>,
+    /// Held while a model is (re)loaded, so a burst of requests after a start or a publish
+    /// loads it once instead of once per request (which exhausts the pool and the CPU).
+    loading: Mutex<()>,
     impressions: ImpressionLog,
     recheck: Duration,
 }
@@ -72,6 +75,7 @@ impl ModelCache {
     pub fn new(impressions: ImpressionLog) -> Self {
         Self {
             shops: RwLock::default(),
+            loading: Mutex::default(),
             impressions,
             recheck: RECHECK,
         }
@@ -93,10 +97,19 @@ impl ModelCache {
         conn: &DatabaseConnection,
         shop_id: i64,
     ) -> Result<Arc<ShopModel>, ApiError> {
-        if let Some(entry) = self.shops.read().await.get(&shop_id)
-            && entry.checked.elapsed() < self.recheck
-        {
-            return Ok(entry.model.clone());
+        let cached = self.cached(shop_id).await;
+        if let Some((model, true)) = &cached {
+            return Ok(model.clone());
+        }
+        let _loading = match (self.loading.try_lock(), cached) {
+            (Ok(guard), _) => guard,
+            // Another request is checking for a new version: serve the current one meanwhile.
+            (Err(_), Some((model, _))) => return Ok(model),
+            (Err(_), None) => self.loading.lock().await,
+        };
+        // Another request may have loaded the model while this one waited.
+        if let Some((model, true)) = self.cached(shop_id).await {
+            return Ok(model);
         }
         let versions = lists::current(conn, shop_id).await?;
         if let Some(entry) = self.shops.write().await.get_mut(&shop_id)
@@ -114,6 +127,13 @@ impl ModelCache {
             },
         );
         Ok(model)
+    }
+
+    /// The shop's cached model, and whether it was checked within the recheck interval.
+    async fn cached(&self, shop_id: i64) -> Option<(Arc<ShopModel>, bool)> {
+        let shops = self.shops.read().await;
+        let entry = shops.get(&shop_id)?;
+        Some((entry.model.clone(), entry.checked.elapsed() < self.recheck))
     }
 }
 
