@@ -33,6 +33,12 @@ pub struct Model {
     pub rec_id: Option<String>,
     /// For a click or add-to-cart carrying a rec id: the impression row it is attributed to.
     pub impression_id: Option<i64>,
+    /// For an impression: the pool (model) version that served it.
+    pub model_version: Option<String>,
+    /// For an impression: the precomputed list version it started from, if any.
+    pub list_version: Option<String>,
+    /// For an impression: the surface policy version applied.
+    pub policy_version: Option<String>,
     /// Slot position of the item in the list.
     pub position: Option<i32>,
     /// Probability with which the shown item was chosen (off-policy evaluation).

@@ -10,6 +10,7 @@ mod m20261125_000010_shopper_identities;
 mod m20261125_000020_shopify_edge;
 mod m20261125_000030_inventory_levels;
 mod m20261125_000050_rec_pipeline;
+mod m20261125_000060_impression_provenance;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000020_shopify_edge::Migration),
             Box::new(m20261125_000030_inventory_levels::Migration),
             Box::new(m20261125_000050_rec_pipeline::Migration),
+            Box::new(m20261125_000060_impression_provenance::Migration),
         ]
     }
 }

@@ -20,8 +20,7 @@ impl MigrationName for Migration {
 
 /// The unique seed index of the initial migration, replaced by one that includes the list
 /// version.
-const OLD_REC_LIST_INDEX: &str =
-    "idx_rec_lists_shop_id_surface_seed_kind_seed_id_model_version";
+const OLD_REC_LIST_INDEX: &str = "idx_rec_lists_shop_id_surface_seed_kind_seed_id_model_version";
 const REC_LIST_INDEX: &str =
     "idx_rec_lists_shop_id_surface_seed_kind_seed_id_model_version_list_version";
 

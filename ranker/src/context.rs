@@ -91,6 +91,18 @@ pub enum TrafficSource {
 }
 
 impl TrafficSource {
+    /// The snake_case name used in APIs and logs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Search => "search",
+            Self::Social => "social",
+            Self::Email => "email",
+            Self::Paid => "paid",
+        }
+    }
+
     /// Every source, in a fixed order (one-hot feature order).
     pub const ALL: [Self; 5] = [
         Self::Direct,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::{HttpResponse, web};
 use entity::shop;
+use ranker::TrafficSource;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::proxy::ProxyRequest;
@@ -148,6 +149,24 @@ pub(crate) fn parse(
         customer_id: params
             .get("logged_in_customer_id")
             .and_then(|id| id.parse().ok()),
+        traffic_source: traffic_source(params)?,
         limit,
     })
+}
+
+/// `traffic_source=direct|search|social|email|paid` (what brought the shopper, as the theme
+/// block or the email link knows it); exploration caps differ per source. Absent = direct.
+fn traffic_source(params: &BTreeMap<String, String>) -> Result<TrafficSource, ApiError> {
+    let Some(name) = params.get("traffic_source") else {
+        return Ok(TrafficSource::Direct);
+    };
+    TrafficSource::ALL
+        .into_iter()
+        .find(|source| source.as_str() == name)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::BadRequest,
+                "`traffic_source` must be one of direct, search, social, email, paid",
+            )
+        })
 }

@@ -259,6 +259,7 @@ mod tests {
                 propensity: Some(0.5),
                 referrer: None,
                 device: None,
+                provenance: None,
             })
             .collect()
     }

@@ -13,7 +13,9 @@ use entity::event;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::candidates::new_arrivals::new_arrivals;
-use ranker::{CandidatePool, Context, EventKind, SessionEvent, Source, Surface};
+use ranker::{
+    CandidatePool, Context, EventKind, SessionEvent, Source, Surface, TrafficSource, Visit,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use worker::recs::pools;
@@ -21,7 +23,7 @@ use worker::recs::profiles;
 use worker::recs::store::{
     self, GLOBAL_SEED, Generation, POOL_SURFACE, PRODUCT_SEED, PROFILE_SEED, SeedKey,
 };
-use worker::signals::{self, EventInput};
+use worker::signals::{self, EventInput, Provenance};
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;
@@ -48,6 +50,8 @@ pub struct RecRequest {
     pub anonymous_id: Option<String>,
     /// Logged-in customer (the app proxy's `logged_in_customer_id`).
     pub customer_id: Option<i64>,
+    /// What brought the shopper (exploration caps differ per source; logged).
+    pub traffic_source: TrafficSource,
     /// Items per module.
     pub limit: usize,
 }
@@ -149,7 +153,11 @@ pub async fn preview(
     let events = session_events(conn, model, request, now).await?;
     let ctx = Context::new(surface, now.timestamp())
         .with_seeds(seed.into_iter().collect())
-        .with_events(events);
+        .with_events(events)
+        .with_visit(Visit {
+            source: request.traffic_source,
+            ..Visit::default()
+        });
     let policy = model.policies.for_request(&ctx, &pool);
     let rec_id = uuid::Uuid::new_v4();
     // Seeded by the rec id: the same impression can be replayed exactly for debugging.
@@ -366,6 +374,11 @@ async fn log_impression(
         .anonymous_id
         .clone()
         .unwrap_or_else(|| session.clone());
+    let provenance = Provenance {
+        model_version: response.model_version.clone(),
+        list_version: response.list_version.clone(),
+        policy_version: response.policy_version.to_string(),
+    };
     let events: Vec<EventInput> = response
         .modules
         .iter()
@@ -384,8 +397,9 @@ async fn log_impression(
             rec_id: Some(response.rec_id.clone()),
             position: i32::try_from(item.position).ok(),
             propensity: Some(f64::from(item.propensity)),
-            referrer: None,
+            referrer: Some(request.traffic_source.as_str().to_owned()),
             device: None,
+            provenance: Some(provenance.clone()),
         })
         .collect();
     model

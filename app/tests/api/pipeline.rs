@@ -202,3 +202,40 @@ async fn clicks_and_the_add_to_cart_after_them_are_attributed_to_the_impression(
         assert_eq!(row.propensity, impression.propensity);
     }
 }
+
+#[tokio::test]
+async fn impressions_carry_the_versions_that_served_them_and_the_traffic_source() {
+    let (app, shop_id) = demo_app(true).await;
+    let version = precompute(&app, shop_id).await;
+    let seed = some_product(&app).await;
+
+    let body = json(
+        app.get(&format!(
+            "/demo/recs?surface=pdp&product_id={seed}&traffic_source=email&limit=4"
+        ))
+        .await,
+    )
+    .await;
+    let unknown = app
+        .get(&format!(
+            "/demo/recs?surface=pdp&product_id={seed}&traffic_source=tv"
+        ))
+        .await;
+
+    let shown = served_ids(&body).len();
+    let logged = app
+        .impressions(body["rec_id"].as_str().unwrap(), shown)
+        .await;
+    assert_eq!(logged.len(), shown);
+    for row in &logged {
+        assert_eq!(row.list_version.as_deref(), Some(version.as_str()));
+        assert_eq!(row.model_version.as_deref(), body["model_version"].as_str());
+        assert_eq!(
+            row.policy_version,
+            Some(ranker::policy::POLICY_VERSION.to_string())
+        );
+        assert_eq!(row.traffic_source.as_deref(), Some("email"));
+    }
+    assert_eq!(unknown.status(), 400);
+    assert_eq!(json(unknown).await["error"], "bad_request");
+}

@@ -123,6 +123,20 @@ pub struct EventInput {
     pub referrer: Option<String>,
     /// Device class.
     pub device: Option<Device>,
+    /// What served an impression; set by the server, never read from a client.
+    #[serde(skip)]
+    pub provenance: Option<Provenance>,
+}
+
+/// The versions behind a served list, logged with each of its impressions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// Pool (model) version.
+    pub model_version: Option<String>,
+    /// Precomputed list version.
+    pub list_version: Option<String>,
+    /// Surface policy version.
+    pub policy_version: String,
 }
 
 impl EventInput {

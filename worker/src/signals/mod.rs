@@ -12,7 +12,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
-pub use input::{Device, EventInput, EventKind, SURFACES};
+pub use input::{Device, EventInput, EventKind, Provenance, SURFACES};
 
 use attribution::Attribution;
 
@@ -153,6 +153,15 @@ fn row(
         surface: Set(surface),
         rec_id: Set(attribution.rec_id),
         impression_id: Set(impression_id),
+        model_version: Set(input
+            .provenance
+            .as_ref()
+            .and_then(|p| p.model_version.clone())),
+        list_version: Set(input
+            .provenance
+            .as_ref()
+            .and_then(|p| p.list_version.clone())),
+        policy_version: Set(input.provenance.as_ref().map(|p| p.policy_version.clone())),
         position: Set(position),
         propensity: Set(propensity),
         traffic_source: Set(input.referrer.clone()),

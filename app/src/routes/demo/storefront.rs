@@ -49,6 +49,7 @@ pub async fn product_page(
         session_id: Some(session.clone()),
         anonymous_id: Some(session.clone()),
         customer_id: None,
+        traffic_source: ranker::TrafficSource::Direct,
         limit: 6,
     };
     let recs = serving::recommend(&state.db.conn, &model, &request).await?;
@@ -86,6 +87,7 @@ async fn record_view(
         propensity: None,
         referrer: Some("direct".into()),
         device: None,
+        provenance: None,
     };
     signals::ingest(&state.db.conn, shop_id, &[view], Utc::now())
         .await
