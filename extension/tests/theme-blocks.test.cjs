@@ -21,17 +21,23 @@ test('blocks on one product page share one request sized for the largest', () =>
       ['cart', '', 3, 1],
     ],
   );
+  assert.deepEqual(groups[0].modules, ['you_may_also_like', 'complete_the_look']);
 });
 
 test('the recommendations URL goes through the app proxy with the shopper ids', () => {
-  const url = blocks.recsUrl({ surface: 'pdp', productId: '42', limit: 99 }, ids, 'n1');
+  const url = blocks.recsUrl(
+    { surface: 'pdp', productId: '42', limit: 99, modules: ['you_may_also_like', 'complete_the_look'] },
+    ids,
+    'n1',
+  );
   const home = blocks.recsUrl({ surface: 'home', productId: '', limit: 8 }, ids, 'n2');
 
   assert.equal(
     url,
-    '/apps/meander/recs?surface=pdp&product_id=42&limit=24&format=liquid&session_id=sess-1&anonymous_id=anon%201&nonce=n1',
+    '/apps/meander/recs?surface=pdp&product_id=42&limit=24&modules=you_may_also_like%2Ccomplete_the_look&format=liquid&session_id=sess-1&anonymous_id=anon%201&nonce=n1',
   );
   assert.ok(!home.includes('product_id'), home);
+  assert.ok(!home.includes('modules'), 'no module filter when the blocks name none');
 });
 
 test('a block takes its modules in order, up to its limit, each product once', () => {
@@ -44,6 +50,15 @@ test('a block takes its modules in order, up to its limit, each product once', (
   const picked = blocks.pickCards(byModule, ['you_may_also_like', 'similar_items', 'missing'], 3);
 
   assert.deepEqual(picked.map((c) => c.productId), ['1', '2', '3']);
+});
+
+test('before a shop has signals a block shows the cold-start module', () => {
+  const card = (productId, position) => ({ productId, position, recId: 'r' });
+  const byModule = { popular_and_new: [card('7', 1), card('8', 2)] };
+
+  const picked = blocks.pickCards(byModule, ['for_you'], 4);
+
+  assert.deepEqual(picked.map((c) => c.productId), ['7', '8']);
 });
 
 test('a click carries the rec id, product and position', () => {

@@ -150,8 +150,31 @@ pub(crate) fn parse(
             .get("logged_in_customer_id")
             .and_then(|id| id.parse().ok()),
         traffic_source: traffic_source(params)?,
+        modules: modules(params)?,
         limit,
     })
+}
+
+/// `modules=a,b`: only these modules are answered (and logged as impressions), for a page
+/// whose blocks show only some of the surface's modules. Absent = every module.
+fn modules(params: &BTreeMap<String, String>) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(list) = params.get("modules") else {
+        return Ok(None);
+    };
+    let names: Vec<String> = list.split(',').map(str::to_owned).collect();
+    let valid = |name: &String| {
+        (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+    };
+    if names.len() > 16 || !names.iter().all(valid) {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            "`modules` must be up to 16 comma-separated module names (a-z, 0-9, _)",
+        ));
+    }
+    Ok(Some(names))
 }
 
 /// `traffic_source=direct|search|social|email|paid` (what brought the shopper, as the theme

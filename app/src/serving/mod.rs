@@ -52,6 +52,8 @@ pub struct RecRequest {
     pub customer_id: Option<i64>,
     /// What brought the shopper (exploration caps differ per source; logged).
     pub traffic_source: TrafficSource,
+    /// Only these modules are answered and logged (`None`: all of the surface's).
+    pub modules: Option<Vec<String>>,
     /// Items per module.
     pub limit: usize,
 }
@@ -309,9 +311,17 @@ fn respond(
     served: ranker::ServedList,
 ) -> RecResponse {
     let mut position = 0;
+    // The cold-start module stands in for every module while a shop has no signals yet, so a
+    // filtered request keeps it.
+    let cold_start = &model.policies.cold_start().modules;
+    let wanted = |name: &String| {
+        request.modules.as_ref().is_none_or(|m| m.contains(name))
+            || cold_start.iter().any(|m| m.name == *name)
+    };
     let modules = served
         .modules
         .into_iter()
+        .filter(|module| wanted(&module.name))
         .map(|module| RecModule {
             name: module.name,
             items: module

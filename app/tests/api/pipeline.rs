@@ -239,3 +239,58 @@ async fn impressions_carry_the_versions_that_served_them_and_the_traffic_source(
     assert_eq!(unknown.status(), 400);
     assert_eq!(json(unknown).await["error"], "bad_request");
 }
+
+#[tokio::test]
+async fn a_page_asks_only_for_the_modules_it_shows_and_only_those_are_logged() {
+    let (app, _) = demo_app(true).await;
+    let seed = some_product(&app).await;
+
+    let body = json(
+        app.get(&format!(
+            "/demo/recs?surface=pdp&product_id={seed}&modules=complete_the_look&limit=4"
+        ))
+        .await,
+    )
+    .await;
+    let bad = app
+        .get(&format!(
+            "/demo/recs?surface=pdp&product_id={seed}&modules=Bad%20Name"
+        ))
+        .await;
+
+    let names: Vec<&str> = body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["complete_the_look"]);
+    let shown = served_ids(&body).len();
+    assert!(shown > 0);
+    let rec_id = body["rec_id"].as_str().unwrap();
+    // Give the writer time to store anything it would wrongly log.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let logged = app.impressions(rec_id, shown).await;
+    assert_eq!(logged.len(), shown, "no impression for modules not shown");
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn before_any_training_a_filtered_request_still_gets_the_cold_start_module() {
+    let (app, _) = demo_app(false).await;
+
+    let body = json(
+        app.get("/demo/recs?surface=email&modules=picked_for_you&limit=4")
+            .await,
+    )
+    .await;
+
+    let names: Vec<&str> = body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["popular_and_new"]);
+    assert!(!served_ids(&body).is_empty());
+}

@@ -14,6 +14,8 @@
   'use strict';
 
   var PROXY = '/apps/meander';
+  /** The module the server answers with before a shop has signals (the cold-start policy). */
+  var COLD_START_MODULE = 'popular_and_new';
   var COOKIE_ANONYMOUS = '_meander_aid';
   var COOKIE_SESSION = '_meander_sid';
   var ANONYMOUS_MAX_AGE = 60 * 60 * 24 * 365;
@@ -50,17 +52,22 @@
     return { anonymousId: anonymousId, sessionId: sessionId };
   }
 
-  /** Blocks that can share one request: same surface, same seed product. */
+  /** Blocks that can share one request: same surface, same seed product. The request asks
+   * for the union of their modules only, so no impression is logged for a module no block
+   * shows. */
   function groupBlocks(blocks) {
     var groups = {};
     var order = [];
     blocks.forEach(function (block) {
       var key = block.surface + '|' + (block.productId || '');
       if (!groups[key]) {
-        groups[key] = { surface: block.surface, productId: block.productId || '', limit: 0, blocks: [] };
+        groups[key] = { surface: block.surface, productId: block.productId || '', limit: 0, modules: [], blocks: [] };
         order.push(key);
       }
       groups[key].limit = Math.max(groups[key].limit, block.limit);
+      block.modules.forEach(function (name) {
+        if (groups[key].modules.indexOf(name) < 0) groups[key].modules.push(name);
+      });
       groups[key].blocks.push(block);
     });
     return order.map(function (key) { return groups[key]; });
@@ -72,22 +79,27 @@
     var query = [
       ['surface', group.surface],
       ['limit', String(Math.min(Math.max(group.limit, 1), 24))],
+      ['modules', (group.modules || []).join(',')],
       ['format', 'liquid'],
       ['session_id', ids.sessionId],
       ['anonymous_id', ids.anonymousId],
       ['nonce', nonce]
     ];
+    // An empty module list means "every module", which the server does when it is absent.
+    query = query.filter(function (pair) { return pair[0] !== 'modules' || pair[1] !== ''; });
     if (group.productId) query.splice(1, 0, ['product_id', group.productId]);
     return PROXY + '/recs?' + query.map(function (pair) {
       return encodeURIComponent(pair[0]) + '=' + encodeURIComponent(pair[1]);
     }).join('&');
   }
 
-  /** Which cards a block shows: its modules in order, at most `limit`, each product once. */
+  /** Which cards a block shows: its modules in order, at most `limit`, each product once; the
+   * cold-start module when the shop has no signals yet and none of them came back. */
   function pickCards(cardsByModule, modules, limit) {
     var picked = [];
     var seen = {};
-    modules.forEach(function (name) {
+    var present = modules.filter(function (name) { return cardsByModule[name]; });
+    (present.length ? present : [COLD_START_MODULE]).forEach(function (name) {
       (cardsByModule[name] || []).forEach(function (card) {
         if (picked.length < limit && !seen[card.productId]) {
           seen[card.productId] = true;

@@ -50,6 +50,7 @@ pub async fn product_page(
         anonymous_id: Some(session.clone()),
         customer_id: None,
         traffic_source: ranker::TrafficSource::Direct,
+        modules: None,
         limit: 6,
     };
     let recs = serving::recommend(&state.db.conn, &model, &request).await?;
