@@ -19,6 +19,7 @@ use ranker::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use worker::recs::pools;
+use worker::recs::precompute::{PRODUCT_SURFACES, PROFILE_SURFACES};
 use worker::recs::profiles;
 use worker::recs::store::{
     self, GLOBAL_SEED, Generation, POOL_SURFACE, PRODUCT_SEED, PROFILE_SEED, SeedKey,
@@ -229,19 +230,21 @@ async fn precomputed(
     let Some(version) = &model.versions.lists else {
         return Ok(None);
     };
-    let name = match surface {
-        Surface::Product => "pdp",
-        Surface::Cart => "cart",
-        Surface::Home => "home",
-        Surface::Email => "email",
-        _ => return Ok(None),
+    // The precompute's own surface tables say which lists exist, and under which name.
+    let name_in = |table: &[(&'static str, Surface)]| {
+        table
+            .iter()
+            .find(|(_, s)| *s == surface)
+            .map(|(name, _)| *name)
     };
-    let keys: Vec<SeedKey> = match (surface, request.product_id) {
-        (Surface::Product | Surface::Cart, Some(id)) => {
-            vec![SeedKey::new(name, PRODUCT_SEED, id.to_string())]
-        }
-        (Surface::Product | Surface::Cart, None) => Vec::new(),
-        _ => request
+    let keys: Vec<SeedKey> = match (
+        name_in(&PRODUCT_SURFACES),
+        name_in(&PROFILE_SURFACES),
+        request.product_id,
+    ) {
+        (Some(name), _, Some(id)) => vec![SeedKey::new(name, PRODUCT_SEED, id.to_string())],
+        (Some(_), _, None) | (None, None, _) => return Ok(None),
+        (None, Some(name), _) => request
             .customer_id
             .map(profiles::customer_profile)
             .into_iter()

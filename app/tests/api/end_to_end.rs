@@ -9,7 +9,7 @@ use std::sync::Arc;
 use app::ServeOptions;
 use chrono::{Duration, Utc};
 use common::settings::{DemoSettings, ShopifySettings};
-use entity::{ShopDomain, event, product, shop};
+use entity::{ShopDomain, product, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use shopify::ShopUrls;
@@ -20,7 +20,7 @@ use worker::shop_auth::ShopifyApp;
 use worker::{Job, JobContext};
 
 use crate::helpers::{
-    API_KEY, API_SECRET, TOKEN_KEY, TestApp, app_proxy_query, eventually, json, spawn_app_with,
+    API_KEY, API_SECRET, TOKEN_KEY, TestApp, app_proxy_query, json, served_ids, spawn_app_with,
 };
 
 const DOMAIN: &str = "e2e-boutique.myshopify.com";
@@ -181,13 +181,7 @@ async fn an_installed_synced_trained_shop_gets_rule_abiding_logged_lists_on_ever
         let response = app.get(&format!("/proxy/recs?{query}")).await;
         assert_eq!(response.status(), 200, "{surface}");
         let body = json(response).await;
-        let shown: Vec<i64> = body["modules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|m| m["items"].as_array().unwrap().clone())
-            .map(|i| i["product_id"].as_str().unwrap().parse().unwrap())
-            .collect();
+        let shown = served_ids(&body);
         assert!(!shown.is_empty(), "{surface} served nothing");
         assert_rules(surface, seed, &shown, &body, &items);
         assert_logged(&app, surface, &body, shown.len()).await;
@@ -241,19 +235,9 @@ fn assert_rules(
 }
 
 async fn assert_logged(app: &TestApp, surface: &str, body: &Value, shown: usize) {
-    let rec_id = body["rec_id"].as_str().unwrap();
-    let find = || {
-        event::Entity::find()
-            .filter(event::Column::Kind.eq("impression"))
-            .filter(event::Column::RecId.eq(rec_id))
-            .all(&app.db.conn)
-    };
-    // Impressions may be written just after the answer: wait for them.
-    eventually(std::time::Duration::from_secs(5), || async {
-        find().await.is_ok_and(|rows| rows.len() >= shown)
-    })
-    .await;
-    let logged = find().await.unwrap();
+    let logged = app
+        .impressions(body["rec_id"].as_str().unwrap(), shown)
+        .await;
     assert_eq!(
         logged.len(),
         shown,

@@ -190,6 +190,22 @@ pub fn shopify_app_for(
         .expect("credentials configured")
 }
 
+/// Product ids of every item of a recommendations answer, module by module.
+pub fn served_ids(body: &serde_json::Value) -> Vec<i64> {
+    body["modules"]
+        .as_array()
+        .expect("modules")
+        .iter()
+        .flat_map(|m| m["items"].as_array().expect("items").clone())
+        .map(|item| {
+            item["product_id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .expect("product id")
+        })
+        .collect()
+}
+
 /// A storefront query for `shop` signed the way Shopify's app proxy signs it.
 pub fn app_proxy_query(shop: &str, extra: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(String, String)> = [

@@ -119,6 +119,17 @@ impl From<crate::recs::BuildError> for JobError {
     }
 }
 
+/// Dedupe key of a job scheduled once per shop and window; `None` for on-demand runs, which
+/// are never deduplicated.
+fn window_dedupe(shop_id: i64, window: Option<&str>) -> Option<String> {
+    window.map(|window| format!("{shop_id}:{window}"))
+}
+
+/// `job_runs` key of a windowed job's run.
+fn window_run_key(window: Option<&str>) -> &str {
+    window.unwrap_or("on-demand")
+}
+
 /// Runs a shop's job with its progress and outcome recorded in `job_runs`; `work` returns a
 /// short summary of what it did.
 ///

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, tracked};
+use super::{Job, JobContext, JobError, tracked, window_dedupe, window_run_key};
 
 /// Precomputes a shop's lists (after training, and hourly so profiles and stock stay fresh).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,13 +21,11 @@ impl Job for PrecomputeLists {
     const MAX_ATTEMPTS: usize = 3;
 
     fn dedupe_key(&self) -> Option<String> {
-        self.window
-            .as_ref()
-            .map(|window| format!("{}:{window}", self.shop_id))
+        window_dedupe(self.shop_id, self.window.as_deref())
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
-        let key = self.window.as_deref().unwrap_or("on-demand");
+        let key = window_run_key(self.window.as_deref());
         let (db, shop_id) = (&ctx.db, self.shop_id);
         tracked(db, shop_id, Self::NAME, key, |run| async move {
             match crate::recs::lists::precompute_all(db, shop_id, &run).await? {

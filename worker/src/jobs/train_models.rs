@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, PrecomputeLists, tracked};
+use super::{Job, JobContext, JobError, PrecomputeLists, tracked, window_dedupe, window_run_key};
 use crate::queue::JobQueue;
 
 /// Retrains the candidate models of one shop (after the first sync, nightly, or on demand).
@@ -22,13 +22,11 @@ impl Job for TrainModels {
     const MAX_ATTEMPTS: usize = 3;
 
     fn dedupe_key(&self) -> Option<String> {
-        self.window
-            .as_ref()
-            .map(|window| format!("{}:{window}", self.shop_id))
+        window_dedupe(self.shop_id, self.window.as_deref())
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
-        let key = self.window.as_deref().unwrap_or("on-demand");
+        let key = window_run_key(self.window.as_deref());
         tracked(&ctx.db, self.shop_id, Self::NAME, key, |_run| async {
             let version = crate::recs::train(&ctx.db, self.shop_id).await?;
             tracing::info!(shop = self.shop_id, %version, "candidate pools trained");
