@@ -128,6 +128,11 @@ pub struct WorkerSettings {
     pub heartbeat_interval_secs: u64,
     /// A heartbeat older than this many seconds makes `/readyz` report the worker stale.
     pub heartbeat_stale_after_secs: u64,
+    /// Milliseconds before the first retry of a failed job; each further retry waits twice
+    /// as long (less up to a quarter at random).
+    pub retry_backoff_base_ms: u64,
+    /// Longest wait between two attempts of a failed job, in seconds.
+    pub retry_backoff_max_secs: u64,
 }
 
 impl Default for WorkerSettings {
@@ -139,6 +144,8 @@ impl Default for WorkerSettings {
             schedule_interval_secs: 600,
             heartbeat_interval_secs: 5,
             heartbeat_stale_after_secs: 60,
+            retry_backoff_base_ms: 1_000,
+            retry_backoff_max_secs: 300,
         }
     }
 }
@@ -395,6 +402,18 @@ impl Settings {
         if self.worker.concurrency == 0 {
             return Err(invalid("worker.concurrency", "must be at least 1"));
         }
+        if self.worker.retry_backoff_base_ms == 0 {
+            return Err(invalid(
+                "worker.retry_backoff_base_ms",
+                "must be at least 1",
+            ));
+        }
+        if self.worker.retry_backoff_max_secs == 0 {
+            return Err(invalid(
+                "worker.retry_backoff_max_secs",
+                "must be at least 1",
+            ));
+        }
         if self.worker.heartbeat_interval_secs == 0
             || self.worker.heartbeat_stale_after_secs <= self.worker.heartbeat_interval_secs
         {
@@ -501,6 +520,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("shop_url_template"), "{err}");
+    }
+
+    #[test]
+    fn a_zero_retry_backoff_is_refused() {
+        for setting in [
+            "worker.retry_backoff_base_ms",
+            "worker.retry_backoff_max_secs",
+        ] {
+            let err = with(&[(setting, "0")]).unwrap_err().to_string();
+            assert!(err.contains(setting), "{err}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod pool;
 pub mod queue;
 pub mod recs;
+pub mod retry;
 pub mod rollups;
 pub mod runs;
 pub mod schedule;

@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use apalis::layers::WorkerBuilderExt;
-use apalis::layers::retry::backoff::{ExponentialBackoff, ExponentialBackoffMaker, MakeBackoff};
-use apalis::layers::retry::{HasherRng, RetryPolicy};
 use apalis::prelude::{BackendExt, Monitor, ParallelizeExt, WorkerBuilder};
 use common::database::Pool;
 use common::settings::WorkerSettings;
@@ -15,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::jobs::{self, Job, JobContext};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
+use crate::retry::RetryBackoff;
 use crate::{heartbeat, schedule};
 
 /// A worker unable to reach the database dies; the monitor restarts it this many times.
@@ -40,7 +39,7 @@ impl WorkerSetup {
         let concurrency = self.settings.concurrency;
         let poll = Duration::from_millis(self.settings.poll_interval_ms);
         let beat = Duration::from_secs(self.settings.heartbeat_interval_secs);
-        let retries = J::MAX_ATTEMPTS.saturating_sub(1);
+        let backoff = RetryBackoff::from_settings(&self.settings);
         // The two backends' storages are distinct types with the same API: one definition
         // of the worker serves both.
         macro_rules! register_on {
@@ -54,8 +53,10 @@ impl WorkerSetup {
                     WorkerBuilder::new(name(restarts))
                         .backend(storage.clone().poll_with_interval(poll))
                         .data(ctx.clone())
+                        .data(backoff)
                         .concurrency(concurrency)
-                        .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
+                        // No retry layer: it would sleep the backoff in a concurrency slot.
+                        // Failed jobs wait in the storage instead (`jobs::handle`).
                         .catch_panic()
                         .parallelize(tokio::spawn)
                         .build(jobs::handle::<J>)
@@ -68,22 +69,6 @@ impl WorkerSetup {
                 register_on!(apalis_postgres::Config, postgres_storage::<J>(pool))
             }
         }
-    }
-}
-
-/// Exponential backoff from 1 s to 5 min with jitter, so retries of a failing remote API
-/// spread out instead of hammering it.
-fn backoff() -> ExponentialBackoff {
-    let maker = ExponentialBackoffMaker::new(
-        Duration::from_secs(1),
-        Duration::from_secs(300),
-        0.25,
-        HasherRng::default(),
-    );
-    match maker {
-        Ok(mut maker) => maker.make_backoff(),
-        // The constants above are valid; this arm only satisfies the type.
-        Err(_) => ExponentialBackoffMaker::default().make_backoff(),
     }
 }
 

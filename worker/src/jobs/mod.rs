@@ -17,12 +17,15 @@ mod train_models;
 use std::future::Future;
 use std::sync::Arc;
 
-use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor};
+use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor, TaskId};
+use chrono::Utc;
 use common::Database;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::pool::WorkerSetup;
+use crate::retry::{self, RetryBackoff};
 use crate::runs::JobRun;
 use crate::shop_auth::ShopifyApp;
 
@@ -159,7 +162,8 @@ where
 pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
     /// Stable name, also the queue name. Never rename a job that may be queued.
     const NAME: &'static str;
-    /// Attempts in total, the first included; retries back off exponentially.
+    /// Attempts in total, the first included; retries wait in the queue for an exponential
+    /// backoff (`worker.retry_backoff_*`).
     const MAX_ATTEMPTS: usize = 5;
 
     /// Jobs with the same key are queued once (for example a webhook id). `None`: no dedupe.
@@ -172,29 +176,60 @@ pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'sta
 }
 
 /// The apalis handler for any [`Job`]: runs it in a span and maps failures to retry or abort.
+/// A transient failure with attempts left first moves the job's next run out by the backoff
+/// (see [`crate::retry`]), so the wait happens in the queue, not in this worker's slot.
 ///
 /// # Errors
 /// The job's error, boxed; permanent errors abort further attempts.
 pub async fn handle<J: Job>(
     job: J,
     ctx: Data<JobContext>,
+    backoff: Data<RetryBackoff>,
     attempt: Attempt,
+    task_id: TaskId,
 ) -> Result<(), BoxDynError> {
-    let span = tracing::info_span!("job", name = J::NAME, attempt = attempt.current());
-    let _entered = span.enter();
-    tracing::info!("job started");
-    match job.run((*ctx).clone()).await {
-        Ok(()) => {
-            tracing::info!("job done");
-            Ok(())
+    let attempt = attempt.current();
+    let span = tracing::info_span!("job", name = J::NAME, attempt);
+    async move {
+        tracing::info!("job started");
+        match job.run((*ctx).clone()).await {
+            Ok(()) => {
+                tracing::info!("job done");
+                Ok(())
+            }
+            Err(JobError::Permanent(reason)) => {
+                tracing::error!(%reason, "job failed permanently");
+                Err(AbortError::new(JobError::Permanent(reason)).into())
+            }
+            Err(err) if attempt < J::MAX_ATTEMPTS => {
+                retry_later(&ctx.db, &backoff, &task_id, attempt, &err).await;
+                Err(err.into())
+            }
+            Err(err) => {
+                tracing::error!(%err, "job failed; no attempts left");
+                Err(err.into())
+            }
         }
-        Err(JobError::Permanent(reason)) => {
-            tracing::error!(%reason, "job failed permanently");
-            Err(AbortError::new(JobError::Permanent(reason)).into())
-        }
-        Err(err) => {
-            tracing::warn!(%err, "job failed; will retry");
-            Err(err.into())
+    }
+    .instrument(span)
+    .await
+}
+
+/// Moves a transiently failed job's next run out by the backoff for `attempt`.
+async fn retry_later(
+    db: &Database,
+    backoff: &RetryBackoff,
+    task_id: &TaskId,
+    attempt: usize,
+    err: &JobError,
+) {
+    let retry_at = backoff.next_run(attempt, Utc::now());
+    match retry::reschedule(&db.pool, task_id, retry_at).await {
+        Ok(()) => tracing::warn!(%err, %retry_at, "job failed; will retry"),
+        // The storage then fetches the job again at its next poll, without backoff (apalis's
+        // own handling of a failed job): busier, but the job is not lost.
+        Err(reschedule) => {
+            tracing::warn!(%err, %reschedule, "job failed; will retry without backoff");
         }
     }
 }

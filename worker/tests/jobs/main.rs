@@ -9,6 +9,7 @@ mod crash;
 mod fixtures;
 mod full_sync;
 mod precompute;
+mod retry;
 mod rollups;
 mod schedule;
 mod sync;
