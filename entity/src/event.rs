@@ -13,7 +13,8 @@ pub struct Model {
     pub shop_id: i64,
     /// Id the client gave the event, used to drop resent duplicates.
     pub client_event_id: Option<String>,
-    /// `view`, `add_to_cart`, `purchase`, `search`, `impression` or `click`.
+    /// `view`, `add_to_cart`, `purchase`, `search` or `click` (impressions have their own
+    /// table).
     pub kind: String,
     /// Anonymous browser id from the pixel.
     pub anonymous_id: String,
@@ -27,21 +28,16 @@ pub struct Model {
     pub variant_id: Option<i64>,
     /// Search query, for `search` events.
     pub query: Option<String>,
-    /// Recommendation surface (`pdp`, `cart`, …) for impressions and clicks.
+    /// Recommendation surface (`pdp`, `cart`, …) of a click, or of the impression an
+    /// add-to-cart is attributed to.
     pub surface: Option<String>,
     /// Recommendation list id, for attribution.
     pub rec_id: Option<String>,
-    /// For a click or add-to-cart carrying a rec id: the impression row it is attributed to.
+    /// For a click or add-to-cart carrying a rec id: the `impressions` row it is attributed to.
     pub impression_id: Option<i64>,
-    /// For an impression: the pool (model) version that served it.
-    pub model_version: Option<String>,
-    /// For an impression: the precomputed list version it started from, if any.
-    pub list_version: Option<String>,
-    /// For an impression: the surface policy version applied.
-    pub policy_version: Option<String>,
     /// Slot position of the item in the list.
     pub position: Option<i32>,
-    /// Probability with which the shown item was chosen (off-policy evaluation).
+    /// Probability with which the clicked item was shown (off-policy evaluation).
     pub propensity: Option<f64>,
     /// Referrer class (`direct`, `google`, `email`, …).
     pub traffic_source: Option<String>,

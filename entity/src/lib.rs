@@ -14,6 +14,7 @@ pub mod data_export;
 pub mod event;
 pub mod experiment;
 pub mod experiment_assignment;
+pub mod impression;
 pub mod inventory;
 pub mod inventory_level;
 pub mod job_run;

@@ -11,6 +11,7 @@ mod m20261125_000020_shopify_edge;
 mod m20261125_000030_inventory_levels;
 mod m20261125_000050_rec_pipeline;
 mod m20261125_000060_impression_provenance;
+mod m20261125_000070_impressions;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000030_inventory_levels::Migration),
             Box::new(m20261125_000050_rec_pipeline::Migration),
             Box::new(m20261125_000060_impression_provenance::Migration),
+            Box::new(m20261125_000070_impressions::Migration),
         ]
     }
 }

@@ -10,13 +10,17 @@
 //!
 //! `arm` is `all` until experiments split traffic into arms.
 
-use chrono::{Days, NaiveDate, NaiveTime};
-use entity::{event, metric_rollup, product};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use entity::{event, impression, metric_rollup, product};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+
+use crate::signals;
 
 /// The arm of traffic not split by an experiment.
 pub const ALL_ARMS: &str = "all";
@@ -76,60 +80,88 @@ pub async fn rollup_day(
     Ok(written)
 }
 
-/// The day's counts per surface, aggregated in the database.
+/// The day's counts per surface.
 async fn counts(
     conn: &impl ConnectionTrait,
     shop_id: i64,
     day: NaiveDate,
-) -> Result<Vec<(String, SurfaceCounts)>, DbErr> {
+) -> Result<BTreeMap<String, SurfaceCounts>, DbErr> {
     let start = day.and_time(NaiveTime::MIN).and_utc();
     let end = day
         .checked_add_days(Days::new(1))
         .unwrap_or(day)
         .and_time(NaiveTime::MIN)
         .and_utc();
-    let grouped: Vec<(Option<String>, String, i64, i64)> = event::Entity::find()
+    let mut out = shown(conn, shop_id, start, end).await?;
+    let attributed: Vec<(Option<String>, String, i64)> = event::Entity::find()
         .select_only()
         .column(event::Column::Surface)
         .column(event::Column::Kind)
         .column_as(Expr::expr(Func::count(Expr::col(event::Column::Id))), "n")
-        .column_as(
-            Expr::expr(Func::count_distinct(Expr::col(event::Column::ProductId))),
-            "items",
-        )
         .filter(event::Column::ShopId.eq(shop_id))
         .filter(event::Column::OccurredAt.gte(start))
         .filter(event::Column::OccurredAt.lt(end))
-        .filter(event::Column::Surface.is_not_null())
-        .filter(
-            Condition::any()
-                .add(event::Column::Kind.eq("impression"))
-                .add(event::Column::ImpressionId.is_not_null()),
-        )
+        .filter(event::Column::ImpressionId.is_not_null())
         .group_by(event::Column::Surface)
         .group_by(event::Column::Kind)
         .into_tuple()
         .all(conn)
         .await?;
-    let mut out: Vec<(String, SurfaceCounts)> = Vec::new();
-    for (surface, kind, n, items) in grouped {
+    for (surface, kind, n) in attributed {
         let Some(surface) = surface else { continue };
-        let at = match out.iter().position(|(s, _)| *s == surface) {
-            Some(at) => at,
-            None => {
-                out.push((surface, SurfaceCounts::default()));
-                out.len() - 1
-            }
-        };
-        let c = &mut out[at].1;
+        let c = out.entry(surface).or_default();
         match kind.as_str() {
-            "impression" => (c.impressions, c.items_exposed) = (n, items),
             "click" => c.clicks = n,
             "add_to_cart" => c.add_to_carts = n,
             _ => {}
         }
     }
     Ok(out)
+}
+
+/// Impressions per page read when counting what was shown.
+const SHOWN_PAGE: u64 = 5_000;
+
+/// Items shown and distinct products shown per surface between `start` and `end`, read a
+/// page of impressions at a time (the items are JSON, which the two databases unnest
+/// differently; a day's impressions are read once a night).
+async fn shown(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<BTreeMap<String, SurfaceCounts>, DbErr> {
+    let mut counts: BTreeMap<String, SurfaceCounts> = BTreeMap::new();
+    let mut exposed: HashMap<String, HashSet<i64>> = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = impression::Entity::find()
+            .filter(impression::Column::ShopId.eq(shop_id))
+            .filter(impression::Column::OccurredAt.gte(start))
+            .filter(impression::Column::OccurredAt.lt(end))
+            .filter(impression::Column::Id.gt(after))
+            .order_by_asc(impression::Column::Id)
+            .limit(SHOWN_PAGE)
+            .all(conn)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for row in &page {
+            let items = signals::impression::items(row);
+            let c = counts.entry(row.surface.clone()).or_default();
+            c.impressions += i64::try_from(items.len()).unwrap_or(i64::MAX);
+            exposed
+                .entry(row.surface.clone())
+                .or_default()
+                .extend(items.iter().map(|item| item.product_id));
+        }
+    }
+    for (surface, products) in exposed {
+        if let Some(c) = counts.get_mut(&surface) {
+            c.items_exposed = i64::try_from(products.len()).unwrap_or(i64::MAX);
+        }
+    }
+    Ok(counts)
 }
 
 /// (metric, value, samples) of one surface.

@@ -1,7 +1,7 @@
-//! Impressions logged off the request path. A request validates its impression events and
-//! hands them to a bounded queue; one background writer stores them in one transaction per
-//! [`WriterConfig::interval`] (or [`WriterConfig::max_rows`] rows, whichever comes first),
-//! so serving does not pay for a write transaction per request.
+//! Impressions logged off the request path. A request validates its impression and hands it
+//! to a bounded queue; one background writer stores them in one transaction per
+//! [`WriterConfig::interval`] (or [`WriterConfig::max_rows`] impressions, whichever comes
+//! first), so serving does not pay for a write transaction per request.
 //!
 //! Nothing is dropped on purpose: when the queue is full the request stores its own events
 //! (the old, direct path), which slows it down instead of losing them; a graceful shutdown
@@ -13,12 +13,11 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use worker::signals::{self, EventInput, SignalError};
+use worker::signals::{Impression, SignalError, impression};
 
 /// How the writer batches.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +26,7 @@ pub struct WriterConfig {
     pub capacity: usize,
     /// Longest an impression waits in the writer before its batch is stored.
     pub interval: Duration,
-    /// Rows that end a batch early.
+    /// Impressions that end a batch early.
     pub max_rows: usize,
     /// Attempts per batch before it is given up (and counted as lost).
     pub attempts: u32,
@@ -35,28 +34,21 @@ pub struct WriterConfig {
 
 impl Default for WriterConfig {
     /// 4,096 requests (about 4 s of traffic at 1,000 requests per second, which rides out a
-    /// precompute holding SQLite's write lock), 100 ms, 5,000 rows, 3 attempts.
+    /// precompute holding SQLite's write lock), 100 ms, 1,000 impressions, 3 attempts.
     fn default() -> Self {
         Self {
             capacity: 4_096,
             interval: Duration::from_millis(100),
-            max_rows: 5_000,
+            max_rows: 1_000,
             attempts: 3,
         }
     }
 }
 
-/// One request's impressions.
-struct Batch {
-    shop_id: i64,
-    events: Vec<EventInput>,
-    now: DateTime<Utc>,
-}
-
 /// Where requests log impressions; cheap to clone.
 #[derive(Clone)]
 pub struct ImpressionLog {
-    queue: mpsc::Sender<Batch>,
+    queue: mpsc::Sender<Impression>,
     conn: DatabaseConnection,
 }
 
@@ -76,40 +68,28 @@ pub fn start(conn: DatabaseConnection, config: WriterConfig) -> (ImpressionLog, 
 }
 
 /// The log and the queue's receiving end, without a writer.
-fn queue(conn: DatabaseConnection, capacity: usize) -> (ImpressionLog, mpsc::Receiver<Batch>) {
+fn queue(conn: DatabaseConnection, capacity: usize) -> (ImpressionLog, mpsc::Receiver<Impression>) {
     let (queue, receiver) = mpsc::channel(capacity.max(1));
     (ImpressionLog { queue, conn }, receiver)
 }
 
 impl ImpressionLog {
-    /// Validates the request's impressions and queues them; when the queue is full or
-    /// already stopped, stores them before returning.
+    /// Validates the request's impression and queues it; when the queue is full or already
+    /// stopped, stores it before returning.
     ///
     /// # Errors
-    /// [`SignalError::Invalid`] for a bad event (nothing is queued), or the database error
-    /// of a direct write.
-    pub async fn record(
-        &self,
-        shop_id: i64,
-        events: Vec<EventInput>,
-        now: DateTime<Utc>,
-    ) -> Result<(), SignalError> {
+    /// [`SignalError::Invalid`] for a bad impression (nothing is queued), or the database
+    /// error of a direct write.
+    pub async fn record(&self, shown: Impression) -> Result<(), SignalError> {
         // Validated here so a bad request fails alone instead of spoiling a shared batch.
-        for (index, event) in events.iter().enumerate() {
-            event.validate(index, now)?;
-        }
-        let batch = Batch {
-            shop_id,
-            events,
-            now,
-        };
-        match self.queue.try_send(batch) {
+        shown.validate()?;
+        match self.queue.try_send(shown) {
             Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(batch)) => {
+            Err(mpsc::error::TrySendError::Full(shown)) => {
                 metrics::counter!("impressions_written_directly_total").increment(1);
-                store(&self.conn, &batch).await
+                store(&self.conn, &shown).await
             }
-            Err(mpsc::error::TrySendError::Closed(batch)) => store(&self.conn, &batch).await,
+            Err(mpsc::error::TrySendError::Closed(shown)) => store(&self.conn, &shown).await,
         }
     }
 }
@@ -127,7 +107,7 @@ impl ImpressionWriter {
 }
 
 async fn run(
-    mut queue: mpsc::Receiver<Batch>,
+    mut queue: mpsc::Receiver<Impression>,
     mut stop: oneshot::Receiver<()>,
     conn: DatabaseConnection,
     config: WriterConfig,
@@ -141,9 +121,9 @@ async fn run(
             // Also when the handle was dropped: the queue is flushed either way.
             _ = &mut stop => break,
             next = queue.recv() => {
-                let Some(batch) = next else { break };
-                pending.push(batch);
-                if pending.rows >= config.max_rows {
+                let Some(shown) = next else { break };
+                pending.push(shown);
+                if pending.impressions.len() >= config.max_rows {
                     write(&conn, pending.take(), config).await;
                 }
             }
@@ -154,8 +134,8 @@ async fn run(
     }
     // Requests that find the queue closed store their own events; what it holds is flushed.
     queue.close();
-    while let Some(batch) = queue.recv().await {
-        pending.push(batch);
+    while let Some(shown) = queue.recv().await {
+        pending.push(shown);
     }
     write(&conn, pending.take(), config).await;
 }
@@ -168,35 +148,33 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
-/// Batches waiting for the next write.
+/// Impressions waiting for the next write.
 #[derive(Default)]
 struct Pending {
-    batches: Vec<Batch>,
-    rows: usize,
+    impressions: Vec<Impression>,
     since: Option<Instant>,
 }
 
 impl Pending {
-    fn push(&mut self, batch: Batch) {
+    fn push(&mut self, shown: Impression) {
         self.since.get_or_insert_with(Instant::now);
-        self.rows += batch.events.len();
-        self.batches.push(batch);
+        self.impressions.push(shown);
     }
 
-    fn take(&mut self) -> Vec<Batch> {
-        std::mem::take(self).batches
+    fn take(&mut self) -> Vec<Impression> {
+        std::mem::take(self).impressions
     }
 }
 
-/// Stores the batches in one transaction: many small batches commit together, which is
-/// what makes SQLite keep up (each commit writes every index page it touched).
-async fn write(conn: &DatabaseConnection, batches: Vec<Batch>, config: WriterConfig) {
-    if batches.is_empty() {
+/// Stores the impressions in one transaction: many requests commit together, which is what
+/// makes SQLite keep up (each commit writes every index page it touched).
+async fn write(conn: &DatabaseConnection, impressions: Vec<Impression>, config: WriterConfig) {
+    if impressions.is_empty() {
         return;
     }
     let mut backoff = Duration::from_millis(50);
     for attempt in 1..=config.attempts {
-        match store_together(conn, &batches).await {
+        match store_together(conn, &impressions).await {
             Ok(()) => return,
             Err(err) if attempt < config.attempts => {
                 tracing::warn!(error = %err, attempt, "storing impressions failed; retrying");
@@ -204,7 +182,7 @@ async fn write(conn: &DatabaseConnection, batches: Vec<Batch>, config: WriterCon
                 backoff *= 4;
             }
             Err(err) => {
-                let lost: usize = batches.iter().map(|b| b.events.len()).sum();
+                let lost = impressions.len();
                 tracing::error!(error = %err, lost, "impressions lost");
                 metrics::counter!("impressions_lost_total")
                     .increment(u64::try_from(lost).unwrap_or(u64::MAX));
@@ -213,91 +191,81 @@ async fn write(conn: &DatabaseConnection, batches: Vec<Batch>, config: WriterCon
     }
 }
 
-async fn store_together(conn: &DatabaseConnection, batches: &[Batch]) -> Result<(), DbErr> {
+async fn store_together(
+    conn: &DatabaseConnection,
+    impressions: &[Impression],
+) -> Result<(), DbErr> {
     let txn = conn.begin().await?;
-    for batch in batches {
-        for chunk in batch.events.chunks(signals::MAX_BATCH) {
-            signals::store_validated(&txn, batch.shop_id, chunk, batch.now).await?;
-        }
-    }
+    impression::store(&txn, impressions).await?;
     txn.commit().await
 }
 
-/// Stores one request's events (when the queue is full or closed), [`signals::MAX_BATCH`] per
-/// transaction.
-async fn store(conn: &DatabaseConnection, batch: &Batch) -> Result<(), SignalError> {
-    for chunk in batch.events.chunks(signals::MAX_BATCH) {
-        signals::ingest(conn, batch.shop_id, chunk, batch.now).await?;
-    }
-    Ok(())
+/// Stores one request's impression (when the queue is full or closed).
+async fn store(conn: &DatabaseConnection, shown: &Impression) -> Result<(), SignalError> {
+    Ok(impression::store(conn, std::slice::from_ref(shown)).await?)
 }
 
 #[cfg(test)]
 mod tests {
-    use entity::event;
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use chrono::Utc;
+    use entity::impression as stored_impression;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    use worker::signals::ShownItem;
 
     use super::*;
     use crate::serving::fixtures::small_shop;
 
-    /// `count` impression events of one request.
-    fn impressions(request: usize, count: usize, now: DateTime<Utc>) -> Vec<EventInput> {
-        (1..=count)
-            .map(|position| EventInput {
-                id: Some(format!("rec-{request}:{position}")),
-                kind: signals::EventKind::Impression,
-                occurred_at: now,
-                anonymous_id: format!("anon-{request}"),
-                session_id: format!("sess-{request}"),
-                customer_id: None,
-                product_id: None,
-                variant_id: None,
-                query: None,
-                surface: Some("pdp".into()),
-                rec_id: Some(format!("rec-{request}")),
-                position: i32::try_from(position).ok(),
-                propensity: Some(0.5),
-                referrer: None,
-                device: None,
-                provenance: None,
-            })
-            .collect()
+    /// Request `request`'s answer of 8 items.
+    fn shown(shop_id: i64, request: usize) -> Impression {
+        Impression {
+            shop_id,
+            rec_id: format!("rec-{request}"),
+            surface: "pdp".into(),
+            traffic_source: "direct".into(),
+            session_id: format!("sess-{request}"),
+            anonymous_id: format!("anon-{request}"),
+            customer_id: None,
+            model_version: Some("m1".into()),
+            list_version: None,
+            policy_version: "1".into(),
+            items: (1..=8)
+                .map(|position| ShownItem {
+                    product_id: position.into(),
+                    module: "similar".into(),
+                    position,
+                    propensity: 0.5,
+                    explored: false,
+                })
+                .collect(),
+            occurred_at: Utc::now(),
+        }
     }
 
     async fn stored(conn: &DatabaseConnection) -> u64 {
-        event::Entity::find()
-            .filter(event::Column::Kind.eq("impression"))
-            .count(conn)
-            .await
-            .unwrap()
+        stored_impression::Entity::find().count(conn).await.unwrap()
     }
 
     #[tokio::test]
     async fn queued_impressions_are_stored_when_the_writer_shuts_down() {
         let (_database, db, shop_id) = small_shop().await;
-        // Nothing would be written for an hour, or before a million rows.
+        // Nothing would be written for an hour, or before a million impressions.
         let config = WriterConfig {
             interval: Duration::from_secs(3_600),
             max_rows: 1_000_000,
             ..WriterConfig::default()
         };
         let (log, writer) = start(db.conn.clone(), config);
-        let now = Utc::now();
         for request in 0..50 {
-            log.record(shop_id, impressions(request, 8, now), now)
-                .await
-                .unwrap();
+            log.record(shown(shop_id, request)).await.unwrap();
         }
         assert_eq!(stored(&db.conn).await, 0, "still queued");
 
         writer.shutdown().await;
 
-        assert_eq!(stored(&db.conn).await, 400);
-        // After shutdown a request stores its own impressions.
-        log.record(shop_id, impressions(50, 8, now), now)
-            .await
-            .unwrap();
-        assert_eq!(stored(&db.conn).await, 408);
+        assert_eq!(stored(&db.conn).await, 50);
+        // After shutdown a request stores its own impression.
+        log.record(shown(shop_id, 50)).await.unwrap();
+        assert_eq!(stored(&db.conn).await, 51);
     }
 
     #[tokio::test]
@@ -305,22 +273,18 @@ mod tests {
         let (_database, db, shop_id) = small_shop().await;
         // A queue of one that nobody drains.
         let (log, _receiver) = queue(db.conn.clone(), 1);
-        let now = Utc::now();
 
-        log.record(shop_id, impressions(0, 8, now), now)
-            .await
-            .unwrap();
-        log.record(shop_id, impressions(1, 8, now), now)
-            .await
-            .unwrap();
+        log.record(shown(shop_id, 0)).await.unwrap();
+        log.record(shown(shop_id, 1)).await.unwrap();
 
-        let direct = event::Entity::find()
-            .filter(event::Column::Kind.eq("impression"))
+        let direct = stored_impression::Entity::find()
             .all(&db.conn)
             .await
             .unwrap();
-        assert_eq!(direct.len(), 8, "only the second request was written");
-        assert!(direct.iter().all(|e| e.rec_id.as_deref() == Some("rec-1")));
+        assert_eq!(direct.len(), 1, "only the second request was written");
+        assert_eq!(direct[0].rec_id, "rec-1");
+        assert_eq!(direct[0].item_count, 8);
+        assert_eq!(impression::items(&direct[0]), shown(shop_id, 1).items);
     }
 
     #[tokio::test]
@@ -330,18 +294,14 @@ mod tests {
         let config = WriterConfig {
             capacity: 4,
             interval: Duration::from_millis(2),
-            max_rows: 40,
+            max_rows: 5,
             attempts: 3,
         };
         let (log, writer) = start(db.conn.clone(), config);
-        let now = Utc::now();
         let mut requests = tokio::task::JoinSet::new();
         for request in 0..200 {
             let log = log.clone();
-            requests.spawn(async move {
-                log.record(shop_id, impressions(request, 12, now), now)
-                    .await
-            });
+            requests.spawn(async move { log.record(shown(shop_id, request)).await });
         }
         while let Some(done) = requests.join_next().await {
             done.unwrap().unwrap();
@@ -349,18 +309,17 @@ mod tests {
 
         writer.shutdown().await;
 
-        assert_eq!(stored(&db.conn).await, 200 * 12);
+        assert_eq!(stored(&db.conn).await, 200);
     }
 
     #[tokio::test]
     async fn a_bad_impression_is_refused_before_it_is_queued() {
         let (_database, db, shop_id) = small_shop().await;
         let (log, _receiver) = queue(db.conn.clone(), 8);
-        let now = Utc::now();
-        let mut events = impressions(0, 8, now);
-        events[3].propensity = Some(2.0);
+        let mut bad = shown(shop_id, 0);
+        bad.items[3].propensity = 2.0;
 
-        let refused = log.record(shop_id, events, now).await;
+        let refused = log.record(bad).await;
 
         assert!(matches!(refused, Err(SignalError::Invalid { .. })));
         assert_eq!(log.queue.capacity(), 8, "nothing was queued");

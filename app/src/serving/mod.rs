@@ -24,7 +24,7 @@ use worker::recs::profiles;
 use worker::recs::store::{
     self, GLOBAL_SEED, Generation, POOL_SURFACE, PRODUCT_SEED, PROFILE_SEED, SeedKey,
 };
-use worker::signals::{self, EventInput, Provenance};
+use worker::signals::{Impression, ShownItem};
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;
@@ -366,8 +366,8 @@ fn respond(
     }
 }
 
-/// One impression event per shown item, through the same validated path as pixel events,
-/// stored by the background writer (see [`impressions`]).
+/// The answer as one impression (every shown item with its module, position and
+/// propensity), stored by the background writer (see [`impressions`]).
 async fn log_impression(
     model: &ShopModel,
     request: &RecRequest,
@@ -387,37 +387,37 @@ async fn log_impression(
         .anonymous_id
         .clone()
         .unwrap_or_else(|| session.clone());
-    let provenance = Provenance {
+    let items = response
+        .modules
+        .iter()
+        .flat_map(|m| m.items.iter().map(move |item| (m, item)))
+        .filter_map(|(module, item)| {
+            Some(ShownItem {
+                product_id: item.product_id.parse().ok()?,
+                module: module.name.clone(),
+                position: i32::try_from(item.position).ok()?,
+                propensity: f64::from(item.propensity),
+                explored: item.explored,
+            })
+        })
+        .collect();
+    let shown = Impression {
+        shop_id: request.shop_id,
+        rec_id: response.rec_id.clone(),
+        surface: surface.to_owned(),
+        traffic_source: request.traffic_source.as_str().to_owned(),
+        session_id: session,
+        anonymous_id: anonymous,
+        customer_id: request.customer_id,
         model_version: response.model_version.clone(),
         list_version: response.list_version.clone(),
         policy_version: response.policy_version.to_string(),
+        items,
+        occurred_at: now,
     };
-    let events: Vec<EventInput> = response
-        .modules
-        .iter()
-        .flat_map(|m| m.items.iter())
-        .map(|item| EventInput {
-            id: Some(format!("{}:{}", response.rec_id, item.position)),
-            kind: signals::EventKind::Impression,
-            occurred_at: now,
-            anonymous_id: anonymous.clone(),
-            session_id: session.clone(),
-            customer_id: None,
-            product_id: item.product_id.parse().ok(),
-            variant_id: None,
-            query: None,
-            surface: Some(surface.to_owned()),
-            rec_id: Some(response.rec_id.clone()),
-            position: i32::try_from(item.position).ok(),
-            propensity: Some(f64::from(item.propensity)),
-            referrer: Some(request.traffic_source.as_str().to_owned()),
-            device: None,
-            provenance: Some(provenance.clone()),
-        })
-        .collect();
     model
         .impressions
-        .record(request.shop_id, events, now)
+        .record(shown)
         .await
         .map_err(ApiError::internal)
 }

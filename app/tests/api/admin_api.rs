@@ -4,8 +4,8 @@
 use app::ServeOptions;
 use chrono::Utc;
 use common::settings::DemoSettings;
-use entity::{ShopDomain, event, shop};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use entity::{ShopDomain, shop};
+use sea_orm::EntityTrait;
 use serde_json::json;
 use worker::jobs::PrecomputeLists;
 use worker::{Job, JobContext};
@@ -80,12 +80,11 @@ async fn the_preview_shows_a_shoppers_list_without_logging_an_impression() {
         .map(|m| m["items"].as_array().unwrap().len())
         .sum();
     assert!(shown > 0);
-    let impressions = event::Entity::find()
-        .filter(event::Column::Kind.eq("impression"))
-        .count(&app.db.conn)
-        .await
-        .unwrap();
-    assert_eq!(impressions, 0, "a merchant's preview is not an impression");
+    assert_eq!(
+        app.impression_count().await,
+        0,
+        "a merchant's preview is not an impression"
+    );
 }
 
 #[tokio::test]

@@ -235,17 +235,14 @@ fn assert_rules(
 }
 
 async fn assert_logged(app: &TestApp, surface: &str, body: &Value, shown: usize) {
-    let logged = app
-        .impressions(body["rec_id"].as_str().unwrap(), shown)
-        .await;
-    assert_eq!(
-        logged.len(),
-        shown,
-        "{surface}: one impression per shown item"
-    );
-    for row in logged {
-        let p = row.propensity.unwrap();
+    let (row, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
+    assert_eq!(items.len(), shown, "{surface}: every shown item is logged");
+    assert_eq!(usize::try_from(row.item_count).unwrap(), shown);
+    let positions: HashSet<i32> = items.iter().map(|i| i.position).collect();
+    assert_eq!(positions.len(), shown, "{surface}: one position per item");
+    for item in items {
+        let p = item.propensity;
         assert!(p > 0.0 && p <= 1.0, "{surface}: propensity {p}");
-        assert!(row.position.is_some());
+        assert!(item.position >= 1);
     }
 }

@@ -107,21 +107,37 @@ impl TestApp {
         self.handle.stop(true).await;
     }
 
-    /// The impressions logged for `rec_id`, once there are `count` of them: serving hands
-    /// them to a background writer, so they are stored shortly after the response.
-    pub async fn impressions(&self, rec_id: &str, count: usize) -> Vec<entity::event::Model> {
+    /// The impression logged for `rec_id` and its items, once stored: serving hands it to a
+    /// background writer, so it is stored shortly after the response.
+    pub async fn impression(
+        &self,
+        rec_id: &str,
+    ) -> (entity::impression::Model, Vec<worker::signals::ShownItem>) {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let find = || {
-            entity::event::Entity::find()
-                .filter(entity::event::Column::RecId.eq(rec_id))
-                .filter(entity::event::Column::Kind.eq("impression"))
-                .all(&self.db.conn)
+            entity::impression::Entity::find()
+                .filter(entity::impression::Column::RecId.eq(rec_id))
+                .one(&self.db.conn)
         };
         eventually(Duration::from_secs(5), || async {
-            find().await.is_ok_and(|rows| rows.len() >= count)
+            find().await.is_ok_and(|row| row.is_some())
         })
         .await;
-        find().await.expect("read impressions")
+        let row = find()
+            .await
+            .expect("read impressions")
+            .expect("the impression is logged");
+        let items = worker::signals::impression::items(&row);
+        (row, items)
+    }
+
+    /// Impressions logged so far.
+    pub async fn impression_count(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::impression::Entity::find()
+            .count(&self.db.conn)
+            .await
+            .expect("count impressions")
     }
 }
 

@@ -46,3 +46,103 @@ async fn deleting_a_shop_cascades_to_its_rows() {
     );
     db.close().await;
 }
+
+/// Impression events of an existing database become one `impressions` row per rec id, and
+/// the clicks attributed to them point at that row.
+#[tokio::test]
+async fn impression_events_move_into_one_row_per_served_list() {
+    use entity::{event, impression};
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+        Set,
+    };
+
+    let database = TestDatabase::create().await;
+    let db = Database::connect(&database.settings).await.unwrap();
+    db.migrate().await.unwrap();
+    let shop = worker::demo::load(
+        &db,
+        &common::settings::DemoSettings {
+            products: 10,
+            shoppers: 2,
+            sessions: 2,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .shop_id;
+    // Back to the schema before the impressions table.
+    Migrator::down(&db.conn, Some(1)).await.unwrap();
+    let at = chrono::Utc::now();
+    let logged = |kind: &str, product: i64, position: i32| event::ActiveModel {
+        shop_id: Set(shop),
+        client_event_id: Set(Some(format!("{kind}-{product}"))),
+        kind: Set(kind.into()),
+        anonymous_id: Set("anon".into()),
+        session_id: Set("sess".into()),
+        product_id: Set(Some(product)),
+        surface: Set(Some("pdp".into())),
+        rec_id: Set(Some("rec-1".into())),
+        position: Set(Some(position)),
+        propensity: Set(Some(0.25)),
+        traffic_source: Set(Some("email".into())),
+        occurred_at: Set(at),
+        received_at: Set(at),
+        ..Default::default()
+    };
+    // Stored out of position order.
+    let mut shown = Vec::new();
+    for (product, position) in [(12, 2), (11, 1), (13, 3)] {
+        shown.push(
+            logged("impression", product, position)
+                .insert(&db.conn)
+                .await
+                .unwrap(),
+        );
+    }
+    let mut click = logged("click", 12, 2);
+    click.impression_id = Set(Some(shown[0].id));
+    let click = click.insert(&db.conn).await.unwrap();
+    db.conn
+        .execute_unprepared(
+            "UPDATE events SET model_version = 'v7', list_version = 'l3', policy_version = '2' \
+             WHERE kind = 'impression'",
+        )
+        .await
+        .unwrap();
+
+    db.migrate().await.unwrap();
+
+    let rows = impression::Entity::find().all(&db.conn).await.unwrap();
+    assert_eq!(rows.len(), 1, "one row per rec id");
+    let row = &rows[0];
+    assert_eq!(
+        (row.rec_id.as_str(), row.surface.as_str(), row.item_count),
+        ("rec-1", "pdp", 3)
+    );
+    assert_eq!(row.traffic_source, "email");
+    assert_eq!(row.model_version.as_deref(), Some("v7"));
+    assert_eq!(row.list_version.as_deref(), Some("l3"));
+    assert_eq!(row.policy_version, "2");
+    let items = worker::signals::impression::items(row);
+    let order: Vec<(i64, i32)> = items.iter().map(|i| (i.product_id, i.position)).collect();
+    assert_eq!(order, [(11, 1), (12, 2), (13, 3)]);
+    assert!(items.iter().all(|i| (i.propensity - 0.25).abs() < 1e-9));
+    let click = event::Entity::find_by_id(click.id)
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(click.impression_id, Some(row.id));
+    assert_eq!(
+        event::Entity::find().count(&db.conn).await.unwrap(),
+        event::Entity::find()
+            .filter(event::Column::Kind.ne("impression"))
+            .count(&db.conn)
+            .await
+            .unwrap(),
+        "no impression events remain"
+    );
+    db.close().await;
+}

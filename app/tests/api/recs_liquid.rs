@@ -145,12 +145,5 @@ async fn a_bad_format_logs_no_impression() {
 
     app.get("/demo/recs?surface=home&format=xml").await;
 
-    let impressions = entity::event::Entity::find()
-        .all(&app.db.conn)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.kind == "impression")
-        .count();
-    assert_eq!(impressions, 0);
+    assert_eq!(app.impression_count().await, 0);
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::event;
+use entity::{event, impression};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{EventInput, EventKind};
@@ -85,23 +85,23 @@ async fn impressions(
     shop_id: i64,
     rec_ids: Vec<String>,
 ) -> Result<HashMap<(String, i64), Shown>, DbErr> {
-    let rows = event::Entity::find()
-        .filter(event::Column::ShopId.eq(shop_id))
-        .filter(event::Column::RecId.is_in(rec_ids))
-        .filter(event::Column::Kind.eq(EventKind::Impression.as_str()))
+    let rows = impression::Entity::find()
+        .filter(impression::Column::ShopId.eq(shop_id))
+        .filter(impression::Column::RecId.is_in(rec_ids))
         .all(conn)
         .await?;
     Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let key = (row.rec_id?, row.product_id?);
-            let shown = Shown {
-                impression_id: row.id,
-                surface: row.surface,
-                position: row.position,
-                propensity: row.propensity,
-            };
-            Some((key, shown))
+        .iter()
+        .flat_map(|row| {
+            super::impression::items(row).into_iter().map(move |item| {
+                let shown = Shown {
+                    impression_id: row.id,
+                    surface: Some(row.surface.clone()),
+                    position: Some(item.position),
+                    propensity: Some(item.propensity),
+                };
+                ((row.rec_id.clone(), item.product_id), shown)
+            })
         })
         .collect())
 }

@@ -17,8 +17,6 @@ pub enum EventKind {
     Search,
     /// Checkout completed (one event per purchased product).
     Purchase,
-    /// A recommendation list was shown.
-    Impression,
     /// A recommended product was clicked.
     Click,
 }
@@ -32,7 +30,6 @@ impl EventKind {
             Self::AddToCart => "add_to_cart",
             Self::Search => "search",
             Self::Purchase => "purchase",
-            Self::Impression => "impression",
             Self::Click => "click",
         }
     }
@@ -123,20 +120,6 @@ pub struct EventInput {
     pub referrer: Option<String>,
     /// Device class.
     pub device: Option<Device>,
-    /// What served an impression; set by the server, never read from a client.
-    #[serde(skip)]
-    pub provenance: Option<Provenance>,
-}
-
-/// The versions behind a served list, logged with each of its impressions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Provenance {
-    /// Pool (model) version.
-    pub model_version: Option<String>,
-    /// Precomputed list version.
-    pub list_version: Option<String>,
-    /// Surface policy version.
-    pub policy_version: String,
 }
 
 impl EventInput {
@@ -202,18 +185,14 @@ impl EventInput {
         if self.kind == EventKind::Search && self.query.as_deref().is_none_or(str::is_empty) {
             return Err(invalid("query", "is required for search events"));
         }
-        let from_recs = matches!(self.kind, EventKind::Impression | EventKind::Click);
-        if from_recs && (self.rec_id.is_none() || self.surface.is_none()) {
-            return Err(invalid(
-                "rec_id",
-                "and surface are required for impressions and clicks",
-            ));
+        if self.kind == EventKind::Click && (self.rec_id.is_none() || self.surface.is_none()) {
+            return Err(invalid("rec_id", "and surface are required for clicks"));
         }
         Ok(())
     }
 }
 
-fn check_id(value: Option<&str>, required: bool) -> Result<(), &'static str> {
+pub(super) fn check_id(value: Option<&str>, required: bool) -> Result<(), &'static str> {
     match value {
         None if required => Err("is required"),
         None => Ok(()),

@@ -3,6 +3,7 @@
 
 mod attribution;
 pub mod id;
+pub mod impression;
 mod input;
 
 use chrono::{DateTime, Utc};
@@ -12,7 +13,8 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
-pub use input::{Device, EventInput, EventKind, Provenance, SURFACES};
+pub use impression::{Impression, ShownItem};
+pub use input::{Device, EventInput, EventKind, SURFACES};
 
 use attribution::Attribution;
 
@@ -84,12 +86,11 @@ pub async fn ingest(
 }
 
 /// Stores events that already passed [`EventInput::validate`] inside the caller's
-/// transaction, so a caller that batches many small batches (the impression writer) commits
-/// them together; at most [`MAX_BATCH`] events per call keep each statement small.
+/// transaction; at most [`MAX_BATCH`] events per call keep each statement small.
 ///
 /// # Errors
 /// The database error; the caller's transaction should then be rolled back.
-pub async fn store_validated(
+async fn store_validated(
     conn: &impl ConnectionTrait,
     shop_id: i64,
     events: &[EventInput],
@@ -153,15 +154,6 @@ fn row(
         surface: Set(surface),
         rec_id: Set(attribution.rec_id),
         impression_id: Set(impression_id),
-        model_version: Set(input
-            .provenance
-            .as_ref()
-            .and_then(|p| p.model_version.clone())),
-        list_version: Set(input
-            .provenance
-            .as_ref()
-            .and_then(|p| p.list_version.clone())),
-        policy_version: Set(input.provenance.as_ref().map(|p| p.policy_version.clone())),
         position: Set(position),
         propensity: Set(propensity),
         traffic_source: Set(input.referrer.clone()),

@@ -5,11 +5,42 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::{event, metric_rollup, product};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use worker::JobQueue;
+use worker::signals::{Impression, ShownItem, impression};
 
 const DAY: &str = "2026-11-24";
 
 fn day() -> NaiveDate {
     DAY.parse().unwrap()
+}
+
+/// One impression of `products` on the product page.
+async fn show(db: &common::Database, shop_id: i64, rec_id: &str, products: &[i64]) {
+    let items: Vec<ShownItem> = products
+        .iter()
+        .zip(1..)
+        .map(|(product, position)| ShownItem {
+            product_id: *product,
+            module: "similar".into(),
+            position,
+            propensity: 0.5,
+            explored: false,
+        })
+        .collect();
+    let shown = Impression {
+        shop_id,
+        rec_id: rec_id.into(),
+        surface: "pdp".into(),
+        traffic_source: "direct".into(),
+        session_id: "s".into(),
+        anonymous_id: "anon".into(),
+        customer_id: None,
+        model_version: None,
+        list_version: None,
+        policy_version: "1".into(),
+        items,
+        occurred_at: day().and_hms_opt(12, 0, 0).unwrap().and_utc(),
+    };
+    impression::store(&db.conn, &[shown]).await.unwrap();
 }
 
 async fn store(db: &common::Database, shop_id: i64, kind: &str, product: i64, attributed: bool) {
@@ -70,9 +101,8 @@ async fn a_day_rolls_up_into_counts_rates_and_exposure_and_reruns_give_the_same_
         .await
         .unwrap();
     }
-    for product in [1, 2, 3, 3] {
-        store(&db, shop.id, "impression", product, false).await;
-    }
+    show(&db, shop.id, "r1", &[1, 2, 3]).await;
+    show(&db, shop.id, "r2", &[3]).await;
     store(&db, shop.id, "click", 3, true).await;
     store(&db, shop.id, "add_to_cart", 3, true).await;
     store(&db, shop.id, "click", 2, false).await; // not attributed: not counted

@@ -88,7 +88,6 @@ async fn record_view(
         propensity: None,
         referrer: Some("direct".into()),
         device: None,
-        provenance: None,
     };
     signals::ingest(&state.db.conn, shop_id, &[view], Utc::now())
         .await

@@ -1,0 +1,44 @@
+//! `impressions`: every list a shopper was shown, one row per served request (the slate).
+
+use sea_orm::entity::prelude::*;
+
+/// One served recommendation answer: which items, where, and with what probability.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "impressions")]
+pub struct Model {
+    /// Row id; clicks and add-to-carts point here (`events.impression_id`).
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Owning shop.
+    pub shop_id: i64,
+    /// The answer's rec id, which clicks carry back.
+    pub rec_id: String,
+    /// Recommendation surface (`pdp`, `cart`, `home`, …).
+    pub surface: String,
+    /// What brought the shopper (`direct`, `search`, `social`, `email`, `paid`).
+    pub traffic_source: String,
+    /// Storefront session.
+    pub session_id: String,
+    /// Anonymous browser id.
+    pub anonymous_id: String,
+    /// Logged-in customer, when known.
+    pub customer_id: Option<i64>,
+    /// The pool (model) version that served it; `None` at cold start.
+    pub model_version: Option<String>,
+    /// The precomputed list version it started from, if any.
+    pub list_version: Option<String>,
+    /// The surface policy version applied.
+    pub policy_version: String,
+    /// Number of items shown.
+    pub item_count: i32,
+    /// The items shown: `[{product_id, module, position, propensity, explored}]`.
+    pub items: Json,
+    /// When it was served.
+    pub occurred_at: DateTimeUtc,
+}
+
+/// No navigable relations: queries join explicitly by `shop_id`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
