@@ -7,7 +7,8 @@
 //!
 //! Per-user random 75/25 split (ChaCha8, `--seed`, default 42). The relevance baseline is SAR:
 //! Jaccard co-occurrence, rating-weighted affinity with a 30-day half-life, seen items removed.
-//! Each diversified policy re-ranks the baseline's top `--pool` (default 100) into 10.
+//! Each diversified policy re-ranks the baseline's top `--pool` (default 100) into 10; the
+//! `EASE` rows re-rank the top `--pool` of the EASE item-item regression instead.
 //!
 //! `--validation` evaluates on a 75/25 split of the *training* ratings instead (the test split is
 //! not read); `--sweep` runs the parameter grid of the blended-kernel policies and prints the
@@ -22,7 +23,7 @@ use std::path::PathBuf;
 
 use ranker::{ItemId, Policy, Ranker, RuleSet, SimilarityConfig, Weights};
 
-use setup::{Kernel, setup};
+use setup::{Candidates, Kernel, setup};
 
 const K: usize = 10;
 
@@ -78,14 +79,23 @@ fn sim(category: f32, attributes: f32, embedding: f32) -> SimilarityConfig {
     }
 }
 
-/// A named policy with its rules, similarity and embedding kernel.
-type Entry = (String, Policy, RuleSet, SimilarityConfig, Kernel);
+/// A named policy with its rules, similarity, embedding kernel and the candidates it re-ranks.
+type Entry = (
+    String,
+    Policy,
+    RuleSet,
+    SimilarityConfig,
+    Kernel,
+    Candidates,
+);
 
 /// PPMI share of the blended kernel chosen by `--validation --sweep` (the selection rule in
 /// `main`: NDCG@10 ≥ 95 % and coverage ≥ 130 % of the baseline, then the highest co-occ ILD).
 const CHOSEN_SHARE: f32 = 0.5;
 /// DPP α chosen by `--validation --sweep`.
 const CHOSEN_ALPHA: f32 = 0.75;
+/// DPP α over EASE candidates with the PPMI kernel chosen by `--validation --sweep`.
+const CHOSEN_EASE_ALPHA: f32 = 0.5;
 
 /// The policies compared. Similarity: "genre" = primary genre + genre-set overlap; "co-occ" =
 /// cosine of the movies' training-user vectors (what SAR's co-occurrence sees); "blend w" =
@@ -107,7 +117,7 @@ fn policies() -> Vec<Entry> {
     );
     let co = Kernel::CoOcc;
     let blend = Kernel::Mixed(CHOSEN_SHARE);
-    let rows: Vec<(&str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
+    let sar_rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
         (
             "score only via Ranker (= baseline)",
             Policy::ScoreOnly,
@@ -152,15 +162,48 @@ fn policies() -> Vec<Entry> {
         ("MMR λ=0.4, blend 0.5", mmr(0.4), rules, cooc, blend),
         ("MMR λ=0.35, blend 0.5", mmr(0.35), rules, cooc, blend),
     ];
-    rows.into_iter()
-        .map(|(n, p, r, s, k)| (n.to_owned(), p, r, s, k))
-        .collect()
+    let ppmi = Kernel::Mixed(1.0);
+    let ease_rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
+        ("EASE relevance only", Policy::ScoreOnly, rules, cooc, co),
+        ("EASE + DPP α=1, PPMI sim", dpp(1.0), rules, cooc, ppmi),
+        (
+            "EASE + DPP α=0.5, PPMI sim (tuned on validation)",
+            dpp(CHOSEN_EASE_ALPHA),
+            rules,
+            cooc,
+            ppmi,
+        ),
+        ("EASE + DPP α=0.35, PPMI sim", dpp(0.35), rules, cooc, ppmi),
+        ("EASE + MMR λ=0.4, PPMI sim", mmr(0.4), rules, cooc, ppmi),
+        ("EASE + DPP α=0.5, genre sim", dpp(0.5), rules, genre, co),
+    ];
+    let tagged = |rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)>,
+                  c: Candidates| {
+        rows.into_iter()
+            .map(|(n, p, r, s, k)| (n.to_owned(), p, r, s, k, c))
+            .collect::<Vec<Entry>>()
+    };
+    let mut out = tagged(sar_rows, Candidates::Sar);
+    out.extend(tagged(ease_rows, Candidates::Ease));
+    out
 }
 
-/// The tuning grid: MMR and DPP over the co-occurrence kernel and two PPMI blends.
+/// The tuning grid: MMR and DPP over SAR's candidates with the co-occurrence kernel and two
+/// PPMI blends, and over EASE's candidates with kernels that do not contain the co-occurrence
+/// cosine (pure PPMI, genre), so that the co-occ ILD stays an independent measure for them.
 fn grid() -> Vec<Entry> {
-    let cooc = sim(0.0, 0.0, 1.0);
+    let (cooc, genre) = (sim(0.0, 0.0, 1.0), sim(0.4, 0.6, 0.0));
     let mut out = Vec::new();
+    let mut add = |name: String, policy, similarity, kernel, candidates| {
+        out.push((
+            name,
+            policy,
+            RuleSet::none(),
+            similarity,
+            kernel,
+            candidates,
+        ));
+    };
     for kernel in [Kernel::CoOcc, Kernel::Mixed(0.3), Kernel::Mixed(0.5)] {
         let name = match kernel {
             Kernel::CoOcc => "co-occ".to_owned(),
@@ -168,23 +211,38 @@ fn grid() -> Vec<Entry> {
         };
         for lambda in [0.35, 0.4, 0.45, 0.5] {
             let p = Policy::Mmr { lambda };
-            out.push((
+            add(
                 format!("MMR λ={lambda}, {name}"),
                 p,
-                RuleSet::none(),
                 cooc,
                 kernel,
-            ));
+                Candidates::Sar,
+            );
         }
         for alpha in [0.75, 1.0, 1.5] {
             let p = Policy::Dpp { alpha };
-            out.push((
+            add(
                 format!("DPP α={alpha}, {name}"),
                 p,
-                RuleSet::none(),
                 cooc,
                 kernel,
-            ));
+                Candidates::Sar,
+            );
+        }
+    }
+    for (name, similarity, kernel) in [
+        ("PPMI", cooc, Kernel::Mixed(1.0)),
+        ("genre", genre, Kernel::CoOcc),
+    ] {
+        for lambda in [0.3, 0.4, 0.5, 0.6] {
+            let p = Policy::Mmr { lambda };
+            let label = format!("EASE + MMR λ={lambda}, {name}");
+            add(label, p, similarity, kernel, Candidates::Ease);
+        }
+        for alpha in [0.25, 0.35, 0.5, 0.75, 1.0] {
+            let p = Policy::Dpp { alpha };
+            let label = format!("EASE + DPP α={alpha}, {name}");
+            add(label, p, similarity, kernel, Candidates::Ease);
         }
     }
     out
@@ -192,10 +250,11 @@ fn grid() -> Vec<Entry> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = args()?;
+    // Share 1.0 is the pure PPMI kernel of the EASE rows.
     let shares = if args.sweep {
-        vec![0.3, 0.5]
+        vec![0.3, 0.5, 1.0]
     } else {
-        vec![CHOSEN_SHARE]
+        vec![CHOSEN_SHARE, 1.0]
     };
     let setup = setup(&args, &shares)?;
     println!(
@@ -217,7 +276,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let entries = if args.sweep { grid() } else { policies() };
     let mut best: Option<(String, f64)> = None;
-    for (name, policy, rules, similarity, kernel) in entries {
+    for (name, policy, rules, similarity, kernel, candidates) in entries {
         let r = Ranker::builder()
             .weights(relevance_only)
             .policy(policy)
@@ -225,7 +284,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .similarity(similarity)
             .shortlist(args.pool)
             .build()?;
-        let row = setup.report(&name, &setup.lists(&r, kernel)?);
+        let row = setup.report(&name, &setup.lists(&r, candidates, kernel)?);
         // Selection rule: NDCG@10 within 5 % and coverage +30 % of the baseline, then the
         // highest co-occurrence ILD.
         let ok = row.ndcg >= 0.95 * base.ndcg && row.coverage >= 1.3 * base.coverage;

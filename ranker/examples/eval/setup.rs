@@ -5,8 +5,8 @@ use std::error::Error;
 
 use ranker::candidates::complements::CategoryGraph;
 use ranker::candidates::cooccurrence::{
-    CooccurrenceConfig, CooccurrenceModel, Interaction, Normalisation, affinity, ppmi_rows,
-    sparse_dot,
+    CooccurrenceConfig, CooccurrenceModel, EaseConfig, EaseModel, Interaction, Normalisation,
+    affinity, ppmi_rows, sparse_dot,
 };
 use ranker::metrics::{accuracy, coverage, intra_list_diversity, novelty};
 use ranker::{CandidatePool, Catalog, Context, ItemId, Ranker, Source, Surface};
@@ -25,11 +25,22 @@ pub struct Setup {
     now: i64,
     /// Per evaluated user: the SAR candidates (top `pool`, seen items removed).
     pub pools: Vec<Vec<(ItemId, f32)>>,
+    /// Per evaluated user: the EASE candidates (top `pool`, seen items removed).
+    pub ease_pools: Vec<Vec<(ItemId, f32)>>,
     /// Per evaluated user: the held-out items.
     truth: Vec<HashSet<ItemId>>,
     /// Users who rated each item in training.
     popularity: HashMap<ItemId, usize>,
     train_users: usize,
+}
+
+/// Which relevance model's top items a policy re-ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidates {
+    /// SAR (the co-occurrence baseline).
+    Sar,
+    /// EASE item-item regression.
+    Ease,
 }
 
 /// Which item similarity a diversifying policy's embedding kernel sees.
@@ -146,14 +157,14 @@ pub fn setup(args: &Args, shares: &[f32]) -> Result<Setup, Box<dyn Error>> {
         .iter()
         .map(|u| test_by[u].iter().map(|e| e.item).collect())
         .collect();
-    let pools = users
-        .iter()
-        .map(|u| {
-            let history = train_by.get(u).cloned().unwrap_or_default();
-            let seen: Vec<ItemId> = history.iter().map(|e| e.item).collect();
-            model.recommend(&affinity(&history, &cfg), args.pool, &seen)
-        })
-        .collect();
+    let ease = EaseModel::fit(catalog.len(), &train, &EaseConfig::default())?;
+    let (mut pools, mut ease_pools) = (Vec::new(), Vec::new());
+    for u in &users {
+        let history = train_by.get(u).cloned().unwrap_or_default();
+        let seen: Vec<ItemId> = history.iter().map(|e| e.item).collect();
+        pools.push(model.recommend(&affinity(&history, &cfg), args.pool, &seen));
+        ease_pools.push(ease.recommend(&seen, args.pool, &[]));
+    }
     let popularity = popularity(&train_by);
     Ok(Setup {
         catalog,
@@ -162,6 +173,7 @@ pub fn setup(args: &Args, shares: &[f32]) -> Result<Setup, Box<dyn Error>> {
         genres,
         now,
         pools,
+        ease_pools,
         truth,
         popularity,
         train_users: train_by.len(),
@@ -233,7 +245,12 @@ impl Setup {
     }
 
     /// Every user's list under one ranker.
-    pub fn lists(&self, r: &Ranker, kernel: Kernel) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
+    pub fn lists(
+        &self,
+        r: &Ranker,
+        candidates: Candidates,
+        kernel: Kernel,
+    ) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
         let catalog = match kernel {
             Kernel::CoOcc => &self.catalog,
             Kernel::Mixed(w) => self
@@ -243,8 +260,12 @@ impl Setup {
                 .map(|(_, c)| c)
                 .ok_or("no catalog for that PPMI share")?,
         };
-        let mut lists = Vec::with_capacity(self.pools.len());
-        for cands in &self.pools {
+        let pools = match candidates {
+            Candidates::Sar => &self.pools,
+            Candidates::Ease => &self.ease_pools,
+        };
+        let mut lists = Vec::with_capacity(pools.len());
+        for cands in pools {
             let mut pool = CandidatePool::new();
             pool.add_source(catalog, Source::CoOccurrence, 1.0, cands)?;
             let ctx = Context::new(Surface::Email, self.now);

@@ -7,9 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod ease;
 mod fit;
 mod ppmi;
 
+pub use ease::{EaseConfig, EaseModel};
 pub(crate) use fit::baskets;
 pub use ppmi::{ppmi_rows, sparse_dot};
 
