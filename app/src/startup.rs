@@ -186,6 +186,9 @@ fn http_server(
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
             }))
+            .app_data(web::FormConfig::default().error_handler(|err, _| {
+                ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
+            }))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
             .wrap(json_errors())

@@ -33,6 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proxy/events", web::post().to(events::proxied))
         .route("/demo/recs", web::get().to(recs::demo))
         .route("/demo/products/{id}", web::get().to(demo::product_page))
+        .route("/demo/categories/{id}", web::get().to(demo::category_page))
+        .route("/demo/cart", web::get().to(demo::cart_page))
+        .route("/demo/cart", web::post().to(demo::add_to_cart))
         .service(
             web::resource("/events")
                 .wrap(events_cors())

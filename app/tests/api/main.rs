@@ -22,4 +22,5 @@ mod shopify_auth;
 mod shopify_proxy;
 mod shopify_toml;
 mod shopify_webhooks;
+mod storefront;
 mod storefront_events;

@@ -1,4 +1,4 @@
-//! What the demo overview page shows, read from the database.
+//! What the demo shop's pages show, read from the database.
 
 use std::collections::HashMap;
 
@@ -11,6 +11,8 @@ use sea_orm::{
 
 /// Products shown per shelf.
 const SHELF: u64 = 12;
+/// Products shown on a category page.
+const CATEGORY_PAGE: u64 = 48;
 
 /// Headline numbers of the shop.
 pub struct Totals {
@@ -36,7 +38,20 @@ pub struct Card {
 /// A top-level category and its leaves with product counts.
 pub struct Department {
     pub name: String,
-    pub leaves: Vec<(String, u64)>,
+    pub leaves: Vec<Leaf>,
+}
+
+/// A leaf category of a department.
+pub struct Leaf {
+    pub id: String,
+    pub name: String,
+    pub products: u64,
+}
+
+/// A category page: its name and (the first) products.
+pub struct CategoryView {
+    pub name: String,
+    pub cards: Vec<Card>,
 }
 
 /// Everything on the page.
@@ -50,14 +65,8 @@ pub struct Overview {
 
 /// Reads the overview of `shop`.
 pub async fn overview(conn: &DatabaseConnection, shop: shop::Model) -> Result<Overview, DbErr> {
-    let categories = category::Entity::find()
-        .filter(category::Column::ShopId.eq(shop.id))
-        .all(conn)
-        .await?;
-    let names: HashMap<String, String> = categories
-        .iter()
-        .map(|c| (c.id.clone(), c.name.clone()))
-        .collect();
+    let categories = categories(conn, shop.id).await?;
+    let names = names(&categories);
     let best = best_seller_ids(conn, shop.id).await?;
     let newest = newest_ids(conn, shop.id).await?;
     let sold: HashMap<i64, i64> = best.iter().copied().collect();
@@ -69,6 +78,66 @@ pub async fn overview(conn: &DatabaseConnection, shop: shop::Model) -> Result<Ov
         new_arrivals: cards(conn, shop.id, &newest, &names, &sold).await?,
         shop,
     })
+}
+
+/// The category `id` of the shop with its active products (those of its sub-categories
+/// included), by title; `None` for an unknown category.
+pub async fn category(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    id: &str,
+) -> Result<Option<CategoryView>, DbErr> {
+    let categories = categories(conn, shop_id).await?;
+    let Some(found) = categories.iter().find(|c| c.id == id) else {
+        return Ok(None);
+    };
+    let within: Vec<&str> = categories
+        .iter()
+        .filter(|c| c.id == id || c.parent_id.as_deref() == Some(id))
+        .map(|c| c.id.as_str())
+        .collect();
+    let ids: Vec<i64> = product::Entity::find()
+        .select_only()
+        .column(product::Column::Id)
+        .filter(product::Column::ShopId.eq(shop_id))
+        .filter(product::Column::Status.eq("active"))
+        .filter(product::Column::CategoryId.is_in(within))
+        .order_by_asc(product::Column::Title)
+        .limit(CATEGORY_PAGE)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(Some(CategoryView {
+        name: found.name.clone(),
+        cards: cards(conn, shop_id, &ids, &names(&categories), &HashMap::new()).await?,
+    }))
+}
+
+/// The cart's products, in cart order (unknown ids are left out).
+pub async fn cart(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    ids: &[i64],
+) -> Result<Vec<Card>, DbErr> {
+    let categories = categories(conn, shop_id).await?;
+    cards(conn, shop_id, ids, &names(&categories), &HashMap::new()).await
+}
+
+async fn categories(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+) -> Result<Vec<category::Model>, DbErr> {
+    category::Entity::find()
+        .filter(category::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await
+}
+
+fn names(categories: &[category::Model]) -> HashMap<String, String> {
+    categories
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect()
 }
 
 async fn totals(conn: &DatabaseConnection, shop_id: i64) -> Result<Totals, DbErr> {
@@ -127,11 +196,10 @@ async fn departments(
             leaves: categories
                 .iter()
                 .filter(|leaf| leaf.parent_id.as_deref() == Some(top.id.as_str()))
-                .map(|leaf| {
-                    (
-                        leaf.name.clone(),
-                        counts.get(&leaf.id).copied().unwrap_or(0),
-                    )
+                .map(|leaf| Leaf {
+                    id: leaf.id.clone(),
+                    name: leaf.name.clone(),
+                    products: counts.get(&leaf.id).copied().unwrap_or(0),
                 })
                 .collect(),
         })

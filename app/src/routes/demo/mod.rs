@@ -1,28 +1,38 @@
-//! `GET /demo`: an overview of the generated demo shop (catalog, best sellers, new arrivals),
-//! so the embedded mode shows real data on a fresh install.
+//! The demo shop's storefront preview: `GET /demo` (home: picked-for-you modules, best sellers,
+//! new arrivals, departments), categories, product pages and a cart, so the embedded mode shows
+//! what shoppers would see on a fresh install.
 
 mod data;
 mod page;
 mod storefront;
+mod visitor;
 
-pub use storefront::product_page;
+pub use storefront::{add_to_cart, cart_page, category_page, product_page};
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use visitor::Visitor;
 
-/// Renders the demo shop overview, or a self-refreshing "loading" page until it exists.
+/// Renders the demo shop's home page, or a self-refreshing "loading" page until it exists.
 ///
 /// # Errors
 /// [`ApiError`] when the database cannot be read.
-pub async fn overview(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
+    let visitor = Visitor::from_request(&req);
     let markup = match worker::demo::ready_demo_shop(conn).await? {
-        Some(shop) => page::overview(&data::overview(conn, shop).await?),
+        Some(shop) => {
+            let picked = storefront::home_modules(&state, &shop, &visitor).await?;
+            let view = data::overview(conn, shop).await?;
+            let body = page::overview(&view, &picked);
+            storefront::shop_page(&view.shop, &visitor, &view.shop.name, &body)
+        }
         None => page::loading(state.settings.demo_enabled()),
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string()))
+    Ok(storefront::html_page(&visitor, markup))
 }

@@ -30,6 +30,12 @@ nav a{color:#c9d1d9;margin-right:14px;font-size:14px}
 .depts{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
 .dept{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;font-size:13px}
 .dept h3{margin:0 0 6px;font-size:14px}
+header h1 a{color:#fff;text-decoration:none}
+.dept a{color:#1f2328}
+button{background:#1f2328;color:#fff;border:0;border-radius:6px;padding:8px 16px;font-size:14px;cursor:pointer}
+table.cart{background:#fff;border:1px solid #e5e7eb;border-radius:8px;border-collapse:collapse;min-width:480px}
+table.cart td{padding:8px 12px;border-top:1px solid #f0f0f0;font-size:14px}
+.small{font-size:11px;margin-top:16px}
 ";
 
 pub(super) fn layout(title: &str, head_extra: &Markup, body: &Markup) -> Markup {
@@ -69,33 +75,35 @@ pub fn loading(enabled: bool) -> Markup {
     )
 }
 
-/// The overview of a loaded demo shop.
-pub fn overview(view: &Overview) -> Markup {
+/// The body of the demo shop's home page; `picked` are its recommendation modules.
+pub fn overview(view: &Overview, picked: &Markup) -> Markup {
     let totals = &view.totals;
     let currency = view.shop.currency.as_str();
-    layout(
-        &view.shop.name,
-        &html! {},
-        &html! {
-            header {
-                h1 { (view.shop.name) }
-                p { (view.shop.domain) " · generated demo catalog with simulated shoppers" }
-            }
-            main {
-                div.stats {
-                    (stat("products", totals.products)) (stat("variants", totals.variants))
-                    (stat("brands", totals.brands)) (stat("shopper events", totals.events))
-                    (stat("orders", totals.orders))
-                }
-                h2 { "Best sellers" }
-                div.grid { @for card in &view.best_sellers { (product_card(card, currency)) } }
-                h2 { "New arrivals" }
-                div.grid { @for card in &view.new_arrivals { (product_card(card, currency)) } }
-                h2 { "Departments" }
-                div.depts { @for dept in &view.departments { (department(dept)) } }
-            }
-        },
-    )
+    html! {
+        p.muted { (view.shop.domain) " · generated demo catalog with simulated shoppers" }
+        div.stats {
+            (stat("products", totals.products)) (stat("variants", totals.variants))
+            (stat("brands", totals.brands)) (stat("shopper events", totals.events))
+            (stat("orders", totals.orders))
+        }
+        (picked)
+        h2 { "Best sellers" }
+        (grid(&view.best_sellers, currency))
+        h2 { "New arrivals" }
+        (grid(&view.new_arrivals, currency))
+        h2 { "Departments" }
+        div.depts { @for dept in &view.departments { (department(dept)) } }
+    }
+}
+
+/// Product cards in a grid.
+pub(super) fn grid(cards: &[Card], currency: &str) -> Markup {
+    html! { div.grid { @for card in cards { (product_card(card, currency)) } } }
+}
+
+/// A product image placeholder in the product's colour (the demo has no images).
+pub(super) fn swatch(hue: u16) -> String {
+    format!("background:linear-gradient(135deg,hsl({hue},55%,72%),hsl({hue},45%,52%))")
 }
 
 pub(super) fn stat(label: &str, value: impl std::fmt::Display) -> Markup {
@@ -103,10 +111,7 @@ pub(super) fn stat(label: &str, value: impl std::fmt::Display) -> Markup {
 }
 
 fn product_card(card: &Card, currency: &str) -> Markup {
-    let swatch = format!(
-        "background:linear-gradient(135deg,hsl({h},55%,72%),hsl({h},45%,52%))",
-        h = card.hue
-    );
+    let swatch = swatch(card.hue);
     let (class, label) = match card.stock {
         0 => ("badge out", "out of stock".to_owned()),
         1..=5 => ("badge low", format!("only {} left", card.stock)),
@@ -130,7 +135,9 @@ fn department(dept: &Department) -> Markup {
     html! {
         div.dept {
             h3 { (dept.name) }
-            @for (name, count) in &dept.leaves { div { (name) " " span.muted { "(" (count) ")" } } }
+            @for leaf in &dept.leaves {
+                div { a href=(format!("/demo/categories/{}", leaf.id)) { (leaf.name) } " " span.muted { "(" (leaf.products) ")" } }
+            }
         }
     }
 }
