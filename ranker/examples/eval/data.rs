@@ -81,8 +81,12 @@ pub fn catalog(raw: &Raw, embeddings: Option<&[Vec<f32>]>) -> Result<Built, Box<
     Ok((b.build(), genres))
 }
 
-/// Per-user random split: round(75 %) of each user's ratings train, the rest test.
-pub fn split(events: &[Interaction], seed: u64) -> (Vec<Interaction>, Vec<Interaction>) {
+/// Per-user random split: round(`train_share`) of each user's ratings train, the rest test.
+pub fn split(
+    events: &[Interaction],
+    seed: u64,
+    train_share: f64,
+) -> (Vec<Interaction>, Vec<Interaction>) {
     let mut by_user: HashMap<u32, Vec<Interaction>> = HashMap::new();
     for e in events {
         by_user.entry(e.user).or_default().push(*e);
@@ -95,7 +99,7 @@ pub fn split(events: &[Interaction], seed: u64) -> (Vec<Interaction>, Vec<Intera
         let mut rows = by_user.remove(&u).unwrap_or_default();
         rows.sort_by_key(|e| (e.at, e.item));
         rows.shuffle(&mut rng);
-        let cut = (rows.len() as f64 * 0.75).round() as usize;
+        let cut = (rows.len() as f64 * train_share).round() as usize;
         train.extend_from_slice(&rows[..cut]);
         test.extend_from_slice(&rows[cut..]);
     }

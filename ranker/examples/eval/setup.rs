@@ -127,11 +127,10 @@ pub fn setup(args: &Args, shares: &[f32]) -> Result<Setup, Box<dyn Error>> {
             })
         })
         .collect();
-    let (mut train, mut test) = split(&events, args.seed);
+    let (mut train, mut test) = split(&events, args.seed, 0.75);
     if args.validation {
-        // Tuning data: the same per-user 75/25 rule applied to training only; the test split
-        // is never read.
-        (train, test) = split(&train, args.seed + 1);
+        // Tuning data carved from training only; the test split is never read.
+        (train, test) = split(&train, args.seed + 1, args.validation_train_share);
     }
     let users_of = user_vectors(plain.len(), &train);
     let ppmi = ppmi_rows(plain.len(), &train, 1.0)?;
