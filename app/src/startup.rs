@@ -18,6 +18,7 @@ use crate::rate_limit::ClientLimiter;
 use crate::routes;
 use crate::serving::cache::ModelCache;
 use crate::serving::impressions::{self, ImpressionWriter, WriterConfig};
+use crate::serving::shops::ShopDirectory;
 use crate::state::AppState;
 
 /// Why the application could not start.
@@ -111,6 +112,7 @@ impl Application {
                 settings.events.burst,
             )),
             models: Arc::new(ModelCache::new(impression_log)),
+            shops: Arc::new(ShopDirectory::default()),
             settings: Arc::new(settings),
             metrics: metrics_handle()?,
             shopify,

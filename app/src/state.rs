@@ -9,6 +9,7 @@ use worker::shop_auth::ShopifyApp;
 
 use crate::rate_limit::ClientLimiter;
 use crate::serving::cache::ModelCache;
+use crate::serving::shops::ShopDirectory;
 
 /// What handlers need: the database, the job queue, settings and the metrics registry.
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct AppState {
     pub event_limiter: Arc<ClientLimiter>,
     /// Per-shop serving models (catalog, ranker, policies), reloaded on new versions.
     pub models: Arc<ModelCache>,
+    /// Installed shops by domain (and the demo shop), for the recommendation endpoints.
+    pub shops: Arc<ShopDirectory>,
     /// Renders the Prometheus exposition.
     pub metrics: PrometheusHandle,
     /// The app's Shopify identity; `None` without credentials (embedded demo mode).

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::{HttpResponse, web};
-use entity::shop;
 use ranker::TrafficSource;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::proxy::ProxyRequest;
 use super::recs_liquid;
@@ -28,11 +26,10 @@ pub async fn proxied(
     state: web::Data<AppState>,
     proxy: ProxyRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let shop = shop::Entity::find()
-        .filter(shop::Column::Domain.eq(proxy.shop.as_str()))
-        .one(&state.db.conn)
+    let shop_id = state
+        .shops
+        .installed(&state.db.conn, proxy.shop.as_str())
         .await?
-        .filter(shop::Model::is_installed)
         .ok_or_else(|| {
             ApiError::new(
                 ErrorKind::Forbidden,
@@ -44,7 +41,7 @@ pub async fn proxied(
         .iter()
         .filter_map(|(key, values)| Some((key.clone(), values.first()?.clone())))
         .collect();
-    serve(&state, shop.id, &params).await
+    serve(&state, shop_id, &params).await
 }
 
 /// `GET /demo/recs?surface=…`: the same answer for the demo shop.
@@ -55,10 +52,12 @@ pub async fn demo(
     state: web::Data<AppState>,
     query: web::Query<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let shop = worker::demo::ready_demo_shop(&state.db.conn)
+    let shop_id = state
+        .shops
+        .demo(&state.db.conn)
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "the demo shop is not loaded"))?;
-    serve(&state, shop.id, &query).await
+    serve(&state, shop_id, &query).await
 }
 
 async fn serve(

@@ -8,13 +8,14 @@
 //! cache's recheck interval.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use quick_cache::sync::Cache;
 use sea_orm::{ConnectionTrait, DbErr};
 use worker::recs::lists;
 use worker::recs::pools::StoredCandidate;
 use worker::recs::store::SeedKey;
+
+use super::ttl::TtlCache;
 
 /// How long a cached list (or a cached miss) is served before it is read again.
 pub const LIST_TTL: Duration = Duration::from_secs(30);
@@ -24,16 +25,9 @@ pub const LIST_CAPACITY: usize = 16_384;
 /// A stored list, or the fact that there is none.
 pub type CachedList = Option<Arc<[StoredCandidate]>>;
 
-#[derive(Clone)]
-struct Entry {
-    loaded: Instant,
-    list: CachedList,
-}
-
 /// The lists of one shop's list version.
 pub struct ListCache {
-    entries: Cache<SeedKey, Entry>,
-    ttl: Duration,
+    entries: TtlCache<SeedKey, CachedList>,
 }
 
 impl Default for ListCache {
@@ -47,8 +41,7 @@ impl ListCache {
     #[must_use]
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         Self {
-            entries: Cache::new(capacity.max(1)),
-            ttl,
+            entries: TtlCache::new(capacity, ttl),
         }
     }
 
@@ -64,21 +57,14 @@ impl ListCache {
         list_version: &str,
         key: &SeedKey,
     ) -> Result<CachedList, DbErr> {
-        if let Some(entry) = self.entries.get(key)
-            && entry.loaded.elapsed() < self.ttl
-        {
-            return Ok(entry.list);
-        }
-        let list: CachedList = lists::find(conn, shop_id, list_version, key)
-            .await?
-            .filter(|items| !items.is_empty())
-            .map(Arc::from);
-        let entry = Entry {
-            loaded: Instant::now(),
-            list: list.clone(),
+        let load = || async {
+            let list: CachedList = lists::find(conn, shop_id, list_version, key)
+                .await?
+                .filter(|items| !items.is_empty())
+                .map(Arc::from);
+            Ok(list)
         };
-        self.entries.insert(key.clone(), entry);
-        Ok(list)
+        self.entries.get_or_load(key, load, |_| true).await
     }
 }
 

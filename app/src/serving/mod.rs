@@ -7,6 +7,8 @@ pub mod cache;
 mod fixtures;
 pub mod impressions;
 pub mod lists;
+pub mod shops;
+mod ttl;
 
 use chrono::{Duration, Utc};
 use entity::event;
