@@ -150,6 +150,23 @@ async fn bad_requests_get_clear_json_errors() {
 }
 
 #[tokio::test]
+async fn unusable_session_ids_are_ignored_rather_than_failing_the_request() {
+    let (app, _) = demo_app(false).await;
+    let too_long = "s".repeat(300);
+
+    for session in ["%01control", too_long.as_str()] {
+        let response = app
+            .get(&format!("/demo/recs?surface=home&session_id={session}"))
+            .await;
+
+        assert_eq!(response.status(), 200, "{session}");
+        let body = json(response).await;
+        let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+        assert!(row.session_id.starts_with("rec-"), "{}", row.session_id);
+    }
+}
+
+#[tokio::test]
 async fn the_app_proxy_route_requires_a_valid_signature() {
     let (app, _) = demo_app(true).await;
     let seed = some_product(&app).await;
