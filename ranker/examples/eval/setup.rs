@@ -112,7 +112,7 @@ fn sar_config(now: i64) -> CooccurrenceConfig {
 /// Loads the data, splits it (test, or validation carved from training) and builds every
 /// user's SAR candidates, the co-occurrence and PPMI item vectors, and one blended catalog per
 /// PPMI share in `shares`.
-pub fn setup(args: &Args, shares: &[f32]) -> Result<Setup, Box<dyn Error>> {
+pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<dyn Error>> {
     let raw = load(&args.dir)?;
     let (plain, _) = catalog(&raw, None)?;
     let events: Vec<Interaction> = raw
@@ -130,7 +130,7 @@ pub fn setup(args: &Args, shares: &[f32]) -> Result<Setup, Box<dyn Error>> {
     let (mut train, mut test) = split(&events, args.seed, 0.75);
     if args.validation {
         // Tuning data carved from training only; the test split is never read.
-        (train, test) = split(&train, args.seed + 1, args.validation_train_share);
+        (train, test) = split(&train, inner_seed, args.validation_train_share);
     }
     let users_of = user_vectors(plain.len(), &train);
     let ppmi = ppmi_rows(plain.len(), &train, 1.0)?;
@@ -197,6 +197,18 @@ pub struct Row {
     pub coverage: f64,
     pub ild_cooc: f64,
     pub ild_ppmi: f64,
+}
+
+impl Row {
+    /// Field-wise sum (the selection compares sums over splits like averages).
+    pub fn plus(&self, other: &Self) -> Self {
+        Self {
+            ndcg: self.ndcg + other.ndcg,
+            coverage: self.coverage + other.coverage,
+            ild_cooc: self.ild_cooc + other.ild_cooc,
+            ild_ppmi: self.ild_ppmi + other.ild_ppmi,
+        }
+    }
 }
 
 impl Setup {
