@@ -88,6 +88,9 @@ fn sim(category: f32, attributes: f32, embedding: f32) -> SimilarityConfig {
     }
 }
 
+/// One split's numbers: the baseline's and each named entry's.
+type Table = (Row, Vec<(String, Row)>);
+
 /// A named policy with its rules, similarity, embedding kernel and the candidates it re-ranks.
 type Entry = (
     String,
@@ -285,7 +288,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     } else {
         1
     };
-    let mut totals: Option<(Row, Vec<(String, Row)>)> = None;
+    let mut totals: Option<Table> = None;
     for split in 0..splits {
         let inner_seed = args.seed + 1 + u64::try_from(split)?;
         let (base, rows) = table(&args, &shares, &entries, inner_seed)?;
@@ -321,7 +324,7 @@ fn table(
     shares: &[f32],
     entries: &[Entry],
     inner_seed: u64,
-) -> Result<(Row, Vec<(String, Row)>), Box<dyn Error>> {
+) -> Result<Table, Box<dyn Error>> {
     let setup = setup(args, shares, inner_seed)?;
     println!(
         "| policy | P@10 | R@10 | NDCG@10 | MAP@10 | MAP | coverage | ILD genre | ILD co-occ | ILD PPMI | novelty (bits) |"
