@@ -80,9 +80,7 @@ impl Application {
         let workers = if options.with_worker {
             Some(WorkerPool::start(
                 &jobs,
-                JobContext::new(db.clone())
-                    .with_shopify(shopify.clone())
-                    .with_public_url(settings.server.public_url.clone()),
+                JobContext::configured(db.clone(), &settings, shopify.clone()),
                 &settings.worker,
             ))
         } else {

@@ -287,6 +287,9 @@ pub struct EventsSettings {
     pub rate_per_second: u32,
     /// Batches a client may send in a burst above the sustained rate.
     pub burst: u32,
+    /// Days a logged impression is kept; the nightly rollup removes older ones (its daily
+    /// metrics stay).
+    pub impression_retention_days: u32,
 }
 
 impl Default for EventsSettings {
@@ -294,6 +297,7 @@ impl Default for EventsSettings {
         Self {
             rate_per_second: 20,
             burst: 40,
+            impression_retention_days: 180,
         }
     }
 }
@@ -388,6 +392,12 @@ impl Settings {
             return Err(invalid(
                 "events.rate_per_second",
                 "and events.burst must be at least 1",
+            ));
+        }
+        if self.events.impression_retention_days == 0 {
+            return Err(invalid(
+                "events.impression_retention_days",
+                "must be at least 1",
             ));
         }
         if self.worker.schedule_interval_secs == 0 {
@@ -523,10 +533,11 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_retry_backoff_is_refused() {
+    fn a_zero_retry_backoff_or_retention_is_refused() {
         for setting in [
             "worker.retry_backoff_base_ms",
             "worker.retry_backoff_max_secs",
+            "events.impression_retention_days",
         ] {
             let err = with(&[(setting, "0")]).unwrap_err().to_string();
             assert!(err.contains(setting), "{err}");

@@ -35,9 +35,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     );
     let queue = JobQueue::new(&db).await?;
     let shopify = crate::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
-    let ctx = JobContext::new(db.clone())
-        .with_shopify(shopify)
-        .with_public_url(settings.server.public_url.clone());
+    let ctx = JobContext::configured(db.clone(), settings, shopify);
     let pool = WorkerPool::start(&queue, ctx, &settings.worker);
     common::shutdown::signal().await;
     tracing::info!("shutdown signal received: finishing running jobs");

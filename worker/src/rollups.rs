@@ -119,6 +119,41 @@ async fn counts(
     Ok(out)
 }
 
+/// Impressions removed per statement, so a purge never holds the write lock for long.
+const PURGE_BATCH: u64 = 5_000;
+
+/// Removes the shop's impressions logged before `before`, a batch per statement; returns how
+/// many. Their days' metrics are already rolled up; only the raw slates go.
+///
+/// # Errors
+/// The database error (batches removed before it stay removed: each is complete on its own).
+pub async fn purge_impressions(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut removed = 0;
+    loop {
+        let ids: Vec<i64> = impression::Entity::find()
+            .select_only()
+            .column(impression::Column::Id)
+            .filter(impression::Column::ShopId.eq(shop_id))
+            .filter(impression::Column::OccurredAt.lt(before))
+            .limit(PURGE_BATCH)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        if ids.is_empty() {
+            return Ok(removed);
+        }
+        removed += impression::Entity::delete_many()
+            .filter(impression::Column::Id.is_in(ids))
+            .exec(conn)
+            .await?
+            .rows_affected;
+    }
+}
+
 /// Impressions per page read when counting what was shown.
 const SHOWN_PAGE: u64 = 5_000;
 

@@ -19,7 +19,8 @@ use std::sync::Arc;
 
 use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor, TaskId};
 use chrono::Utc;
-use common::Database;
+use common::settings::EventsSettings;
+use common::{Database, Settings};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -67,6 +68,8 @@ pub struct JobContext {
     pub shopify: Option<Arc<ShopifyApp>>,
     /// The app's public base URL (`server.public_url`), where shops' web pixels post events.
     pub public_url: Option<String>,
+    /// Days logged impressions are kept (`events.impression_retention_days`).
+    pub impression_retention_days: u32,
 }
 
 impl JobContext {
@@ -77,7 +80,25 @@ impl JobContext {
             db,
             shopify: None,
             public_url: None,
+            impression_retention_days: EventsSettings::default().impression_retention_days,
         }
+    }
+
+    /// The context a worker process runs jobs with: the app's Shopify identity, public URL
+    /// and retention from `settings`.
+    #[must_use]
+    pub fn configured(db: Database, settings: &Settings, shopify: Option<Arc<ShopifyApp>>) -> Self {
+        Self::new(db)
+            .with_shopify(shopify)
+            .with_public_url(settings.server.public_url.clone())
+            .with_impression_retention_days(settings.events.impression_retention_days)
+    }
+
+    /// Sets how long logged impressions are kept.
+    #[must_use]
+    pub fn with_impression_retention_days(mut self, days: u32) -> Self {
+        self.impression_retention_days = days;
+        self
     }
 
     /// Adds the app's Shopify identity.

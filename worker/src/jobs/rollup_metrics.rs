@@ -1,6 +1,7 @@
-//! `rollup_metrics`: a shop's daily discovery metrics from its signal tables.
+//! `rollup_metrics`: a shop's daily discovery metrics from its signal tables, then the
+//! removal of impressions past their retention.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::{Job, JobContext, JobError, tracked};
@@ -25,8 +26,20 @@ impl Job for RollupMetrics {
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let key = self.day.to_string();
         tracked(&ctx.db, self.shop_id, Self::NAME, &key, |_run| async {
-            let rows = crate::rollups::rollup_day(&ctx.db.conn, self.shop_id, self.day).await?;
-            Ok(format!("{rows} metrics for {}", self.day))
+            let conn = &ctx.db.conn;
+            let rows = crate::rollups::rollup_day(conn, self.shop_id, self.day).await?;
+            let cutoff = self
+                .day
+                .checked_sub_days(Days::new(u64::from(ctx.impression_retention_days)))
+                .unwrap_or(NaiveDate::MIN)
+                .and_time(NaiveTime::MIN)
+                .and_utc();
+            let purged = crate::rollups::purge_impressions(conn, self.shop_id, cutoff).await?;
+            Ok(format!(
+                "{rows} metrics for {}; {purged} impressions before {} removed",
+                self.day,
+                cutoff.date_naive()
+            ))
         })
         .await
     }

@@ -2,10 +2,11 @@
 //! against the active catalog, idempotent reruns, and the nightly schedule.
 
 use chrono::{Duration, NaiveDate, Utc};
-use entity::{event, metric_rollup, product};
+use entity::{event, impression, metric_rollup, product};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use worker::JobQueue;
-use worker::signals::{Impression, ShownItem, impression};
+use worker::jobs::RollupMetrics;
+use worker::signals::{Impression, ShownItem};
+use worker::{Job, JobContext, JobQueue};
 
 const DAY: &str = "2026-11-24";
 
@@ -13,8 +14,20 @@ fn day() -> NaiveDate {
     DAY.parse().unwrap()
 }
 
-/// One impression of `products` on the product page.
+/// One impression of `products` on the product page, at noon of [`DAY`].
 async fn show(db: &common::Database, shop_id: i64, rec_id: &str, products: &[i64]) {
+    let noon = day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    show_at(db, shop_id, rec_id, products, noon).await;
+}
+
+/// One impression of `products` on the product page at `at`.
+async fn show_at(
+    db: &common::Database,
+    shop_id: i64,
+    rec_id: &str,
+    products: &[i64],
+    at: chrono::DateTime<Utc>,
+) {
     let items: Vec<ShownItem> = products
         .iter()
         .zip(1..)
@@ -38,9 +51,11 @@ async fn show(db: &common::Database, shop_id: i64, rec_id: &str, products: &[i64
         list_version: None,
         policy_version: "1".into(),
         items,
-        occurred_at: day().and_hms_opt(12, 0, 0).unwrap().and_utc(),
+        occurred_at: at,
     };
-    impression::store(&db.conn, &[shown]).await.unwrap();
+    worker::signals::impression::store(&db.conn, &[shown])
+        .await
+        .unwrap();
 }
 
 async fn store(db: &common::Database, shop_id: i64, kind: &str, product: i64, attributed: bool) {
@@ -126,6 +141,49 @@ async fn a_day_rolls_up_into_counts_rates_and_exposure_and_reruns_give_the_same_
         rows,
         u64::try_from(first).unwrap(),
         "a rerun replaces, never adds"
+    );
+}
+
+#[tokio::test]
+async fn the_nightly_rollup_removes_impressions_past_their_retention_and_keeps_the_rest() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "keep.myshopify.com", "EUR").await;
+    let other = crate::fixtures::shop(&db, "other.myshopify.com", "EUR").await;
+    let midnight = day().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    // Retention 30 days: the cutoff is midnight 30 days before the rolled-up day.
+    let cutoff = midnight - Duration::days(30);
+    show_at(&db, shop.id, "old", &[1], cutoff - Duration::seconds(1)).await;
+    show_at(&db, shop.id, "older", &[2], cutoff - Duration::days(90)).await;
+    show_at(&db, shop.id, "kept", &[3], cutoff).await;
+    show(&db, shop.id, "today", &[4]).await;
+    show_at(&db, other.id, "other", &[5], cutoff - Duration::days(90)).await;
+    let job = RollupMetrics {
+        shop_id: shop.id,
+        day: day(),
+    };
+    let ctx = JobContext::new(db.clone()).with_impression_retention_days(30);
+
+    job.run(ctx).await.unwrap();
+
+    let mut left: Vec<(i64, String)> = impression::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.shop_id, i.rec_id))
+        .collect();
+    left.sort();
+    let mut expected = vec![
+        (shop.id, "kept".to_owned()),
+        (shop.id, "today".to_owned()),
+        (other.id, "other".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(left, expected, "only this shop's expired impressions go");
+    assert_eq!(
+        value(&db, "impressions").await.0,
+        1.0,
+        "the day is rolled up"
     );
 }
 
