@@ -33,8 +33,13 @@ use cache::ShopModel;
 
 /// The session window the re-rank reacts to.
 const SESSION_WINDOW_SECS: i64 = 90;
-/// Event kinds the re-rank reacts to.
-const SESSION_KINDS: [&str; 4] = ["view", "click", "add_to_cart", "purchase"];
+/// Event kinds the re-rank reacts to, by their stored name.
+const SESSION_KINDS: [(&str, EventKind); 4] = [
+    ("view", EventKind::View),
+    ("click", EventKind::Click),
+    ("add_to_cart", EventKind::AddToCart),
+    ("purchase", EventKind::Purchase),
+];
 /// Most items per module a caller may ask for.
 pub const MAX_LIMIT: usize = 24;
 
@@ -284,18 +289,16 @@ async fn session_events(
     let rows = event::Entity::find()
         .filter(event::Column::ShopId.eq(request.shop_id))
         .filter(event::Column::SessionId.eq(session.as_str()))
-        // The session's own impressions are its most frequent events and mean nothing here.
-        .filter(event::Column::Kind.is_in(SESSION_KINDS))
+        .filter(event::Column::Kind.is_in(SESSION_KINDS.map(|(name, _)| name)))
         .filter(event::Column::OccurredAt.gte(now - Duration::seconds(SESSION_WINDOW_SECS)))
         .order_by_asc(event::Column::OccurredAt)
         .all(conn)
         .await?;
-    let kind = |name: &str| match name {
-        "view" => Some(EventKind::View),
-        "click" => Some(EventKind::Click),
-        "add_to_cart" => Some(EventKind::AddToCart),
-        "purchase" => Some(EventKind::Purchase),
-        _ => None,
+    let kind = |stored: &str| {
+        SESSION_KINDS
+            .iter()
+            .find(|(name, _)| *name == stored)
+            .map(|(_, kind)| *kind)
     };
     Ok(rows
         .into_iter()
