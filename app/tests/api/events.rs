@@ -8,24 +8,8 @@ use crate::helpers::{TestApp, json, spawn_app, spawn_app_with};
 
 /// Inserts an installed shop and returns its ingest key.
 async fn install_shop(app: &TestApp, domain: &str) -> (i64, String) {
-    let now = Utc::now();
     let key = format!("key-{}", uuid::Uuid::new_v4().simple());
-    let row = shop::ActiveModel {
-        domain: Set(domain.to_owned()),
-        name: Set("Test shop".into()),
-        currency: Set("USD".into()),
-        is_demo: Set(false),
-        scopes: Set(String::new()),
-        ingest_key: Set(key.clone()),
-        installed_at: Set(Some(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db.conn)
-    .await
-    .unwrap();
-    (row.id, key)
+    (app.install_shop(domain, &key).await, key)
 }
 
 fn view(id: &str, product: &Value) -> Value {

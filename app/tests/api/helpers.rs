@@ -68,6 +68,28 @@ pub async fn spawn_app_with(options: ServeOptions, adjust: impl FnOnce(&mut Sett
 }
 
 impl TestApp {
+    /// Inserts a shop installed now at `domain` with `ingest_key`; returns its id.
+    pub async fn install_shop(&self, domain: &str, ingest_key: &str) -> i64 {
+        use sea_orm::{ActiveModelTrait, Set};
+        let now = chrono::Utc::now();
+        entity::shop::ActiveModel {
+            domain: Set(domain.to_owned()),
+            name: Set("Test shop".into()),
+            currency: Set("USD".into()),
+            is_demo: Set(false),
+            scopes: Set(String::new()),
+            ingest_key: Set(ingest_key.to_owned()),
+            installed_at: Set(Some(now)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db.conn)
+        .await
+        .expect("insert the shop")
+        .id
+    }
+
     /// `GET {path}`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

@@ -2,8 +2,8 @@
 //! checks) through `POST /events`, and the theme blocks' clicks through `POST /proxy/events`.
 
 use chrono::Utc;
-use entity::{event, shop};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use entity::event;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json as json_value};
 
 use crate::helpers::{API_SECRET, TestApp, json, spawn_app};
@@ -18,23 +18,11 @@ const PIXEL_FIXTURE: &str = include_str!(concat!(
 
 /// Installs the shop the fixture names, with the fixture's ingest key.
 async fn install_fixture_shop(app: &TestApp, batch: &Value) -> i64 {
-    let now = Utc::now();
-    shop::ActiveModel {
-        domain: Set(batch["shop"].as_str().unwrap().to_owned()),
-        name: Set("Pixel fixture".into()),
-        currency: Set("EUR".into()),
-        is_demo: Set(false),
-        scopes: Set(String::new()),
-        ingest_key: Set(batch["key"].as_str().unwrap().to_owned()),
-        installed_at: Set(Some(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db.conn)
-    .await
-    .unwrap()
-    .id
+    let (domain, key) = (
+        batch["shop"].as_str().unwrap(),
+        batch["key"].as_str().unwrap(),
+    );
+    app.install_shop(domain, key).await
 }
 
 #[tokio::test]
