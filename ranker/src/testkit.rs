@@ -1,7 +1,21 @@
 //! Hand-made fixtures for unit tests.
 
+use crate::candidates::cooccurrence::Interaction;
 use crate::candidates::{CandidatePool, Source};
 use crate::catalog::{Catalog, ItemId, ItemSpec};
+
+/// One unit-weight interaction per `(user, item)` pair, all at time 0.
+pub(crate) fn interactions(pairs: &[(u32, u32)]) -> Vec<Interaction> {
+    pairs
+        .iter()
+        .map(|(user, item)| Interaction {
+            user: *user,
+            item: ItemId(*item),
+            weight: 1.0,
+            at: 0,
+        })
+        .collect()
+}
 
 /// A small shop: running/trail shoes, socks, hats and mugs; four brands, three vendors.
 ///

@@ -1,18 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-
-fn events(pairs: &[(u32, u32)]) -> Vec<Interaction> {
-    pairs
-        .iter()
-        .map(|(user, item)| Interaction {
-            user: *user,
-            item: ItemId(*item),
-            weight: 1.0,
-            at: 0,
-        })
-        .collect()
-}
+use crate::testkit::interactions as events;
 
 /// Gauss-Jordan inverse with partial pivoting: an independent reference for `spd_inverse`.
 fn reference_inverse(a: &[f64], m: usize) -> Vec<f64> {
