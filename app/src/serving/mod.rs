@@ -23,9 +23,7 @@ use serde::Serialize;
 use worker::recs::pools;
 use worker::recs::precompute::{PRODUCT_SURFACES, PROFILE_SURFACES};
 use worker::recs::profiles;
-use worker::recs::store::{
-    self, GLOBAL_SEED, Generation, POOL_SURFACE, PRODUCT_SEED, PROFILE_SEED, SeedKey,
-};
+use worker::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use worker::signals::{Impression, ShownItem};
 
 use crate::error::{ApiError, ErrorKind};
@@ -196,19 +194,13 @@ async fn candidate_pool(
         let pools = Generation::Pools(version);
         let seeded = match request.product_id {
             Some(id) => {
-                store::load(
-                    conn,
-                    request.shop_id,
-                    pools,
-                    &pool_key(PRODUCT_SEED, id.to_string()),
-                )
-                .await?
+                store::load(conn, request.shop_id, pools, &SeedKey::product_pool(id)).await?
             }
             None => None,
         };
         let stored = match seeded {
             Some(stored) if !stored.is_empty() => Some(stored),
-            _ => store::load(conn, request.shop_id, pools, &pool_key(GLOBAL_SEED, "*")).await?,
+            _ => store::load(conn, request.shop_id, pools, &SeedKey::global_pool()).await?,
         };
         if let Some(stored) = stored {
             return pools::restore(catalog, &stored).map_err(ApiError::internal);
@@ -220,10 +212,6 @@ async fn candidate_pool(
     pool.add_source(catalog, Source::NewArrival, 1.0, &fresh)
         .map_err(ApiError::internal)?;
     Ok(pool)
-}
-
-fn pool_key(kind: &str, id: impl Into<String>) -> SeedKey {
-    SeedKey::new(POOL_SURFACE, kind, id)
 }
 
 /// The precomputed list for the request: the product's for product pages and carts, the

@@ -24,7 +24,7 @@ use super::BuildError;
 use super::pools::StoredCandidate;
 use super::precompute::{ComputedList, PRODUCT_SURFACES, Precomputer, Profile};
 use super::profiles;
-use super::store::{self, GLOBAL_SEED, POOL_SURFACE, PRODUCT_SEED, SeedKey};
+use super::store::{self, POOL_SURFACE, PRODUCT_SEED, SeedKey};
 use crate::catalog::{CatalogView, view};
 use crate::runs::JobRun;
 
@@ -331,21 +331,10 @@ pub async fn precompute_product(
     };
     let now = Utc::now();
     let pools = store::Generation::Pools(&model_version);
-    let own = store::load(
-        conn,
-        shop_id,
-        pools,
-        &SeedKey::new(POOL_SURFACE, PRODUCT_SEED, product_id.to_string()),
-    )
-    .await?;
-    let global = store::load(
-        conn,
-        shop_id,
-        pools,
-        &SeedKey::new(POOL_SURFACE, GLOBAL_SEED, "*"),
-    )
-    .await?
-    .unwrap_or_default();
+    let own = store::load(conn, shop_id, pools, &SeedKey::product_pool(product_id)).await?;
+    let global = store::load(conn, shop_id, pools, &SeedKey::global_pool())
+        .await?
+        .unwrap_or_default();
     let view = view::load(conn, shop_id, now).await?;
     let ranker = Ranker::builder().build()?;
     let policies = PolicySet::default();

@@ -40,16 +40,14 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     let version = format!("v{}", now.timestamp_millis());
-    let row = |kind: &str, seed: String, items: &[StoredCandidate]| {
-        let key = SeedKey::new(POOL_SURFACE, kind, seed);
-        new_row(shop_id, &key, &version, "", items, now)
-    };
-    let mut rows = vec![row(GLOBAL_SEED, "*".into(), &pools.global)];
+    let row =
+        |key: SeedKey, items: &[StoredCandidate]| new_row(shop_id, &key, &version, "", items, now);
+    let mut rows = vec![row(SeedKey::global_pool(), &pools.global)];
     rows.extend(
         pools
             .per_product
             .iter()
-            .map(|(id, items)| row(PRODUCT_SEED, id.to_string(), items)),
+            .map(|(id, items)| row(SeedKey::product_pool(*id), items)),
     );
     let txn = conn.begin().await?;
     insert(&txn, rows).await?;
@@ -97,6 +95,18 @@ impl SeedKey {
             kind: kind.to_owned(),
             id: id.into(),
         }
+    }
+
+    /// The candidate pool of product `id`.
+    #[must_use]
+    pub fn product_pool(id: i64) -> Self {
+        Self::new(POOL_SURFACE, PRODUCT_SEED, id.to_string())
+    }
+
+    /// The shop-wide candidate pool.
+    #[must_use]
+    pub fn global_pool() -> Self {
+        Self::new(POOL_SURFACE, GLOBAL_SEED, "*")
     }
 }
 
