@@ -86,12 +86,8 @@ async fn counts(
     shop_id: i64,
     day: NaiveDate,
 ) -> Result<BTreeMap<String, SurfaceCounts>, DbErr> {
-    let start = day.and_time(NaiveTime::MIN).and_utc();
-    let end = day
-        .checked_add_days(Days::new(1))
-        .unwrap_or(day)
-        .and_time(NaiveTime::MIN)
-        .and_utc();
+    let start = midnight(day);
+    let end = midnight(day.checked_add_days(Days::new(1)).unwrap_or(day));
     let mut out = shown(conn, shop_id, start, end).await?;
     let attributed: Vec<(Option<String>, String, i64)> = event::Entity::find()
         .select_only()
@@ -117,6 +113,21 @@ async fn counts(
         }
     }
     Ok(out)
+}
+
+/// The start of `day`, UTC.
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// Impressions logged before this are past their retention when `day` is rolled up: midnight
+/// `retention_days` before it.
+#[must_use]
+pub fn retention_cutoff(day: NaiveDate, retention_days: u32) -> DateTime<Utc> {
+    midnight(
+        day.checked_sub_days(Days::new(u64::from(retention_days)))
+            .unwrap_or(NaiveDate::MIN),
+    )
 }
 
 /// Impressions removed per statement, so a purge never holds the write lock for long.

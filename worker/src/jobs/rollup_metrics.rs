@@ -1,7 +1,7 @@
 //! `rollup_metrics`: a shop's daily discovery metrics from its signal tables, then the
 //! removal of impressions past their retention.
 
-use chrono::{Days, NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Job, JobContext, JobError, tracked};
@@ -28,12 +28,7 @@ impl Job for RollupMetrics {
         tracked(&ctx.db, self.shop_id, Self::NAME, &key, |_run| async {
             let conn = &ctx.db.conn;
             let rows = crate::rollups::rollup_day(conn, self.shop_id, self.day).await?;
-            let cutoff = self
-                .day
-                .checked_sub_days(Days::new(u64::from(ctx.impression_retention_days)))
-                .unwrap_or(NaiveDate::MIN)
-                .and_time(NaiveTime::MIN)
-                .and_utc();
+            let cutoff = crate::rollups::retention_cutoff(self.day, ctx.impression_retention_days);
             let purged = crate::rollups::purge_impressions(conn, self.shop_id, cutoff).await?;
             Ok(format!(
                 "{rows} metrics for {}; {purged} impressions before {} removed",
