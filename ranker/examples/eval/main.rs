@@ -12,7 +12,8 @@
 //!
 //! `--validation` evaluates on a 75/25 split of the *training* ratings instead (the test split is
 //! not read; `--validation-train-share 0.9` makes it 90/10, so the tuning model trains on a share
-//! of the data closer to the test model's; `--validation-splits K` averages K inner splits); `--sweep` runs the parameter grid of the blended-kernel policies and prints the
+//! of the data closer to the test model's; `--validation-splits K` averages K inner splits);
+//! `--sweep` runs the parameter grid of the blended-kernel policies and prints the
 //! configuration the selection rule picks. The table's tuned rows come from
 //! `--validation --sweep`.
 
@@ -218,58 +219,62 @@ fn policies() -> Vec<Entry> {
 fn grid() -> Vec<Entry> {
     let (cooc, genre) = (sim(0.0, 0.0, 1.0), sim(0.4, 0.6, 0.0));
     let mut out = Vec::new();
-    let mut add = |name: String, policy, similarity, kernel, candidates| {
-        out.push((
-            name,
-            policy,
-            RuleSet::none(),
-            similarity,
-            kernel,
-            candidates,
-        ));
-    };
     for kernel in [Kernel::CoOcc, Kernel::Mixed(0.3), Kernel::Mixed(0.5)] {
         let name = match kernel {
             Kernel::CoOcc => "co-occ".to_owned(),
             Kernel::Mixed(w) => format!("blend {w}"),
         };
-        for lambda in [0.35, 0.4, 0.45, 0.5] {
-            let p = Policy::Mmr { lambda };
-            add(
-                format!("MMR λ={lambda}, {name}"),
-                p,
-                cooc,
-                kernel,
-                Candidates::Sar,
-            );
-        }
-        for alpha in [0.75, 1.0, 1.5] {
-            let p = Policy::Dpp { alpha };
-            add(
-                format!("DPP α={alpha}, {name}"),
-                p,
-                cooc,
-                kernel,
-                Candidates::Sar,
-            );
-        }
+        let (lambdas, alphas) = (&[0.35, 0.4, 0.45, 0.5][..], &[0.75, 1.0, 1.5][..]);
+        let rows = (cooc, kernel, Candidates::Sar);
+        out.extend(sweep(&name, lambdas, alphas, rows));
     }
     for (name, similarity, kernel) in [
         ("PPMI", cooc, Kernel::Mixed(1.0)),
         ("genre", genre, Kernel::CoOcc),
     ] {
-        for lambda in [0.3, 0.4, 0.5, 0.6] {
-            let p = Policy::Mmr { lambda };
-            let label = format!("EASE + MMR λ={lambda}, {name}");
-            add(label, p, similarity, kernel, Candidates::Ease);
-        }
-        for alpha in [0.25, 0.35, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 1.0] {
-            let p = Policy::Dpp { alpha };
-            let label = format!("EASE + DPP α={alpha}, {name}");
-            add(label, p, similarity, kernel, Candidates::Ease);
-        }
+        let lambdas = &[0.3, 0.4, 0.5, 0.6][..];
+        let alphas = &[0.25, 0.35, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 1.0][..];
+        let rows = (similarity, kernel, Candidates::Ease);
+        out.extend(sweep(name, lambdas, alphas, rows));
     }
     out
+}
+
+/// MMR over `lambdas` and DPP over `alphas`, all with one similarity, kernel and candidates.
+fn sweep(
+    name: &str,
+    lambdas: &[f32],
+    alphas: &[f32],
+    (similarity, kernel, candidates): (SimilarityConfig, Kernel, Candidates),
+) -> Vec<Entry> {
+    let prefix = match candidates {
+        Candidates::Sar => "",
+        Candidates::Ease => "EASE + ",
+    };
+    let mmr = lambdas.iter().map(|&lambda| {
+        (
+            format!("{prefix}MMR λ={lambda}, {name}"),
+            Policy::Mmr { lambda },
+        )
+    });
+    let dpp = alphas.iter().map(|&alpha| {
+        (
+            format!("{prefix}DPP α={alpha}, {name}"),
+            Policy::Dpp { alpha },
+        )
+    });
+    mmr.chain(dpp)
+        .map(|(label, policy)| {
+            (
+                label,
+                policy,
+                RuleSet::none(),
+                similarity,
+                kernel,
+                candidates,
+            )
+        })
+        .collect()
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
