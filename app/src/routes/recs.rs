@@ -132,12 +132,12 @@ pub(crate) fn parse(
             .ok_or_else(|| bad(format!("`limit` must be an integer from 1 to {MAX_LIMIT}")))?,
         None => DEFAULT_LIMIT,
     };
-    // An id the impression log would refuse (empty, over 128 bytes, control characters) is
-    // treated as absent, as a storefront without cookies would send it.
+    // An id the impression log would refuse is treated as absent, as a storefront without
+    // cookies would send it.
     let text = |key: &str| {
         params
             .get(key)
-            .filter(|v| !v.is_empty() && v.len() <= 128 && !v.chars().any(char::is_control))
+            .filter(|v| worker::signals::is_valid_id(v))
             .cloned()
     };
     Ok(RecRequest {

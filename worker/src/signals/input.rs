@@ -192,6 +192,12 @@ impl EventInput {
     }
 }
 
+/// Whether `id` is acceptable as an event, session, anonymous or rec id.
+#[must_use]
+pub fn is_valid_id(id: &str) -> bool {
+    check_id(Some(id), true).is_ok()
+}
+
 pub(super) fn check_id(value: Option<&str>, required: bool) -> Result<(), &'static str> {
     match value {
         None if required => Err("is required"),

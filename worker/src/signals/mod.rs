@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Transacti
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
 pub use impression::{Impression, ShownItem};
-pub use input::{Device, EventInput, EventKind, SURFACES};
+pub use input::{Device, EventInput, EventKind, SURFACES, is_valid_id};
 
 use attribution::Attribution;
 
