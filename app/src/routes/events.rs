@@ -80,18 +80,8 @@ pub async fn proxied(
     if let Some(limited) = rate_limit(&state, &req, &proxy.shop) {
         return Ok(limited);
     }
-    let shop = shop::Entity::find()
-        .filter(shop::Column::Domain.eq(proxy.shop.as_str()))
-        .one(&state.db.conn)
-        .await?
-        .filter(shop::Model::is_installed)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::Forbidden,
-                "Meander is not installed on this shop",
-            )
-        })?;
-    store(&state, shop.id, &batch.events).await
+    let shop_id = proxy.installed_shop(&state).await?;
+    store(&state, shop_id, &batch.events).await
 }
 
 fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {

@@ -34,6 +34,25 @@ pub struct ProxyRequest {
     pub params: BTreeMap<String, Vec<String>>,
 }
 
+impl ProxyRequest {
+    /// The id of the shop the request came through (from the shop directory).
+    ///
+    /// # Errors
+    /// 403 when Meander is not installed there; the database error of the lookup.
+    pub async fn installed_shop(&self, state: &AppState) -> Result<i64, ApiError> {
+        state
+            .shops
+            .installed(&state.db.conn, self.shop.as_str())
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorKind::Forbidden,
+                    "Meander is not installed on this shop",
+                )
+            })
+    }
+}
+
 fn one<'a>(params: &'a BTreeMap<String, Vec<String>>, name: &str) -> Result<&'a str, ApiError> {
     match params.get(name).map(Vec::as_slice) {
         Some([value]) => Ok(value),

@@ -26,16 +26,7 @@ pub async fn proxied(
     state: web::Data<AppState>,
     proxy: ProxyRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let shop_id = state
-        .shops
-        .installed(&state.db.conn, proxy.shop.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::Forbidden,
-                "Meander is not installed on this shop",
-            )
-        })?;
+    let shop_id = proxy.installed_shop(&state).await?;
     let params: BTreeMap<String, String> = proxy
         .params
         .iter()
