@@ -107,10 +107,9 @@ type Entry = (
 const CHOSEN_SHARE: f32 = 0.5;
 /// DPP α chosen by `--validation --sweep`.
 const CHOSEN_ALPHA: f32 = 0.75;
-/// DPP α over EASE candidates with the PPMI kernel chosen by `--validation --sweep
-/// --validation-train-share 0.9` on one split; the 75/25 split, and three averaged splits of
-/// either share (`--validation-splits 3`), pick 0.5.
-const CHOSEN_EASE_ALPHA: f32 = 0.55;
+/// DPP α over EASE candidates with the co-occurrence kernel: what `--validation --sweep`
+/// picks with either validation share (0.75, 0.9) and with one or three averaged splits.
+const CHOSEN_EASE_ALPHA: f32 = 0.25;
 
 /// The policies compared. Similarity: "genre" = primary genre + genre-set overlap; "co-occ" =
 /// cosine of the movies' training-user vectors (what SAR's co-occurrence sees); "blend w" =
@@ -180,26 +179,21 @@ fn policies() -> Vec<Entry> {
     let ppmi = Kernel::Mixed(1.0);
     let ease_rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
         ("EASE relevance only", Policy::ScoreOnly, rules, cooc, co),
-        ("EASE + DPP α=1, PPMI sim", dpp(1.0), rules, cooc, ppmi),
-        ("EASE + DPP α=0.75, PPMI sim", dpp(0.75), rules, cooc, ppmi),
-        ("EASE + DPP α=0.65, PPMI sim", dpp(0.65), rules, cooc, ppmi),
-        ("EASE + DPP α=0.6, PPMI sim", dpp(0.6), rules, cooc, ppmi),
+        ("EASE + DPP α=1, co-occ sim", dpp(1.0), rules, cooc, co),
+        ("EASE + DPP α=0.5, co-occ sim", dpp(0.5), rules, cooc, co),
+        ("EASE + DPP α=0.35, co-occ sim", dpp(0.35), rules, cooc, co),
         (
-            "EASE + DPP α=0.55, PPMI sim (one 90/10 validation split)",
+            "EASE + DPP α=0.25, co-occ sim (tuned on validation)",
             dpp(CHOSEN_EASE_ALPHA),
             rules,
             cooc,
-            ppmi,
+            co,
         ),
-        (
-            "EASE + DPP α=0.5, PPMI sim (75/25 split; 3 averaged splits of either)",
-            dpp(0.5),
-            rules,
-            cooc,
-            ppmi,
-        ),
-        ("EASE + DPP α=0.35, PPMI sim", dpp(0.35), rules, cooc, ppmi),
-        ("EASE + MMR λ=0.4, PPMI sim", mmr(0.4), rules, cooc, ppmi),
+        ("EASE + DPP α=0.2, co-occ sim", dpp(0.2), rules, cooc, co),
+        ("EASE + MMR λ=0.4, co-occ sim", mmr(0.4), rules, cooc, co),
+        ("EASE + MMR λ=0.3, co-occ sim", mmr(0.3), rules, cooc, co),
+        ("EASE + DPP α=0.6, PPMI sim", dpp(0.6), rules, cooc, ppmi),
+        ("EASE + DPP α=0.5, PPMI sim", dpp(0.5), rules, cooc, ppmi),
         ("EASE + DPP α=0.5, genre sim", dpp(0.5), rules, genre, co),
     ];
     let tagged = |rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)>,
@@ -214,8 +208,9 @@ fn policies() -> Vec<Entry> {
 }
 
 /// The tuning grid: MMR and DPP over SAR's candidates with the co-occurrence kernel and two
-/// PPMI blends, and over EASE's candidates with kernels that do not contain the co-occurrence
-/// cosine (pure PPMI, genre), so that the co-occ ILD stays an independent measure for them.
+/// PPMI blends, and over EASE's candidates with the co-occurrence kernel and with kernels that
+/// do not contain the co-occurrence cosine (pure PPMI, genre), for which the co-occ ILD is an
+/// independent measure.
 fn grid() -> Vec<Entry> {
     let (cooc, genre) = (sim(0.0, 0.0, 1.0), sim(0.4, 0.6, 0.0));
     let mut out = Vec::new();
@@ -229,11 +224,14 @@ fn grid() -> Vec<Entry> {
         out.extend(sweep(&name, lambdas, alphas, rows));
     }
     for (name, similarity, kernel) in [
+        ("co-occ", cooc, Kernel::CoOcc),
         ("PPMI", cooc, Kernel::Mixed(1.0)),
         ("genre", genre, Kernel::CoOcc),
     ] {
         let lambdas = &[0.3, 0.4, 0.5, 0.6][..];
-        let alphas = &[0.25, 0.35, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 1.0][..];
+        let alphas = &[
+            0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 1.0,
+        ][..];
         let rows = (similarity, kernel, Candidates::Ease);
         out.extend(sweep(name, lambdas, alphas, rows));
     }
