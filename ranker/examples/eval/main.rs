@@ -13,7 +13,8 @@
 //! `--validation` evaluates on a 75/25 split of the *training* ratings instead (the test split is
 //! not read; `--validation-train-share 0.9` makes it 90/10, so the tuning model trains on a share
 //! of the data closer to the test model's; `--validation-splits K` averages K inner splits);
-//! `--sweep` runs the parameter grid of the blended-kernel policies and prints the
+//! `--profile-items N` scores from each user's N most recent training ratings only (a shop's
+//! profiles hold five products); `--sweep` runs the parameter grid of the blended-kernel policies and prints the
 //! configuration the selection rule picks. The table's tuned rows come from
 //! `--validation --sweep`.
 
@@ -40,6 +41,9 @@ struct Args {
     /// Validation splits (inner seeds `seed + 1 …`) whose averages the sweep selects on.
     pub validation_splits: usize,
     pub sweep: bool,
+    /// Score from each user's N most recent training ratings only (all when absent), to see
+    /// the models on profiles as thin as a shop's; every training rating stays excluded.
+    pub profile_items: Option<usize>,
 }
 
 fn args() -> Result<Args, Box<dyn Error>> {
@@ -51,6 +55,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
         validation_train_share: 0.75,
         validation_splits: 1,
         sweep: false,
+        profile_items: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -62,6 +67,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
             "--seed" => out.seed = value()?.parse()?,
             "--pool" => out.pool = value()?.parse()?,
             "--validation-train-share" => out.validation_train_share = value()?.parse()?,
+            "--profile-items" => out.profile_items = Some(value()?.parse()?),
             "--validation-splits" => out.validation_splits = value()?.parse::<usize>()?.max(1),
             _ => return Err(format!("unknown flag {flag}").into()),
         }
@@ -71,7 +77,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
     }
     if out.dir.as_os_str().is_empty() {
         return Err(
-            "usage: eval --movielens DIR [--seed N] [--pool N] [--validation] [--sweep]".into(),
+            "usage: eval --movielens DIR [--seed N] [--pool N] [--profile-items N] [--validation] [--sweep]".into(),
         );
     }
     Ok(out)

@@ -161,8 +161,10 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
     for u in &users {
         let history = train_by.get(u).cloned().unwrap_or_default();
         let seen: Vec<ItemId> = history.iter().map(|e| e.item).collect();
-        pools.push(model.recommend(&affinity(&history, &cfg), args.pool, &seen));
-        ease_pools.push(ease.recommend(&seen, args.pool, &[]));
+        let profile = recent(history, args.profile_items);
+        let held: Vec<ItemId> = profile.iter().map(|e| e.item).collect();
+        pools.push(model.recommend(&affinity(&profile, &cfg), args.pool, &seen));
+        ease_pools.push(ease.recommend(&held, args.pool, &seen));
     }
     let popularity = popularity(&train_by);
     Ok(Setup {
@@ -177,6 +179,16 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
         popularity,
         train_users: train_by.len(),
     })
+}
+
+/// The user's `limit` most recent training ratings (all of them without a limit): the
+/// profile the models score from. Production profiles hold at most five products.
+fn recent(mut history: Vec<Interaction>, limit: Option<usize>) -> Vec<Interaction> {
+    if let Some(limit) = limit {
+        history.sort_by_key(|e| (std::cmp::Reverse(e.at), e.item.index()));
+        history.truncate(limit);
+    }
+    history
 }
 
 /// How many training users rated each item.
