@@ -1,11 +1,9 @@
-use std::time::Duration;
-
 use app::ServeOptions;
 use common::settings::DemoSettings;
 use entity::{event, order, product, shop, sync_run, variant};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::helpers::{eventually, spawn_app_with};
+use crate::helpers::{BACKGROUND_WORK, eventually, spawn_app_with};
 
 fn small_demo() -> DemoSettings {
     DemoSettings {
@@ -24,7 +22,7 @@ async fn the_demo_shop_is_loaded_by_the_in_process_worker() {
     })
     .await;
 
-    let loaded = eventually(Duration::from_secs(30), || async {
+    let loaded = eventually(BACKGROUND_WORK, || async {
         worker::demo::ready_demo_shop(&app.db.conn)
             .await
             .unwrap()

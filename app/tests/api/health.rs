@@ -92,7 +92,7 @@ async fn stopping_the_app_stops_its_workers_and_clears_their_heartbeat() {
 
     app.stop().await;
 
-    let cleared = crate::helpers::eventually(Duration::from_secs(10), || async {
+    let cleared = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
         entity::worker_heartbeat::Entity::find()
             .count(&app.db.conn)
             .await

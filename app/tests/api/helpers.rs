@@ -141,7 +141,7 @@ impl TestApp {
                 .filter(entity::impression::Column::RecId.eq(rec_id))
                 .one(&self.db.conn)
         };
-        eventually(Duration::from_secs(5), || async {
+        eventually(BACKGROUND_WORK, || async {
             find().await.is_ok_and(|row| row.is_some())
         })
         .await;
@@ -162,6 +162,11 @@ impl TestApp {
             .expect("count impressions")
     }
 }
+
+/// How long a test waits for background work (jobs, buffered event and impression writes)
+/// before it fails. Generous because a full parallel run on two cores can hold a job back for
+/// seconds; a passing test stops waiting as soon as the work is done.
+pub const BACKGROUND_WORK: Duration = Duration::from_secs(30);
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns the last answer.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool

@@ -1,14 +1,12 @@
 //! `POST /webhooks`: HMAC before parsing, durable dedupe, and the topics' real effects.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use entity::{data_export, event, order, order_line, shop, webhook_receipt};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 use shopify::fake::FakeShopify;
 
-use crate::helpers::{TestApp, eventually, json, spawn_shopify_app};
+use crate::helpers::{BACKGROUND_WORK, TestApp, eventually, json, spawn_shopify_app};
 use crate::shopify_auth::install_by_token_exchange;
 
 const SHOP: &str = "tidy-tent.myshopify.com";
@@ -47,7 +45,7 @@ async fn receipt(app: &TestApp, id: &str) -> Option<webhook_receipt::Model> {
 }
 
 async fn wait_processed(app: &TestApp, id: &str) -> webhook_receipt::Model {
-    let done = eventually(Duration::from_secs(10), || async {
+    let done = eventually(BACKGROUND_WORK, || async {
         receipt(app, id)
             .await
             .is_some_and(|r| r.processed_at.is_some())

@@ -1,11 +1,9 @@
 //! The demo storefront preview as a person uses it: home, a category, a product page, the cart.
 
-use std::time::Duration;
-
 use entity::{event, impression, product};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::eventually;
+use crate::helpers::{BACKGROUND_WORK, eventually};
 use crate::recs::{demo_app, some_product};
 
 /// The first `/demo/categories/…` link of a page.
@@ -95,7 +93,7 @@ async fn a_shopper_browses_home_a_category_a_product_and_the_cart() {
             .map(|i| i.surface)
             .collect::<Vec<String>>()
     };
-    let every_page_logged = eventually(Duration::from_secs(5), || async {
+    let every_page_logged = eventually(BACKGROUND_WORK, || async {
         let logged = surfaces().await;
         ["home", "pdp", "cart"]
             .iter()
