@@ -24,9 +24,10 @@ mod setup;
 use std::error::Error;
 use std::path::PathBuf;
 
-use ranker::{ItemId, Policy, Ranker, RuleSet, SimilarityConfig, Weights};
+use ranker::policy::default_specs;
+use ranker::{ItemId, Policy, Ranker, RuleSet, SimilarityConfig, Surface, Weights};
 
-use setup::{Candidates, Kernel, Row, setup};
+use setup::{Candidates, Kernel, Row, Setup, setup};
 
 const K: usize = 10;
 
@@ -326,6 +327,46 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// The shipped home and email policies over SAR's candidates, as the worker precomputes a
+/// profile's lists: their modules, scopes, discovery slots, re-rankers and rules, with the
+/// ranker's default similarity less its embedding term (a shop's catalog has no embeddings,
+/// which drops the term the same way; the rest is category, parent, attributes). Changed
+/// for the comparison: 10 slots, relevance-only weights (MovieLens has no margin or stock),
+/// no exploration (it is per request) and no new-arrival slot (no catalog dates).
+fn shipped(
+    setup: &Setup,
+    pool: usize,
+    weights: Weights,
+) -> Result<Vec<(String, Row)>, Box<dyn Error>> {
+    let ranker = Ranker::builder()
+        .weights(weights)
+        .similarity(SimilarityConfig {
+            embedding: 0.0,
+            ..SimilarityConfig::default()
+        })
+        .shortlist(pool)
+        .build()?;
+    let (specs, _) = default_specs();
+    let mut rows = Vec::new();
+    for (name, surface) in [("home", Surface::Home), ("email", Surface::Email)] {
+        let mut spec = specs
+            .iter()
+            .find(|s| s.surface == Some(surface))
+            .ok_or("no default policy for the surface")?
+            .clone();
+        spec.exploration.enabled = false;
+        for module in &mut spec.modules {
+            module.slots = K;
+            module.weights = Some(weights);
+            module.new_arrival_slots.clear();
+        }
+        let label = format!("shipped {name} policy (SAR candidates, no embeddings)");
+        let lists = setup.served(&ranker, &spec.validate()?, Candidates::Sar)?;
+        rows.push((label.clone(), setup.report(&label, &lists)));
+    }
+    Ok(rows)
+}
+
 /// Prints the table of one split (the test split, or the validation split carved with
 /// `inner_seed`) and returns the baseline's and every entry's numbers.
 fn table(
@@ -353,6 +394,9 @@ fn table(
         novelty: 0.0,
     };
     let mut rows = Vec::with_capacity(entries.len());
+    if !args.sweep {
+        rows.extend(shipped(&setup, args.pool, relevance_only)?);
+    }
     for (name, policy, rules, similarity, kernel, candidates) in entries {
         let r = Ranker::builder()
             .weights(relevance_only)

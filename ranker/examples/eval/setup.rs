@@ -3,13 +3,15 @@
 use std::collections::{HashMap, HashSet};
 use std::error::Error;
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use ranker::candidates::complements::CategoryGraph;
 use ranker::candidates::cooccurrence::{
     CooccurrenceConfig, CooccurrenceModel, EaseConfig, EaseModel, Interaction, Normalisation,
     affinity, ppmi_rows, sparse_dot,
 };
 use ranker::metrics::{accuracy, coverage, intra_list_diversity, novelty};
-use ranker::{CandidatePool, Catalog, Context, ItemId, Ranker, Source, Surface};
+use ranker::{CandidatePool, Catalog, Context, ItemId, Ranker, Source, Surface, SurfacePolicy};
 
 use crate::data::{catalog, load, split};
 use crate::{Args, K};
@@ -283,16 +285,43 @@ impl Setup {
                 .map(|(_, c)| c)
                 .ok_or("no catalog for that PPMI share")?,
         };
+        self.each_pool(catalog, candidates, |pool, ctx| {
+            Ok(r.rank(catalog, pool, ctx, K)?.ids())
+        })
+    }
+
+    /// Every user's list as a surface policy serves it (its modules, scopes, discovery slots
+    /// and rules).
+    pub fn served(
+        &self,
+        r: &Ranker,
+        policy: &SurfacePolicy,
+        candidates: Candidates,
+    ) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        self.each_pool(&self.catalog, candidates, |pool, ctx| {
+            let served = r.serve(&self.catalog, pool, ctx, policy, &mut rng)?;
+            Ok(served.items().map(|i| i.item).collect())
+        })
+    }
+
+    /// Runs `list` on every user's candidate pool.
+    fn each_pool(
+        &self,
+        catalog: &Catalog,
+        candidates: Candidates,
+        mut list: impl FnMut(&CandidatePool, &Context) -> Result<Vec<ItemId>, Box<dyn Error>>,
+    ) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
         let pools = match candidates {
             Candidates::Sar => &self.pools,
             Candidates::Ease => &self.ease_pools,
         };
+        let ctx = Context::new(Surface::Email, self.now);
         let mut lists = Vec::with_capacity(pools.len());
         for cands in pools {
             let mut pool = CandidatePool::new();
             pool.add_source(catalog, Source::CoOccurrence, 1.0, cands)?;
-            let ctx = Context::new(Surface::Email, self.now);
-            lists.push(r.rank(catalog, &pool, &ctx, K)?.ids());
+            lists.push(list(&pool, &ctx)?);
         }
         Ok(lists)
     }
