@@ -138,6 +138,7 @@ fn policies() -> Vec<Entry> {
     );
     let co = Kernel::CoOcc;
     let blend = Kernel::Mixed(CHOSEN_SHARE);
+    let vectors = Kernel::Behaviour;
     let sar_rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
         (
             "score only via Ranker (= baseline)",
@@ -182,6 +183,16 @@ fn policies() -> Vec<Entry> {
         ("DPP α=0.5, blend 0.5", dpp(0.5), rules, cooc, blend),
         ("MMR λ=0.4, blend 0.5", mmr(0.4), rules, cooc, blend),
         ("MMR λ=0.35, blend 0.5", mmr(0.35), rules, cooc, blend),
+        ("DPP α=1, behaviour vectors", dpp(1.0), rules, cooc, vectors),
+        ("DPP α=3, behaviour vectors", dpp(3.0), rules, cooc, vectors),
+        ("DPP α=6, behaviour vectors", dpp(6.0), rules, cooc, vectors),
+        (
+            "MMR λ=0.7, behaviour vectors",
+            mmr(0.7),
+            rules,
+            cooc,
+            vectors,
+        ),
     ];
     let ppmi = Kernel::Mixed(1.0);
     let ease_rows: Vec<(&'static str, Policy, RuleSet, SimilarityConfig, Kernel)> = vec![
@@ -225,6 +236,7 @@ fn grid() -> Vec<Entry> {
         let name = match kernel {
             Kernel::CoOcc => "co-occ".to_owned(),
             Kernel::Mixed(w) => format!("blend {w}"),
+            Kernel::Behaviour => "behaviour vectors".to_owned(),
         };
         let (lambdas, alphas) = (&[0.35, 0.4, 0.45, 0.5][..], &[0.75, 1.0, 1.5][..]);
         let rows = (cooc, kernel, Candidates::Sar);
@@ -329,40 +341,50 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// The shipped home and email policies over SAR's candidates, as the worker precomputes a
 /// profile's lists: their modules, scopes, discovery slots, re-rankers and rules, with the
-/// ranker's default similarity less its embedding term (a shop's catalog has no embeddings,
-/// which drops the term the same way; the rest is category, parent, attributes). Changed
-/// for the comparison: 10 slots, relevance-only weights (MovieLens has no margin or stock),
-/// no exploration (it is per request) and no new-arrival slot (no catalog dates).
+/// ranker's default similarity. Twice: on a catalog without item vectors, as a shop's is today
+/// (the embedding term drops out, leaving category, parent category and attributes), and with
+/// the 64-d behaviour vectors in the embedding slot. Changed for the comparison: 10 slots,
+/// relevance-only weights (MovieLens has no margin or stock), no exploration (it is per
+/// request) and no new-arrival slot (no catalog dates).
 fn shipped(
     setup: &Setup,
     pool: usize,
     weights: Weights,
 ) -> Result<Vec<(String, Row)>, Box<dyn Error>> {
-    let ranker = Ranker::builder()
-        .weights(weights)
-        .similarity(SimilarityConfig {
-            embedding: 0.0,
-            ..SimilarityConfig::default()
-        })
-        .shortlist(pool)
-        .build()?;
     let (specs, _) = default_specs();
     let mut rows = Vec::new();
-    for (name, surface) in [("home", Surface::Home), ("email", Surface::Email)] {
-        let mut spec = specs
-            .iter()
-            .find(|s| s.surface == Some(surface))
-            .ok_or("no default policy for the surface")?
-            .clone();
-        spec.exploration.enabled = false;
-        for module in &mut spec.modules {
-            module.slots = K;
-            module.weights = Some(weights);
-            module.new_arrival_slots.clear();
+    for (vectors, embedding, kernel) in [
+        ("no item vectors", 0.0, Kernel::CoOcc),
+        (
+            "behaviour vectors",
+            SimilarityConfig::default().embedding,
+            Kernel::Behaviour,
+        ),
+    ] {
+        let ranker = Ranker::builder()
+            .weights(weights)
+            .similarity(SimilarityConfig {
+                embedding,
+                ..SimilarityConfig::default()
+            })
+            .shortlist(pool)
+            .build()?;
+        for (name, surface) in [("home", Surface::Home), ("email", Surface::Email)] {
+            let mut spec = specs
+                .iter()
+                .find(|s| s.surface == Some(surface))
+                .ok_or("no default policy for the surface")?
+                .clone();
+            spec.exploration.enabled = false;
+            for module in &mut spec.modules {
+                module.slots = K;
+                module.weights = Some(weights);
+                module.new_arrival_slots.clear();
+            }
+            let label = format!("shipped {name} policy, {vectors}");
+            let lists = setup.served(&ranker, &spec.validate()?, Candidates::Sar, kernel)?;
+            rows.push((label.clone(), setup.report(&label, &lists)));
         }
-        let label = format!("shipped {name} policy (SAR candidates, no embeddings)");
-        let lists = setup.served(&ranker, &spec.validate()?, Candidates::Sar)?;
-        rows.push((label.clone(), setup.report(&label, &lists)));
     }
     Ok(rows)
 }

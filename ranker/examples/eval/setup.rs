@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use ranker::candidates::complements::CategoryGraph;
 use ranker::candidates::cooccurrence::{
     CooccurrenceConfig, CooccurrenceModel, EaseConfig, EaseModel, Interaction, Normalisation,
-    affinity, ppmi_rows, sparse_dot,
+    VectorConfig, affinity, behaviour_vectors, ppmi_rows, sparse_dot,
 };
 use ranker::metrics::{accuracy, coverage, intra_list_diversity, novelty};
 use ranker::{CandidatePool, Catalog, Context, ItemId, Ranker, Source, Surface, SurfacePolicy};
@@ -21,6 +21,8 @@ pub struct Setup {
     catalog: Catalog,
     /// Per PPMI share `w` of [`Kernel::Mixed`]: the catalog with the blended embedding.
     mixed: Vec<(f32, Catalog)>,
+    /// The catalog whose embeddings are the 64-d behaviour vectors ([`Kernel::Behaviour`]).
+    behaviour: Catalog,
     /// Each movie's shifted-PPMI row (unit length), for the PPMI ILD.
     ppmi: Vec<Vec<(ItemId, f32)>>,
     genres: Vec<Vec<u32>>,
@@ -52,6 +54,10 @@ pub enum Kernel {
     CoOcc,
     /// `(1 − w) · co-occurrence cosine + w · PPMI cosine`.
     Mixed(f32),
+    /// The 64-d behaviour vectors' dot product, a low-rank approximation of the co-occurrence
+    /// cosine (`ranker::candidates::cooccurrence::behaviour_vectors`), as the worker could
+    /// store it per product.
+    Behaviour,
 }
 
 fn group(rows: &[Interaction]) -> HashMap<u32, Vec<Interaction>> {
@@ -143,6 +149,9 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
         let (c, _) = crate::data::catalog(&raw, Some(&blend(&users_of, &ppmi, *w)))?;
         mixed.push((*w, c));
     }
+    let vectors = behaviour_vectors(plain.len(), &train, &VectorConfig::default())?;
+    let (mut behaviour, _) = crate::data::catalog(&raw, Some(&vectors))?;
+    behaviour.set_category_graph(CategoryGraph::from_purchases(&behaviour, &train, 4, 20)?);
     let now = train.iter().map(|e| e.at).max().unwrap_or(0);
     let cfg = sar_config(now);
     let model = CooccurrenceModel::fit(catalog.len(), &train, &cfg)?;
@@ -172,6 +181,7 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
     Ok(Setup {
         catalog,
         mixed,
+        behaviour,
         ppmi,
         genres,
         now,
@@ -276,17 +286,23 @@ impl Setup {
         candidates: Candidates,
         kernel: Kernel,
     ) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
-        let catalog = match kernel {
+        let catalog = self.catalog_for(kernel)?;
+        self.each_pool(catalog, candidates, |pool, ctx| {
+            Ok(r.rank(catalog, pool, ctx, K)?.ids())
+        })
+    }
+
+    /// The catalog whose embeddings a kernel reads.
+    fn catalog_for(&self, kernel: Kernel) -> Result<&Catalog, Box<dyn Error>> {
+        Ok(match kernel {
             Kernel::CoOcc => &self.catalog,
+            Kernel::Behaviour => &self.behaviour,
             Kernel::Mixed(w) => self
                 .mixed
                 .iter()
                 .find(|(share, _)| *share == w)
                 .map(|(_, c)| c)
                 .ok_or("no catalog for that PPMI share")?,
-        };
-        self.each_pool(catalog, candidates, |pool, ctx| {
-            Ok(r.rank(catalog, pool, ctx, K)?.ids())
         })
     }
 
@@ -297,10 +313,12 @@ impl Setup {
         r: &Ranker,
         policy: &SurfacePolicy,
         candidates: Candidates,
+        kernel: Kernel,
     ) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
+        let catalog = self.catalog_for(kernel)?;
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        self.each_pool(&self.catalog, candidates, |pool, ctx| {
-            let served = r.serve(&self.catalog, pool, ctx, policy, &mut rng)?;
+        self.each_pool(catalog, candidates, |pool, ctx| {
+            let served = r.serve(catalog, pool, ctx, policy, &mut rng)?;
             Ok(served.items().map(|i| i.item).collect())
         })
     }

@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 mod ease;
 mod fit;
 mod ppmi;
+mod vectors;
 
 pub use ease::{EaseConfig, EaseModel};
 pub(crate) use fit::baskets;
 pub use ppmi::{ppmi_rows, sparse_dot};
+pub use vectors::{VectorConfig, behaviour_vectors};
 
 use crate::catalog::ItemId;
 use crate::error::Result;
