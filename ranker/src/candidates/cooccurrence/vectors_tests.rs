@@ -25,6 +25,17 @@ fn dot(a: &[f32], b: &[f32]) -> f64 {
         .sum()
 }
 
+/// Three audiences: profiles 0-3 hold items 0-2, profiles 4-7 hold 3-5, profiles 8-9 hold 6-7.
+fn three_audiences() -> Vec<(u32, u32)> {
+    let mut pairs = Vec::new();
+    for (profiles, items) in [(0..4, 0..3), (4..8, 3..6), (8..10, 6..8)] {
+        for p in profiles {
+            pairs.extend(items.clone().map(|i| (p, i)));
+        }
+    }
+    pairs
+}
+
 fn config(dim: usize) -> VectorConfig {
     VectorConfig {
         dim,
@@ -34,13 +45,7 @@ fn config(dim: usize) -> VectorConfig {
 
 #[test]
 fn items_with_the_same_audience_align_and_disjoint_audiences_are_orthogonal() {
-    // Three audiences: profiles 0-3 hold items 0-2, 4-7 hold 3-5, 8-9 hold 6-7.
-    let mut pairs = Vec::new();
-    for (profiles, items) in [(0..4, 0..3), (4..8, 3..6), (8..10, 6..8)] {
-        for p in profiles {
-            pairs.extend(items.clone().map(|i| (p, i)));
-        }
-    }
+    let pairs = three_audiences();
     let v = behaviour_vectors(9, &events(&pairs), &config(3)).unwrap();
     assert!((dot(&v[0], &v[2]) - 1.0).abs() < 1e-5);
     assert!((dot(&v[3], &v[5]) - 1.0).abs() < 1e-5);
@@ -52,14 +57,9 @@ fn items_with_the_same_audience_align_and_disjoint_audiences_are_orthogonal() {
 
 #[test]
 fn a_smaller_dimension_keeps_the_largest_audiences_apart() {
-    // Same three audiences; two dimensions keep the two with the most items (3 and 3 against
-    // 2: an audience's eigenvalue is its item count), and the third gets no direction.
-    let mut pairs = Vec::new();
-    for (profiles, items) in [(0..4, 0..3), (4..8, 3..6), (8..10, 6..8)] {
-        for p in profiles {
-            pairs.extend(items.clone().map(|i| (p, i)));
-        }
-    }
+    // Two dimensions keep the two audiences with the most items (3 and 3 against 2: an
+    // audience's eigenvalue is its item count), and the third gets no direction.
+    let pairs = three_audiences();
     let v = behaviour_vectors(8, &events(&pairs), &config(2)).unwrap();
     assert!(v.iter().all(|row| row.len() == 2));
     assert!((dot(&v[0], &v[1]) - 1.0).abs() < 1e-5);
