@@ -14,9 +14,9 @@
 //! not read; `--validation-train-share 0.9` makes it 90/10, so the tuning model trains on a share
 //! of the data closer to the test model's; `--validation-splits K` averages K inner splits);
 //! `--profile-items N` scores from each user's N most recent training ratings only (a shop's
-//! profiles hold five products); `--sweep` runs the parameter grid of the blended-kernel policies and prints the
-//! configuration the selection rule picks. The table's tuned rows come from
-//! `--validation --sweep`.
+//! profiles hold five products); `--sweep` runs the parameter grid of the blended-kernel
+//! policies and prints the configuration the selection rule picks. The table's tuned rows
+//! come from `--validation --sweep`.
 
 mod data;
 mod setup;
@@ -340,8 +340,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// The shipped home and email policies over SAR's candidates, as the worker precomputes a
-/// profile's lists: their modules, scopes, discovery slots, re-rankers and rules, with the
-/// ranker's default similarity. Twice: on a catalog without item vectors, as a shop's is today
+/// profile's lists (seeded with the user's five newest items): their modules, scopes,
+/// discovery slots, re-rankers and rules, with the ranker's default similarity. Twice: on a catalog without item vectors, as a shop's is today
 /// (the embedding term drops out, leaving category, parent category and attributes), and with
 /// the 64-d behaviour vectors in the embedding slot. Changed for the comparison: 10 slots,
 /// relevance-only weights (MovieLens has no margin or stock), no exploration (it is per

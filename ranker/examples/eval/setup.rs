@@ -31,6 +31,9 @@ pub struct Setup {
     pub pools: Vec<Vec<(ItemId, f32)>>,
     /// Per evaluated user: the EASE candidates (top `pool`, seen items removed).
     pub ease_pools: Vec<Vec<(ItemId, f32)>>,
+    /// Per evaluated user: the newest [`SHOP_PROFILE_ITEMS`] training items, the seeds a
+    /// shop's profile would pass to a surface policy.
+    recent_items: Vec<Vec<ItemId>>,
     /// Per evaluated user: the held-out items.
     truth: Vec<HashSet<ItemId>>,
     /// Users who rated each item in training.
@@ -168,10 +171,12 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
         .map(|u| test_by[u].iter().map(|e| e.item).collect())
         .collect();
     let ease = EaseModel::fit(catalog.len(), &train, &EaseConfig::default())?;
-    let (mut pools, mut ease_pools) = (Vec::new(), Vec::new());
+    let (mut pools, mut ease_pools, mut recent_items) = (Vec::new(), Vec::new(), Vec::new());
     for u in &users {
         let history = train_by.get(u).cloned().unwrap_or_default();
         let seen: Vec<ItemId> = history.iter().map(|e| e.item).collect();
+        let newest = recent(history.clone(), Some(SHOP_PROFILE_ITEMS));
+        recent_items.push(newest.iter().map(|e| e.item).collect());
         let profile = recent(history, args.profile_items);
         let held: Vec<ItemId> = profile.iter().map(|e| e.item).collect();
         pools.push(model.recommend(&affinity(&profile, &cfg), args.pool, &seen));
@@ -187,14 +192,17 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
         now,
         pools,
         ease_pools,
+        recent_items,
         truth,
         popularity,
         train_users: train_by.len(),
     })
 }
 
-/// The user's `limit` most recent training ratings (all of them without a limit): the
-/// profile the models score from. Production profiles hold at most five products.
+/// Products a shop's profile remembers (`worker::recs::profiles::PROFILE_PRODUCTS`).
+const SHOP_PROFILE_ITEMS: usize = 5;
+
+/// The user's `limit` most recent training ratings (all of them without a limit).
 fn recent(mut history: Vec<Interaction>, limit: Option<usize>) -> Vec<Interaction> {
     if let Some(limit) = limit {
         history.sort_by_key(|e| (std::cmp::Reverse(e.at), e.item.index()));
@@ -307,7 +315,7 @@ impl Setup {
     }
 
     /// Every user's list as a surface policy serves it (its modules, scopes, discovery slots
-    /// and rules).
+    /// and rules), seeded like a shop's profile with the user's newest items.
     pub fn served(
         &self,
         r: &Ranker,
@@ -317,8 +325,12 @@ impl Setup {
     ) -> Result<Vec<Vec<ItemId>>, Box<dyn Error>> {
         let catalog = self.catalog_for(kernel)?;
         let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let mut seeds = self.recent_items.iter();
         self.each_pool(catalog, candidates, |pool, ctx| {
-            let served = r.serve(catalog, pool, ctx, policy, &mut rng)?;
+            let ctx = ctx
+                .clone()
+                .with_seeds(seeds.next().cloned().unwrap_or_default());
+            let served = r.serve(catalog, pool, &ctx, policy, &mut rng)?;
             Ok(served.items().map(|i| i.item).collect())
         })
     }
