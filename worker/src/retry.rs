@@ -47,17 +47,6 @@ impl RetryBackoff {
         let jitter = rng.random_range(0..=full / JITTER_DIVISOR);
         Duration::from_millis(full - jitter)
     }
-
-    /// When a job whose attempt `attempt` failed at `now` may run again.
-    #[must_use]
-    pub fn next_run(&self, attempt: usize, now: DateTime<Utc>) -> DateTime<Utc> {
-        let delay = self.delay(attempt, &mut rand::rng());
-        TimeDelta::from_std(delay)
-            .ok()
-            .and_then(|delay| now.checked_add_signed(delay))
-            // Only an absurd `retry_backoff_max_secs` gets here: never run again is its intent.
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-    }
 }
 
 /// Why a failed job's next run could not be scheduled.
@@ -76,31 +65,35 @@ pub enum RescheduleError {
     NotFound(String),
 }
 
-/// Sets the time from which the queue may run job `task_id` again.
+/// Lets the queue run job `task_id` again once `delay` has passed, counted on the database's
+/// clock: the fetch query compares `run_at` with the database's own time, so a worker whose
+/// clock is off by a few seconds would otherwise shorten or stretch every wait.
 ///
 /// # Errors
 /// [`RescheduleError`] when the update fails or finds no such job.
 pub async fn reschedule(
     pool: &Pool,
     task_id: &TaskId,
-    run_at: DateTime<Utc>,
+    delay: Duration,
 ) -> Result<(), RescheduleError> {
     let id = task_id.to_string();
     let result = match pool {
-        // apalis-sqlite keeps `run_at` in whole unix seconds; rounded up so the wait is never
-        // shorter than the backoff.
+        // The embedded database reads this process's clock. apalis-sqlite keeps `run_at` in
+        // whole unix seconds; rounded up so the wait is never shorter than the backoff.
         Pool::Sqlite(pool) => sqlx::query("UPDATE Jobs SET run_at = ?1 WHERE id = ?2")
-            .bind(ceil_seconds(run_at))
+            .bind(ceil_seconds(after(Utc::now(), delay)))
             .bind(&id)
             .execute(pool)
             .await
             .map(|done| done.rows_affected()),
-        Pool::Postgres(pool) => sqlx::query("UPDATE apalis.jobs SET run_at = $1 WHERE id = $2")
-            .bind(run_at)
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()),
+        Pool::Postgres(pool) => sqlx::query(
+            "UPDATE apalis.jobs SET run_at = now() + make_interval(secs => $1) WHERE id = $2",
+        )
+        .bind(delay.as_secs_f64())
+        .bind(&id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()),
     };
     match result {
         Ok(0) => Err(RescheduleError::NotFound(id)),
@@ -110,6 +103,15 @@ pub async fn reschedule(
             source,
         }),
     }
+}
+
+/// `now + delay`; only an absurd `retry_backoff_max_secs` overflows, and never running again
+/// is its intent.
+fn after(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
+    TimeDelta::from_std(delay)
+        .ok()
+        .and_then(|delay| now.checked_add_signed(delay))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn ceil_seconds(at: DateTime<Utc>) -> i64 {
@@ -153,6 +155,16 @@ mod tests {
             let cap = Duration::from_secs(300);
             assert!(delays.iter().all(|d| *d <= cap && *d >= cap * 3 / 4));
         }
+    }
+
+    #[test]
+    fn an_overflowing_wait_means_never_and_a_normal_one_adds_up() {
+        let now = DateTime::from_timestamp(100, 0).unwrap();
+        assert_eq!(after(now, Duration::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(
+            after(now, Duration::from_millis(1_500)).timestamp_millis(),
+            101_500
+        );
     }
 
     #[test]

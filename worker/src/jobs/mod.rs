@@ -18,7 +18,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor, TaskId};
-use chrono::Utc;
 use common::settings::EventsSettings;
 use common::{Database, Settings};
 use serde::Serialize;
@@ -244,9 +243,9 @@ async fn retry_later(
     attempt: usize,
     err: &JobError,
 ) {
-    let retry_at = backoff.next_run(attempt, Utc::now());
-    match retry::reschedule(&db.pool, task_id, retry_at).await {
-        Ok(()) => tracing::warn!(%err, %retry_at, "job failed; will retry"),
+    let delay = backoff.delay(attempt, &mut rand::rng());
+    match retry::reschedule(&db.pool, task_id, delay).await {
+        Ok(()) => tracing::warn!(%err, retry_in = ?delay, "job failed; will retry"),
         // The storage then fetches the job again at its next poll, without backoff (apalis's
         // own handling of a failed job): busier, but the job is not lost.
         Err(reschedule) => {
