@@ -33,6 +33,11 @@ async fn precomputed(app: &TestApp, shop_id: i64, version: &str, key: SeedKey) -
     stored.iter().map(|c| c.id).collect()
 }
 
+/// `GET /demo/recs?{query}`, as JSON.
+async fn recs(app: &TestApp, query: &str) -> Value {
+    json(app.get(&format!("/demo/recs?{query}")).await).await
+}
+
 fn module_names(body: &Value) -> Vec<&str> {
     body["modules"]
         .as_array()
@@ -48,11 +53,7 @@ async fn serving_starts_from_the_precomputed_list_of_the_product_and_the_shopper
     let version = precompute(&app, shop_id).await;
     let seed = some_product(&app).await;
 
-    let pdp = json(
-        app.get(&format!("/demo/recs?surface=pdp&product_id={seed}&limit=8"))
-            .await,
-    )
-    .await;
+    let pdp = recs(&app, &format!("surface=pdp&product_id={seed}&limit=8")).await;
     let listed = precomputed(
         &app,
         shop_id,
@@ -86,11 +87,9 @@ async fn serving_starts_from_the_precomputed_list_of_the_product_and_the_shopper
         .unwrap()
         .unwrap();
     let anonymous = profile.seed_id.trim_start_matches("anon:");
-    let home = json(
-        app.get(&format!(
-            "/demo/recs?surface=home&anonymous_id={anonymous}&limit=8"
-        ))
-        .await,
+    let home = recs(
+        &app,
+        &format!("surface=home&anonymous_id={anonymous}&limit=8"),
     )
     .await;
     let listed = precomputed(
@@ -117,11 +116,9 @@ async fn clicks_and_the_add_to_cart_after_them_are_attributed_to_the_impression(
         .unwrap()
         .unwrap();
     let seed = some_product(&app).await;
-    let recs = json(
-        app.get(&format!(
-            "/demo/recs?surface=pdp&product_id={seed}&session_id=sess-a&limit=8"
-        ))
-        .await,
+    let recs = recs(
+        &app,
+        &format!("surface=pdp&product_id={seed}&session_id=sess-a&limit=8"),
     )
     .await;
     let rec_id = recs["rec_id"].as_str().unwrap();
@@ -206,11 +203,9 @@ async fn impressions_carry_the_versions_that_served_them_and_the_traffic_source(
     let version = precompute(&app, shop_id).await;
     let seed = some_product(&app).await;
 
-    let body = json(
-        app.get(&format!(
-            "/demo/recs?surface=pdp&product_id={seed}&traffic_source=email&limit=4"
-        ))
-        .await,
+    let body = recs(
+        &app,
+        &format!("surface=pdp&product_id={seed}&traffic_source=email&limit=4"),
     )
     .await;
     let unknown = app
@@ -237,11 +232,9 @@ async fn a_page_asks_only_for_the_modules_it_shows_and_only_those_are_logged() {
     let (app, _) = demo_app(true).await;
     let seed = some_product(&app).await;
 
-    let body = json(
-        app.get(&format!(
-            "/demo/recs?surface=pdp&product_id={seed}&modules=complete_the_look&limit=4"
-        ))
-        .await,
+    let body = recs(
+        &app,
+        &format!("surface=pdp&product_id={seed}&modules=complete_the_look&limit=4"),
     )
     .await;
     let bad = app
@@ -264,11 +257,7 @@ async fn a_page_asks_only_for_the_modules_it_shows_and_only_those_are_logged() {
 async fn before_any_training_a_filtered_request_still_gets_the_cold_start_module() {
     let (app, _) = demo_app(false).await;
 
-    let body = json(
-        app.get("/demo/recs?surface=email&modules=picked_for_you&limit=4")
-            .await,
-    )
-    .await;
+    let body = recs(&app, "surface=email&modules=picked_for_you&limit=4").await;
 
     assert_eq!(module_names(&body), ["popular_and_new"]);
     assert!(!served_ids(&body).is_empty());

@@ -11,6 +11,16 @@ use worker::sync::full::{self, Mode, SyncOptions};
 
 use crate::full_sync::{DOMAIN, quick, rig};
 
+/// The quick test options, but polling every `poll` for at most `max_wait`.
+fn polling_every(poll: Duration, max_wait: Duration) -> SyncOptions {
+    SyncOptions {
+        poll_interval: poll,
+        max_poll_interval: poll,
+        max_wait,
+        ..quick()
+    }
+}
+
 /// Plays Shopify: completes every running operation and delivers its finish webhook (stored
 /// as the app's `POST /webhooks` stores it), then returns the operations it finished.
 async fn finish_and_notify(admin: &FakeAdmin, db: &DatabaseConnection) -> Vec<String> {
@@ -48,12 +58,7 @@ async fn a_finish_webhook_ends_the_wait_long_before_the_next_poll() {
     rig.admin.hold_operations();
     // Polls a minute apart: without the webhook each phase would wait at least a minute.
     let poll = Duration::from_secs(60);
-    let options = SyncOptions {
-        poll_interval: poll,
-        max_poll_interval: poll,
-        max_wait: Duration::from_secs(600),
-        ..quick()
-    };
+    let options = polling_every(poll, Duration::from_secs(600));
     let (admin, conn) = (rig.admin.clone(), rig.db.conn.clone());
     let shopify = tokio::spawn(async move {
         let mut finished = Vec::new();
@@ -63,20 +68,9 @@ async fn a_finish_webhook_ends_the_wait_long_before_the_next_poll() {
         }
         finished
     });
-    let client = rig.client();
     let started = Instant::now();
 
-    let report = full::sync_shop(
-        &rig.db.conn,
-        &rig.app,
-        &client,
-        rig.shop_id,
-        Mode::Full,
-        Utc::now(),
-        options,
-    )
-    .await
-    .unwrap();
+    let report = rig.sync_with(Mode::Full, options).await.unwrap();
 
     let elapsed = started.elapsed();
     let finished = shopify.await.unwrap();
@@ -99,12 +93,7 @@ async fn a_finish_webhook_for_another_operation_does_not_end_the_wait() {
     let rig = rig().await;
     rig.admin.hold_operations();
     let poll = Duration::from_millis(1_500);
-    let options = SyncOptions {
-        poll_interval: poll,
-        max_poll_interval: poll,
-        max_wait: Duration::from_secs(2),
-        ..quick()
-    };
+    let options = polling_every(poll, Duration::from_secs(2));
     // Shopify announces some other operation's finish while ours runs.
     let (admin, conn) = (rig.admin.clone(), rig.db.conn.clone());
     let other = tokio::spawn(async move {
@@ -113,18 +102,7 @@ async fn a_finish_webhook_for_another_operation_does_not_end_the_wait() {
         }
         store_finish(&conn, "gid://shopify/BulkOperation/99").await;
     });
-    let client = rig.client();
-
-    let result = full::sync_shop(
-        &rig.db.conn,
-        &rig.app,
-        &client,
-        rig.shop_id,
-        Mode::Full,
-        Utc::now(),
-        options,
-    )
-    .await;
+    let result = rig.sync_with(Mode::Full, options).await;
 
     assert!(
         matches!(result, Err(full::FullSyncError::StillRunning(_))),

@@ -132,6 +132,14 @@ impl Rig {
     }
 
     pub async fn sync(&self, mode: Mode) -> Result<SyncReport, full::FullSyncError> {
+        self.sync_with(mode, quick()).await
+    }
+
+    pub async fn sync_with(
+        &self,
+        mode: Mode,
+        options: SyncOptions,
+    ) -> Result<SyncReport, full::FullSyncError> {
         let client = self.client();
         full::sync_shop(
             &self.db.conn,
@@ -140,7 +148,7 @@ impl Rig {
             self.shop_id,
             mode,
             Utc::now(),
-            quick(),
+            options,
         )
         .await
     }

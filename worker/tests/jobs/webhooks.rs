@@ -116,64 +116,41 @@ async fn a_deleted_product_is_not_revived_by_a_late_update() {
 #[tokio::test]
 async fn stock_is_the_sum_of_the_newest_level_per_location_and_costs_survive_product_updates() {
     let (_guard, db, target) = setup().await;
-    apply(
-        &db.conn,
-        target,
-        "products/create",
-        &product_payload("iPod", "2026-11-20T10:00:00Z"),
-    )
-    .await
-    .unwrap();
     let level = |location: i64, available: i64, updated_at: &str| json!({"inventory_item_id": 808950810, "location_id": location, "available": available, "updated_at": updated_at});
-
-    apply(
-        &db.conn,
-        target,
-        "inventory_items/update",
-        &json!({"id": 808950810, "cost": "80.50"}),
-    )
-    .await
-    .unwrap();
-    apply(
-        &db.conn,
-        target,
-        "inventory_levels/update",
-        &level(1, 4, "2026-11-20T11:00:00Z"),
-    )
-    .await
-    .unwrap();
-    apply(
-        &db.conn,
-        target,
-        "inventory_levels/update",
-        &level(2, 7, "2026-11-20T11:00:00Z"),
-    )
-    .await
-    .unwrap();
-    apply(
-        &db.conn,
-        target,
-        "inventory_levels/update",
-        &level(1, 99, "2026-11-20T09:00:00Z"),
-    )
-    .await
-    .unwrap();
-    apply(
-        &db.conn,
-        target,
-        "products/update",
-        &product_payload("iPod", "2026-11-20T12:00:00Z"),
-    )
-    .await
-    .unwrap();
-    apply(
-        &db.conn,
-        target,
-        "inventory_levels/update",
-        &level(2, 6, "2026-11-20T13:00:00Z"),
-    )
-    .await
-    .unwrap();
+    let deliveries = [
+        (
+            "products/create",
+            product_payload("iPod", "2026-11-20T10:00:00Z"),
+        ),
+        (
+            "inventory_items/update",
+            json!({"id": 808950810, "cost": "80.50"}),
+        ),
+        (
+            "inventory_levels/update",
+            level(1, 4, "2026-11-20T11:00:00Z"),
+        ),
+        (
+            "inventory_levels/update",
+            level(2, 7, "2026-11-20T11:00:00Z"),
+        ),
+        // Older than the level already stored for location 1: ignored.
+        (
+            "inventory_levels/update",
+            level(1, 99, "2026-11-20T09:00:00Z"),
+        ),
+        (
+            "products/update",
+            product_payload("iPod", "2026-11-20T12:00:00Z"),
+        ),
+        (
+            "inventory_levels/update",
+            level(2, 6, "2026-11-20T13:00:00Z"),
+        ),
+    ];
+    for (topic, payload) in &deliveries {
+        apply(&db.conn, target, topic, payload).await.unwrap();
+    }
 
     let stock = inventory::Entity::find_by_id((target.shop_id, 808950810))
         .one(&db.conn)
