@@ -290,7 +290,13 @@ pub struct EventsSettings {
     /// Days a logged impression is kept; the nightly rollup removes older ones (its daily
     /// metrics stay).
     pub impression_retention_days: u32,
+    /// Days a storefront event (view, click, add to cart, purchase) is kept; the nightly
+    /// rollup removes older ones. At least [`TRAINING_HISTORY_DAYS`], which training reads.
+    pub event_retention_days: u32,
 }
+
+/// Days of behaviour the candidate models train on; events must be kept at least this long.
+pub const TRAINING_HISTORY_DAYS: u32 = 90;
 
 impl Default for EventsSettings {
     fn default() -> Self {
@@ -298,6 +304,7 @@ impl Default for EventsSettings {
             rate_per_second: 20,
             burst: 40,
             impression_retention_days: 180,
+            event_retention_days: 365,
         }
     }
 }
@@ -400,6 +407,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if self.events.event_retention_days < TRAINING_HISTORY_DAYS {
+            return Err(invalid(
+                "events.event_retention_days",
+                "must be at least 90: training reads 90 days of behaviour",
+            ));
+        }
         if self.worker.schedule_interval_secs == 0 {
             return Err(invalid(
                 "worker.schedule_interval_secs",
@@ -475,7 +488,11 @@ mod tests {
     fn with(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
         let mut figment = Figment::new();
         for (key, value) in pairs {
-            figment = figment.merge(Serialized::default(key, value));
+            // Numbers as numbers, as a TOML file or an environment variable would give them.
+            figment = match value.parse::<u64>() {
+                Ok(number) => figment.merge(Serialized::default(key, number)),
+                Err(_) => figment.merge(Serialized::default(key, value)),
+            };
         }
         Settings::from_figment(&figment)
     }
@@ -538,10 +555,24 @@ mod tests {
             "worker.retry_backoff_base_ms",
             "worker.retry_backoff_max_secs",
             "events.impression_retention_days",
+            "events.event_retention_days",
         ] {
             let err = with(&[(setting, "0")]).unwrap_err().to_string();
-            assert!(err.contains(setting), "{err}");
+            assert!(
+                err.contains(setting) && err.contains("must be at least"),
+                "{err}"
+            );
         }
+    }
+
+    #[test]
+    fn events_are_kept_at_least_as_long_as_training_reads_them() {
+        let err = with(&[("events.event_retention_days", "89")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("training reads 90 days"), "{err}");
+        let kept = with(&[("events.event_retention_days", "90")]).unwrap();
+        assert_eq!(kept.events.event_retention_days, 90);
     }
 
     #[test]

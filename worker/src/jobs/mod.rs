@@ -18,7 +18,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use apalis::prelude::{AbortError, Attempt, BoxDynError, Data, Monitor, TaskId};
-use common::settings::EventsSettings;
 use common::{Database, Settings};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -26,6 +25,7 @@ use tracing::Instrument;
 
 use crate::pool::WorkerSetup;
 use crate::retry::{self, RetryBackoff};
+use crate::rollups::Retention;
 use crate::runs::JobRun;
 use crate::shop_auth::ShopifyApp;
 
@@ -67,8 +67,8 @@ pub struct JobContext {
     pub shopify: Option<Arc<ShopifyApp>>,
     /// The app's public base URL (`server.public_url`), where shops' web pixels post events.
     pub public_url: Option<String>,
-    /// Days logged impressions are kept (`events.impression_retention_days`).
-    pub impression_retention_days: u32,
+    /// How long impressions and events are kept.
+    pub retention: Retention,
 }
 
 impl JobContext {
@@ -79,7 +79,7 @@ impl JobContext {
             db,
             shopify: None,
             public_url: None,
-            impression_retention_days: EventsSettings::default().impression_retention_days,
+            retention: Retention::default(),
         }
     }
 
@@ -90,13 +90,13 @@ impl JobContext {
         Self::new(db)
             .with_shopify(shopify)
             .with_public_url(settings.server.public_url.clone())
-            .with_impression_retention_days(settings.events.impression_retention_days)
+            .with_retention(Retention::from_settings(&settings.events))
     }
 
-    /// Sets how long logged impressions are kept.
+    /// Sets how long impressions and events are kept.
     #[must_use]
-    pub fn with_impression_retention_days(mut self, days: u32) -> Self {
-        self.impression_retention_days = days;
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
         self
     }
 

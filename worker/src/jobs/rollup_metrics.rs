@@ -1,10 +1,11 @@
 //! `rollup_metrics`: a shop's daily discovery metrics from its signal tables, then the
-//! removal of impressions past their retention.
+//! removal of impressions and events past their retention.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Job, JobContext, JobError, tracked};
+use crate::rollups;
 
 /// Rolls up one UTC day of one shop (queued nightly for the day before).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,13 +28,18 @@ impl Job for RollupMetrics {
         let key = self.day.to_string();
         tracked(&ctx.db, self.shop_id, Self::NAME, &key, |_run| async {
             let conn = &ctx.db.conn;
-            let rows = crate::rollups::rollup_day(conn, self.shop_id, self.day).await?;
-            let cutoff = crate::rollups::retention_cutoff(self.day, ctx.impression_retention_days);
-            let purged = crate::rollups::purge_impressions(conn, self.shop_id, cutoff).await?;
+            let rows = rollups::rollup_day(conn, self.shop_id, self.day).await?;
+            let retention = ctx.retention;
+            let shown_before = rollups::retention_cutoff(self.day, retention.impression_days);
+            let shown = rollups::purge_impressions(conn, self.shop_id, shown_before).await?;
+            let events_before = rollups::retention_cutoff(self.day, retention.event_days);
+            let events = rollups::purge_events(conn, self.shop_id, events_before).await?;
             Ok(format!(
-                "{rows} metrics for {}; {purged} impressions before {} removed",
+                "{rows} metrics for {}; removed {shown} impressions before {} and {events} \
+                 events before {}",
                 self.day,
-                cutoff.date_naive()
+                shown_before.date_naive(),
+                events_before.date_naive()
             ))
         })
         .await

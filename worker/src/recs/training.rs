@@ -3,13 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use common::settings::TRAINING_HISTORY_DAYS;
 use entity::{event, order, order_line};
 use ranker::Catalog;
 use ranker::candidates::cooccurrence::Interaction;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
-
-/// How far back behaviour counts.
-const HISTORY_DAYS: i64 = 90;
 
 /// Session interactions and order baskets, in the ranker's dense ids.
 pub struct TrainingData {
@@ -39,7 +37,8 @@ pub async fn load(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<TrainingData, DbErr> {
-    let since = now - Duration::days(HISTORY_DAYS);
+    // Events are kept at least this long (settings validation), so the window is whole.
+    let since = now - Duration::days(i64::from(TRAINING_HISTORY_DAYS));
     let events: Vec<(String, String, Option<i64>, DateTime<Utc>)> = event::Entity::find()
         .select_only()
         .columns([

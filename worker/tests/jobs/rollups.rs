@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::{event, impression, metric_rollup, product};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use worker::jobs::RollupMetrics;
+use worker::rollups::Retention;
 use worker::signals::{Impression, ShownItem};
 use worker::{Job, JobContext, JobQueue};
 
@@ -59,6 +60,18 @@ async fn show_at(
 }
 
 async fn store(db: &common::Database, shop_id: i64, kind: &str, product: i64, attributed: bool) {
+    let noon = day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    store_at(db, shop_id, kind, product, attributed, noon).await;
+}
+
+async fn store_at(
+    db: &common::Database,
+    shop_id: i64,
+    kind: &str,
+    product: i64,
+    attributed: bool,
+    at: chrono::DateTime<Utc>,
+) {
     event::ActiveModel {
         shop_id: Set(shop_id),
         kind: Set(kind.into()),
@@ -68,7 +81,7 @@ async fn store(db: &common::Database, shop_id: i64, kind: &str, product: i64, at
         surface: Set(Some("pdp".into())),
         rec_id: Set(Some("r1".into())),
         impression_id: Set(attributed.then_some(1)),
-        occurred_at: Set(day().and_hms_opt(12, 0, 0).unwrap().and_utc()),
+        occurred_at: Set(at),
         received_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -161,7 +174,10 @@ async fn the_nightly_rollup_removes_impressions_past_their_retention_and_keeps_t
         shop_id: shop.id,
         day: day(),
     };
-    let ctx = JobContext::new(db.clone()).with_impression_retention_days(30);
+    let ctx = JobContext::new(db.clone()).with_retention(Retention {
+        impression_days: 30,
+        event_days: 365,
+    });
 
     job.run(ctx).await.unwrap();
 
@@ -185,6 +201,59 @@ async fn the_nightly_rollup_removes_impressions_past_their_retention_and_keeps_t
         1.0,
         "the day is rolled up"
     );
+}
+
+#[tokio::test]
+async fn the_nightly_rollup_removes_events_past_their_retention_and_keeps_the_rest() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "keep.myshopify.com", "EUR").await;
+    let other = crate::fixtures::shop(&db, "other.myshopify.com", "EUR").await;
+    let midnight = day().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    // Events kept 90 days: the cutoff is midnight 90 days before the rolled-up day.
+    let cutoff = midnight - Duration::days(90);
+    store_at(
+        &db,
+        shop.id,
+        "view",
+        1,
+        false,
+        cutoff - Duration::seconds(1),
+    )
+    .await;
+    store_at(&db, shop.id, "click", 2, true, cutoff - Duration::days(200)).await;
+    store_at(&db, shop.id, "view", 3, false, cutoff).await;
+    store(&db, shop.id, "add_to_cart", 4, false).await;
+    store_at(
+        &db,
+        other.id,
+        "view",
+        5,
+        false,
+        cutoff - Duration::days(200),
+    )
+    .await;
+    let job = RollupMetrics {
+        shop_id: shop.id,
+        day: day(),
+    };
+    let ctx = JobContext::new(db.clone()).with_retention(Retention {
+        impression_days: 180,
+        event_days: 90,
+    });
+
+    job.run(ctx).await.unwrap();
+
+    let mut left: Vec<(i64, Option<i64>)> = event::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.shop_id, e.product_id))
+        .collect();
+    left.sort();
+    let mut expected = vec![(shop.id, Some(3)), (shop.id, Some(4)), (other.id, Some(5))];
+    expected.sort();
+    assert_eq!(left, expected, "only this shop's expired events go");
 }
 
 #[tokio::test]
