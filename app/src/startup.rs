@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{NormalizePath, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpServer, web};
 use common::{Database, DatabaseError, Settings};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_actix_web::TracingLogger;
@@ -179,16 +179,10 @@ fn http_server(
             .app_data(
                 web::JsonConfig::default()
                     .limit(body_limit)
-                    .error_handler(|err, _| {
-                        ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
-                    }),
+                    .error_handler(bad_request),
             )
-            .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
-            }))
-            .app_data(web::FormConfig::default().error_handler(|err, _| {
-                ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
-            }))
+            .app_data(web::QueryConfig::default().error_handler(bad_request))
+            .app_data(web::FormConfig::default().error_handler(bad_request))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
             .wrap(json_errors())
@@ -242,4 +236,10 @@ fn log_urls(settings: &Settings, port: u16) {
     if settings.demo_enabled() {
         tracing::info!("  demo shop: {base}/demo  (storefront preview of the generated shop)");
     }
+}
+
+/// A body, query or form that does not parse: a 400 with the JSON error body, whichever
+/// extractor refused it.
+fn bad_request(err: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(ErrorKind::BadRequest, err.to_string()).into()
 }
