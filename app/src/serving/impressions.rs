@@ -3,8 +3,8 @@
 //! [`WriterConfig::interval`] (or [`WriterConfig::max_rows`] impressions, whichever comes
 //! first), so serving does not pay for a write transaction per request.
 //!
-//! Nothing is dropped on purpose: when the queue is full the request stores its own events
-//! (the old, direct path), which slows it down instead of losing them; a graceful shutdown
+//! Nothing is dropped on purpose: when the queue is full the request stores its own impression
+//! (the old, direct path), which slows it down instead of losing it; a graceful shutdown
 //! stops the queue and flushes what it holds. What a crash (`kill -9`, power loss) can lose
 //! is what sits in the queue and the batch being written: at most about one interval of
 //! impressions plus a full queue if the database was stalled. A transaction the database
@@ -132,7 +132,7 @@ async fn run(
             }
         }
     }
-    // Requests that find the queue closed store their own events; what it holds is flushed.
+    // Requests that find the queue closed store their own impression; what it holds is flushed.
     queue.close();
     while let Some(shown) = queue.recv().await {
         pending.push(shown);

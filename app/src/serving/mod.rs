@@ -24,19 +24,19 @@ use worker::recs::pools;
 use worker::recs::precompute::{PRODUCT_SURFACES, PROFILE_SURFACES};
 use worker::recs::profiles;
 use worker::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
-use worker::signals::{Impression, ShownItem};
+use worker::signals::{EventKind as StoredKind, Impression, ShownItem};
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;
 
 /// The session window the re-rank reacts to.
 const SESSION_WINDOW_SECS: i64 = 90;
-/// Event kinds the re-rank reacts to, by their stored name.
+/// Event kinds the re-rank reacts to, by the name the signal store gives them.
 const SESSION_KINDS: [(&str, EventKind); 4] = [
-    ("view", EventKind::View),
-    ("click", EventKind::Click),
-    ("add_to_cart", EventKind::AddToCart),
-    ("purchase", EventKind::Purchase),
+    (StoredKind::View.as_str(), EventKind::View),
+    (StoredKind::Click.as_str(), EventKind::Click),
+    (StoredKind::AddToCart.as_str(), EventKind::AddToCart),
+    (StoredKind::Purchase.as_str(), EventKind::Purchase),
 ];
 /// Most items per module a caller may ask for.
 pub const MAX_LIMIT: usize = 24;

@@ -24,7 +24,7 @@ pub enum EventKind {
 impl EventKind {
     /// Stored name.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::View => "view",
             Self::AddToCart => "add_to_cart",
