@@ -410,7 +410,10 @@ impl Settings {
         if self.events.event_retention_days < TRAINING_HISTORY_DAYS {
             return Err(invalid(
                 "events.event_retention_days",
-                "must be at least 90: training reads 90 days of behaviour",
+                &format!(
+                    "must be at least {TRAINING_HISTORY_DAYS}: training reads \
+                     {TRAINING_HISTORY_DAYS} days of behaviour"
+                ),
             ));
         }
         if self.worker.schedule_interval_secs == 0 {
