@@ -66,7 +66,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Demo => {
             let db = Database::connect(&settings.database).await?;
             db.migrate().await?;
-            let summary = worker::demo::load(&db, &settings.demo).await?;
+            let summary = services::demo::load(&db, &settings.demo).await?;
             tracing::info!(%summary, "demo shop loaded");
             db.close().await;
             Ok(())

@@ -40,7 +40,7 @@ pub enum StartupError {
     Worker(#[from] WorkerError),
     /// The demo shop could not be queued.
     #[error(transparent)]
-    Demo(#[from] worker::demo::DemoError),
+    Demo(#[from] worker::enqueue::DemoQueueError),
     /// A setting is unusable (e.g. the token encryption key).
     #[error(transparent)]
     Config(#[from] common::SettingsError),
@@ -76,7 +76,7 @@ impl Application {
         let db = Database::connect(&settings.database).await?;
         db.migrate().await?;
         let jobs = JobQueue::new(&db).await?;
-        let shopify = worker::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
+        let shopify = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
         let workers = if options.with_worker {
             Some(WorkerPool::start(
                 &jobs,
@@ -87,7 +87,7 @@ impl Application {
             None
         };
         if settings.demo_enabled() {
-            worker::demo::queue_if_missing(&db, &jobs, &settings.demo).await?;
+            worker::enqueue::demo_shop_if_missing(&db, &jobs, &settings.demo).await?;
         }
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use common::{Database, Settings};
 use metrics_exporter_prometheus::PrometheusHandle;
+use services::shop_auth::ShopifyApp;
 use worker::JobQueue;
-use worker::shop_auth::ShopifyApp;
 
 use crate::rate_limit::ClientLimiter;
 use crate::serving::cache::ModelCache;

@@ -34,7 +34,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         "{pending} database migrations pending: run `app migrate` first"
     );
     let queue = JobQueue::new(&db).await?;
-    let shopify = crate::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
+    let shopify = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
     let ctx = JobContext::configured(db.clone(), settings, shopify);
     let pool = WorkerPool::start(&queue, ctx, &settings.worker);
     common::shutdown::signal().await;

@@ -11,18 +11,37 @@ use common::settings::WorkerSettings;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::jobs::{self, Job, JobContext};
+use crate::job::{Job, JobContext};
+use crate::jobs::{
+    ConnectWebPixel, LoadDemoShop, PrecomputeLists, PrecomputeProduct, ProcessWebhook, PurgeShop,
+    ReconcileCatalog, RefreshShopToken, RollupMetrics, SyncCatalog, TrainModels,
+};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
 use crate::retry::RetryBackoff;
-use crate::{heartbeat, schedule};
+use crate::{heartbeat, runner, schedule};
 
 /// A worker unable to reach the database dies; the monitor restarts it this many times.
 const MAX_RESTARTS: usize = 20;
 /// Missed heartbeats after which a worker's running jobs are re-queued as orphans.
 const MISSED_HEARTBEATS: usize = 3;
 
+/// Registers a worker for every job type: the one list of jobs the workers run.
+fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
+    let monitor = workers.register::<LoadDemoShop>(monitor);
+    let monitor = workers.register::<TrainModels>(monitor);
+    let monitor = workers.register::<PrecomputeLists>(monitor);
+    let monitor = workers.register::<PrecomputeProduct>(monitor);
+    let monitor = workers.register::<RollupMetrics>(monitor);
+    let monitor = workers.register::<ProcessWebhook>(monitor);
+    let monitor = workers.register::<PurgeShop>(monitor);
+    let monitor = workers.register::<SyncCatalog>(monitor);
+    let monitor = workers.register::<ConnectWebPixel>(monitor);
+    let monitor = workers.register::<ReconcileCatalog>(monitor);
+    workers.register::<RefreshShopToken>(monitor)
+}
+
 /// What each per-job worker is built from.
-pub(crate) struct WorkerSetup {
+struct WorkerSetup {
     pool: Pool,
     ctx: JobContext,
     settings: WorkerSettings,
@@ -32,7 +51,7 @@ pub(crate) struct WorkerSetup {
 
 impl WorkerSetup {
     /// Adds a worker for job `J` to the monitor.
-    pub(crate) fn register<J: Job>(&self, monitor: Monitor) -> Monitor {
+    fn register<J: Job>(&self, monitor: Monitor) -> Monitor {
         let process_id = self.process_id.clone();
         let name = move |restarts: usize| format!("{}-{process_id}-{restarts}", J::NAME);
         let ctx = self.ctx.clone();
@@ -56,10 +75,10 @@ impl WorkerSetup {
                         .data(backoff)
                         .concurrency(concurrency)
                         // No retry layer: it would sleep the backoff in a concurrency slot.
-                        // Failed jobs wait in the storage instead (`jobs::handle`).
+                        // Failed jobs wait in the storage instead (`runner::handle`).
                         .catch_panic()
                         .parallelize(tokio::spawn)
-                        .build(jobs::handle::<J>)
+                        .build(runner::handle::<J>)
                 })
             }};
         }
@@ -94,7 +113,7 @@ impl WorkerPool {
         };
         let stop = CancellationToken::new();
         let shutdown_timeout = Duration::from_secs(settings.shutdown_timeout_secs);
-        let monitor = jobs::register_all(Monitor::new(), &setup)
+        let monitor = register_all(Monitor::new(), &setup)
             .should_restart(|worker, err| {
                 tracing::error!(worker = %worker.name(), %err, "worker stopped with an error");
                 worker.restarts() < MAX_RESTARTS

@@ -1,27 +1,28 @@
 //! Enqueueing typed jobs onto the durable queue that lives in the app's database.
 
-use apalis::prelude::{TaskBuilder, TaskSink};
+use apalis::prelude::{BoxDynError, TaskBuilder, TaskSink, TaskSinkError};
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use common::Database;
 use common::database::Pool;
 use sea_orm::sqlx::{PgPool, SqlitePool};
 
-use crate::jobs::Job;
+use crate::job::{Job, dedupe_key};
 
 /// Why a job could not be queued or the queue could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     /// Creating the queue's tables failed.
-    #[error("job queue set-up failed: {0}")]
-    Setup(String),
+    #[error("job queue set-up failed")]
+    Setup(#[source] sea_orm::sqlx::migrate::MigrateError),
     /// Writing the job failed.
-    #[error("cannot queue job `{job}`: {reason}")]
+    #[error("cannot queue job `{job}`")]
     Push {
         /// Job name.
         job: &'static str,
         /// Storage error.
-        reason: String,
+        #[source]
+        source: BoxDynError,
     },
 }
 
@@ -41,7 +42,7 @@ pub async fn setup(db: &Database) -> Result<(), QueueError> {
         Pool::Sqlite(pool) => SqliteStorage::<()>::migrations().run(pool).await,
         Pool::Postgres(pool) => PostgresStorage::<()>::migrations().run(pool).await,
     };
-    result.map_err(|err| QueueError::Setup(err.to_string()))
+    result.map_err(QueueError::Setup)
 }
 
 impl JobQueue {
@@ -100,31 +101,28 @@ impl JobQueue {
         if let Some(at) = run_at {
             builder = builder.run_at_timestamp(u64::try_from(at.timestamp()).unwrap_or(0));
         }
-        if let Some(key) = job.dedupe_key() {
+        if let Some(key) = dedupe_key(&job) {
             builder = builder.idempotency_key(key);
         }
         let task = builder.build();
         let result = match &self.pool {
+            // SQLite ignores a repeated idempotency key by itself.
             Pool::Sqlite(pool) => sqlite_storage::<J>(pool)
                 .push_task(task)
                 .await
-                .map_err(|err| err.to_string()),
-            Pool::Postgres(pool) => postgres_storage::<J>(pool)
-                .push_task(task)
-                .await
-                .map_err(|err| err.to_string()),
+                .map_err(BoxDynError::from),
+            Pool::Postgres(pool) => match postgres_storage::<J>(pool).push_task(task).await {
+                Err(err) if is_unique_violation(&err) => {
+                    tracing::debug!(job = J::NAME, "duplicate job not queued again");
+                    Ok(())
+                }
+                result => result.map_err(BoxDynError::from),
+            },
         };
-        match result {
-            Ok(()) => Ok(()),
-            Err(err) if is_duplicate_key(&err) => {
-                tracing::debug!(job = J::NAME, "duplicate job not queued again");
-                Ok(())
-            }
-            Err(reason) => Err(QueueError::Push {
-                job: J::NAME,
-                reason,
-            }),
-        }
+        result.map_err(|source| QueueError::Push {
+            job: J::NAME,
+            source,
+        })
     }
 }
 
@@ -138,7 +136,12 @@ pub(crate) fn postgres_storage<J: Job>(pool: &PgPool) -> PostgresStorage<J> {
     PostgresStorage::new(pool).with_config(apalis_postgres::Config::default().queue(J::NAME))
 }
 
-/// PostgreSQL reports a repeated idempotency key as a unique violation (SQLite ignores it).
-fn is_duplicate_key(message: &str) -> bool {
-    message.contains("23505") || message.contains("duplicate key")
+/// PostgreSQL reports a repeated idempotency key as a unique violation (SQLSTATE 23505).
+fn is_unique_violation(err: &TaskSinkError<apalis_postgres::Error>) -> bool {
+    match err {
+        TaskSinkError::PushError(apalis_postgres::Error::Database(err)) => err
+            .as_database_error()
+            .is_some_and(|err| err.is_unique_violation()),
+        _ => false,
+    }
 }

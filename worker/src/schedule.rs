@@ -1,5 +1,6 @@
-//! Periodic work: every worker process ticks, and dedupe keys make sure each shop's nightly
-//! training and hourly precompute are queued once however many processes tick.
+//! Periodic work, declared here and nowhere else: every worker process ticks, and dedupe keys
+//! make sure each shop's nightly training, hourly precompute, daily metric rollup and daily
+//! catalog reconciliation are queued once however many processes tick.
 
 use std::time::Duration;
 
@@ -8,10 +9,11 @@ use entity::shop;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
 
-use crate::jobs::{PrecomputeLists, RollupMetrics, TrainModels};
+use services::recs::lists::LISTS_KIND;
+use services::recs::store::{self, MODEL_KIND};
+
+use crate::jobs::{PrecomputeLists, ReconcileCatalog, RollupMetrics, TrainModels};
 use crate::queue::{JobQueue, QueueError};
-use crate::recs::lists::LISTS_KIND;
-use crate::recs::store::{self, MODEL_KIND};
 
 /// Pools older than this are retrained (nightly).
 const RETRAIN_AFTER_HOURS: i64 = 24;
@@ -97,6 +99,30 @@ pub async fn rollups(
     Ok(shops.len())
 }
 
+/// Queues today's catalog reconciliation (UTC) for every installed Shopify shop: a full
+/// re-sync that repairs what lost or late webhooks left behind. Each shop's run is spread
+/// over the first three hours of the day so shops do not all start at once; the dedupe key
+/// makes it once a day however often this runs. The demo shop has no Shopify store to
+/// reconcile with. Returns how many were pushed.
+///
+/// # Errors
+/// [`ScheduleError`].
+pub async fn reconciliations(
+    conn: &DatabaseConnection,
+    queue: &JobQueue,
+    now: DateTime<Utc>,
+) -> Result<usize, ScheduleError> {
+    let shops = installed(conn).await?;
+    let mut queued = 0;
+    for shop in shops.iter().filter(|shop| !shop.is_demo) {
+        let job = ReconcileCatalog::for_day(shop.id, now);
+        let run_at = job.starts_at();
+        queue.push_at(job, run_at).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
 async fn installed(conn: &DatabaseConnection) -> Result<Vec<shop::Model>, DbErr> {
     shop::Entity::find()
         .filter(shop::Column::InstalledAt.is_not_null())
@@ -126,6 +152,9 @@ pub async fn run(
                 }
                 if let Err(err) = rollups(&conn, &queue, now).await {
                     tracing::warn!(%err, "scheduling metric rollups failed");
+                }
+                if let Err(err) = reconciliations(&conn, &queue, now).await {
+                    tracing::warn!(%err, "scheduling catalog reconciliations failed");
                 }
             }
         }

@@ -12,10 +12,10 @@ use chrono::Utc;
 use entity::shop;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
+use services::shop_tokens;
 use shopify::session_token::{self, SessionClaims};
-use worker::shop_tokens;
 
-use super::auth::{configured, token_error};
+use super::auth::{configured, save_token, token_error};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
@@ -70,7 +70,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<ShopS
         .filter(shop::Column::Domain.eq(verified.shop.as_str()))
         .one(db)
         .await?;
-    let lead = i64::try_from(app.settings.token_refresh_lead_secs).unwrap_or(300);
+    let lead = shop_tokens::refresh_lead_secs(app);
     let shop = match existing {
         Some(shop) if shop_tokens::has_usable_token(&shop, now, lead) => shop,
         _ => {
@@ -79,9 +79,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<ShopS
                 .exchange_session_token(&verified.shop, &token)
                 .await
                 .map_err(token_error)?;
-            shop_tokens::store_token(db, app, Some(&state.jobs), &verified.shop, &issued, now)
-                .await
-                .map_err(ApiError::internal)?
+            save_token(&state, app, &verified.shop, &issued, now).await?
         }
     };
     Ok(ShopSession {

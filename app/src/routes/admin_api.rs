@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
-use worker::recs::lists;
+use services::recs::lists;
 
 use super::admin::ShopSession;
 use crate::error::ApiError;
@@ -40,7 +40,7 @@ pub async fn jobs(
 ) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
     let versions = lists::current(conn, session.shop.id).await?;
-    let runs = worker::runs::latest(conn, session.shop.id).await?;
+    let runs = services::runs::latest(conn, session.shop.id).await?;
     let jobs: Vec<_> = runs
         .into_iter()
         .map(|run| {

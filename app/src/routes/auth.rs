@@ -5,14 +5,14 @@
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{Duration, Utc};
-use entity::{ShopDomain, oauth_state};
+use chrono::{DateTime, Duration, Utc};
+use entity::{ShopDomain, oauth_state, shop};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
+use services::shop_auth::ShopifyApp;
+use services::shop_tokens;
 use shopify::signature;
-use worker::shop_auth::ShopifyApp;
-use worker::shop_tokens;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
@@ -141,14 +141,31 @@ pub async fn callback(
         .exchange_code(&shop, code)
         .await
         .map_err(token_error)?;
-    shop_tokens::store_token(&state.db.conn, app, Some(&state.jobs), &shop, &token, now)
-        .await
-        .map_err(ApiError::internal)?;
+    save_token(&state, app, &shop, &token, now).await?;
     tracing::info!(shop = %shop, "app installed");
     let location = format!("https://{shop}/admin/apps/{}", app.credentials.client_id);
     Ok(HttpResponse::Found()
         .insert_header(("Location", location))
         .finish())
+}
+
+/// Stores a token Shopify issued (install or token exchange) and queues what it calls for
+/// (the refresh before it expires; on install the first sync and the web pixel).
+///
+/// # Errors
+/// 500 when the token cannot be stored.
+pub(crate) async fn save_token(
+    state: &AppState,
+    app: &ShopifyApp,
+    shop: &ShopDomain,
+    token: &shopify::AccessToken,
+    now: DateTime<Utc>,
+) -> Result<shop::Model, ApiError> {
+    let stored = shop_tokens::store_token(&state.db.conn, app, shop, token, now)
+        .await
+        .map_err(ApiError::internal)?;
+    worker::enqueue::after_token_stored(&state.jobs, app, &stored).await;
+    Ok(stored.shop)
 }
 
 /// Maps a token endpoint failure: Shopify's refusal is the client's problem (4xx, with

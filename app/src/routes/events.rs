@@ -13,8 +13,8 @@ use chrono::Utc;
 use entity::{ShopDomain, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
+use services::signals::{self, EventInput, EventKind, SignalError};
 use subtle::ConstantTimeEq;
-use worker::signals::{self, EventInput, EventKind, SignalError};
 
 use super::proxy::ProxyRequest;
 use crate::error::{ApiError, ErrorKind, json_error};

@@ -113,7 +113,7 @@ pub(crate) fn parse(
     serving::parse_surface(&surface)?;
     let product_id = params
         .get("product_id")
-        .map(|id| worker::signals::id::parse(id).map_err(|err| bad(format!("product_id: {err}"))))
+        .map(|id| services::signals::id::parse(id).map_err(|err| bad(format!("product_id: {err}"))))
         .transpose()?;
     let limit = match params.get("limit") {
         Some(text) => text
@@ -128,7 +128,7 @@ pub(crate) fn parse(
     let text = |key: &str| {
         params
             .get(key)
-            .filter(|v| worker::signals::is_valid_id(v))
+            .filter(|v| services::signals::is_valid_id(v))
             .cloned()
     };
     Ok(RecRequest {

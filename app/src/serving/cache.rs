@@ -10,9 +10,9 @@ use chrono::Utc;
 use entity::product;
 use ranker::{PolicySet, Ranker};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use services::catalog::{CatalogView, view};
+use services::recs::lists::{self, Versions};
 use tokio::sync::{Mutex, RwLock};
-use worker::catalog::{CatalogView, view};
-use worker::recs::lists::{self, Versions};
 
 use super::impressions::ImpressionLog;
 use super::lists::ListCache;

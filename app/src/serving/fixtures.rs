@@ -12,8 +12,8 @@ pub async fn small_shop() -> (TestDatabase, Database, i64) {
         products: 60,
         shoppers: 40,
         sessions: 400,
-        ..worker::demo::anchored_now()
+        ..services::demo::anchored_now()
     };
-    let summary = worker::demo::load_with(&db, &config).await.unwrap();
+    let summary = services::demo::load_with(&db, &config).await.unwrap();
     (database, db, summary.shop_id)
 }

@@ -14,10 +14,10 @@
 use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use services::signals::{Impression, SignalError, impression};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use worker::signals::{Impression, SignalError, impression};
 
 /// How the writer batches.
 #[derive(Debug, Clone, Copy)]
@@ -210,7 +210,7 @@ mod tests {
     use chrono::Utc;
     use entity::impression as stored_impression;
     use sea_orm::{EntityTrait, PaginatorTrait};
-    use worker::signals::ShownItem;
+    use services::signals::ShownItem;
 
     use super::*;
     use crate::serving::fixtures::small_shop;

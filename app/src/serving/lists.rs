@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DbErr};
-use worker::recs::lists;
-use worker::recs::pools::StoredCandidate;
-use worker::recs::store::SeedKey;
+use services::recs::lists;
+use services::recs::pools::StoredCandidate;
+use services::recs::store::SeedKey;
 
 use super::ttl::TtlCache;
 
@@ -75,8 +75,8 @@ mod tests {
     use entity::rec_list;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    use worker::recs::store::PRODUCT_SEED;
-    use worker::runs::JobRun;
+    use services::recs::store::PRODUCT_SEED;
+    use services::runs::JobRun;
 
     use super::*;
     use crate::serving::cache::ModelCache;
@@ -85,7 +85,7 @@ mod tests {
 
     /// Trains, precomputes and publishes a list version; returns it.
     async fn publish(db: &Database, shop_id: i64) -> String {
-        worker::recs::train(db, shop_id).await.unwrap();
+        services::recs::train(db, shop_id).await.unwrap();
         let run = JobRun::start(&db.conn, shop_id, "precompute_lists", "test", None)
             .await
             .unwrap();

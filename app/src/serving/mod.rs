@@ -20,11 +20,11 @@ use ranker::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use worker::recs::pools;
-use worker::recs::precompute::{PRODUCT_SURFACES, PROFILE_SURFACES};
-use worker::recs::profiles;
-use worker::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
-use worker::signals::{EventKind as StoredKind, Impression, ShownItem};
+use services::recs::pools;
+use services::recs::precompute::{PRODUCT_SURFACES, PROFILE_SURFACES};
+use services::recs::profiles;
+use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
+use services::signals::{EventKind as StoredKind, Impression, ShownItem};
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;

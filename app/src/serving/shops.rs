@@ -65,7 +65,7 @@ impl ShopDirectory {
     /// # Errors
     /// The database error of a lookup.
     pub async fn demo(&self, conn: &impl ConnectionTrait) -> Result<Option<i64>, DbErr> {
-        let load = || async { Ok(worker::demo::ready_demo_shop(conn).await?.map(|s| s.id)) };
+        let load = || async { Ok(services::demo::ready_demo_shop(conn).await?.map(|s| s.id)) };
         self.demo.get_or_load(&(), load, Option::is_some).await
     }
 }

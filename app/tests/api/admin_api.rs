@@ -31,8 +31,10 @@ async fn admin_on_demo_shop() -> (TestApp, shopify::fake::FakeShopify, String, i
         sessions: 400,
         ..Default::default()
     };
-    let summary = worker::demo::load(&app.db, &settings).await.unwrap();
-    worker::recs::train(&app.db, summary.shop_id).await.unwrap();
+    let summary = services::demo::load(&app.db, &settings).await.unwrap();
+    services::recs::train(&app.db, summary.shop_id)
+        .await
+        .unwrap();
     PrecomputeLists {
         shop_id: summary.shop_id,
         window: None,

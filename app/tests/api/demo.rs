@@ -23,7 +23,7 @@ async fn the_demo_shop_is_loaded_by_the_in_process_worker() {
     .await;
 
     let loaded = eventually(BACKGROUND_WORK, || async {
-        worker::demo::ready_demo_shop(&app.db.conn)
+        services::demo::ready_demo_shop(&app.db.conn)
             .await
             .unwrap()
             .is_some()
@@ -57,9 +57,9 @@ async fn the_demo_shop_is_loaded_by_the_in_process_worker() {
 async fn an_existing_demo_shop_is_not_loaded_twice() {
     let app = spawn_app_with(ServeOptions { with_worker: false }, |_| {}).await;
     let settings = small_demo();
-    worker::demo::load(&app.db, &settings).await.unwrap();
+    services::demo::load(&app.db, &settings).await.unwrap();
 
-    let again = worker::demo::load_if_missing(&app.db, &demo::DemoConfig::default())
+    let again = services::demo::load_if_missing(&app.db, &demo::DemoConfig::default())
         .await
         .unwrap();
 
@@ -73,8 +73,8 @@ async fn concurrent_loads_leave_exactly_one_complete_demo_shop() {
     let settings = small_demo();
 
     let (first, second) = tokio::join!(
-        worker::demo::load(&app.db, &settings),
-        worker::demo::load(&app.db, &settings)
+        services::demo::load(&app.db, &settings),
+        services::demo::load(&app.db, &settings)
     );
 
     assert!(first.is_ok() || second.is_ok(), "{first:?} / {second:?}");
@@ -89,7 +89,7 @@ async fn the_demo_page_shows_the_loaded_catalog() {
     let before = app.get("/demo").await;
     assert_eq!(before.status(), 200);
     assert!(before.text().await.unwrap().contains("disabled"));
-    worker::demo::load(&app.db, &small_demo()).await.unwrap();
+    services::demo::load(&app.db, &small_demo()).await.unwrap();
 
     let page = app.get("/demo").await;
 

@@ -12,11 +12,11 @@ use common::settings::{DemoSettings, ShopifySettings};
 use entity::{ShopDomain, product, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
+use services::shop_auth::ShopifyApp;
 use shopify::ShopUrls;
 use shopify::fake::FakeShopify;
 use shopify::fake_admin::FakeAdmin;
 use worker::jobs::{LoadDemoShop, PrecomputeLists, SyncCatalog, TrainModels};
-use worker::shop_auth::ShopifyApp;
 use worker::{Job, JobContext};
 
 use crate::helpers::{
@@ -64,7 +64,7 @@ fn catalog_jsonl() -> String {
     };
     let generated = demo::generate(&LoadDemoShop::from(&settings).config());
     let mut out = Vec::new();
-    worker::demo::jsonl::write(&generated, &mut out).unwrap();
+    services::demo::jsonl::write(&generated, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -150,7 +150,7 @@ async fn an_installed_synced_trained_shop_gets_rule_abiding_logged_lists_on_ever
     };
     precompute.run(ctx.clone()).await.unwrap();
 
-    let view = worker::catalog::view::load(&app.db.conn, shop.id, Utc::now())
+    let view = services::catalog::view::load(&app.db.conn, shop.id, Utc::now())
         .await
         .unwrap();
     assert!(view.catalog.len() > 200, "the catalog was synced");

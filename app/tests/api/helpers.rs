@@ -134,7 +134,7 @@ impl TestApp {
     pub async fn impression(
         &self,
         rec_id: &str,
-    ) -> (entity::impression::Model, Vec<worker::signals::ShownItem>) {
+    ) -> (entity::impression::Model, Vec<services::signals::ShownItem>) {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let find = || {
             entity::impression::Entity::find()
@@ -149,7 +149,7 @@ impl TestApp {
             .await
             .expect("read impressions")
             .expect("the impression is logged");
-        let items = worker::signals::impression::items(&row);
+        let items = services::signals::impression::items(&row);
         (row, items)
     }
 
@@ -220,7 +220,7 @@ pub fn test_cipher() -> shopify::TokenCipher {
 /// The app's Shopify identity as the test app builds it, for calling worker code directly.
 pub fn shopify_app_for(
     fake: &shopify::fake::FakeShopify,
-) -> std::sync::Arc<worker::shop_auth::ShopifyApp> {
+) -> std::sync::Arc<services::shop_auth::ShopifyApp> {
     let settings = common::settings::ShopifySettings {
         api_key: API_KEY.into(),
         api_secret: Some(API_SECRET.into()),
@@ -228,7 +228,7 @@ pub fn shopify_app_for(
         shop_url_template: fake.shop_url_template(),
         ..Default::default()
     };
-    worker::shop_auth::ShopifyApp::from_settings(&settings)
+    services::shop_auth::ShopifyApp::from_settings(&settings)
         .expect("valid settings")
         .expect("credentials configured")
 }

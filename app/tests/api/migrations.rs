@@ -31,7 +31,7 @@ async fn deleting_a_shop_cascades_to_its_rows() {
         sessions: 20,
         ..Default::default()
     };
-    let summary = worker::demo::load(&db, &settings).await.unwrap();
+    let summary = services::demo::load(&db, &settings).await.unwrap();
     assert_eq!(product::Entity::find().count(&db.conn).await.unwrap(), 30);
 
     shop::Entity::delete_by_id(summary.shop_id)
@@ -60,7 +60,7 @@ async fn impression_events_move_into_one_row_per_served_list() {
     let database = TestDatabase::create().await;
     let db = Database::connect(&database.settings).await.unwrap();
     db.migrate().await.unwrap();
-    let shop = worker::demo::load(
+    let shop = services::demo::load(
         &db,
         &common::settings::DemoSettings {
             products: 10,
@@ -125,7 +125,7 @@ async fn impression_events_move_into_one_row_per_served_list() {
     assert_eq!(row.model_version.as_deref(), Some("v7"));
     assert_eq!(row.list_version.as_deref(), Some("l3"));
     assert_eq!(row.policy_version, "2");
-    let items = worker::signals::impression::items(row);
+    let items = services::signals::impression::items(row);
     let order: Vec<(i64, i32)> = items.iter().map(|i| (i.product_id, i.position)).collect();
     assert_eq!(order, [(11, 1), (12, 2), (13, 3)]);
     assert!(items.iter().all(|i| (i.propensity - 0.25).abs() < 1e-9));

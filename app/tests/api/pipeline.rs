@@ -7,15 +7,15 @@ use chrono::Utc;
 use entity::{event, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use worker::recs::lists;
-use worker::recs::pools::StoredCandidate;
-use worker::recs::store::SeedKey;
+use services::recs::lists;
+use services::recs::pools::StoredCandidate;
+use services::recs::store::SeedKey;
 
 use crate::helpers::{TestApp, json, served_ids};
 use crate::recs::{demo_app, some_product};
 
 async fn precompute(app: &TestApp, shop_id: i64) -> String {
-    let run = worker::runs::JobRun::start(&app.db.conn, shop_id, "precompute_lists", "t", None)
+    let run = services::runs::JobRun::start(&app.db.conn, shop_id, "precompute_lists", "t", None)
         .await
         .unwrap();
     lists::precompute_all(&app.db, shop_id, &run)

@@ -22,9 +22,11 @@ pub(crate) async fn demo_app(build_models: bool) -> (TestApp, i64) {
         sessions: 900,
         ..Default::default()
     };
-    let summary = worker::demo::load(&app.db, &settings).await.unwrap();
+    let summary = services::demo::load(&app.db, &settings).await.unwrap();
     if build_models {
-        worker::recs::train(&app.db, summary.shop_id).await.unwrap();
+        services::recs::train(&app.db, summary.shop_id)
+            .await
+            .unwrap();
     }
     (app, summary.shop_id)
 }

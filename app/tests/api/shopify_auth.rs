@@ -6,9 +6,9 @@ use chrono::Utc;
 use entity::{ShopDomain, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
+use services::shop_tokens::{self, RefreshOutcome};
 use shopify::fake::FakeShopify;
 use shopify::session_token;
-use worker::shop_tokens::{self, RefreshOutcome};
 
 use crate::helpers::{
     API_KEY, API_SECRET, TestApp, json, shopify_app_for, spawn_app, spawn_shopify_app, test_cipher,
@@ -338,8 +338,8 @@ async fn refresh_rotates_the_refresh_token_and_only_one_runs_at_a_time() {
     fake.set_refresh_delay(Duration::from_millis(400));
 
     let (a, b) = tokio::join!(
-        shop_tokens::refresh(&app.db.conn, &shopify, None, stored.id, true),
-        shop_tokens::refresh(&app.db.conn, &shopify, None, stored.id, true),
+        shop_tokens::refresh(&app.db.conn, &shopify, stored.id, true),
+        shop_tokens::refresh(&app.db.conn, &shopify, stored.id, true),
     );
 
     let mut outcomes = [a.unwrap(), b.unwrap()];
@@ -362,7 +362,7 @@ async fn refresh_rotates_the_refresh_token_and_only_one_runs_at_a_time() {
 
     // A refresh that is not forced leaves a fresh token alone.
     fake.set_refresh_delay(Duration::ZERO);
-    let outcome = shop_tokens::refresh(&app.db.conn, &shopify, None, stored.id, false)
+    let outcome = shop_tokens::refresh(&app.db.conn, &shopify, stored.id, false)
         .await
         .unwrap();
     assert_eq!(outcome, RefreshOutcome::StillFresh);
@@ -382,7 +382,7 @@ async fn a_refresh_token_shopify_refuses_clears_the_dead_tokens() {
         .await
         .unwrap();
 
-    let result = shop_tokens::refresh(&app.db.conn, &shopify, None, stored.id, true).await;
+    let result = shop_tokens::refresh(&app.db.conn, &shopify, stored.id, true).await;
 
     let err = result.unwrap_err().to_string();
     assert!(err.contains("invalid_grant"), "{err}");

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use services::topic::Topic;
+
 fn app_toml() -> toml::Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shopify.app.toml");
     let text = std::fs::read_to_string(path).expect("shopify.app.toml at the repository root");
@@ -36,22 +38,18 @@ fn shopify_app_toml_subscribes_to_exactly_the_topics_the_webhook_handler_support
                 .unwrap_or_default(),
         );
     }
-    let supported: BTreeSet<String> = worker::jobs::SUBSCRIBED_TOPICS
+    let supported: BTreeSet<String> = Topic::SUBSCRIBED
         .iter()
-        .map(|t| (*t).to_owned())
+        .map(|t| t.as_str().to_owned())
         .collect();
     assert_eq!(topics, supported);
-    let mandatory: BTreeSet<String> = worker::jobs::COMPLIANCE_TOPICS
+    let mandatory: BTreeSet<String> = Topic::COMPLIANCE
         .iter()
-        .map(|t| (*t).to_owned())
+        .map(|t| t.as_str().to_owned())
         .collect();
     assert_eq!(compliance, mandatory);
     for topic in topics.iter().chain(&compliance) {
-        assert_ne!(
-            worker::jobs::classify(topic),
-            worker::jobs::TopicKind::Unknown,
-            "{topic}"
-        );
+        assert!(Topic::parse(topic).is_some(), "{topic}");
     }
 }
 

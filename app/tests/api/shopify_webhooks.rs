@@ -340,7 +340,7 @@ async fn app_uninstalled_marks_the_shop_and_wipes_its_tokens() {
     assert!(stored.refresh_token_encrypted.is_none());
     assert!(stored.access_token_expires_at.is_none());
     assert!(
-        !worker::compliance::is_installed(&app.db.conn, shop.id)
+        !services::compliance::is_installed(&app.db.conn, shop.id)
             .await
             .unwrap()
     );

@@ -12,9 +12,9 @@ use shopify::client::{ApiCallError, Unauthorized};
 use shopify::{AdminClient, AdminError, RetryPolicy, WebPixel, WebPixelError};
 
 use super::sync_catalog::truncate;
-use super::{Job, JobContext, JobError, tracked};
-use crate::shop_auth::ShopifyApp;
-use crate::shop_tokens::{ShopTokenError, with_token};
+use crate::job::{Job, JobContext, JobError, tracked};
+use services::shop_auth::ShopifyApp;
+use services::shop_tokens::{ShopTokenError, with_token};
 
 /// Creates the shop's web pixel, or updates its settings when it exists already (a
 /// re-install, a retry after a crash, or a changed public URL).
@@ -42,13 +42,11 @@ impl ConnectWebPixel {
 impl Job for ConnectWebPixel {
     const NAME: &'static str = "connect_web_pixel";
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!(
-            "{}:{}:{}",
-            Self::NAME,
-            self.shop_id,
-            self.requested_at
-        ))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![
+            self.shop_id.to_string(),
+            self.requested_at.to_string(),
+        ])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
@@ -94,9 +92,9 @@ impl From<ConnectError> for JobError {
             | ConnectError::Unauthorized(_) => false,
         };
         if transient {
-            Self::Transient(err.to_string())
+            Self::transient(err)
         } else {
-            Self::Permanent(format!("cannot connect the web pixel: {err}"))
+            Self::Permanent(anyhow::Error::new(err).context("cannot connect the web pixel"))
         }
     }
 }
@@ -111,14 +109,10 @@ struct Target<'a> {
 }
 
 async fn connect(ctx: &JobContext, shop_id: i64) -> Result<String, JobError> {
-    let Some(app) = ctx.shopify.as_deref() else {
-        return Err(JobError::Permanent(
-            "Shopify credentials not configured".into(),
-        ));
-    };
+    let app = ctx.shopify()?;
     let Some(base) = ctx.public_url.as_deref() else {
-        return Err(JobError::Permanent(
-            "server.public_url is not set: the web pixel needs the app's public URL".into(),
+        return Err(JobError::permanent(
+            "server.public_url is not set: the web pixel needs the app's public URL",
         ));
     };
     let shop = shop::Entity::find_by_id(shop_id).one(&ctx.db.conn).await?;
@@ -127,15 +121,15 @@ async fn connect(ctx: &JobContext, shop_id: i64) -> Result<String, JobError> {
         return Ok("skipped: shop not installed".into());
     };
     let domain = ShopDomain::parse(&shop.domain)
-        .map_err(|_| JobError::Permanent(format!("invalid shop domain {}", shop.domain)))?;
+        .map_err(|_| JobError::permanent(format!("invalid shop domain {}", shop.domain)))?;
     let settings = serde_json::to_string(&PixelSettings {
         endpoint: format!("{}/events", base.trim_end_matches('/')),
         shop_domain: domain.as_str(),
         ingest_key: &shop.ingest_key,
     })
-    .map_err(|err| JobError::Permanent(err.to_string()))?;
-    let client = crate::sync::full::admin_client(app, RetryPolicy::default())
-        .map_err(|err| JobError::Permanent(err.to_string()))?;
+    .map_err(JobError::permanent_from)?;
+    let client = services::sync::full::admin_client(app, RetryPolicy::default())
+        .map_err(JobError::permanent_from)?;
     let target = Target {
         ctx,
         app,

@@ -4,7 +4,8 @@ use common::settings::DemoSettings;
 use demo::DemoConfig;
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, TrainModels};
+use super::train_models::TrainModels;
+use crate::job::{Job, JobContext, JobError};
 use crate::queue::JobQueue;
 
 /// Loads the generated demo shop unless one is already stored.
@@ -40,7 +41,7 @@ impl LoadDemoShop {
             products: self.products,
             shoppers: self.shoppers,
             sessions: self.sessions,
-            ..crate::demo::anchored_now()
+            ..services::demo::anchored_now()
         }
     }
 }
@@ -51,7 +52,7 @@ impl Job for LoadDemoShop {
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let config = self.config();
-        match crate::demo::load_if_missing(&ctx.db, &config).await {
+        match services::demo::load_if_missing(&ctx.db, &config).await {
             Ok(Some(summary)) => {
                 tracing::info!(%summary, "demo shop loaded");
                 // A fresh shop needs its models before the storefront shows anything useful.
@@ -61,10 +62,10 @@ impl Job for LoadDemoShop {
                         window: None,
                     })
                     .await
-                    .map_err(|err| JobError::Transient(err.to_string()))?;
+                    .map_err(JobError::transient)?;
             }
             Ok(None) => tracing::info!("demo shop already present"),
-            Err(err) => return Err(JobError::Transient(err.to_string())),
+            Err(err) => return Err(JobError::transient(err)),
         }
         Ok(())
     }

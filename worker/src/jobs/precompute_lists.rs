@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, tracked, window_dedupe, window_run_key};
+use crate::job::{Job, JobContext, JobError, per_window, tracked, window_run_key};
 
 /// Precomputes a shop's lists (after training, and hourly so profiles and stock stay fresh).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,15 +20,15 @@ impl Job for PrecomputeLists {
     const NAME: &'static str = "precompute_lists";
     const MAX_ATTEMPTS: usize = 3;
 
-    fn dedupe_key(&self) -> Option<String> {
-        window_dedupe(self.shop_id, self.window.as_deref())
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        per_window(self.shop_id, self.window.as_deref())
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let key = window_run_key(self.window.as_deref());
         let (db, shop_id) = (&ctx.db, self.shop_id);
         tracked(db, shop_id, Self::NAME, key, |run| async move {
-            match crate::recs::lists::precompute_all(db, shop_id, &run).await? {
+            match services::recs::lists::precompute_all(db, shop_id, &run).await? {
                 Some(summary) => {
                     tracing::info!(shop = shop_id, ?summary, "lists precomputed");
                     Ok(format!(

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, tracked};
+use crate::job::{Job, JobContext, JobError, tracked};
 
 /// Changes of one product within this window are folded into one rebuild.
 const WINDOW_MINUTES: i64 = 5;
@@ -39,18 +39,19 @@ impl Job for PrecomputeProduct {
     const NAME: &'static str = "precompute_product";
     const MAX_ATTEMPTS: usize = 3;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!(
-            "{}:{}:{}",
-            self.shop_id, self.product_id, self.window
-        ))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![
+            self.shop_id.to_string(),
+            self.product_id.to_string(),
+            self.window.clone(),
+        ])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let key = self.product_id.to_string();
         tracked(&ctx.db, self.shop_id, Self::NAME, &key, |_run| async {
             let written =
-                crate::recs::lists::precompute_product(&ctx.db, self.shop_id, self.product_id)
+                services::recs::lists::precompute_product(&ctx.db, self.shop_id, self.product_id)
                     .await?;
             Ok(format!("{written} lists rebuilt"))
         })

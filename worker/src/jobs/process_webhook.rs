@@ -7,65 +7,15 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::sync::SyncError;
-use crate::sync::webhooks::{self, Applied, WebhookTarget};
+use services::compliance;
+use services::sync::SyncError;
+use services::sync::webhooks::{self, Applied, WebhookTarget};
+use services::topic::Topic;
 
-use super::{Job, JobContext, JobError, PrecomputeProduct, PurgeShop};
-use crate::compliance;
+use super::precompute_product::PrecomputeProduct;
+use super::purge_shop::PurgeShop;
+use crate::job::{Job, JobContext, JobError};
 use crate::queue::JobQueue;
-
-/// What Meander does with a webhook topic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TopicKind {
-    /// `app/uninstalled`: revoke, stop work, schedule deletion.
-    Uninstalled,
-    /// `shop/update`: name, currency, plan.
-    ShopUpdate,
-    /// `customers/data_request` (compliance): export.
-    DataRequest,
-    /// `customers/redact` (compliance): delete the customer's data.
-    CustomerRedact,
-    /// `shop/redact` (compliance): delete the shop.
-    ShopRedact,
-    /// Catalog and order topics: stored now, handled by catalog sync (a later issue).
-    Deferred,
-    /// Anything else: acknowledged and ignored.
-    Unknown,
-}
-
-/// Every topic Meander subscribes to (the list `shopify.app.toml` must match).
-pub const SUBSCRIBED_TOPICS: &[&str] = &[
-    "app/uninstalled",
-    "shop/update",
-    "products/create",
-    "products/update",
-    "products/delete",
-    "inventory_levels/update",
-    "inventory_items/update",
-    "orders/create",
-    "collections/create",
-    "collections/update",
-    "collections/delete",
-    "bulk_operations/finish",
-];
-
-/// The mandatory compliance topics.
-pub const COMPLIANCE_TOPICS: &[&str] =
-    &["customers/data_request", "customers/redact", "shop/redact"];
-
-/// Classifies a topic.
-#[must_use]
-pub fn classify(topic: &str) -> TopicKind {
-    match topic {
-        "app/uninstalled" => TopicKind::Uninstalled,
-        "shop/update" => TopicKind::ShopUpdate,
-        "customers/data_request" => TopicKind::DataRequest,
-        "customers/redact" => TopicKind::CustomerRedact,
-        "shop/redact" => TopicKind::ShopRedact,
-        t if SUBSCRIBED_TOPICS.contains(&t) => TopicKind::Deferred,
-        _ => TopicKind::Unknown,
-    }
-}
 
 /// Processes the stored webhook `webhook_id` (the receipt holds topic, shop and payload).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,8 +28,8 @@ impl Job for ProcessWebhook {
     const NAME: &'static str = "process_webhook";
     const MAX_ATTEMPTS: usize = 8;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!("webhook:{}", self.webhook_id))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![self.webhook_id.clone()])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
@@ -88,7 +38,7 @@ impl Job for ProcessWebhook {
             .one(db)
             .await?
         else {
-            return Err(JobError::Permanent("webhook receipt not found".into()));
+            return Err(JobError::permanent("webhook receipt not found"));
         };
         if receipt.processed_at.is_some() {
             return Ok(());
@@ -110,11 +60,10 @@ async fn handle(
     shop: Option<shop::Model>,
 ) -> Result<&'static str, JobError> {
     let db = &ctx.db.conn;
-    let kind = classify(&receipt.topic);
-    let compliance = matches!(
-        kind,
-        TopicKind::DataRequest | TopicKind::CustomerRedact | TopicKind::ShopRedact
-    );
+    let Some(topic) = Topic::parse(&receipt.topic) else {
+        return Ok("ignored");
+    };
+    let compliance = topic.is_compliance();
     let Some(shop) = shop else {
         // Nothing stored for an unknown shop: compliance requests are satisfied trivially.
         return Ok(if compliance { "processed" } else { "ignored" });
@@ -124,8 +73,8 @@ async fn handle(
         return Ok("ignored");
     }
     let payload = &receipt.payload;
-    match kind {
-        TopicKind::Uninstalled => {
+    match topic {
+        Topic::AppUninstalled => {
             let now = Utc::now();
             compliance::uninstall(db, shop.id, now).await?;
             let delay = ctx
@@ -140,10 +89,10 @@ async fn handle(
             JobQueue::attached(&ctx.db)
                 .push_at(purge, run_at)
                 .await
-                .map_err(|err| JobError::Transient(err.to_string()))?;
+                .map_err(JobError::transient)?;
         }
-        TopicKind::ShopUpdate => update_shop(db, shop.id, payload).await?,
-        TopicKind::DataRequest => {
+        Topic::ShopUpdate => update_shop(db, shop.id, payload).await?,
+        Topic::CustomersDataRequest => {
             compliance::export_customer(
                 db,
                 shop.id,
@@ -156,7 +105,7 @@ async fn handle(
             )
             .await?;
         }
-        TopicKind::CustomerRedact => {
+        Topic::CustomersRedact => {
             compliance::redact_customer(
                 db,
                 shop.id,
@@ -165,13 +114,12 @@ async fn handle(
             )
             .await?;
         }
-        TopicKind::ShopRedact => compliance::delete_shop(db, shop.id).await?,
-        TopicKind::Deferred if webhooks::TOPICS.contains(&receipt.topic.as_str()) => {
+        Topic::ShopRedact => compliance::delete_shop(db, shop.id).await?,
+        Topic::BulkOperationsFinish => return Ok(super::sync_catalog::on_bulk_finish(payload)),
+        catalog => {
             let jobs = JobQueue::attached(&ctx.db);
-            return apply_catalog_change(db, &jobs, receipt, &shop).await;
+            return apply_catalog_change(db, &jobs, catalog, receipt, &shop).await;
         }
-        TopicKind::Deferred => return Ok(super::sync_catalog::on_bulk_finish(payload)),
-        TopicKind::Unknown => return Ok("ignored"),
     }
     Ok("processed")
 }
@@ -181,6 +129,7 @@ async fn handle(
 async fn apply_catalog_change(
     db: &DatabaseConnection,
     jobs: &JobQueue,
+    topic: Topic,
     receipt: &webhook_receipt::Model,
     shop: &shop::Model,
 ) -> Result<&'static str, JobError> {
@@ -189,16 +138,17 @@ async fn apply_catalog_change(
         currency_exponent: entity::domain::currency_exponent(&shop.currency),
         triggered_at: receipt.received_at,
     };
-    match webhooks::apply(db, target, &receipt.topic, &receipt.payload).await {
-        Ok(Applied::Written) => {
+    match webhooks::apply(db, target, topic, &receipt.payload).await {
+        Ok(Applied::Written) if topic.changes_a_product() => {
             refresh_product_lists(jobs, shop.id, receipt).await?;
             Ok("processed")
         }
+        Ok(Applied::Written) => Ok("processed"),
         Ok(Applied::Skipped) => Ok("skipped"),
         Err(err @ (SyncError::Payload(_) | SyncError::Line(_))) => {
-            Err(JobError::Permanent(err.to_string()))
+            Err(JobError::permanent_from(err))
         }
-        Err(err) => Err(JobError::Transient(err.to_string())),
+        Err(err) => Err(JobError::transient(err)),
     }
 }
 
@@ -209,14 +159,11 @@ async fn refresh_product_lists(
     shop_id: i64,
     receipt: &webhook_receipt::Model,
 ) -> Result<(), JobError> {
-    let product_id = receipt.payload.get("id").and_then(Value::as_i64);
-    let (true, Some(product_id)) = (receipt.topic.starts_with("products/"), product_id) else {
+    let Some(product_id) = receipt.payload.get("id").and_then(Value::as_i64) else {
         return Ok(());
     };
     let (job, run_at) = PrecomputeProduct::after_change(shop_id, product_id, Utc::now());
-    jobs.push_at(job, run_at)
-        .await
-        .map_err(|err| JobError::Transient(err.to_string()))
+    jobs.push_at(job, run_at).await.map_err(JobError::transient)
 }
 
 fn customer_id(payload: &Value) -> Option<i64> {

@@ -5,8 +5,8 @@ use entity::shop;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError};
-use crate::compliance;
+use crate::job::{Job, JobContext, JobError};
+use services::compliance;
 
 /// Deletes shop `shop_id` and (by cascade) all its rows — unless it was reinstalled since the
 /// uninstall this job was scheduled for.
@@ -22,11 +22,11 @@ impl Job for PurgeShop {
     const NAME: &'static str = "purge_shop";
     const MAX_ATTEMPTS: usize = 5;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!(
-            "purge_shop:{}:{}",
-            self.shop_id, self.uninstalled_at
-        ))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![
+            self.shop_id.to_string(),
+            self.uninstalled_at.to_string(),
+        ])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {

@@ -4,13 +4,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::sync_catalog::{run_sync, truncate};
-use super::{Job, JobContext, JobError};
-use crate::queue::JobQueue;
-use crate::sync::full::Mode;
+use crate::job::{Job, JobContext, JobError};
+use services::sync::full::Mode;
 
 /// Re-runs the full sync of `shop_id`, then soft-deletes products missing from the fresh
-/// snapshot; on success schedules tomorrow's run (deduplicated per shop and day, so the
-/// chain never forks).
+/// snapshot. Queued daily by [`crate::schedule::reconciliations`], deduplicated per shop and
+/// day.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReconcileCatalog {
     /// The shop.
@@ -20,17 +19,20 @@ pub struct ReconcileCatalog {
 }
 
 impl ReconcileCatalog {
-    /// Today's reconciliation of `shop_id`.
+    /// The reconciliation of `shop_id` for the UTC day of `at`.
     #[must_use]
-    pub fn today(shop_id: i64) -> Self {
-        Self::for_day(shop_id, Utc::now())
-    }
-
-    fn for_day(shop_id: i64, at: DateTime<Utc>) -> Self {
+    pub fn for_day(shop_id: i64, at: DateTime<Utc>) -> Self {
         Self {
             shop_id,
             day: truncate(at, TimeDelta::days(1)),
         }
+    }
+
+    /// When it should run: early in its day, off the hour, so shops do not all start at once.
+    #[must_use]
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        let day = DateTime::from_timestamp(self.day, 0).unwrap_or(DateTime::UNIX_EPOCH);
+        day + TimeDelta::minutes(self.shop_id.rem_euclid(180))
     }
 }
 
@@ -38,20 +40,11 @@ impl Job for ReconcileCatalog {
     const NAME: &'static str = "reconcile_catalog";
     const MAX_ATTEMPTS: usize = 6;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!("reconcile_catalog:{}:{}", self.shop_id, self.day))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![self.shop_id.to_string(), self.day.to_string()])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
-        run_sync(&ctx, self.shop_id, self.day, Mode::Reconcile).await?;
-        let next_day =
-            DateTime::from_timestamp(self.day, 0).unwrap_or_else(Utc::now) + TimeDelta::days(1);
-        // Early in the UTC day, off the hour, so shops do not all start at once.
-        let run_at = next_day + TimeDelta::minutes(self.shop_id.rem_euclid(180));
-        let next = Self::for_day(self.shop_id, next_day);
-        if let Err(err) = JobQueue::attached(&ctx.db).push_at(next, run_at).await {
-            tracing::warn!(shop_id = self.shop_id, %err, "cannot schedule the next reconciliation");
-        }
-        Ok(())
+        run_sync(&ctx, self.shop_id, self.day, Mode::Reconcile).await
     }
 }

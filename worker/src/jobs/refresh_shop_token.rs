@@ -1,10 +1,14 @@
 //! `refresh_shop_token`: renew a shop's expiring offline token shortly before it lapses.
 
+use chrono::{DateTime, Utc};
+use entity::shop;
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
+use services::shop_auth::ShopifyApp;
 
-use super::{Job, JobContext, JobError};
+use crate::job::{Job, JobContext, JobError};
 use crate::queue::JobQueue;
-use crate::shop_tokens::{self, RefreshOutcome, ShopTokenError};
+use services::shop_tokens::{self, RefreshOutcome, ShopTokenError};
 
 /// Refreshes `shop_id`'s token, scheduled `token_refresh_lead_secs` before `expires_at`.
 ///
@@ -19,35 +23,57 @@ pub struct RefreshShopToken {
     pub expires_at: i64,
 }
 
+impl RefreshShopToken {
+    /// Queues the refresh of `shop_id`'s token when it falls due (`token_refresh_lead_secs`
+    /// before `expires_at`). A failure is logged, not returned: the next use of the token
+    /// refreshes it anyway.
+    pub async fn schedule(
+        queue: &JobQueue,
+        app: &ShopifyApp,
+        shop_id: i64,
+        expires_at: DateTime<Utc>,
+    ) {
+        let job = Self {
+            shop_id,
+            expires_at: expires_at.timestamp(),
+        };
+        let run_at = shop_tokens::refresh_due(app, expires_at);
+        if let Err(err) = queue.push_at(job, run_at).await {
+            tracing::warn!(shop_id, err = %err, "cannot schedule the token refresh");
+        }
+    }
+}
+
 impl Job for RefreshShopToken {
     const NAME: &'static str = "refresh_shop_token";
     const MAX_ATTEMPTS: usize = 5;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!(
-            "refresh_shop_token:{}:{}",
-            self.shop_id, self.expires_at
-        ))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![self.shop_id.to_string(), self.expires_at.to_string()])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
-        let Some(app) = ctx.shopify.as_deref() else {
-            return Err(JobError::Permanent(
-                "Shopify credentials not configured".into(),
-            ));
-        };
-        let jobs = JobQueue::attached(&ctx.db);
-        match shop_tokens::refresh(&ctx.db.conn, app, Some(&jobs), self.shop_id, false).await {
-            Ok(RefreshOutcome::Refreshed) => Ok(()),
+        let app = ctx.shopify()?;
+        match shop_tokens::refresh(&ctx.db.conn, app, self.shop_id, false).await {
+            Ok(RefreshOutcome::Refreshed) => {
+                let shop = shop::Entity::find_by_id(self.shop_id)
+                    .one(&ctx.db.conn)
+                    .await?;
+                if let Some(expires_at) = shop.and_then(|shop| shop.access_token_expires_at) {
+                    let queue = JobQueue::attached(&ctx.db);
+                    Self::schedule(&queue, app, self.shop_id, expires_at).await;
+                }
+                Ok(())
+            }
             Ok(outcome) => {
                 tracing::info!(shop_id = self.shop_id, ?outcome, "no refresh needed");
                 Ok(())
             }
             Err(ShopTokenError::Shopify(err)) if err.is_transient() => {
-                Err(JobError::Transient(err.to_string()))
+                Err(JobError::transient(err))
             }
-            Err(ShopTokenError::Db(err)) => Err(JobError::Transient(err.to_string())),
-            Err(err) => Err(JobError::Permanent(err.to_string())),
+            Err(ShopTokenError::Db(err)) => Err(JobError::transient(err)),
+            Err(err) => Err(JobError::permanent_from(err)),
         }
     }
 }

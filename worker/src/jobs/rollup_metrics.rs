@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, tracked};
-use crate::rollups;
+use crate::job::{Job, JobContext, JobError, tracked};
+use services::rollups;
 
 /// Rolls up one UTC day of one shop (queued nightly for the day before).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,8 +20,8 @@ impl Job for RollupMetrics {
     const NAME: &'static str = "rollup_metrics";
     const MAX_ATTEMPTS: usize = 3;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!("{}:{}", self.shop_id, self.day))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![self.shop_id.to_string(), self.day.to_string()])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {

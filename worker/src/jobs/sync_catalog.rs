@@ -4,9 +4,9 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Job, JobContext, JobError};
-use crate::catalog::adjacency::{self, AdjacencyConfig};
-use crate::sync::full::{self, FullSyncError, Mode, SyncOptions};
+use crate::job::{Job, JobContext, JobError};
+use services::catalog::adjacency::{self, AdjacencyConfig};
+use services::sync::full::{self, FullSyncError, Mode, SyncOptions};
 
 /// Syncs `shop_id`'s products, variants, costs, collections and recent orders.
 ///
@@ -40,11 +40,11 @@ impl Job for SyncCatalog {
     const NAME: &'static str = "sync_catalog";
     const MAX_ATTEMPTS: usize = 8;
 
-    fn dedupe_key(&self) -> Option<String> {
-        Some(format!(
-            "sync_catalog:{}:{}",
-            self.shop_id, self.requested_at
-        ))
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![
+            self.shop_id.to_string(),
+            self.requested_at.to_string(),
+        ])
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
@@ -59,14 +59,9 @@ pub(super) async fn run_sync(
     requested_at: i64,
     mode: Mode,
 ) -> Result<(), JobError> {
-    let Some(app) = ctx.shopify.as_deref() else {
-        return Err(JobError::Permanent(
-            "Shopify credentials not configured".into(),
-        ));
-    };
+    let app = ctx.shopify()?;
     let options = SyncOptions::default();
-    let client = full::admin_client(app, options.retry)
-        .map_err(|err| JobError::Permanent(err.to_string()))?;
+    let client = full::admin_client(app, options.retry).map_err(JobError::permanent_from)?;
     let requested = DateTime::from_timestamp(requested_at, 0).unwrap_or_else(Utc::now);
     let db = &ctx.db.conn;
     match full::sync_shop(db, app, &client, shop_id, mode, requested, options).await {
@@ -79,7 +74,7 @@ pub(super) async fn run_sync(
             );
             refresh_adjacency(ctx, shop_id).await
         }
-        Err(err) => Err(failed(ctx, shop_id, mode, &err).await),
+        Err(err) => Err(failed(ctx, shop_id, mode, err).await),
     }
 }
 
@@ -89,27 +84,27 @@ async fn refresh_adjacency(ctx: &JobContext, shop_id: i64) -> Result<(), JobErro
     let config = AdjacencyConfig::default();
     let report = adjacency::refresh(&ctx.db.conn, shop_id, Utc::now(), &config)
         .await
-        .map_err(|err| JobError::Transient(err.to_string()))?;
+        .map_err(JobError::transient)?;
     tracing::info!(shop_id, ?report, "category adjacency refreshed");
     Ok(())
 }
 
-async fn failed(ctx: &JobContext, shop_id: i64, mode: Mode, err: &FullSyncError) -> JobError {
+async fn failed(ctx: &JobContext, shop_id: i64, mode: Mode, err: FullSyncError) -> JobError {
     let permanent = !err.is_transient();
     let prefix = match mode {
         Mode::Full => "full",
         Mode::Reconcile => "reconcile",
     };
     let recorded =
-        crate::sync::record_failure(&ctx.db.conn, shop_id, prefix, &err.to_string(), permanent)
+        services::sync::record_failure(&ctx.db.conn, shop_id, prefix, &err.to_string(), permanent)
             .await;
     if let Err(db_err) = recorded {
         tracing::warn!(%db_err, "cannot record the sync failure");
     }
     if permanent {
-        JobError::Permanent(err.to_string())
+        JobError::permanent_from(err)
     } else {
-        JobError::Transient(err.to_string())
+        JobError::transient(err)
     }
 }
 

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext, JobError, PrecomputeLists, tracked, window_dedupe, window_run_key};
+use super::precompute_lists::PrecomputeLists;
+use crate::job::{Job, JobContext, JobError, per_window, tracked, window_run_key};
 use crate::queue::JobQueue;
 
 /// Retrains the candidate models of one shop (after the first sync, nightly, or on demand).
@@ -21,14 +22,14 @@ impl Job for TrainModels {
     const NAME: &'static str = "train_models";
     const MAX_ATTEMPTS: usize = 3;
 
-    fn dedupe_key(&self) -> Option<String> {
-        window_dedupe(self.shop_id, self.window.as_deref())
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        per_window(self.shop_id, self.window.as_deref())
     }
 
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let key = window_run_key(self.window.as_deref());
         tracked(&ctx.db, self.shop_id, Self::NAME, key, |_run| async {
-            let version = crate::recs::train(&ctx.db, self.shop_id).await?;
+            let version = services::recs::train(&ctx.db, self.shop_id).await?;
             tracing::info!(shop = self.shop_id, %version, "candidate pools trained");
             // New pools make every list stale: precompute them now rather than next hour.
             JobQueue::attached(&ctx.db)
@@ -37,7 +38,7 @@ impl Job for TrainModels {
                     window: None,
                 })
                 .await
-                .map_err(|err| JobError::Transient(err.to_string()))?;
+                .map_err(JobError::transient)?;
             Ok(format!("pool version {version}"))
         })
         .await

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use entity::category_adjacency;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use worker::catalog::adjacency::{self, AdjacencyConfig};
-use worker::catalog::view;
+use services::catalog::adjacency::{self, AdjacencyConfig};
+use services::catalog::view;
 use worker::jobs::SyncCatalog;
 use worker::{Job as _, JobContext};
 

@@ -6,8 +6,8 @@ use chrono::Utc;
 use entity::{product, webhook_receipt};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::json;
+use services::sync::full::{self, Mode, SyncOptions};
 use shopify::fake_admin::FakeAdmin;
-use worker::sync::full::{self, Mode, SyncOptions};
 
 use crate::full_sync::{DOMAIN, quick, rig};
 

@@ -8,7 +8,7 @@ use common::settings::DemoSettings;
 use common::testing::TestDatabase;
 use entity::product;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use worker::catalog::{InventoryHealth, view};
+use services::catalog::{InventoryHealth, view};
 
 #[tokio::test]
 async fn the_demo_catalog_maps_into_the_ranker_with_derived_features() {
@@ -21,7 +21,7 @@ async fn the_demo_catalog_maps_into_the_ranker_with_derived_features() {
         sessions: 400,
         ..Default::default()
     };
-    let summary = worker::demo::load(&db, &settings).await.unwrap();
+    let summary = services::demo::load(&db, &settings).await.unwrap();
 
     let loaded = view::load(&db.conn, summary.shop_id, Utc::now())
         .await

@@ -38,7 +38,7 @@ async fn redacting_a_customer_deletes_their_linked_anonymous_browsing_only() {
         .unwrap();
     }
 
-    worker::compliance::redact_customer(&db.conn, shop.id, Some(7), &[])
+    services::compliance::redact_customer(&db.conn, shop.id, Some(7), &[])
         .await
         .unwrap();
 

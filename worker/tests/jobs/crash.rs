@@ -10,9 +10,9 @@ use common::testing::TestDatabase;
 use entity::{job_run, model, rec_list};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
+use services::recs::lists::LISTS_KIND;
 use worker::JobQueue;
 use worker::jobs::PrecomputeLists;
-use worker::recs::lists::LISTS_KIND;
 
 use crate::{jobs_with_status, wait_for};
 
@@ -53,8 +53,8 @@ async fn a_worker_killed_mid_job_loses_nothing_and_the_job_completes_once() {
         sessions: 2_500,
         ..Default::default()
     };
-    let shop_id = worker::demo::load(&db, &settings).await.unwrap().shop_id;
-    worker::recs::train(&db, shop_id).await.unwrap();
+    let shop_id = services::demo::load(&db, &settings).await.unwrap().shop_id;
+    services::recs::train(&db, shop_id).await.unwrap();
     queue
         .push(PrecomputeLists {
             shop_id,

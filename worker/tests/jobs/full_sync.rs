@@ -12,14 +12,15 @@ use entity::{
     variant,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use services::shop_auth::ShopifyApp;
+use services::shop_tokens;
+use services::sync::full::{self, Mode, SyncOptions, SyncReport};
 use shopify::fake::FakeShopify;
 use shopify::fake_admin::{FakeAdmin, Fault};
 use shopify::{AdminClient, AppCredentials, RetryPolicy, ShopUrls, TokenCipher, TokenClient};
 use worker::Job as _;
+use worker::JobContext;
 use worker::jobs::SyncCatalog;
-use worker::shop_auth::ShopifyApp;
-use worker::sync::full::{self, Mode, SyncOptions, SyncReport};
-use worker::{JobContext, shop_tokens};
 
 const KEY: &str = "sync-app";
 const SECRET: &str = "sync-secret";
@@ -95,9 +96,10 @@ pub async fn rig() -> Rig {
         .exchange_session_token(&domain, &session)
         .await
         .unwrap();
-    let shop = shop_tokens::store_token(&db.conn, &app, None, &domain, &token, now)
+    let shop = shop_tokens::store_token(&db.conn, &app, &domain, &token, now)
         .await
-        .unwrap();
+        .unwrap()
+        .shop;
     admin.set_result("products", PRODUCTS);
     admin.set_result("collections", COLLECTIONS);
     admin.set_result("orders", ORDERS);
@@ -262,7 +264,7 @@ async fn a_download_cut_half_way_resumes_without_duplicates() {
         ..Default::default()
     });
     let mut jsonl = Vec::new();
-    worker::demo::jsonl::write(&demo, &mut jsonl).unwrap();
+    services::demo::jsonl::write(&demo, &mut jsonl).unwrap();
     let text = String::from_utf8(jsonl).unwrap();
     let (products_part, collections_part) = text.split_at(
         text.find("gid://shopify/Collection/")

@@ -7,10 +7,10 @@ use common::Database;
 use common::settings::DemoSettings;
 use entity::{job_run, rec_list};
 use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter};
+use services::recs::lists;
+use services::recs::pools::StoredCandidate;
+use services::recs::precompute::LIST_LEN;
 use worker::jobs::{PrecomputeLists, PrecomputeProduct};
-use worker::recs::lists;
-use worker::recs::pools::StoredCandidate;
-use worker::recs::precompute::LIST_LEN;
 use worker::{Job, JobContext};
 
 async fn trained_demo(db: &Database) -> i64 {
@@ -20,8 +20,8 @@ async fn trained_demo(db: &Database) -> i64 {
         sessions: 120,
         ..Default::default()
     };
-    let summary = worker::demo::load(db, &settings).await.unwrap();
-    worker::recs::train(db, summary.shop_id).await.unwrap();
+    let summary = services::demo::load(db, &settings).await.unwrap();
+    services::recs::train(db, summary.shop_id).await.unwrap();
     summary.shop_id
 }
 
@@ -61,7 +61,7 @@ async fn every_product_profile_and_the_shop_get_lists_in_one_published_version()
     let version = precompute(&db, shop_id).await;
 
     let rows = lists_of(&db, shop_id, &version).await;
-    let view = worker::catalog::view::load(&db.conn, shop_id, chrono::Utc::now())
+    let view = services::catalog::view::load(&db.conn, shop_id, chrono::Utc::now())
         .await
         .unwrap();
     let products: Vec<i64> = view.catalog.items().iter().map(|i| i.external_id).collect();

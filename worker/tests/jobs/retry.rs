@@ -14,10 +14,11 @@ use common::Database;
 use common::settings::WorkerSettings;
 use entity::{ShopDomain, shop};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, Statement};
+use services::shop_auth::ShopifyApp;
+use services::shop_tokens;
 use shopify::{ShopUrls, TokenClient};
 use worker::jobs::RefreshShopToken;
-use worker::shop_auth::ShopifyApp;
-use worker::{Job as _, JobContext, JobQueue, WorkerPool, shop_tokens};
+use worker::{Job as _, JobContext, JobQueue, WorkerPool};
 
 use crate::full_sync::{Rig, rig};
 use crate::{jobs_with_status, quick_workers, wait_for};
@@ -53,8 +54,8 @@ async fn install_other_shop(rig: &Rig) -> i64 {
         .await
         .unwrap();
     let db = &rig.db.conn;
-    let stored = shop_tokens::store_token(db, &rig.app, None, &domain, &token, now);
-    stored.await.unwrap().id
+    let stored = shop_tokens::store_token(db, &rig.app, &domain, &token, now);
+    stored.await.unwrap().shop.id
 }
 
 /// Sets when a shop's access token expires: once due, its refresh job calls the token

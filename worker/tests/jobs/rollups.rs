@@ -4,9 +4,9 @@
 use chrono::{Duration, NaiveDate, Utc};
 use entity::{event, impression, metric_rollup, product};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use services::rollups::Retention;
+use services::signals::{Impression, ShownItem};
 use worker::jobs::RollupMetrics;
-use worker::rollups::Retention;
-use worker::signals::{Impression, ShownItem};
 use worker::{Job, JobContext, JobQueue};
 
 const DAY: &str = "2026-11-24";
@@ -54,7 +54,7 @@ async fn show_at(
         items,
         occurred_at: at,
     };
-    worker::signals::impression::store(&db.conn, &[shown])
+    services::signals::impression::store(&db.conn, &[shown])
         .await
         .unwrap();
 }
@@ -135,10 +135,10 @@ async fn a_day_rolls_up_into_counts_rates_and_exposure_and_reruns_give_the_same_
     store(&db, shop.id, "add_to_cart", 3, true).await;
     store(&db, shop.id, "click", 2, false).await; // not attributed: not counted
 
-    let first = worker::rollups::rollup_day(&db.conn, shop.id, day())
+    let first = services::rollups::rollup_day(&db.conn, shop.id, day())
         .await
         .unwrap();
-    let again = worker::rollups::rollup_day(&db.conn, shop.id, day())
+    let again = services::rollups::rollup_day(&db.conn, shop.id, day())
         .await
         .unwrap();
 

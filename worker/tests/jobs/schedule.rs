@@ -35,7 +35,7 @@ async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
         sessions: 30,
         ..Default::default()
     };
-    let summary = worker::demo::load(&db, &settings).await.unwrap();
+    let summary = services::demo::load(&db, &settings).await.unwrap();
 
     let tick = |hours: i64| {
         let (conn, queue) = (db.conn.clone(), queue.clone());
@@ -58,7 +58,7 @@ async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
         "one training per shop and day"
     );
 
-    worker::recs::train(&db, summary.shop_id).await.unwrap();
+    services::recs::train(&db, summary.shop_id).await.unwrap();
     assert_eq!(tick(0).await, 1, "fresh pools, but no lists yet");
     assert_eq!(tick(0).await, 1);
     assert_eq!(
@@ -68,10 +68,11 @@ async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
     );
     assert_eq!(pending(&db, "train_models").await, 1);
 
-    let run = worker::runs::JobRun::start(&db.conn, summary.shop_id, "precompute_lists", "t", None)
-        .await
-        .unwrap();
-    worker::recs::lists::precompute_all(&db, summary.shop_id, &run)
+    let run =
+        services::runs::JobRun::start(&db.conn, summary.shop_id, "precompute_lists", "t", None)
+            .await
+            .unwrap();
+    services::recs::lists::precompute_all(&db, summary.shop_id, &run)
         .await
         .unwrap()
         .unwrap();

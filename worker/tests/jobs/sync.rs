@@ -5,7 +5,7 @@ use common::Database;
 use common::testing::TestDatabase;
 use entity::{category, collection, inventory, product, product_collection, sync_run, variant};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
-use worker::sync::{BulkTarget, IngestReport, ingest};
+use services::sync::{BulkTarget, IngestReport, ingest};
 
 const CATALOG: &str = r#"{"id":"gid://shopify/Product/9007199254740993","title":"Linen Dress","handle":"linen-dress","vendor":"Atelier","productType":"Dress","tags":["summer"],"status":"ACTIVE","createdAt":"2026-11-01T00:00:00Z","updatedAt":"2026-11-02T00:00:00Z","category":{"id":"gid://shopify/TaxonomyCategory/aa-1-4","name":"Dresses","fullName":"Apparel & Accessories > Clothing > Dresses"},"brand":{"value":"Maison Lin"},"someNewField":true}
 {"id":"gid://shopify/ProductVariant/11","title":"S","sku":"LD-S","price":"120.00","compareAtPrice":"150.0","position":1,"updatedAt":"2026-11-02T00:00:00Z","selectedOptions":[{"name":"Size","value":"S"}],"inventoryQuantity":3,"inventoryItem":{"id":"gid://shopify/InventoryItem/21","unitCost":{"amount":"48.50","currencyCode":"USD"}},"__parentId":"gid://shopify/Product/9007199254740993"}

@@ -9,9 +9,10 @@ use chrono::Utc;
 use entity::{ShopDomain, job_run, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use services::shop_tokens;
 use shopify::fake_admin::Fault;
 use worker::jobs::ConnectWebPixel;
-use worker::{Job as _, JobContext, JobError, JobQueue, WorkerPool, shop_tokens};
+use worker::{Job as _, JobContext, JobError, JobQueue, WorkerPool};
 
 use crate::full_sync::{DOMAIN, Rig, rig};
 use crate::{jobs_with_status, quick_workers, wait_for};
@@ -50,16 +51,11 @@ async fn install(rig: &Rig, queue: &JobQueue, domain: &str) -> shop::Model {
     let session = rig.shopify.session_token(&domain, now.timestamp());
     let tokens = &rig.app.tokens;
     let token = tokens.exchange_session_token(&domain, &session).await;
-    shop_tokens::store_token(
-        &rig.db.conn,
-        &rig.app,
-        Some(queue),
-        &domain,
-        &token.unwrap(),
-        now,
-    )
-    .await
-    .unwrap()
+    let stored = shop_tokens::store_token(&rig.db.conn, &rig.app, &domain, &token.unwrap(), now)
+        .await
+        .unwrap();
+    worker::enqueue::after_token_stored(queue, &rig.app, &stored).await;
+    stored.shop
 }
 
 #[tokio::test]
@@ -134,6 +130,7 @@ async fn a_user_error_fails_the_job_permanently_with_shopify_s_code_and_message(
     let Err(JobError::Permanent(reason)) = outcome else {
         panic!("expected a permanent failure, got {outcome:?}");
     };
+    let reason = format!("{reason:#}");
     assert_eq!(
         reason,
         format!(
@@ -180,7 +177,7 @@ async fn without_a_public_url_the_job_fails_permanently_before_calling_shopify()
         .await;
 
     assert!(
-        matches!(&outcome, Err(JobError::Permanent(reason)) if reason.contains("server.public_url")),
+        matches!(&outcome, Err(JobError::Permanent(reason)) if reason.to_string().contains("server.public_url")),
         "{outcome:?}"
     );
     assert_eq!(rig.admin.requests(), 0);

@@ -6,8 +6,9 @@ use common::testing::TestDatabase;
 use entity::{inventory, order, order_line, product, variant};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-use worker::sync::SyncError;
-use worker::sync::webhooks::{Applied, WebhookTarget, apply};
+use services::sync::SyncError;
+use services::sync::webhooks::{Applied, WebhookTarget, apply};
+use services::topic::Topic;
 
 async fn setup() -> (TestDatabase, Database, WebhookTarget) {
     let (guard, db) = crate::fixtures::database().await;
@@ -43,7 +44,7 @@ async fn product_updates_apply_in_timestamp_order_not_arrival_order() {
     apply(
         &db.conn,
         target,
-        "products/update",
+        Topic::ProductsUpdate,
         &product_payload("New name", "2026-11-20T10:00:00Z"),
     )
     .await
@@ -51,7 +52,7 @@ async fn product_updates_apply_in_timestamp_order_not_arrival_order() {
     apply(
         &db.conn,
         target,
-        "products/update",
+        Topic::ProductsUpdate,
         &product_payload("Old name", "2026-11-19T10:00:00Z"),
     )
     .await
@@ -80,7 +81,7 @@ async fn a_deleted_product_is_not_revived_by_a_late_update() {
     apply(
         &db.conn,
         target,
-        "products/create",
+        Topic::ProductsCreate,
         &product_payload("iPod", "2026-11-20T10:00:00Z"),
     )
     .await
@@ -90,7 +91,7 @@ async fn a_deleted_product_is_not_revived_by_a_late_update() {
     apply(
         &db.conn,
         target,
-        "products/delete",
+        Topic::ProductsDelete,
         &json!({"id": 632910392}),
     )
     .await
@@ -98,7 +99,7 @@ async fn a_deleted_product_is_not_revived_by_a_late_update() {
     apply(
         &db.conn,
         target,
-        "products/update",
+        Topic::ProductsUpdate,
         &product_payload("Late", "2026-11-20T12:00:00Z"),
     )
     .await
@@ -119,37 +120,37 @@ async fn stock_is_the_sum_of_the_newest_level_per_location_and_costs_survive_pro
     let level = |location: i64, available: i64, updated_at: &str| json!({"inventory_item_id": 808950810, "location_id": location, "available": available, "updated_at": updated_at});
     let deliveries = [
         (
-            "products/create",
+            Topic::ProductsCreate,
             product_payload("iPod", "2026-11-20T10:00:00Z"),
         ),
         (
-            "inventory_items/update",
+            Topic::InventoryItemsUpdate,
             json!({"id": 808950810, "cost": "80.50"}),
         ),
         (
-            "inventory_levels/update",
+            Topic::InventoryLevelsUpdate,
             level(1, 4, "2026-11-20T11:00:00Z"),
         ),
         (
-            "inventory_levels/update",
+            Topic::InventoryLevelsUpdate,
             level(2, 7, "2026-11-20T11:00:00Z"),
         ),
         // Older than the level already stored for location 1: ignored.
         (
-            "inventory_levels/update",
+            Topic::InventoryLevelsUpdate,
             level(1, 99, "2026-11-20T09:00:00Z"),
         ),
         (
-            "products/update",
+            Topic::ProductsUpdate,
             product_payload("iPod", "2026-11-20T12:00:00Z"),
         ),
         (
-            "inventory_levels/update",
+            Topic::InventoryLevelsUpdate,
             level(2, 6, "2026-11-20T13:00:00Z"),
         ),
     ];
     for (topic, payload) in &deliveries {
-        apply(&db.conn, target, topic, payload).await.unwrap();
+        apply(&db.conn, target, *topic, payload).await.unwrap();
     }
 
     let stock = inventory::Entity::find_by_id((target.shop_id, 808950810))
@@ -175,10 +176,10 @@ async fn a_repeated_order_is_stored_once() {
                        {"product_id": null, "variant_id": null, "quantity": 1, "price": "5.00"}]
     });
 
-    let first = apply(&db.conn, target, "orders/create", &payload)
+    let first = apply(&db.conn, target, Topic::OrdersCreate, &payload)
         .await
         .unwrap();
-    let second = apply(&db.conn, target, "orders/create", &payload)
+    let second = apply(&db.conn, target, Topic::OrdersCreate, &payload)
         .await
         .unwrap();
 
@@ -198,8 +199,8 @@ async fn malformed_payloads_are_reported_and_change_nothing() {
     let mut bad_price = product_payload("iPod", "2026-11-20T10:00:00Z");
     bad_price["variants"][0]["price"] = json!("1e9");
 
-    let missing = apply(&db.conn, target, "products/update", &json!({"id": 1})).await;
-    let price = apply(&db.conn, target, "products/update", &bad_price).await;
+    let missing = apply(&db.conn, target, Topic::ProductsUpdate, &json!({"id": 1})).await;
+    let price = apply(&db.conn, target, Topic::ProductsUpdate, &bad_price).await;
 
     assert!(matches!(missing, Err(SyncError::Payload(_))), "{missing:?}");
     assert!(price.is_err());

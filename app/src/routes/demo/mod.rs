@@ -25,7 +25,7 @@ pub async fn overview(
 ) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
     let visitor = Visitor::from_request(&req);
-    let markup = match worker::demo::ready_demo_shop(conn).await? {
+    let markup = match services::demo::ready_demo_shop(conn).await? {
         Some(shop) => {
             let picked = storefront::home_modules(&state, &shop, &visitor).await?;
             let view = data::overview(conn, shop).await?;

@@ -12,7 +12,7 @@ use chrono::Utc;
 use entity::shop;
 use maud::{Markup, html};
 use serde::Deserialize;
-use worker::signals::{self, EventInput, EventKind};
+use services::signals::{self, EventInput, EventKind};
 
 use super::data;
 use super::page::{self, layout, swatch};
@@ -189,7 +189,7 @@ pub async fn add_to_cart(
 
 /// The loaded demo shop and its serving model.
 async fn demo_shop(state: &AppState) -> Result<(shop::Model, Arc<ShopModel>), ApiError> {
-    let shop = worker::demo::ready_demo_shop(&state.db.conn)
+    let shop = services::demo::ready_demo_shop(&state.db.conn)
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "the demo shop is not loaded yet"))?;
     let model = state.models.get(&state.db.conn, shop.id).await?;

@@ -12,8 +12,6 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 use shopify::{AccessToken, TokenError};
 
-use crate::jobs::RefreshShopToken;
-use crate::queue::JobQueue;
 use crate::shop_auth::{ShopifyApp, token_context};
 
 /// How long a refresh lock lasts if its holder dies mid-refresh.
@@ -46,20 +44,30 @@ fn seconds(value: Option<i64>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     value.map(|secs| now + Duration::seconds(secs))
 }
 
+/// A token just stored, and what the caller has to start because of it.
+#[derive(Debug, Clone)]
+pub struct StoredToken {
+    /// The shop row as saved.
+    pub shop: shop::Model,
+    /// True when this token installed the shop (first install or reinstall): the catalog
+    /// sync and the web pixel connection have to start.
+    pub installed: bool,
+}
+
 /// Stores a token Shopify just issued for `shop` (install, token exchange or refresh):
 /// encrypted, with its scopes and expiries; marks the shop installed. Creates the shop row on
-/// first install. Schedules the next refresh when the token expires.
+/// first install. The caller schedules the follow-up work the answer names (the job runtime
+/// owns the queue; this module only knows the database).
 ///
 /// # Errors
 /// [`ShopTokenError`] when encryption or the database fails.
 pub async fn store_token(
     db: &DatabaseConnection,
     app: &ShopifyApp,
-    jobs: Option<&JobQueue>,
     shop: &ShopDomain,
     token: &AccessToken,
     now: DateTime<Utc>,
-) -> Result<shop::Model, ShopTokenError> {
+) -> Result<StoredToken, ShopTokenError> {
     let access = app.cipher.encrypt(
         token.access_token.expose_secret(),
         &token_context(shop.as_str(), "access_token"),
@@ -103,40 +111,22 @@ pub async fn store_token(
         Some(_) => row.update(db).await?,
         None => row.insert(db).await?,
     };
-    if let (Some(jobs), Some(expires_at)) = (jobs, saved.access_token_expires_at) {
-        schedule_refresh(jobs, app, saved.id, expires_at).await;
-    }
-    if let (Some(jobs), true) = (jobs, reinstall) {
-        // A new install knows nothing of the catalog yet: start the full sync now. A failure
-        // here must not fail the install; the daily reconciliation syncs anyway.
-        if let Err(err) = jobs.push(crate::jobs::SyncCatalog::now(saved.id)).await {
-            tracing::warn!(shop = saved.id, %err, "could not queue the first catalog sync");
-        }
-        // The web pixel sends nothing until it is created on the shop with the shop's key.
-        if let Err(err) = jobs.push(crate::jobs::ConnectWebPixel::now(saved.id)).await {
-            tracing::warn!(shop = saved.id, %err, "could not queue the web pixel connection");
-        }
-    }
-    Ok(saved)
+    Ok(StoredToken {
+        shop: saved,
+        installed: reinstall,
+    })
 }
 
-/// Queues the refresh of `shop_id`'s token `token_refresh_lead_secs` before `expires_at`.
-/// A failure is logged, not returned: the next use of the token refreshes it anyway.
-pub async fn schedule_refresh(
-    jobs: &JobQueue,
-    app: &ShopifyApp,
-    shop_id: i64,
-    expires_at: DateTime<Utc>,
-) {
-    let lead = i64::try_from(app.settings.token_refresh_lead_secs).unwrap_or(300);
-    let run_at = expires_at - Duration::seconds(lead);
-    let job = RefreshShopToken {
-        shop_id,
-        expires_at: expires_at.timestamp(),
-    };
-    if let Err(err) = jobs.push_at(job, run_at).await {
-        tracing::warn!(shop_id, %err, "cannot schedule the token refresh");
-    }
+/// When `expires_at`'s token should be refreshed: `token_refresh_lead_secs` before it lapses.
+#[must_use]
+pub fn refresh_due(app: &ShopifyApp, expires_at: DateTime<Utc>) -> DateTime<Utc> {
+    expires_at - Duration::seconds(refresh_lead_secs(app))
+}
+
+/// How long before expiry a token counts as due for refresh (`token_refresh_lead_secs`).
+#[must_use]
+pub fn refresh_lead_secs(app: &ShopifyApp) -> i64 {
+    i64::try_from(app.settings.token_refresh_lead_secs).unwrap_or(300)
 }
 
 /// The shop's access token, decrypted.
@@ -186,7 +176,6 @@ pub enum RefreshOutcome {
 pub async fn refresh(
     db: &DatabaseConnection,
     app: &ShopifyApp,
-    jobs: Option<&JobQueue>,
     shop_id: i64,
     force: bool,
 ) -> Result<RefreshOutcome, ShopTokenError> {
@@ -195,7 +184,7 @@ pub async fn refresh(
     if !try_lock(db, shop_id, &holder, now).await? {
         return Ok(RefreshOutcome::AlreadyRunning);
     }
-    let result = refresh_locked(db, app, jobs, shop_id, force, now).await;
+    let result = refresh_locked(db, app, shop_id, force, now).await;
     unlock(db, shop_id, &holder).await;
     result
 }
@@ -203,7 +192,6 @@ pub async fn refresh(
 async fn refresh_locked(
     db: &DatabaseConnection,
     app: &ShopifyApp,
-    jobs: Option<&JobQueue>,
     shop_id: i64,
     force: bool,
     now: DateTime<Utc>,
@@ -214,8 +202,7 @@ async fn refresh_locked(
     let (Some(stored), None) = (&shop.refresh_token_encrypted, shop.uninstalled_at) else {
         return Ok(RefreshOutcome::NotApplicable);
     };
-    let lead = i64::try_from(app.settings.token_refresh_lead_secs).unwrap_or(300);
-    if !force && has_usable_token(&shop, now, lead) {
+    if !force && has_usable_token(&shop, now, refresh_lead_secs(app)) {
         return Ok(RefreshOutcome::StillFresh);
     }
     let refresh_token = app
@@ -224,7 +211,7 @@ async fn refresh_locked(
     let domain = ShopDomain::parse(&shop.domain).map_err(|_| ShopTokenError::NoToken)?;
     match app.tokens.refresh(&domain, &refresh_token).await {
         Ok(token) => {
-            store_token(db, app, jobs, &domain, &token, now).await?;
+            store_token(db, app, &domain, &token, now).await?;
             tracing::info!(shop = %domain, "access token refreshed");
             Ok(RefreshOutcome::Refreshed)
         }
@@ -332,9 +319,7 @@ where
         access_token(app, &shop).map_err(E::from)
     };
     let refresh_then_load = || async {
-        refresh(db, app, None, shop_id, true)
-            .await
-            .map_err(E::from)?;
+        refresh(db, app, shop_id, true).await.map_err(E::from)?;
         load().await
     };
     shopify::client::with_refresh_on_401(load, refresh_then_load, call).await

@@ -1,7 +1,7 @@
 //! Times the recommendation pipeline on a large generated shop: training (candidate pools)
 //! and the precompute of every list (per product, per shopper profile, shop-wide).
 //!
-//! `cargo run --release -p worker --example precompute -- [DATABASE_URL] [PRODUCTS] [SHOPPERS] [SESSIONS]`
+//! `cargo run --release -p services --example precompute -- [DATABASE_URL] [PRODUCTS] [SHOPPERS] [SESSIONS]`
 //!
 //! Defaults: a SQLite file in the temp directory, 100,000 products, 40,000 shoppers, 300,000
 //! sessions. The shop is generated and loaded once (not timed); a rerun against the same
@@ -13,8 +13,8 @@ use anyhow::Context as _;
 use common::Database;
 use common::settings::DatabaseSettings;
 use secrecy::SecretString;
-use worker::recs::{self, lists, store};
-use worker::runs::JobRun;
+use services::recs::{self, lists, store};
+use services::runs::JobRun;
 
 /// What to generate.
 struct Args {
@@ -37,7 +37,7 @@ fn args() -> anyhow::Result<Args> {
         products: number("PRODUCTS", 100_000)?,
         shoppers: number("SHOPPERS", 40_000)?,
         sessions: number("SESSIONS", 300_000)?,
-        ..worker::demo::anchored_now()
+        ..services::demo::anchored_now()
     };
     Ok(Args { url, config })
 }
@@ -53,13 +53,13 @@ async fn main() -> anyhow::Result<()> {
     db.migrate().await?;
 
     let started = Instant::now();
-    if let Some(loaded) = worker::demo::load_if_missing(&db, &config).await? {
+    if let Some(loaded) = services::demo::load_if_missing(&db, &config).await? {
         println!(
             "setup (not part of the target): generated and loaded {loaded} in {:.1} s",
             started.elapsed().as_secs_f64()
         );
     }
-    let shop = worker::demo::ready_demo_shop(&db.conn)
+    let shop = services::demo::ready_demo_shop(&db.conn)
         .await?
         .context("the demo shop did not load")?;
 

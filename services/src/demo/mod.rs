@@ -20,8 +20,6 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, TransactionTrait,
 };
 
-use crate::jobs::LoadDemoShop;
-use crate::queue::{JobQueue, QueueError};
 use crate::sync::BulkTarget;
 use rows::DemoRows;
 
@@ -40,9 +38,6 @@ pub enum DemoError {
     /// Rendering the catalog as JSONL failed.
     #[error("cannot render the demo catalog: {0}")]
     Render(String),
-    /// The load job could not be queued.
-    #[error(transparent)]
-    Queue(#[from] QueueError),
 }
 
 /// What was loaded.
@@ -79,22 +74,16 @@ pub fn anchored_now() -> DemoConfig {
     }
 }
 
-/// Queues a [`LoadDemoShop`] job unless the demo shop is already in the database.
-///
-/// # Errors
-/// [`DemoError`] when the database cannot be read or the job cannot be queued.
-pub async fn queue_if_missing(
-    db: &Database,
-    jobs: &JobQueue,
-    settings: &DemoSettings,
-) -> Result<(), DemoError> {
-    if ready_demo_shop(&db.conn).await?.is_some() {
-        tracing::info!("demo shop already loaded");
-        return Ok(());
+/// The shop `settings` describe, anchored at the current time.
+#[must_use]
+pub fn configured(settings: &DemoSettings) -> DemoConfig {
+    DemoConfig {
+        seed: settings.seed,
+        products: settings.products,
+        shoppers: settings.shoppers,
+        sessions: settings.sessions,
+        ..anchored_now()
     }
-    jobs.push(LoadDemoShop::from(settings)).await?;
-    tracing::info!(seed = settings.seed, "demo shop load queued");
-    Ok(())
 }
 
 /// Loads the demo shop unless a complete one exists (an incomplete one, left by a crash, is
@@ -117,7 +106,7 @@ pub async fn load_if_missing(
 /// # Errors
 /// [`DemoError`]; see [`load_with`].
 pub async fn load(db: &Database, settings: &DemoSettings) -> Result<DemoSummary, DemoError> {
-    load_with(db, &LoadDemoShop::from(settings).config()).await
+    load_with(db, &configured(settings)).await
 }
 
 /// Generates with `config` and loads it, replacing an existing demo shop: the shop and a

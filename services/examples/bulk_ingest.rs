@@ -1,7 +1,7 @@
 //! Times the bulk JSONL catalog ingest: a generated catalog rendered as Shopify's bulk
 //! format, streamed into a fresh database.
 //!
-//! `cargo run --release -p worker --example bulk_ingest -- postgres://postgres@127.0.0.1:5432/bench 20000 [BATCH_LINES]`
+//! `cargo run --release -p services --example bulk_ingest -- postgres://postgres@127.0.0.1:5432/bench 20000 [BATCH_LINES]`
 //! (the database must exist and be empty; default URL is a temporary SQLite file; the batch
 //! size defaults to the sync's own).
 
@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use common::Database;
 use common::settings::DatabaseSettings;
 use secrecy::SecretString;
-use worker::sync::{BulkTarget, ingest};
+use services::sync::{BulkTarget, ingest};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -25,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
         .context("product count")?;
     let batch_lines: u64 = args
         .next()
-        .map_or(Ok(worker::sync::bulk::DEFAULT_BATCH_LINES), |n| n.parse())
+        .map_or(Ok(services::sync::bulk::DEFAULT_BATCH_LINES), |n| n.parse())
         .context("batch lines")?;
     let settings = DatabaseSettings {
         url: Some(SecretString::from(url)),
@@ -42,9 +42,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let shop = demo::generate(&config);
     let mut jsonl = Vec::new();
-    worker::demo::jsonl::write(&shop, &mut jsonl)?;
+    services::demo::jsonl::write(&shop, &mut jsonl)?;
     let variants: usize = shop.products.iter().map(|p| p.variants.len()).sum();
-    let summary = worker::demo::load_with(
+    let summary = services::demo::load_with(
         &db,
         &demo::DemoConfig {
             products: 1,

@@ -21,26 +21,14 @@ use super::rest::{
 };
 use super::rows::RowBatch;
 use super::write::write_rows;
-
-/// Catalog and order topics this module applies.
-pub const TOPICS: [&str; 9] = [
-    "products/create",
-    "products/update",
-    "products/delete",
-    "inventory_levels/update",
-    "inventory_items/update",
-    "orders/create",
-    "collections/create",
-    "collections/update",
-    "collections/delete",
-];
+use crate::topic::Topic;
 
 /// What a webhook did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
     /// Rows were written.
     Written,
-    /// Nothing to do (a stale or repeated delivery, or an unknown topic).
+    /// Nothing to do (a stale or repeated delivery, or not a catalog topic).
     Skipped,
 }
 
@@ -75,19 +63,21 @@ pub struct WebhookTarget {
 pub async fn apply(
     conn: &DatabaseConnection,
     target: WebhookTarget,
-    topic: &str,
+    topic: Topic,
     payload: &Value,
 ) -> Result<Applied, SyncError> {
     let txn = conn.begin().await?;
     let applied = match topic {
-        "products/create" | "products/update" => {
+        Topic::ProductsCreate | Topic::ProductsUpdate => {
             upsert_product(&txn, target, parse(payload)?).await?
         }
-        "products/delete" => delete_product(&txn, target, parse::<IdPayload>(payload)?.id).await?,
-        "inventory_items/update" => set_cost(&txn, target, parse(payload)?).await?,
-        "inventory_levels/update" => set_level(&txn, target, parse(payload)?).await?,
-        "orders/create" => insert_order(&txn, target, parse(payload)?).await?,
-        "collections/create" | "collections/update" => {
+        Topic::ProductsDelete => {
+            delete_product(&txn, target, parse::<IdPayload>(payload)?.id).await?
+        }
+        Topic::InventoryItemsUpdate => set_cost(&txn, target, parse(payload)?).await?,
+        Topic::InventoryLevelsUpdate => set_level(&txn, target, parse(payload)?).await?,
+        Topic::OrdersCreate => insert_order(&txn, target, parse(payload)?).await?,
+        Topic::CollectionsCreate | Topic::CollectionsUpdate => {
             let mut batch = RowBatch::default();
             batch.add_collection(
                 target.shop_id,
@@ -96,10 +86,16 @@ pub async fn apply(
             write_rows(&txn, batch, false).await?;
             Applied::Written
         }
-        "collections/delete" => {
+        Topic::CollectionsDelete => {
             delete_collection(&txn, target, parse::<IdPayload>(payload)?.id).await?
         }
-        _ => Applied::Skipped,
+        // Not catalog changes: the webhook job handles them itself.
+        Topic::AppUninstalled
+        | Topic::ShopUpdate
+        | Topic::BulkOperationsFinish
+        | Topic::CustomersDataRequest
+        | Topic::CustomersRedact
+        | Topic::ShopRedact => Applied::Skipped,
     };
     txn.commit().await?;
     Ok(applied)
