@@ -117,7 +117,8 @@ class Crate:
             # A `pub use` only republishes a name (like `mod x;` it shapes the module tree);
             # whoever uses the name through it depends on the defining file instead.
             refs = [parts for public, parts, _ in self.uses[module] if not public]
-            for root, tail in CODE_PATH.findall(self.texts[module]):
+            code = re.sub(r"(?m)^\s*(pub(\([^)]*\))?\s+)?use\s+[^;]*;", "", self.texts[module])
+            for root, tail in CODE_PATH.findall(code):
                 absolute = self.absolute(module, [root] + [p for p in tail.split("::") if p])
                 if absolute is not None:
                     refs.append(absolute)

@@ -6,12 +6,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::sqlx::{PgPool, SqlitePool};
-use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    SqlxPostgresConnector, SqlxSqliteConnector,
+};
 use secrecy::ExposeSecret;
 
 use crate::settings::DatabaseSettings;
@@ -30,16 +34,17 @@ pub enum DatabaseError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The URL did not parse.
+    /// The URL did not parse. Only the parser's reason is kept, with the URL (which may hold
+    /// a password) cut out of it, so no source error is chained here.
     #[error("database.url is not a valid database URL: {0}")]
     Url(String),
     /// The server or file could not be reached or opened.
-    #[error("cannot connect to the database: {0}")]
-    Connect(String),
+    #[error("cannot connect to the database")]
+    Connect(#[source] sea_orm::sqlx::Error),
     /// Running the migrations failed (nothing half-applied: each runs in a transaction where
     /// the backend allows it).
-    #[error("database migration failed: {0}")]
-    Migrate(String),
+    #[error("database migration failed")]
+    Migrate(#[source] sea_orm::DbErr),
 }
 
 /// Which engine backs the database.
@@ -110,7 +115,7 @@ impl Database {
     pub async fn migrate(&self) -> Result<(), DatabaseError> {
         Migrator::up(&self.conn, None)
             .await
-            .map_err(|err| DatabaseError::Migrate(err.to_string()))
+            .map_err(DatabaseError::Migrate)
     }
 
     /// Number of migrations not yet applied (0 when the schema is current).
@@ -121,7 +126,7 @@ impl Database {
         Migrator::get_pending_migrations(&self.conn)
             .await
             .map(|pending| pending.len())
-            .map_err(|err| DatabaseError::Migrate(err.to_string()))
+            .map_err(DatabaseError::Migrate)
     }
 
     /// Closes the pool, waiting for connections in use to be returned.
@@ -158,7 +163,7 @@ async fn connect_sqlite(
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
         .connect_with(options)
         .await
-        .map_err(|err| DatabaseError::Connect(err.to_string()))?;
+        .map_err(DatabaseError::Connect)?;
     Ok(Database {
         conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone()),
         pool: Pool::Sqlite(pool),
@@ -177,7 +182,7 @@ async fn connect_postgres(
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
         .connect_with(options)
         .await
-        .map_err(|err| DatabaseError::Connect(redact(&err.to_string(), url)))?;
+        .map_err(DatabaseError::Connect)?;
     Ok(Database {
         conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone()),
         pool: Pool::Postgres(pool),
@@ -187,4 +192,30 @@ async fn connect_postgres(
 /// Removes the URL from a driver message, in case the driver echoed it.
 fn redact(message: &str, url: &str) -> String {
     message.replace(url, "<database.url>")
+}
+
+/// Inserts `row` unless `on_conflict` turns the insert into nothing (a `DO NOTHING`, or an
+/// update whose condition fails); returns whether a row was written. The one way to ask
+/// "was it new?" of an insert, on both databases: PostgreSQL and SQLite report a skipped row
+/// as no rows affected, or sea-orm as [`DbErr::RecordNotInserted`].
+///
+/// # Errors
+/// The database error, for anything but a skipped row.
+pub async fn insert_if_absent<A>(
+    conn: &impl ConnectionTrait,
+    row: A,
+    on_conflict: OnConflict,
+) -> Result<bool, DbErr>
+where
+    A: ActiveModelTrait,
+{
+    let inserted = <A::Entity as EntityTrait>::insert(row)
+        .on_conflict(on_conflict)
+        .exec_without_returning(conn)
+        .await;
+    match inserted {
+        Ok(rows) => Ok(rows == 1),
+        Err(DbErr::RecordNotInserted) => Ok(false),
+        Err(err) => Err(err),
+    }
 }

@@ -22,3 +22,35 @@ pub fn init(settings: &LogSettings) {
         LogFormat::Pretty => builder.compact().try_init(),
     };
 }
+
+/// Shows an error with its causes, `outer: inner: root`, for log lines (`%` on an error
+/// prints only its own message).
+#[derive(Debug, Clone, Copy)]
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(err) = cause {
+            write!(f, ": {err}")?;
+            cause = err.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chain;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_chain_shows_every_cause_in_order() {
+        let err = Outer(std::io::Error::other("root"));
+        assert_eq!(Chain(&err).to_string(), "outer: root");
+    }
+}

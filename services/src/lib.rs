@@ -13,5 +13,9 @@ pub mod runs;
 pub mod shop_auth;
 pub mod shop_tokens;
 pub mod signals;
+pub mod surface;
 pub mod sync;
 pub mod topic;
+
+/// A boxed error that keeps its cause chain.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -12,6 +12,9 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 use shopify::{AccessToken, TokenError};
 
+use common::database::insert_if_absent;
+use common::telemetry::Chain;
+
 use crate::shop_auth::{ShopifyApp, token_context};
 
 /// How long a refresh lock lasts if its holder dies mid-refresh.
@@ -32,6 +35,9 @@ pub enum ShopTokenError {
     /// The shop has no usable token (uninstalled or never installed).
     #[error("shop has no access token")]
     NoToken,
+    /// The stored shop domain does not parse (a corrupt row).
+    #[error("the stored shop domain is invalid")]
+    InvalidDomain(#[from] entity::domain::ShopDomainError),
 }
 
 impl From<shopify::CipherError> for ShopTokenError {
@@ -208,7 +214,7 @@ async fn refresh_locked(
     let refresh_token = app
         .cipher
         .decrypt(stored, &token_context(&shop.domain, "refresh_token"))?;
-    let domain = ShopDomain::parse(&shop.domain).map_err(|_| ShopTokenError::NoToken)?;
+    let domain = ShopDomain::parse(&shop.domain)?;
     match app.tokens.refresh(&domain, &refresh_token).await {
         Ok(token) => {
             store_token(db, app, &domain, &token, now).await?;
@@ -216,7 +222,7 @@ async fn refresh_locked(
             Ok(RefreshOutcome::Refreshed)
         }
         Err(err) if !err.is_transient() => {
-            tracing::warn!(shop = %domain, %err, "refresh refused; clearing the dead tokens");
+            tracing::warn!(shop = %domain, err = %Chain(&err), "refresh refused; clearing the dead tokens");
             clear_tokens(db, shop_id).await?;
             Err(err.into())
         }
@@ -272,15 +278,7 @@ async fn try_lock(
         ])
         .action_and_where(token_refresh_lock::Column::LockedUntil.lt(now))
         .to_owned();
-    let result = token_refresh_lock::Entity::insert(row)
-        .on_conflict(upsert)
-        .exec_without_returning(db)
-        .await;
-    match result {
-        Ok(rows) => Ok(rows == 1),
-        Err(DbErr::RecordNotInserted) => Ok(false),
-        Err(err) => Err(err),
-    }
+    insert_if_absent(db, row, upsert).await
 }
 
 async fn unlock(db: &DatabaseConnection, shop_id: i64, holder: &str) {

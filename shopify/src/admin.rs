@@ -42,15 +42,15 @@ pub enum AdminError {
         /// Attempts made.
         attempts: u32,
     },
-    /// The request did not complete (network, timeout).
-    #[error("Admin API unreachable: {0}")]
-    Transport(String),
+    /// The request did not complete (network, timeout); the URL is cut from the cause.
+    #[error("Admin API unreachable")]
+    Transport(#[source] reqwest::Error),
     /// GraphQL errors other than throttling (bad query, access denied, …).
     #[error("GraphQL errors: {}", .0.join("; "))]
     GraphQl(Vec<String>),
     /// The answer is not the expected shape.
-    #[error("unexpected Admin API answer: {0}")]
-    Decode(String),
+    #[error("unexpected Admin API answer")]
+    Decode(#[source] crate::BoxError),
 }
 
 impl AdminError {
@@ -212,7 +212,7 @@ impl AdminClient {
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|err| AdminError::Transport(err.to_string()))?;
+            .map_err(|err| AdminError::Transport(err.without_url()))?;
         Ok(Self {
             http,
             urls,
@@ -251,11 +251,11 @@ impl AdminClient {
             match self.attempt(shop, token, query, &body, attempt).await? {
                 Attempt::Done(data) => {
                     return serde_json::from_value(data)
-                        .map_err(|err| AdminError::Decode(err.to_string()));
+                        .map_err(|err| AdminError::Decode(err.into()));
                 }
                 Attempt::Retry(_, err) if attempt >= self.policy.max_attempts => return Err(err),
                 Attempt::Retry(delay, err) => {
-                    tracing::info!(%err, attempt, ?delay, "retrying Admin API call");
+                    tracing::info!(err = ?err, attempt, ?delay, "retrying Admin API call");
                     tokio::time::sleep(delay).await;
                 }
             }
@@ -280,7 +280,7 @@ impl AdminClient {
         let response = match sent {
             Ok(response) => response,
             Err(err) => {
-                let err = AdminError::Transport(err.without_url().to_string());
+                let err = AdminError::Transport(err.without_url());
                 return Ok(Attempt::Retry(self.policy.backoff(attempt), err));
             }
         };
@@ -309,7 +309,7 @@ impl AdminClient {
         let envelope: Envelope = response
             .json()
             .await
-            .map_err(|err| AdminError::Decode(err.to_string()))?;
+            .map_err(|err| AdminError::Decode(err.into()))?;
         self.read_envelope(shop, query, envelope, attempt)
     }
 
@@ -396,11 +396,11 @@ impl AdminClient {
         let response = reqwest::Client::builder()
             .read_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|err| AdminError::Transport(err.to_string()))?
+            .map_err(|err| AdminError::Transport(err.without_url()))?
             .get(url)
             .send()
             .await
-            .map_err(|err| AdminError::Transport(err.without_url().to_string()))?;
+            .map_err(|err| AdminError::Transport(err.without_url()))?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             Ok(response)

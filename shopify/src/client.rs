@@ -40,11 +40,11 @@ pub enum TokenError {
         description: Option<String>,
     },
     /// The request did not complete (network, timeout, 5xx without an OAuth body).
-    #[error("token endpoint unreachable: {0}")]
-    Transport(String),
+    #[error("token endpoint unreachable")]
+    Transport(#[source] crate::BoxError),
     /// A 2xx answer that is not a token response.
-    #[error("token endpoint answered something unexpected: {0}")]
-    Decode(String),
+    #[error("token endpoint answered something unexpected")]
+    Decode(#[source] serde_json::Error),
 }
 
 impl TokenError {
@@ -117,7 +117,7 @@ impl TokenClient {
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|err| TokenError::Transport(err.to_string()))?;
+            .map_err(|err| TokenError::Transport(err.without_url().into()))?;
         Ok(Self {
             http,
             urls,
@@ -211,15 +211,14 @@ impl TokenClient {
             .send()
             .await
             // reqwest errors carry the URL, never the body: safe to keep.
-            .map_err(|err| TokenError::Transport(err.without_url().to_string()))?;
+            .map_err(|err| TokenError::Transport(err.without_url().into()))?;
         let status = response.status();
         let body = response
             .bytes()
             .await
-            .map_err(|err| TokenError::Transport(err.to_string()))?;
+            .map_err(|err| TokenError::Transport(err.without_url().into()))?;
         if status.is_success() {
-            return serde_json::from_slice(&body)
-                .map_err(|err| TokenError::Decode(err.to_string()));
+            return serde_json::from_slice(&body).map_err(TokenError::Decode);
         }
         match serde_json::from_slice::<OAuthErrorBody>(&body) {
             Ok(oauth) => Err(TokenError::Rejected {
@@ -228,7 +227,7 @@ impl TokenClient {
                 description: oauth.error_description,
             }),
             Err(_) if status.is_server_error() => {
-                Err(TokenError::Transport(format!("HTTP {status}")))
+                Err(TokenError::Transport(format!("HTTP {status}").into()))
             }
             Err(_) => Err(TokenError::Rejected {
                 status: status.as_u16(),

@@ -26,6 +26,9 @@ pub mod signature;
 mod urls;
 pub mod web_pixel;
 
+/// A boxed error that keeps its cause chain.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 pub use admin::{AdminClient, AdminError, RetryPolicy};
 pub use bulk::{BulkError, BulkOperation, BulkStatus};
 pub use client::{AccessToken, TokenClient, TokenError};

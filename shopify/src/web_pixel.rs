@@ -158,12 +158,12 @@ impl AdminClient {
 /// Reads a mutation's payload: the pixel, or its user errors.
 fn outcome(mutation: &'static str, mut data: Value) -> Result<WebPixel, WebPixelError> {
     let payload: Payload = serde_json::from_value(data[mutation].take())
-        .map_err(|err| AdminError::Decode(format!("{mutation}: {err}")))?;
+        .map_err(|err| AdminError::Decode(format!("{mutation}: {err}").into()))?;
     match (payload.web_pixel, payload.user_errors.is_empty()) {
         (Some(pixel), true) => Ok(pixel),
-        (None, true) => Err(AdminError::Decode(format!(
-            "{mutation} answered neither a web pixel nor user errors"
-        ))
+        (None, true) => Err(AdminError::Decode(
+            format!("{mutation} answered neither a web pixel nor user errors").into(),
+        )
         .into()),
         (_, false) => Err(WebPixelError::Refused {
             mutation,

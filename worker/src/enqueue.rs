@@ -4,6 +4,7 @@
 
 use common::Database;
 use common::settings::DemoSettings;
+use common::telemetry::Chain;
 use services::shop_auth::ShopifyApp;
 use services::shop_tokens::StoredToken;
 
@@ -24,11 +25,11 @@ pub async fn after_token_stored(queue: &JobQueue, app: &ShopifyApp, stored: &Sto
     }
     // A new install knows nothing of the catalog yet: start the full sync now.
     if let Err(err) = queue.push(SyncCatalog::now(shop_id)).await {
-        tracing::warn!(shop = shop_id, %err, "could not queue the first catalog sync");
+        tracing::warn!(shop = shop_id, err = %Chain(&err), "could not queue the first catalog sync");
     }
     // The web pixel sends nothing until it is created on the shop with the shop's key.
     if let Err(err) = queue.push(ConnectWebPixel::now(shop_id)).await {
-        tracing::warn!(shop = shop_id, %err, "could not queue the web pixel connection");
+        tracing::warn!(shop = shop_id, err = %Chain(&err), "could not queue the web pixel connection");
     }
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::telemetry::Chain;
 use entity::shop;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
@@ -148,13 +149,13 @@ pub async fn run(
                 match tick(&conn, &queue, now).await {
                     Ok(0) => {}
                     Ok(queued) => tracing::info!(queued, "scheduled training and precompute jobs"),
-                    Err(err) => tracing::warn!(%err, "schedule tick failed"),
+                    Err(err) => tracing::warn!(err = %Chain(&err), "schedule tick failed"),
                 }
                 if let Err(err) = rollups(&conn, &queue, now).await {
-                    tracing::warn!(%err, "scheduling metric rollups failed");
+                    tracing::warn!(err = %Chain(&err), "scheduling metric rollups failed");
                 }
                 if let Err(err) = reconciliations(&conn, &queue, now).await {
-                    tracing::warn!(%err, "scheduling catalog reconciliations failed");
+                    tracing::warn!(err = %Chain(&err), "scheduling catalog reconciliations failed");
                 }
             }
         }

@@ -108,9 +108,9 @@ pub async fn callback(
             )
         })?;
     let shop = parse_shop(required(&params, "shop")?)?;
-    let timestamp: i64 = required(&params, "timestamp")?
-        .parse()
-        .map_err(|_| ApiError::new(ErrorKind::BadRequest, "`timestamp` is not a number"))?;
+    let timestamp: i64 = required(&params, "timestamp")?.parse().map_err(|err| {
+        ApiError::new(ErrorKind::BadRequest, "`timestamp` is not a number").with_cause(err)
+    })?;
     let now = Utc::now();
     let tolerance = i64::try_from(app.settings.oauth_timestamp_tolerance_secs).unwrap_or(300);
     if (now.timestamp() - timestamp).abs() > tolerance {

@@ -13,11 +13,13 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{Duration, Utc};
 use entity::{ShopDomain, app_proxy_replay, shop};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use shopify::signature;
 
 use super::auth::{configured, parse_shop};
+use common::database::insert_if_absent;
+
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
@@ -75,9 +77,9 @@ async fn verify(state: web::Data<AppState>, query: String) -> Result<ProxyReques
             format!("app proxy request rejected: {err}"),
         )
     })?;
-    let timestamp: i64 = one(&params, "timestamp")?
-        .parse()
-        .map_err(|_| ApiError::new(ErrorKind::BadRequest, "`timestamp` is not a number"))?;
+    let timestamp: i64 = one(&params, "timestamp")?.parse().map_err(|err| {
+        ApiError::new(ErrorKind::BadRequest, "`timestamp` is not a number").with_cause(err)
+    })?;
     let now = Utc::now();
     let skew = i64::try_from(app.settings.app_proxy_max_skew_secs).unwrap_or(90);
     if (now.timestamp() - timestamp).abs() > skew {
@@ -90,11 +92,12 @@ async fn verify(state: web::Data<AppState>, query: String) -> Result<ProxyReques
     let customer = match params.get("logged_in_customer_id").map(Vec::as_slice) {
         None | Some([]) => None,
         Some([id]) if id.is_empty() => None,
-        Some([id]) => Some(id.parse::<i64>().map_err(|_| {
+        Some([id]) => Some(id.parse::<i64>().map_err(|err| {
             ApiError::new(
                 ErrorKind::BadRequest,
                 "`logged_in_customer_id` is not a number",
             )
+            .with_cause(err)
         })?),
         Some(_) => {
             return Err(ApiError::new(
@@ -140,19 +143,10 @@ async fn remember(
         shop_domain: Set(shop.as_str().to_owned()),
         expires_at: Set(expires_at),
     };
-    let inserted = match app_proxy_replay::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(app_proxy_replay::Column::Signature)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-    {
-        Ok(rows) => rows == 1,
-        Err(DbErr::RecordNotInserted) => false,
-        Err(err) => return Err(err.into()),
-    };
+    let first_use = OnConflict::column(app_proxy_replay::Column::Signature)
+        .do_nothing()
+        .to_owned();
+    let inserted = insert_if_absent(db, row, first_use).await?;
     if inserted {
         Ok(())
     } else {

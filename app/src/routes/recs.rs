@@ -61,7 +61,7 @@ async fn serve(
     let request = parse(shop_id, params)?;
     let model = state.models.get(&state.db.conn, shop_id).await?;
     let response = serving::recommend(&state.db.conn, &model, &request).await?;
-    metrics::counter!("recommendations_served_total", "surface" => request.surface.clone())
+    metrics::counter!("recommendations_served_total", "surface" => services::surface::name(request.surface))
         .increment(1);
     let mut http = render(format, &response);
     // Per shopper and per impression: never cached by the CDN or shared caches.
@@ -108,9 +108,8 @@ pub(crate) fn parse(
     let bad = |message: String| ApiError::new(ErrorKind::BadRequest, message);
     let surface = params
         .get("surface")
-        .cloned()
-        .ok_or_else(|| bad("`surface` is required".into()))?;
-    serving::parse_surface(&surface)?;
+        .ok_or_else(|| bad("`surface` is required".into()))
+        .and_then(|name| serving::parse_surface(name))?;
     let product_id = params
         .get("product_id")
         .map(|id| services::signals::id::parse(id).map_err(|err| bad(format!("product_id: {err}"))))

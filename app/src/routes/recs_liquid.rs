@@ -11,6 +11,8 @@ use std::collections::HashSet;
 
 use maud::{Markup, PreEscaped, Render, html};
 
+use services::surface::{module_title, reason_label};
+
 use crate::serving::{RecItem, RecModule, RecResponse};
 
 /// The content type that makes Shopify render an app-proxy answer as Liquid.
@@ -75,40 +77,6 @@ fn product_path(handle: &str) -> String {
         }
     }
     path
-}
-
-/// The shopper-facing heading of a module (the policy's module names are identifiers).
-#[must_use]
-pub fn module_title(name: &str) -> String {
-    match name {
-        "similar_items" => "Similar items".into(),
-        "you_may_also_like" => "You may also like".into(),
-        "complete_the_look" => "Complete the look".into(),
-        "accessories" => "Goes well with your cart".into(),
-        "for_you" | "picked_for_you" => "Picked for you".into(),
-        "complete_your_order" => "Complete your order".into(),
-        other => {
-            let spaced = other.replace('_', " ");
-            let mut chars = spaced.chars();
-            chars
-                .next()
-                .map(|first| first.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
-    }
-}
-
-/// The shopper-facing label of a ranker reason.
-#[must_use]
-pub fn reason_label(reason: &str) -> &'static str {
-    match reason {
-        "similar" => "Similar style",
-        "bought together" => "Often bought together",
-        "new arrival" => "New arrival",
-        "trending" => "Trending now",
-        "explore" => "Something different",
-        _ => "Recommended",
-    }
 }
 
 /// Renders the answer as a Liquid fragment without the theme layout, one `<section>` per module.
@@ -300,12 +268,5 @@ mod tests {
 
         assert_eq!(html.matches("all_products[").count(), ALL_PRODUCTS_LIMIT);
         assert!(html.contains(r#"href="/products/p-25""#), "{html}");
-    }
-
-    #[test]
-    fn module_titles_read_as_headings() {
-        assert_eq!(module_title("complete_the_look"), "Complete the look");
-        assert_eq!(module_title("new_module"), "New module");
-        assert_eq!(module_title(""), "");
     }
 }

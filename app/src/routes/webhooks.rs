@@ -7,12 +7,14 @@ use chrono::Utc;
 use entity::{shop, webhook_receipt};
 use futures::StreamExt as _;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use shopify::signature;
 use worker::jobs::ProcessWebhook;
 
 use super::auth::{configured, parse_shop};
+use common::database::insert_if_absent;
+
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
@@ -108,19 +110,10 @@ pub async fn receive(
         processed_at: Set(None),
         outcome: Set(None),
     };
-    let inserted = match webhook_receipt::Entity::insert(receipt)
-        .on_conflict(
-            OnConflict::column(webhook_receipt::Column::WebhookId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-    {
-        Ok(rows) => rows == 1,
-        Err(DbErr::RecordNotInserted) => false,
-        Err(err) => return Err(err.into()),
-    };
+    let first_delivery = OnConflict::column(webhook_receipt::Column::WebhookId)
+        .do_nothing()
+        .to_owned();
+    let inserted = insert_if_absent(db, receipt, first_delivery).await?;
     let pending = inserted
         || webhook_receipt::Entity::find_by_id(webhook_id.to_owned())
             .one(db)

@@ -21,10 +21,10 @@ use ranker::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use services::recs::pools;
-use services::recs::precompute::{PRODUCT_SURFACES, PROFILE_SURFACES};
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use services::signals::{EventKind as StoredKind, Impression, ShownItem};
+use services::surface;
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;
@@ -46,8 +46,8 @@ pub const MAX_LIMIT: usize = 24;
 pub struct RecRequest {
     /// Shop.
     pub shop_id: i64,
-    /// Surface as named in the API (`pdp`, `home`, …).
-    pub surface: String,
+    /// Surface (named `pdp`, `home`, … in the API; see [`services::surface`]).
+    pub surface: Surface,
     /// Product page or cart seed.
     pub product_id: Option<i64>,
     /// Storefront session, for the re-rank and the impression log.
@@ -104,21 +104,8 @@ pub struct RecResponse {
 /// # Errors
 /// 400 for an unknown surface.
 pub fn parse_surface(name: &str) -> Result<Surface, ApiError> {
-    Ok(match name {
-        "home" => Surface::Home,
-        "pdp" | "product" => Surface::Product,
-        "cart" => Surface::Cart,
-        "post_purchase" => Surface::PostPurchase,
-        "email" => Surface::Email,
-        "search" => Surface::Search,
-        "checkout" => Surface::Checkout,
-        _ => {
-            return Err(ApiError::new(
-                ErrorKind::BadRequest,
-                format!("unknown surface `{name}`"),
-            ));
-        }
-    })
+    surface::parse(name)
+        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown surface `{name}`")))
 }
 
 /// Serves one request and logs its impression.
@@ -145,7 +132,7 @@ pub async fn preview(
     model: &ShopModel,
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
-    let surface = parse_surface(&request.surface)?;
+    let surface = request.surface;
     let catalog = &model.view.catalog;
     let now = Utc::now();
     let seed = match request.product_id {
@@ -225,16 +212,11 @@ async fn precomputed(
     let Some(version) = &model.versions.lists else {
         return Ok(None);
     };
-    // The precompute's own surface tables say which lists exist, and under which name.
-    let name_in = |table: &[(&'static str, Surface)]| {
-        table
-            .iter()
-            .find(|(_, s)| *s == surface)
-            .map(|(name, _)| *name)
-    };
+    // The precomputed surfaces say which lists exist, and under which name.
+    let name_in = |table: &[Surface]| table.contains(&surface).then(|| surface::name(surface));
     let keys: Vec<SeedKey> = match (
-        name_in(&PRODUCT_SURFACES),
-        name_in(&PROFILE_SURFACES),
+        name_in(&surface::PER_PRODUCT),
+        name_in(&surface::PER_PROFILE),
         request.product_id,
     ) {
         (Some(name), _, Some(id)) => vec![SeedKey::new(name, PRODUCT_SEED, id.to_string())],
@@ -351,7 +333,7 @@ fn respond(
         .collect();
     RecResponse {
         rec_id,
-        surface: request.surface.clone(),
+        surface: surface::name(request.surface).to_owned(),
         model_version: model.versions.pools.clone(),
         list_version: model.versions.lists.clone(),
         policy_version: ranker::policy::POLICY_VERSION,
@@ -367,11 +349,6 @@ async fn log_impression(
     response: &RecResponse,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let surface = if request.surface == "product" {
-        "pdp"
-    } else {
-        request.surface.as_str()
-    };
     let session = request
         .session_id
         .clone()
@@ -397,7 +374,7 @@ async fn log_impression(
     let shown = Impression {
         shop_id: request.shop_id,
         rec_id: response.rec_id.clone(),
-        surface: surface.to_owned(),
+        surface: surface::name(request.surface).to_owned(),
         traffic_source: request.traffic_source.as_str().to_owned(),
         session_id: session,
         anonymous_id: anonymous,

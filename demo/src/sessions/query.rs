@@ -2,7 +2,7 @@
 
 use rand::Rng as _;
 
-use super::World;
+use super::world::World;
 use crate::rng::{self, Rng};
 use crate::taxonomy::Scheme;
 use crate::words::COLOURS;

@@ -2,8 +2,8 @@
 
 use rand::Rng as _;
 
-use super::World;
 use super::query;
+use super::world::World;
 use crate::model::{Event, EventKind, Product};
 use crate::rng::{self, Rng};
 use crate::shoppers::{Shopper, tier_affinity};

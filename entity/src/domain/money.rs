@@ -63,9 +63,10 @@ impl Money {
             return Err(MoneyError::TooPrecise(input.to_owned()));
         }
         let padded = format!("{whole}{kept:0<width$}");
-        let magnitude: i64 = padded
-            .parse()
-            .map_err(|_| MoneyError::OutOfRange(input.chars().take(40).collect()))?;
+        // Only digits are left, so the one way to fail is overflow, which the error names.
+        let Ok(magnitude) = padded.parse::<i64>() else {
+            return Err(MoneyError::OutOfRange(input.chars().take(40).collect()));
+        };
         Ok(Self(if negative { -magnitude } else { magnitude }))
     }
 }

@@ -1,10 +1,10 @@
-//! Complements: items bought together across categories, and the category co-purchase graph.
+//! Complements: items bought together across categories, and learning the category
+//! co-purchase graph from orders.
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::cooccurrence::{CooccurrenceConfig, CooccurrenceModel, Interaction, baskets};
+pub use crate::catalog::CategoryGraph;
 use crate::catalog::{Catalog, CategoryId, ItemId};
 use crate::error::Result;
 
@@ -38,13 +38,7 @@ impl ComplementModel {
     }
 }
 
-/// Which categories are bought together: for each category, its strongest co-purchase partners
-/// by lift. Used for the "adjacent categories" rule next to the category tree.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct CategoryGraph {
-    neighbours: HashMap<CategoryId, Vec<(CategoryId, f32)>>,
-}
-
+/// Learning the category graph from orders (the graph itself is catalog data).
 impl CategoryGraph {
     /// Builds the graph from purchases ([`Interaction::user`] = order id), keeping for each
     /// category the `top_n` partners with lift above 1 seen in at least `min_orders` orders.
@@ -88,24 +82,6 @@ impl CategoryGraph {
             list.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             list.truncate(top_n);
         }
-        Ok(Self { neighbours })
-    }
-
-    /// Adds an edge by hand (for merchant-curated pairings), in both directions.
-    pub fn connect(&mut self, a: CategoryId, b: CategoryId, strength: f32) {
-        self.neighbours.entry(a).or_default().push((b, strength));
-        self.neighbours.entry(b).or_default().push((a, strength));
-    }
-
-    /// The category's partners, strongest first.
-    #[must_use]
-    pub fn neighbours(&self, c: CategoryId) -> &[(CategoryId, f32)] {
-        self.neighbours.get(&c).map_or(&[], Vec::as_slice)
-    }
-
-    /// Whether `b` is among `a`'s partners.
-    #[must_use]
-    pub fn adjacent(&self, a: CategoryId, b: CategoryId) -> bool {
-        self.neighbours(a).iter().any(|(c, _)| *c == b)
+        Ok(Self::from_neighbours(neighbours))
     }
 }

@@ -87,10 +87,11 @@ impl CatalogBuilder {
         let margin = finite(spec.margin, "margin")?.clamp(0.0, 1.0);
         let health = finite(spec.inventory_health, "inventory_health")?.clamp(0.0, 1.0);
         let row = self.embedding_row(spec.embedding.as_deref())?;
-        let id = ItemId(
-            u32::try_from(self.catalog.items.len())
-                .map_err(|_| RankerError::DuplicateItem(spec.external_id))?,
-        );
+        // More than u32::MAX items cannot be indexed; the item is refused like a repeat.
+        let Ok(index) = u32::try_from(self.catalog.items.len()) else {
+            return Err(RankerError::DuplicateItem(spec.external_id));
+        };
+        let id = ItemId(index);
         let mut attributes = spec.attributes;
         attributes.sort_unstable();
         attributes.dedup();

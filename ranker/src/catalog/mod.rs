@@ -6,57 +6,16 @@
 
 mod brands;
 mod builder;
+mod graph;
+mod ids;
 mod tree;
 
 pub use builder::{CatalogBuilder, ItemSpec};
+pub use graph::CategoryGraph;
+pub use ids::{AttributeId, BrandId, CategoryId, FamilyId, ItemId, VendorId};
 pub use tree::CategoryTree;
 
 use std::collections::HashMap;
-
-use serde::{Deserialize, Serialize};
-
-macro_rules! dense_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-        )]
-        pub struct $name(pub u32);
-
-        impl $name {
-            /// The id as an index into the catalog's dense arrays.
-            #[must_use]
-            pub fn index(self) -> usize {
-                self.0 as usize
-            }
-        }
-    };
-}
-
-dense_id!(
-    /// A catalog item: a dense index issued by [`CatalogBuilder::add_item`] in insertion order.
-    ItemId
-);
-dense_id!(
-    /// A node of the [`CategoryTree`].
-    CategoryId
-);
-dense_id!(
-    /// An interned brand name.
-    BrandId
-);
-dense_id!(
-    /// An interned vendor (seller) name.
-    VendorId
-);
-dense_id!(
-    /// An interned variant family: items of one family are variants of one product.
-    FamilyId
-);
-dense_id!(
-    /// An interned attribute token such as `color:red` or a tag.
-    AttributeId
-);
 
 /// One catalog item's features, validated on entry (finite numbers, known category).
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +53,7 @@ pub struct Catalog {
     /// Row-major `len × dim` matrix of L2-normalised embeddings; zero rows where absent.
     pub(crate) embeddings: Vec<f32>,
     pub(crate) dim: usize,
-    pub(crate) graph: crate::candidates::complements::CategoryGraph,
+    pub(crate) graph: CategoryGraph,
     /// Brand names as tokens, for search queries.
     pub(crate) brands: brands::BrandNames,
 }
@@ -144,13 +103,13 @@ impl Catalog {
 
     /// The category co-purchase graph (empty until set).
     #[must_use]
-    pub fn category_graph(&self) -> &crate::candidates::complements::CategoryGraph {
+    pub fn category_graph(&self) -> &CategoryGraph {
         &self.graph
     }
 
     /// Sets the co-purchase graph learnt from orders, used with the category tree to decide which
     /// categories are adjacent.
-    pub fn set_category_graph(&mut self, graph: crate::candidates::complements::CategoryGraph) {
+    pub fn set_category_graph(&mut self, graph: CategoryGraph) {
         self.graph = graph;
     }
 

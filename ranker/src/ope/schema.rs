@@ -62,7 +62,8 @@ fn cell<T: std::str::FromStr>(
     column: &'static str,
 ) -> Result<T, OpeError> {
     let text = fields.get(i).map_or("", |s| s.trim());
-    text.parse().map_err(|_| OpeError::BadValue {
+    // The error names the row, column and text, which says more than the parser's reason.
+    text.parse().ok().ok_or_else(|| OpeError::BadValue {
         row,
         column,
         value: text.to_owned(),

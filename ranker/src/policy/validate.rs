@@ -147,14 +147,20 @@ fn module(i: usize, m: &ModuleSpec) -> Result<ModulePolicy, PolicyError> {
             sum: r + d,
         });
     }
-    m.reranker
-        .validate()
-        .map_err(|_| PolicyError::invalid(field("reranker"), "λ in [0,1], α finite ≥ 0"))?;
-    let weights = m
-        .weights
-        .unwrap_or_default()
-        .validated()
-        .map_err(|_| PolicyError::invalid(field("weights"), "finite, ≥ 0, not all 0"))?;
+    // The policy error names the field and the rule; the ranker's own error would say the
+    // same without the field, so it is not chained.
+    if m.reranker.validate().is_err() {
+        return Err(PolicyError::invalid(
+            field("reranker"),
+            "λ in [0,1], α finite ≥ 0",
+        ));
+    }
+    let Ok(weights) = m.weights.unwrap_or_default().validated() else {
+        return Err(PolicyError::invalid(
+            field("weights"),
+            "finite, ≥ 0, not all 0",
+        ));
+    };
     let mut new_arrival_slots = m.new_arrival_slots.clone();
     new_arrival_slots.sort_unstable();
     new_arrival_slots.dedup();

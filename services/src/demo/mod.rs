@@ -37,7 +37,7 @@ pub enum DemoError {
     Sync(#[from] crate::sync::SyncError),
     /// Rendering the catalog as JSONL failed.
     #[error("cannot render the demo catalog: {0}")]
-    Render(String),
+    Render(#[source] std::io::Error),
 }
 
 /// What was loaded.
@@ -120,7 +120,7 @@ pub async fn load_with(db: &Database, config: &DemoConfig) -> Result<DemoSummary
     let generated = demo::generate(config);
     let (shop_id, run_id) = start_load(&db.conn, &generated).await?;
     let mut catalog = Vec::new();
-    jsonl::write(&generated, &mut catalog).map_err(|err| DemoError::Render(err.to_string()))?;
+    jsonl::write(&generated, &mut catalog).map_err(DemoError::Render)?;
     let target = BulkTarget {
         shop_id,
         sync_run_id: run_id,

@@ -22,11 +22,12 @@ use serde_json::json;
 
 use super::BuildError;
 use super::pools::StoredCandidate;
-use super::precompute::{ComputedList, PRODUCT_SURFACES, Precomputer, Profile};
+use super::precompute::{ComputedList, Precomputer, Profile};
 use super::profiles;
 use super::store::{self, POOL_SURFACE, PRODUCT_SEED, SeedKey};
 use crate::catalog::{CatalogView, view};
 use crate::runs::JobRun;
+use crate::surface;
 
 /// `models.kind` of a published list version.
 pub const LISTS_KIND: &str = "rec_lists";
@@ -143,7 +144,7 @@ impl Inputs {
             for handle in handles {
                 match handle.join() {
                     Ok(lists) => out.extend(lists?),
-                    Err(_) => return Err(BuildError::Task("a precompute thread panicked".into())),
+                    Err(_panic) => return Err(BuildError::Panicked),
                 }
             }
             Ok(out)
@@ -213,9 +214,7 @@ pub async fn precompute_all(
         done += chunk.len();
         let shared = Arc::clone(&inputs);
         let started = Instant::now();
-        let lists = tokio::task::spawn_blocking(move || shared.compute(&chunk))
-            .await
-            .map_err(|err| BuildError::Task(err.to_string()))??;
+        let lists = tokio::task::spawn_blocking(move || shared.compute(&chunk)).await??;
         timings.compute_ms += millis_since(started);
         written += lists.len();
         let started = Instant::now();
@@ -349,7 +348,7 @@ pub async fn precompute_product(
         now.timestamp(),
     )
     .product(product_id)?;
-    let surfaces: Vec<&str> = PRODUCT_SURFACES.iter().map(|(name, _)| *name).collect();
+    let surfaces = surface::PER_PRODUCT.map(surface::name);
     let txn = conn.begin().await?;
     // A deleted product keeps no lists of its own; one still in the catalog gets fresh ones.
     rec_list::Entity::delete_many()

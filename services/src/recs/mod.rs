@@ -23,7 +23,10 @@ pub enum BuildError {
     Ranker(#[from] ranker::RankerError),
     /// The CPU-bound step could not run.
     #[error("model build task failed: {0}")]
-    Task(String),
+    Task(#[from] tokio::task::JoinError),
+    /// A thread of the CPU-bound step panicked.
+    #[error("a precompute thread panicked")]
+    Panicked,
 }
 
 /// Trains the candidate models for a shop and stores a new pool version; returns it.
@@ -43,7 +46,6 @@ pub async fn train(db: &Database, shop_id: i64) -> Result<String, BuildError> {
             now.timestamp(),
         )
     })
-    .await
-    .map_err(|err| BuildError::Task(err.to_string()))??;
+    .await??;
     Ok(store::save(&db.conn, shop_id, &pools, now).await?)
 }

@@ -18,16 +18,11 @@ use ranker::{
 
 use super::pools::{StoredCandidate, candidates, restore};
 use super::store::{GLOBAL_SEED, PRODUCT_SEED, PROFILE_SEED, SeedKey};
+use crate::surface;
 
 /// Items kept per precomputed list: the served modules plus a reserve for the real-time
 /// re-rank to draw on.
 pub const LIST_LEN: usize = 40;
-/// Surfaces precomputed per product, with their API names.
-pub const PRODUCT_SURFACES: [(&str, Surface); 2] =
-    [("pdp", Surface::Product), ("cart", Surface::Cart)];
-/// Surfaces precomputed per shopper profile and for the shop as a whole.
-pub const PROFILE_SURFACES: [(&str, Surface); 2] =
-    [("home", Surface::Home), ("email", Surface::Email)];
 /// Weight of each older product in a profile's merged pool (the newest has 1).
 const PROFILE_DECAY: f32 = 0.8;
 /// Weight of the shop-wide pool in a profile's merged pool.
@@ -73,10 +68,10 @@ impl<'a> Precomputer<'a> {
         global: &'a [StoredCandidate],
         now: i64,
     ) -> Self {
-        let policies = PRODUCT_SURFACES
-            .iter()
-            .chain(&PROFILE_SURFACES)
-            .map(|&(_, surface)| {
+        let policies = surface::PER_PRODUCT
+            .into_iter()
+            .chain(surface::PER_PROFILE)
+            .map(|surface| {
                 let mut policy = policies.get(surface).clone();
                 policy.exploration.enabled = false;
                 (surface, policy)
@@ -108,7 +103,7 @@ impl<'a> Precomputer<'a> {
             .map_or(self.global, Vec::as_slice);
         let pool = restore(self.catalog, own)?;
         self.lists(
-            &PRODUCT_SURFACES,
+            &surface::PER_PRODUCT,
             PRODUCT_SEED,
             &product_id.to_string(),
             &pool,
@@ -137,7 +132,13 @@ impl<'a> Precomputer<'a> {
             .iter()
             .filter_map(|id| self.catalog.id_of(*id))
             .collect();
-        self.lists(&PROFILE_SURFACES, PROFILE_SEED, &profile.id, &pool, &seeds)
+        self.lists(
+            &surface::PER_PROFILE,
+            PROFILE_SEED,
+            &profile.id,
+            &pool,
+            &seeds,
+        )
     }
 
     /// The shop-wide lists for shoppers without a profile.
@@ -146,12 +147,12 @@ impl<'a> Precomputer<'a> {
     /// [`RankerError`] when the ranker refuses the pool.
     pub fn global(&self) -> Result<Vec<ComputedList>, RankerError> {
         let pool = restore(self.catalog, self.global)?;
-        self.lists(&PROFILE_SURFACES, GLOBAL_SEED, "*", &pool, &[])
+        self.lists(&surface::PER_PROFILE, GLOBAL_SEED, "*", &pool, &[])
     }
 
     fn lists(
         &self,
-        surfaces: &[(&str, Surface)],
+        surfaces: &[Surface],
         kind: &str,
         seed_id: &str,
         pool: &CandidatePool,
@@ -159,9 +160,9 @@ impl<'a> Precomputer<'a> {
     ) -> Result<Vec<ComputedList>, RankerError> {
         surfaces
             .iter()
-            .map(|&(name, surface)| {
+            .map(|&surface| {
                 Ok(ComputedList {
-                    key: SeedKey::new(name, kind, seed_id),
+                    key: SeedKey::new(surface::name(surface), kind, seed_id),
                     items: self.list(surface, pool, seeds)?,
                 })
             })

@@ -14,8 +14,9 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde::{Deserialize, Serialize};
 
-use super::SignalError;
-use super::input::{SURFACES, check_id};
+use super::error::SignalError;
+use super::input::check_id;
+use crate::surface;
 
 /// One served answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +76,7 @@ impl Impression {
         check_id(Some(&self.rec_id), true).map_err(|r| invalid("rec_id", r))?;
         check_id(Some(&self.session_id), true).map_err(|r| invalid("session_id", r))?;
         check_id(Some(&self.anonymous_id), true).map_err(|r| invalid("anonymous_id", r))?;
-        if !SURFACES.contains(&self.surface.as_str()) {
+        if surface::from_name(&self.surface).is_none() {
             return Err(invalid("surface", "is not a known surface"));
         }
         for item in &self.items {

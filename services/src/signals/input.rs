@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use super::SignalError;
+use super::error::SignalError;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -61,18 +61,6 @@ impl Device {
         }
     }
 }
-
-/// Recommendation surfaces an impression or click can come from.
-pub const SURFACES: [&str; 8] = [
-    "home",
-    "pdp",
-    "cart",
-    "post_purchase",
-    "email",
-    "search",
-    "checkout",
-    "collection",
-];
 
 /// Longest accepted identifier (event, session, anonymous, rec ids).
 const MAX_ID_LEN: usize = 128;
@@ -157,7 +145,7 @@ impl EventInput {
             return Err(invalid("referrer", "must be 1 to 64 characters"));
         }
         if let Some(surface) = &self.surface
-            && !SURFACES.contains(&surface.as_str())
+            && crate::surface::from_name(surface).is_none()
         {
             return Err(invalid("surface", "is not a known surface"));
         }

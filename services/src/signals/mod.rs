@@ -2,6 +2,7 @@
 //! anonymous ids linked to customers when a shopper logs in or checks out.
 
 mod attribution;
+mod error;
 pub mod id;
 pub mod impression;
 mod input;
@@ -13,29 +14,14 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
+pub use error::SignalError;
 pub use impression::{Impression, ShownItem};
-pub use input::{Device, EventInput, EventKind, SURFACES, is_valid_id};
+pub use input::{Device, EventInput, EventKind, is_valid_id};
 
 use attribution::Attribution;
 
 /// Most events accepted in one batch.
 pub const MAX_BATCH: usize = 100;
-
-/// Why a batch was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum SignalError {
-    /// A field is missing or out of range; nothing of the batch was stored.
-    #[error("{field} {reason}")]
-    Invalid {
-        /// Path of the field (`events[3].propensity`).
-        field: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// Storing failed; nothing of the batch was stored.
-    #[error("cannot store events: {0}")]
-    Database(#[from] DbErr),
-}
 
 /// What happened to a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -6,6 +6,7 @@ pub mod full;
 mod insert;
 pub mod observed;
 mod operation;
+mod plan;
 pub mod queries;
 mod reconcile;
 pub mod records;
@@ -15,6 +16,8 @@ pub mod webhooks;
 mod write;
 
 pub use bulk::{BulkTarget, IngestReport, ingest, ingest_observed};
+
+use crate::BoxError;
 pub use observed::Observed;
 pub use operation::{PhaseOutcome, record_failure};
 
@@ -29,7 +32,7 @@ pub enum SyncError {
     Database(#[from] sea_orm::DbErr),
     /// A webhook payload does not have the fields its topic needs; retrying cannot help.
     #[error("malformed webhook payload: {0}")]
-    Payload(String),
+    Payload(#[source] BoxError),
     /// A line of a payload could not be mapped.
     #[error(transparent)]
     Line(#[from] records::LineError),

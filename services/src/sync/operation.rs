@@ -16,22 +16,10 @@ use shopify::client::ApiCallError;
 use shopify::{AdminError, BulkError, BulkOperation, BulkStatus};
 use tokio_util::io::StreamReader;
 
-use super::full::{FullSyncError, SyncTarget};
+pub use super::plan::PhaseOutcome;
+use super::plan::{FullSyncError, SyncTarget};
 use super::{BulkTarget, IngestReport, Observed, ingest_observed};
 use crate::shop_tokens::with_token;
-
-/// What an ingested phase left for the caller, before its run is marked succeeded.
-#[derive(Debug)]
-pub struct PhaseOutcome {
-    /// The `sync_runs` row.
-    pub run_id: i64,
-    /// When the run started: rows changed later came from webhooks, not the snapshot.
-    pub started_at: chrono::DateTime<Utc>,
-    /// The ingest's counts (of this attempt).
-    pub report: IngestReport,
-    /// Ids seen across the whole file.
-    pub observed: Observed,
-}
 
 /// Maps a call's error so that a 401 reaches the refresh-once helper.
 fn api<E: Into<FullSyncError>>(err: E) -> ApiCallError<FullSyncError> {

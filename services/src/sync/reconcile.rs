@@ -12,8 +12,7 @@ use entity::product;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::full::SyncTarget;
-use super::operation::PhaseOutcome;
+use super::plan::{PhaseOutcome, SyncTarget};
 
 /// Ids per `IN (…)` list.
 const CHUNK: usize = 500;

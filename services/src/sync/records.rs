@@ -8,6 +8,7 @@
 //! (the order query asks for grouped output). Unknown fields are ignored: Shopify adds fields over
 //! time, and a new one must not stop a sync.
 
+use crate::BoxError;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -43,7 +44,7 @@ pub enum Line {
 pub enum LineError {
     /// Not JSON, or a field of the wrong type.
     #[error("malformed line: {0}")]
-    Malformed(String),
+    Malformed(#[source] BoxError),
     /// A GID that does not end in a numeric id.
     #[error("bad id: {0}")]
     BadId(String),
@@ -201,7 +202,7 @@ pub fn gid_number(gid: &str) -> Result<i64, LineError> {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, LineError> {
-    serde_json::from_value(value).map_err(|err| LineError::Malformed(err.to_string()))
+    serde_json::from_value(value).map_err(|err| LineError::Malformed(err.into()))
 }
 
 /// Classifies and parses one JSONL line.
@@ -210,7 +211,7 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, LineError> {
 /// [`LineError`] when the line is not JSON or its fields do not parse.
 pub fn parse_line(text: &str) -> Result<Line, LineError> {
     let value: Value =
-        serde_json::from_str(text).map_err(|err| LineError::Malformed(err.to_string()))?;
+        serde_json::from_str(text).map_err(|err| LineError::Malformed(err.into()))?;
     let object_id = value
         .get("id")
         .and_then(Value::as_str)

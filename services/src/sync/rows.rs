@@ -271,5 +271,5 @@ impl RowBatch {
 fn money(text: &str, exponent: u32) -> Result<i64, LineError> {
     Money::parse_decimal(text, exponent)
         .map(Money::minor)
-        .map_err(|err| LineError::Malformed(err.to_string()))
+        .map_err(|err| LineError::Malformed(err.into()))
 }

@@ -105,11 +105,11 @@ pub async fn apply(
 fn money(text: &str, exponent: u32) -> Result<i64, SyncError> {
     Money::parse_decimal(text, exponent)
         .map(Money::minor)
-        .map_err(|err| SyncError::Payload(err.to_string()))
+        .map_err(|err| SyncError::Payload(err.into()))
 }
 
 fn parse<T: DeserializeOwned>(payload: &Value) -> Result<T, SyncError> {
-    T::deserialize(payload).map_err(|err| SyncError::Payload(err.to_string()))
+    T::deserialize(payload).map_err(|err| SyncError::Payload(err.into()))
 }
 
 async fn upsert_product(

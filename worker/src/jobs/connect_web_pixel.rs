@@ -120,8 +120,7 @@ async fn connect(ctx: &JobContext, shop_id: i64) -> Result<String, JobError> {
         // Uninstalled before the job ran; a re-install queues it again.
         return Ok("skipped: shop not installed".into());
     };
-    let domain = ShopDomain::parse(&shop.domain)
-        .map_err(|_| JobError::permanent(format!("invalid shop domain {}", shop.domain)))?;
+    let domain = ShopDomain::parse(&shop.domain).map_err(JobError::permanent_from)?;
     let settings = serde_json::to_string(&PixelSettings {
         endpoint: format!("{}/events", base.trim_end_matches('/')),
         shop_domain: domain.as_str(),

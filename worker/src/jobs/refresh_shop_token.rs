@@ -1,6 +1,7 @@
 //! `refresh_shop_token`: renew a shop's expiring offline token shortly before it lapses.
 
 use chrono::{DateTime, Utc};
+use common::telemetry::Chain;
 use entity::shop;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ impl RefreshShopToken {
         };
         let run_at = shop_tokens::refresh_due(app, expires_at);
         if let Err(err) = queue.push_at(job, run_at).await {
-            tracing::warn!(shop_id, err = %err, "cannot schedule the token refresh");
+            tracing::warn!(shop_id, err = %Chain(&err), "cannot schedule the token refresh");
         }
     }
 }

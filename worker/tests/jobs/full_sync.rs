@@ -373,3 +373,40 @@ async fn the_sync_catalog_job_runs_a_full_sync() {
     assert_eq!(rig.count::<product::Entity>().await, 2);
     assert!(rig.runs().await.iter().all(|r| r.status == "succeeded"));
 }
+
+#[tokio::test]
+async fn the_schedule_queues_one_reconciliation_a_day_and_a_worker_runs_it() {
+    let rig = rig().await;
+    let queue = worker::JobQueue::new(&rig.db).await.unwrap();
+    let now = Utc::now();
+
+    let queued = worker::schedule::reconciliations(&rig.db.conn, &queue, now).await;
+    worker::schedule::reconciliations(&rig.db.conn, &queue, now)
+        .await
+        .unwrap();
+    let pending = crate::jobs_with_status(&rig.db, "reconcile_catalog", "Pending").await;
+    let ctx = JobContext::new(rig.db.clone()).with_shopify(Some(Arc::clone(&rig.app)));
+    let pool = worker::WorkerPool::start(&queue, ctx, &crate::quick_workers());
+    let reconciled = crate::wait_for(Duration::from_secs(120), async || {
+        sync_run::Entity::find()
+            .filter(sync_run::Column::ShopId.eq(rig.shop_id))
+            .filter(sync_run::Column::Kind.eq("reconcile:orders"))
+            .filter(sync_run::Column::Status.eq("succeeded"))
+            .count(&rig.db.conn)
+            .await
+            .unwrap()
+            == 1
+    })
+    .await;
+    pool.shutdown(Duration::from_secs(5)).await;
+
+    assert_eq!(queued.unwrap(), 1, "the installed shop");
+    assert_eq!(pending, 1, "a second tick the same day queues nothing new");
+    assert!(reconciled, "the queued reconciliation ran its three phases");
+    let products = product::Entity::find()
+        .filter(product::Column::ShopId.eq(rig.shop_id))
+        .count(&rig.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(products, 2);
+}

@@ -82,3 +82,23 @@ async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
     assert_eq!(tick(25).await, 1, "pools are retrained daily");
     assert_eq!(pending(&db, "train_models").await, 2);
 }
+
+#[tokio::test]
+async fn the_demo_shop_is_never_reconciled_with_shopify() {
+    let database = TestDatabase::create().await;
+    let db = Database::connect(&database.settings).await.unwrap();
+    db.migrate().await.unwrap();
+    let queue = JobQueue::new(&db).await.unwrap();
+    let settings = DemoSettings {
+        products: 40,
+        shoppers: 10,
+        sessions: 30,
+        ..Default::default()
+    };
+    services::demo::load(&db, &settings).await.unwrap();
+
+    let queued = worker::schedule::reconciliations(&db.conn, &queue, Utc::now()).await;
+
+    assert_eq!(queued.unwrap(), 0);
+    assert_eq!(pending(&db, "reconcile_catalog").await, 0);
+}

@@ -18,10 +18,10 @@ use super::data;
 use super::page::{self, layout, swatch};
 use super::visitor::Visitor;
 use crate::error::{ApiError, ErrorKind};
-use crate::routes::recs_liquid::module_title;
 use crate::serving::cache::ShopModel;
 use crate::serving::{self, RecItem, RecRequest, RecResponse};
 use crate::state::AppState;
+use services::surface::{Surface, module_title};
 
 /// Items per module on the demo pages.
 const MODULE_ITEMS: usize = 6;
@@ -40,7 +40,15 @@ pub async fn product_page(
     known_product(&model, product_id)?;
     let visitor = Visitor::from_request(&req);
     record(&state, shop.id, &visitor, EventKind::View, product_id).await?;
-    let recs = recommend(&state, shop.id, &model, &visitor, "pdp", Some(product_id)).await?;
+    let recs = recommend(
+        &state,
+        shop.id,
+        &model,
+        &visitor,
+        Surface::Product,
+        Some(product_id),
+    )
+    .await?;
     let display = model.display.get(&product_id);
     let title = display.map_or("Product", |d| d.title.as_str());
     let facts = model.view.facts.get(&product_id);
@@ -78,7 +86,7 @@ pub(super) async fn home_modules(
     visitor: &Visitor,
 ) -> Result<Markup, ApiError> {
     let model = state.models.get(&state.db.conn, shop.id).await?;
-    let recs = recommend(state, shop.id, &model, visitor, "home", None).await?;
+    let recs = recommend(state, shop.id, &model, visitor, Surface::Home, None).await?;
     Ok(modules(&recs, &shop.currency))
 }
 
@@ -98,7 +106,7 @@ pub async fn category_page(
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "no such category"))?;
     let visitor = Visitor::from_request(&req);
-    let recs = recommend(&state, shop.id, &model, &visitor, "home", None).await?;
+    let recs = recommend(&state, shop.id, &model, &visitor, Surface::Home, None).await?;
     let body = html! {
         h2 { (category.name) }
         p.muted { (category.cards.len()) " products" }
@@ -125,9 +133,17 @@ pub async fn cart_page(
     let lines = data::cart(&state.db.conn, shop.id, &visitor.cart).await?;
     let recs = match visitor.cart.last() {
         Some(last) if model.view.catalog.id_of(*last).is_some() => {
-            recommend(&state, shop.id, &model, &visitor, "cart", Some(*last)).await?
+            recommend(
+                &state,
+                shop.id,
+                &model,
+                &visitor,
+                Surface::Cart,
+                Some(*last),
+            )
+            .await?
         }
-        _ => recommend(&state, shop.id, &model, &visitor, "home", None).await?,
+        _ => recommend(&state, shop.id, &model, &visitor, Surface::Home, None).await?,
     };
     let total: i64 = lines.iter().filter_map(|l| l.price_minor).sum();
     let body = html! {
@@ -212,12 +228,12 @@ async fn recommend(
     shop_id: i64,
     model: &ShopModel,
     visitor: &Visitor,
-    surface: &str,
+    surface: Surface,
     product_id: Option<i64>,
 ) -> Result<RecResponse, ApiError> {
     let request = RecRequest {
         shop_id,
-        surface: surface.into(),
+        surface,
         product_id,
         session_id: Some(visitor.session.clone()),
         anonymous_id: Some(visitor.session.clone()),

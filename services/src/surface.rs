@@ -1,0 +1,109 @@
+//! Surfaces by name: the one mapping between the ranker's [`Surface`]s and the names lists,
+//! impressions, events and the API use, which surfaces are precomputed per product and per
+//! shopper, and the shopper-facing titles of modules and reasons that the theme blocks, the
+//! demo storefront and email show.
+
+pub use ranker::Surface;
+
+/// Every surface, in a fixed order.
+pub const ALL: [Surface; 7] = [
+    Surface::Home,
+    Surface::Product,
+    Surface::Cart,
+    Surface::PostPurchase,
+    Surface::Email,
+    Surface::Search,
+    Surface::Checkout,
+];
+
+/// Surfaces precomputed per product (and served for a product).
+pub const PER_PRODUCT: [Surface; 2] = [Surface::Product, Surface::Cart];
+/// Surfaces precomputed per shopper profile and for the shop as a whole.
+pub const PER_PROFILE: [Surface; 2] = [Surface::Home, Surface::Email];
+
+/// The name a surface is stored and requested under (`pdp` for the product page).
+#[must_use]
+pub const fn name(surface: Surface) -> &'static str {
+    match surface {
+        Surface::Home => "home",
+        Surface::Product => "pdp",
+        Surface::Cart => "cart",
+        Surface::PostPurchase => "post_purchase",
+        Surface::Email => "email",
+        Surface::Search => "search",
+        Surface::Checkout => "checkout",
+    }
+}
+
+/// The surface stored under `stored` (exact names only, as written by [`name`]).
+#[must_use]
+pub fn from_name(stored: &str) -> Option<Surface> {
+    ALL.into_iter().find(|surface| name(*surface) == stored)
+}
+
+/// The surface a request names: its stored name, or `product`, the ranker's own word for the
+/// product page, which theme blocks may send.
+#[must_use]
+pub fn parse(requested: &str) -> Option<Surface> {
+    match requested {
+        "product" => Some(Surface::Product),
+        other => from_name(other),
+    }
+}
+
+/// The shopper-facing heading of a module (the policy's module names are identifiers).
+#[must_use]
+pub fn module_title(module: &str) -> String {
+    match module {
+        "similar_items" => "Similar items".into(),
+        "you_may_also_like" => "You may also like".into(),
+        "complete_the_look" => "Complete the look".into(),
+        "accessories" => "Goes well with your cart".into(),
+        "for_you" | "picked_for_you" => "Picked for you".into(),
+        "complete_your_order" => "Complete your order".into(),
+        other => {
+            let spaced = other.replace('_', " ");
+            let mut chars = spaced.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// The shopper-facing label of a ranker reason.
+#[must_use]
+pub fn reason_label(reason: &str) -> &'static str {
+    match reason {
+        "similar" => "Similar style",
+        "bought together" => "Often bought together",
+        "new arrival" => "New arrival",
+        "trending" => "Trending now",
+        "explore" => "Something different",
+        _ => "Recommended",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_surface_reads_back_from_its_name_and_the_product_page_has_two() {
+        for surface in ALL {
+            assert_eq!(from_name(name(surface)), Some(surface));
+            assert_eq!(parse(name(surface)), Some(surface));
+        }
+        assert_eq!(parse("product"), Some(Surface::Product));
+        assert_eq!(from_name("product"), None, "stored names are canonical");
+        assert_eq!(parse("collection"), None);
+    }
+
+    #[test]
+    fn module_titles_read_as_headings() {
+        assert_eq!(module_title("complete_the_look"), "Complete the look");
+        assert_eq!(module_title("new_module"), "New module");
+        assert_eq!(module_title(""), "");
+    }
+}
