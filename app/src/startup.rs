@@ -10,7 +10,7 @@ use actix_web::{App, HttpRequest, HttpServer, web};
 use common::{Database, DatabaseError, Settings};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_actix_web::TracingLogger;
-use worker::{JobContext, JobQueue, WorkerError, WorkerPool};
+use worker::{JobQueue, WorkerError, WorkerPool};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::middleware::{json_errors, record_metrics, request_id_header};
@@ -78,10 +78,11 @@ impl Application {
         let jobs = JobQueue::new(&db).await?;
         let shopify = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
         let workers = if options.with_worker {
-            Some(WorkerPool::start(
+            Some(WorkerPool::configured(
                 &jobs,
-                JobContext::configured(db.clone(), &settings, shopify.clone()),
-                &settings.worker,
+                &db,
+                &settings,
+                shopify.clone(),
             ))
         } else {
             None

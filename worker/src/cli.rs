@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 use common::{Database, Settings};
 
-use crate::{JobContext, JobQueue, WorkerPool};
+use crate::{JobQueue, WorkerPool};
 
 /// Meander background worker: processes queued jobs until SIGTERM/SIGINT.
 #[derive(Debug, Parser)]
@@ -35,8 +35,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     );
     let queue = JobQueue::new(&db).await?;
     let shopify = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
-    let ctx = JobContext::configured(db.clone(), settings, shopify);
-    let pool = WorkerPool::start(&queue, ctx, &settings.worker);
+    let pool = WorkerPool::configured(&queue, &db, settings, shopify);
     common::shutdown::signal().await;
     tracing::info!("shutdown signal received: finishing running jobs");
     pool.shutdown(Duration::from_secs(settings.worker.shutdown_timeout_secs))

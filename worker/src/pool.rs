@@ -2,12 +2,15 @@
 //! heartbeat that `/readyz` reads. Shutdown stops fetching, lets running jobs finish within a
 //! timeout, and leaves unfinished ones to be recovered as orphans by the next worker.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::layers::WorkerBuilderExt;
 use apalis::prelude::{BackendExt, Monitor, ParallelizeExt, WorkerBuilder};
 use common::database::Pool;
 use common::settings::WorkerSettings;
+use common::{Database, Settings};
+use services::shop_auth::ShopifyApp;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -100,6 +103,20 @@ pub struct WorkerPool {
 }
 
 impl WorkerPool {
+    /// Starts the workers a process runs with `settings`: the app's Shopify identity, public
+    /// URL and retention in their context (the `worker` binary, and the app's in-process
+    /// worker in the embedded mode).
+    #[must_use]
+    pub fn configured(
+        queue: &JobQueue,
+        db: &Database,
+        settings: &Settings,
+        shopify: Option<Arc<ShopifyApp>>,
+    ) -> Self {
+        let ctx = JobContext::configured(db.clone(), settings, shopify);
+        Self::start(queue, ctx, &settings.worker)
+    }
+
     /// Starts a worker for every job type on the queue's database, plus the heartbeat.
     #[must_use]
     pub fn start(queue: &JobQueue, ctx: JobContext, settings: &WorkerSettings) -> Self {
