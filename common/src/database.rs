@@ -14,7 +14,8 @@ use sea_orm::sqlx::sqlite::{
 use sea_orm::sqlx::{PgPool, SqlitePool};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    SqlxPostgresConnector, SqlxSqliteConnector,
+    SqliteTransactionMode, SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions,
+    TransactionTrait,
 };
 use secrecy::ExposeSecret;
 
@@ -218,4 +219,19 @@ where
         Err(DbErr::RecordNotInserted) => Ok(false),
         Err(err) => Err(err),
     }
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for it: a deferred transaction that
+/// reads first fails at once with "database is locked" when it later tries to write while
+/// another writer is pending, whatever the timeout. PostgreSQL ignores the mode.
+///
+/// # Errors
+/// The database error, for example the busy timeout running out.
+pub async fn begin_write<C: TransactionTrait>(conn: &C) -> Result<C::Transaction, DbErr> {
+    conn.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

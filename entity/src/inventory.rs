@@ -20,6 +20,10 @@ pub struct Model {
     pub unit_cost_minor: Option<i64>,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// When the stock held here was true at the source (the variant's or the inventory
+    /// level's `updated_at`): an older write never replaces it. `None` for rows written
+    /// before the column existed without a variant.
+    pub source_updated_at: Option<DateTimeUtc>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -3,13 +3,14 @@
 //! delete a shop, and revoke an uninstalled shop.
 
 use chrono::{DateTime, Utc};
+use common::database::begin_write;
 use entity::{
     data_export, event, experiment_assignment, order, order_line, shop, shopper_identity,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value, json};
 
@@ -34,7 +35,7 @@ pub async fn uninstall(
     shop_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     shop_tokens::clear_tokens(&txn, shop_id).await?;
     shop::Entity::update_many()
         .col_expr(shop::Column::UninstalledAt, Expr::value(Some(now)))
@@ -76,7 +77,7 @@ pub async fn redact_customer(
     customer_id: Option<i64>,
     orders_to_redact: &[i64],
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let orders: Vec<i64> = order::Entity::find()
         .filter(order::Column::ShopId.eq(shop_id))
         .filter(orders_of(customer_id, orders_to_redact))
@@ -164,7 +165,7 @@ pub async fn export_customer(
     data_request_id: Option<String>,
     webhook_id: &str,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let done = data_export::Entity::find()
         .filter(data_export::Column::ShopId.eq(shop_id))
         .filter(data_export::Column::WebhookId.eq(webhook_id))

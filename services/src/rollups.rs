@@ -10,6 +10,7 @@
 //!
 //! `arm` is `all` until experiments split traffic into arms.
 
+use common::database::begin_write;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -18,7 +19,7 @@ use entity::{event, impression, metric_rollup, product};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::signals;
@@ -62,7 +63,7 @@ pub async fn rollup_day(
     if rows.is_empty() {
         return Ok(0);
     }
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     metric_rollup::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([

@@ -11,9 +11,10 @@
 //! refuses is retried (events carry client ids, so a retry never stores one twice), then
 //! logged as an error and counted in `impressions_lost_total`.
 
+use common::database::begin_write;
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 use services::signals::{Impression, SignalError, impression};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -195,7 +196,7 @@ async fn store_together(
     conn: &DatabaseConnection,
     impressions: &[Impression],
 ) -> Result<(), DbErr> {
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     impression::store(&txn, impressions).await?;
     txn.commit().await
 }

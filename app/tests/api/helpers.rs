@@ -45,6 +45,10 @@ pub async fn spawn_app_with(options: ServeOptions, adjust: impl FnOnce(&mut Sett
     let database = TestDatabase::create().await;
     let mut settings = test_settings(&database);
     adjust(&mut settings);
+    // `TEST_LOG=1 cargo test …` shows the app's log lines (the filter from RUST_LOG).
+    if std::env::var_os("TEST_LOG").is_some() {
+        common::telemetry::init(&settings.log);
+    }
     let db = Database::connect(&settings.database)
         .await
         .expect("connect for assertions");

@@ -17,6 +17,7 @@
 //! its row (the table's key is the pair), and only the `copurchase` rows are replaced, in one
 //! transaction, so a reader sees either the old or the new set.
 
+use common::database::begin_write;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
@@ -25,7 +26,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 /// `category_adjacency.source` of the rows this module derives.
@@ -175,7 +176,7 @@ pub async fn refresh(
 ) -> Result<AdjacencyReport, AdjacencyError> {
     let baskets = baskets(conn, shop_id, now - Duration::days(config.window_days)).await?;
     let edges = copurchase_edges(baskets.values(), config);
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     let taken = other_sources(&txn, shop_id).await?;
     category_adjacency::Entity::delete_many()
         .filter(category_adjacency::Column::ShopId.eq(shop_id))

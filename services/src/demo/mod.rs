@@ -7,6 +7,7 @@
 pub mod jsonl;
 mod rows;
 
+use common::database::begin_write;
 use std::fmt;
 
 use chrono::Utc;
@@ -17,7 +18,7 @@ use entity::{shop, sync_run};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter,
 };
 
 use crate::sync::BulkTarget;
@@ -166,7 +167,7 @@ async fn start_load(
     conn: &DatabaseConnection,
     generated: &demo::DemoShop,
 ) -> Result<(i64, i64), DbErr> {
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     shop::Entity::delete_many()
         .filter(shop::Column::Domain.eq(&generated.shop_domain))
         .exec(&txn)
@@ -225,7 +226,7 @@ async fn finish_load(
     rows: DemoRows,
     catalog_lines: u64,
 ) -> Result<(), DbErr> {
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     let behaviour_rows = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     insert_batched(&txn, rows.adjacency).await?;
     insert_batched(&txn, rows.events).await?;

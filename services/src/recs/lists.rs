@@ -3,6 +3,7 @@
 //! then removes older versions; a product's own lists can be rebuilt in place after it
 //! changes.
 
+use common::database::begin_write;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,7 +16,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -245,7 +246,7 @@ async fn write(
     lists: Vec<ComputedList>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     store::insert(
         &txn,
         rows(shop_id, model_version, list_version, &lists, now),
@@ -276,7 +277,7 @@ async fn publish(
     summary: &PrecomputeSummary,
     started: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     model::ActiveModel {
         id: NotSet,
         shop_id: Set(shop_id),
@@ -349,7 +350,7 @@ pub async fn precompute_product(
     )
     .product(product_id)?;
     let surfaces = surface::PER_PRODUCT.map(surface::name);
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     // A deleted product keeps no lists of its own; one still in the catalog gets fresh ones.
     rec_list::Entity::delete_many()
         .filter(rec_list::Column::ShopId.eq(shop_id))

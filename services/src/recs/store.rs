@@ -3,6 +3,7 @@
 //! version is written completely, then marked ready in `models`, and only then are older
 //! versions removed, so serving never sees a half-built set.
 
+use common::database::begin_write;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +11,7 @@ use entity::{model, rec_list};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
@@ -49,7 +50,7 @@ pub async fn save(
             .iter()
             .map(|(id, items)| row(SeedKey::product_pool(*id), items)),
     );
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     insert(&txn, rows).await?;
     model::ActiveModel {
         id: NotSet,

@@ -8,10 +8,11 @@ pub mod impression;
 mod input;
 
 use chrono::{DateTime, Utc};
+use common::database::begin_write;
 use entity::{event, shopper_identity};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait};
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
 pub use error::SignalError;
@@ -65,7 +66,7 @@ pub async fn ingest(
             attributed: 0,
         });
     }
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     let summary = store_validated(&txn, shop_id, events, now).await?;
     txn.commit().await?;
     Ok(summary)

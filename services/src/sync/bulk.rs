@@ -3,16 +3,17 @@
 //! after the last committed batch and a batch is never half-applied.
 
 use chrono::Utc;
+use common::database::begin_write;
 use entity::sync_run;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::SyncError;
 use super::observed::Observed;
 use super::records::{Line, LineError, parse_line};
 use super::rows::RowBatch;
-use super::write::write_rows;
+use super::write::{Coverage, write_rows};
 
 /// Lines per committed batch.
 pub const DEFAULT_BATCH_LINES: u64 = 1_000;
@@ -174,6 +175,8 @@ fn add_line(
             seen.product(&p.id);
             batch.add_product(shop, *p)?;
         }
+        // The snapshot's stock is as of now (an operation's result is read right after it
+        // completes); a level webhook newer than that keeps its word.
         Line::Variant(v) => batch.add_variant(shop, exponent, *v, Utc::now())?,
         Line::Collection(c) => batch.add_collection(shop, c)?,
         Line::Membership {
@@ -205,8 +208,8 @@ async fn flush(
         return Ok(());
     }
     let lines = i64::try_from(batch.lines).unwrap_or(i64::MAX);
-    let txn = conn.begin().await?;
-    write_rows(&txn, batch, true).await?;
+    let txn = begin_write(conn).await?;
+    write_rows(&txn, batch, Coverage::Snapshot).await?;
     // One statement, no read-modify-write: fewer round trips per batch.
     sync_run::Entity::update_many()
         .col_expr(

@@ -114,7 +114,9 @@ impl RowBatch {
         leaf
     }
 
-    /// Adds a variant with its stock and unit cost.
+    /// Adds a variant with its stock and unit cost. `stock_at` is when the line's stock was
+    /// true at the source: the time of a bulk snapshot, or the variant's `updated_at` in a
+    /// webhook payload; a stored stock newer than that is kept.
     ///
     /// # Errors
     /// [`LineError`] for a bad id or a price that does not parse in the shop currency.
@@ -123,7 +125,7 @@ impl RowBatch {
         shop_id: i64,
         exponent: u32,
         line: VariantLine,
-        now: DateTime<Utc>,
+        stock_at: DateTime<Utc>,
     ) -> Result<(), LineError> {
         let id = gid_number(&line.id)?;
         let price = money(&line.price, exponent)?;
@@ -165,7 +167,8 @@ impl RowBatch {
                 inventory_item_id: Set(item.map(|item| gid_number(&item.id)).transpose()?),
                 available: Set(line.inventory_quantity.unwrap_or(0)),
                 unit_cost_minor: Set(unit_cost),
-                updated_at: Set(now),
+                updated_at: Set(Utc::now()),
+                source_updated_at: Set(Some(stock_at)),
             },
         );
         Ok(())

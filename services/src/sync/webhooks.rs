@@ -2,14 +2,14 @@
 //! arrive late, twice or out of order (each write keeps the newer `updated_at`).
 
 use chrono::{DateTime, Utc};
+use common::database::begin_write;
 use entity::{
     Money, collection, inventory, inventory_level, order, order_line, product, product_collection,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -20,7 +20,7 @@ use super::rest::{
     ProductPayload,
 };
 use super::rows::RowBatch;
-use super::write::write_rows;
+use super::write::{Coverage, write_rows};
 use crate::topic::Topic;
 
 /// What a webhook did.
@@ -66,7 +66,7 @@ pub async fn apply(
     topic: Topic,
     payload: &Value,
 ) -> Result<Applied, SyncError> {
-    let txn = conn.begin().await?;
+    let txn = begin_write(conn).await?;
     let applied = match topic {
         Topic::ProductsCreate | Topic::ProductsUpdate => {
             upsert_product(&txn, target, parse(payload)?).await?
@@ -83,7 +83,7 @@ pub async fn apply(
                 target.shop_id,
                 parse::<CollectionPayload>(payload)?.into_line(),
             )?;
-            write_rows(&txn, batch, false).await?;
+            write_rows(&txn, batch, Coverage::ProductWebhook).await?;
             Applied::Written
         }
         Topic::CollectionsDelete => {
@@ -121,15 +121,10 @@ async fn upsert_product(
     let mut batch = RowBatch::default();
     batch.add_product(target.shop_id, product)?;
     for variant in variants {
-        batch.add_variant(
-            target.shop_id,
-            target.currency_exponent,
-            variant,
-            Utc::now(),
-        )?;
+        let stock_at = variant.updated_at;
+        batch.add_variant(target.shop_id, target.currency_exponent, variant, stock_at)?;
     }
-    // A product payload carries no unit costs: keep the known ones.
-    write_rows(conn, batch, false).await?;
+    write_rows(conn, batch, Coverage::ProductWebhook).await?;
     Ok(Applied::Written)
 }
 
@@ -213,11 +208,22 @@ async fn set_level(
         .iter()
         .map(|l| l.available.max(0))
         .sum();
+    // The level's time becomes the stock's: a product snapshot older than it cannot bring
+    // back what this level says, and this level does not undo a newer snapshot.
     inventory::Entity::update_many()
         .col_expr(inventory::Column::Available, Expr::value(total))
         .col_expr(inventory::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            inventory::Column::SourceUpdatedAt,
+            Expr::value(Some(level.updated_at)),
+        )
         .filter(inventory::Column::ShopId.eq(target.shop_id))
         .filter(inventory::Column::InventoryItemId.eq(level.inventory_item_id))
+        .filter(
+            Condition::any()
+                .add(inventory::Column::SourceUpdatedAt.is_null())
+                .add(inventory::Column::SourceUpdatedAt.lte(level.updated_at)),
+        )
         .exec(conn)
         .await?;
     Ok(Applied::Written)

@@ -11,13 +11,24 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 use super::insert::insert_rows;
 use super::rows::RowBatch;
 
-/// Upserts a batch. `costs` says whether the batch carries unit costs: a product webhook does
-/// not (costs live on inventory items), so it must not overwrite known costs with unknown.
+/// What a batch's source carries: a partial source never erases fields it does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Coverage {
+    /// A bulk snapshot: every field the catalog holds.
+    Snapshot,
+    /// A product or collection webhook payload: no brand metafield, no attribute metafield
+    /// and no unit costs (those live on inventory items), so those columns keep their values.
+    ProductWebhook,
+}
+
+/// Upserts a batch, updating only the columns its `coverage` carries; every upsert of a row
+/// with a source time is newer-wins.
 pub(crate) async fn write_rows(
     conn: &impl ConnectionTrait,
     batch: RowBatch,
-    costs: bool,
+    coverage: Coverage,
 ) -> Result<(), DbErr> {
+    let snapshot = coverage == Coverage::Snapshot;
     use category::Column as Cat;
     use collection::Column as Coll;
     use inventory::Column as Inv;
@@ -35,22 +46,7 @@ pub(crate) async fn write_rows(
         conn,
         batch.products.into_values(),
         [P::ShopId, P::Id],
-        &[
-            P::Handle,
-            P::Title,
-            P::Description,
-            P::ProductType,
-            P::Vendor,
-            P::Brand,
-            P::CategoryId,
-            P::Tags,
-            P::Attributes,
-            P::Status,
-            P::ImageUrl,
-            P::PublishedAt,
-            P::SourceUpdatedAt,
-            P::DeletedAt,
-        ],
+        &product_columns(coverage),
         Some("products"),
     )
     .await?;
@@ -71,22 +67,28 @@ pub(crate) async fn write_rows(
         Some("variants"),
     )
     .await?;
-    let stock_columns: &[Inv] = if costs {
+    let stock_columns: &[Inv] = if snapshot {
         &[
             Inv::InventoryItemId,
             Inv::Available,
             Inv::UnitCostMinor,
             Inv::UpdatedAt,
+            Inv::SourceUpdatedAt,
         ]
     } else {
-        &[Inv::InventoryItemId, Inv::Available, Inv::UpdatedAt]
+        &[
+            Inv::InventoryItemId,
+            Inv::Available,
+            Inv::UpdatedAt,
+            Inv::SourceUpdatedAt,
+        ]
     };
     upsert(
         conn,
         batch.inventory.into_values(),
         [Inv::ShopId, Inv::VariantId],
         stock_columns,
-        None,
+        Some("inventory"),
     )
     .await?;
     upsert(
@@ -128,6 +130,29 @@ pub(crate) async fn write_rows(
     .await
 }
 
+/// The product columns a source of `coverage` may overwrite.
+fn product_columns(coverage: Coverage) -> Vec<product::Column> {
+    use product::Column as P;
+    let mut columns = vec![
+        P::Handle,
+        P::Title,
+        P::Description,
+        P::ProductType,
+        P::Vendor,
+        P::CategoryId,
+        P::Tags,
+        P::Status,
+        P::ImageUrl,
+        P::PublishedAt,
+        P::SourceUpdatedAt,
+        P::DeletedAt,
+    ];
+    if coverage == Coverage::Snapshot {
+        columns.extend([P::Brand, P::Attributes]);
+    }
+    columns
+}
+
 /// Inserts rows that are immutable facts: the first version stored wins (an order from a
 /// webhook and the same order from a bulk result are one order).
 async fn insert_once<A, I, const N: usize>(
@@ -144,8 +169,8 @@ where
 }
 
 /// Inserts rows, updating `update` columns on key conflicts. With `newer_only` (a table name),
-/// a row only replaces one whose `source_updated_at` is not newer, so a late snapshot never
-/// overwrites a fresher webhook update.
+/// a row only replaces one whose `source_updated_at` is not newer (or unknown), so a late
+/// snapshot never overwrites a fresher webhook update, nor a late webhook a fresher snapshot.
 async fn upsert<A, I, const N: usize>(
     conn: &impl ConnectionTrait,
     rows: I,
@@ -161,7 +186,8 @@ where
     on_conflict.update_columns(update.iter().copied());
     if let Some(table) = newer_only {
         on_conflict.action_and_where(Expr::cust(format!(
-            "\"{table}\".\"source_updated_at\" <= \"excluded\".\"source_updated_at\""
+            "(\"{table}\".\"source_updated_at\" IS NULL \
+             OR \"{table}\".\"source_updated_at\" <= \"excluded\".\"source_updated_at\")"
         )));
     }
     insert_rows(conn, rows.into_iter().collect(), on_conflict).await

@@ -210,3 +210,82 @@ async fn malformed_payloads_are_reported_and_change_nothing() {
         "nothing half-applied"
     );
 }
+
+#[tokio::test]
+async fn a_product_webhook_keeps_the_brand_and_attributes_only_the_bulk_sync_reads() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let (_guard, db, target) = setup().await;
+    apply(
+        &db.conn,
+        target,
+        Topic::ProductsCreate,
+        &product_payload("iPod", "2026-11-20T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    // What the bulk sync reads and a webhook payload does not carry.
+    let attributes = json!({"color": "pink", "material": "aluminium"});
+    product::Entity::update_many()
+        .col_expr(product::Column::Brand, Expr::value("Apple Music Gear"))
+        .col_expr(product::Column::Attributes, Expr::value(attributes.clone()))
+        .filter(product::Column::ShopId.eq(target.shop_id))
+        .exec(&db.conn)
+        .await
+        .unwrap();
+
+    apply(
+        &db.conn,
+        target,
+        Topic::ProductsUpdate,
+        &product_payload("iPod nano", "2026-11-21T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+
+    let item = product::Entity::find_by_id((target.shop_id, 632910392))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(item.title, "iPod nano", "the webhook's own fields apply");
+    assert_eq!(item.brand, "Apple Music Gear");
+    assert_eq!(item.attributes, attributes);
+}
+
+#[tokio::test]
+async fn a_late_or_repeated_product_webhook_does_not_bring_back_sold_out_stock() {
+    let (_guard, db, target) = setup().await;
+    let sold_out = json!({"inventory_item_id": 808950810, "location_id": 1, "available": 0,
+                          "updated_at": "2026-11-21T12:00:00Z"});
+    let deliveries = [
+        (
+            Topic::ProductsUpdate,
+            product_payload("iPod", "2026-11-21T10:00:00Z"),
+        ),
+        (Topic::InventoryLevelsUpdate, sold_out),
+        // A day older than the stored product, delivered late.
+        (
+            Topic::ProductsUpdate,
+            product_payload("iPod", "2026-11-20T10:00:00Z"),
+        ),
+        // The first delivery again, as a retry after a crash would apply it.
+        (
+            Topic::ProductsUpdate,
+            product_payload("iPod", "2026-11-21T10:00:00Z"),
+        ),
+    ];
+    for (topic, payload) in &deliveries {
+        apply(&db.conn, target, *topic, payload).await.unwrap();
+    }
+
+    let stock = inventory::Entity::find_by_id((target.shop_id, 808950810))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stock.available, 0,
+        "sold out since 12:00; older snapshots say 10"
+    );
+}
