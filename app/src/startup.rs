@@ -116,6 +116,7 @@ impl Application {
             metrics: metrics_handle()?,
             shopify,
             public_url: public_url.into(),
+            migrations_applied: Arc::default(),
         };
         log_urls(&state.settings, port);
         let server = http_server(listener, state, shutdown_timeout)?;

@@ -1,6 +1,7 @@
 //! Shared state handed to every handler.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use common::{Database, Settings};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -32,4 +33,7 @@ pub struct AppState {
     pub shopify: Option<Arc<ShopifyApp>>,
     /// Public base URL (`server.public_url`, or the bound address), for Shopify redirects.
     pub public_url: Arc<str>,
+    /// Set once readiness has seen every migration applied: they stay applied, so later
+    /// probes skip the check (asking sea-orm creates its table if missing, a write per probe).
+    pub migrations_applied: Arc<AtomicBool>,
 }

@@ -1,6 +1,7 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (it can do useful work).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::Utc;
@@ -72,8 +73,14 @@ async fn database_check(state: &AppState) -> Check {
 }
 
 async fn migrations_check(state: &AppState) -> Check {
+    if state.migrations_applied.load(Ordering::Relaxed) {
+        return Check::pass("all applied");
+    }
     match state.db.pending_migrations().await {
-        Ok(0) => Check::pass("all applied"),
+        Ok(0) => {
+            state.migrations_applied.store(true, Ordering::Relaxed);
+            Check::pass("all applied")
+        }
         Ok(pending) => Check::fail(format!("{pending} pending; run `app migrate`")),
         Err(err) => Check::fail(err.to_string()),
     }

@@ -102,3 +102,38 @@ async fn stopping_the_app_stops_its_workers_and_clears_their_heartbeat() {
     .await;
     assert!(cleared, "heartbeat row left behind after shutdown");
 }
+
+#[tokio::test]
+async fn readiness_checks_the_migrations_once_and_writes_nothing_after() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    app.wait_until_ready(Duration::from_secs(30)).await;
+
+    // Were a probe to ask sea-orm again, it would recreate this table and find every
+    // migration pending.
+    app.db
+        .conn
+        .execute_unprepared("DROP TABLE seaql_migrations")
+        .await
+        .unwrap();
+    let response = app.readyz().await;
+
+    assert_eq!(response.status(), 200);
+    let tables = app
+        .db
+        .conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.conn.get_database_backend(),
+            match app.db.backend() {
+                common::Backend::Sqlite => {
+                    "SELECT name FROM sqlite_master WHERE name = 'seaql_migrations'"
+                }
+                common::Backend::Postgres => {
+                    "SELECT tablename FROM pg_tables WHERE tablename = 'seaql_migrations'"
+                }
+            },
+        ))
+        .await
+        .unwrap();
+    assert!(tables.is_empty(), "a probe created the migrations table");
+}

@@ -206,7 +206,7 @@ pub async fn precompute_all(
         global,
         now: now.timestamp(),
     });
-    let list_version = format!("l{}", now.timestamp_millis());
+    let list_version = store::new_version('l');
     let mut written = 0;
     let mut done = 0;
     let mut seeds = seeds.into_iter().peekable();

@@ -40,7 +40,7 @@ pub async fn save(
     pools: &Pools,
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
-    let version = format!("v{}", now.timestamp_millis());
+    let version = new_version('v');
     let row =
         |key: SeedKey, items: &[StoredCandidate]| new_row(shop_id, &key, &version, "", items, now);
     let mut rows = vec![row(SeedKey::global_pool(), &pools.global)];
@@ -190,6 +190,13 @@ pub async fn latest_ready(
         .await
 }
 
+/// A new pool (`v…`) or list (`l…`) version id: a UUIDv7 after the prefix, so ids sort by
+/// creation time and two runs started in the same millisecond still get different ids.
+#[must_use]
+pub fn new_version(prefix: char) -> String {
+    format!("{prefix}{}", uuid::Uuid::now_v7().simple())
+}
+
 /// Which set of stored rows to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Generation<'a> {
@@ -259,4 +266,18 @@ pub async fn all_pools(
 /// the next run) rather than failing the request.
 fn decode(items: serde_json::Value) -> Option<Vec<StoredCandidate>> {
     serde_json::from_value(items).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_version;
+
+    #[test]
+    fn versions_made_in_the_same_millisecond_differ_and_sort_in_order() {
+        let versions: Vec<String> = (0..1_000).map(|_| new_version('l')).collect();
+        let mut sorted = versions.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, versions);
+    }
 }
