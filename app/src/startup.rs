@@ -110,7 +110,10 @@ impl Application {
                 settings.events.rate_per_second,
                 settings.events.burst,
             )),
-            models: Arc::new(ModelCache::new(impression_log)),
+            models: Arc::new(
+                ModelCache::new(impression_log)
+                    .with_recheck(Duration::from_secs(settings.server.model_recheck_secs)),
+            ),
             shops: Arc::new(ShopDirectory::default()),
             settings: Arc::new(settings),
             metrics: metrics_handle()?,

@@ -60,6 +60,9 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     /// Seconds to finish in-flight requests and jobs after SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
+    /// Seconds between a serving model's checks for new pools, lists or catalog changes
+    /// (stock, status, prices): how stale a served list can be after a webhook.
+    pub model_recheck_secs: u64,
 }
 
 impl Default for ServerSettings {
@@ -70,6 +73,7 @@ impl Default for ServerSettings {
             public_url: None,
             body_limit_bytes: 1024 * 1024,
             shutdown_timeout_secs: 25,
+            model_recheck_secs: 30,
         }
     }
 }

@@ -40,6 +40,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change to the row.
     pub updated_at: DateTimeUtc,
+    /// Bumped by every catalog write (webhook or sync batch): serving reloads its catalog
+    /// when it changes.
+    pub catalog_revision: i64,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -12,7 +12,7 @@ mod m20261125_000030_inventory_levels;
 mod m20261125_000050_rec_pipeline;
 mod m20261125_000060_impression_provenance;
 mod m20261125_000070_impressions;
-mod m20261203_000080_inventory_source_time;
+mod m20261203_000080_catalog_freshness;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -28,7 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000050_rec_pipeline::Migration),
             Box::new(m20261125_000060_impression_provenance::Migration),
             Box::new(m20261125_000070_impressions::Migration),
-            Box::new(m20261203_000080_inventory_source_time::Migration),
+            Box::new(m20261203_000080_catalog_freshness::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Per-shop serving models kept in memory: the ranker's catalog, the ranker, the policies,
 //! product display data and the precomputed lists read so far, reloaded when a new pool or
-//! list version is published.
+//! list version is published or the catalog changed (a stock-out, an archive, a new price:
+//! see `services::catalog::revision`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +19,8 @@ use super::impressions::ImpressionLog;
 use super::lists::ListCache;
 use crate::error::ApiError;
 
-/// How often a cached model checks for a newer pool version.
+/// How often a cached model checks for a newer pool or list version or catalog revision,
+/// unless configured (`server.model_recheck_secs`).
 const RECHECK: Duration = Duration::from_secs(30);
 
 /// What a product card shows.
@@ -81,7 +83,7 @@ impl ModelCache {
         }
     }
 
-    /// The same, checking for new versions after `recheck` instead of 30 s (tests).
+    /// The same, checking for new versions after `recheck` instead of 30 s.
     #[must_use]
     pub fn with_recheck(mut self, recheck: Duration) -> Self {
         self.recheck = recheck;

@@ -12,6 +12,7 @@ mod end_to_end;
 mod errors;
 mod events;
 mod extensions;
+mod freshness;
 mod health;
 mod helpers;
 mod migrations;

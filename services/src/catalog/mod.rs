@@ -4,6 +4,7 @@
 
 pub mod adjacency;
 pub mod features;
+pub mod revision;
 pub mod view;
 
 pub use features::{InventoryHealth, margin};

@@ -215,6 +215,7 @@ async fn insert_shop(
         uninstalled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        catalog_revision: Set(0),
     };
     Ok(row.insert(conn).await?.id)
 }

@@ -70,13 +70,16 @@ fn millis_since(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The versions serving reads: the latest pools and the latest published lists.
+/// The versions serving reads: the latest pools, the latest published lists, and the
+/// catalog's revision (stock, status and prices move between precomputes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Versions {
     /// Pool (model) version.
     pub pools: Option<String>,
     /// List version.
     pub lists: Option<String>,
+    /// Catalog revision ([`crate::catalog::revision`]).
+    pub catalog: i64,
 }
 
 /// The versions currently published for the shop.
@@ -87,6 +90,7 @@ pub async fn current(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Versio
     Ok(Versions {
         pools: store::current_version(conn, shop_id).await?,
         lists: store::ready_version(conn, shop_id, LISTS_KIND).await?,
+        catalog: crate::catalog::revision::current(conn, shop_id).await?,
     })
 }
 

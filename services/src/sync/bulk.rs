@@ -14,6 +14,7 @@ use super::observed::Observed;
 use super::records::{Line, LineError, parse_line};
 use super::rows::RowBatch;
 use super::write::{Coverage, write_rows};
+use crate::catalog::revision;
 
 /// Lines per committed batch.
 pub const DEFAULT_BATCH_LINES: u64 = 1_000;
@@ -118,10 +119,10 @@ where
         };
         apply_line(&mut batch, &mut report, seen, target, &line);
         if batch.lines >= target.batch_lines {
-            flush(conn, target.sync_run_id, std::mem::take(&mut batch), number).await?;
+            flush(conn, target, std::mem::take(&mut batch), number).await?;
         }
     }
-    flush(conn, target.sync_run_id, batch, number).await?;
+    flush(conn, target, batch, number).await?;
     Ok(report)
 }
 
@@ -196,20 +197,23 @@ fn add_line(
     Ok(true)
 }
 
-/// Writes a batch and advances the cursor in one transaction. `rows_done` counts lines, so
-/// that against the operation's `objectCount` (`rows_total`) it reads as progress.
+/// Writes a batch, bumps the catalog revision and advances the cursor in one transaction.
+/// `rows_done` counts lines, so that against the operation's `objectCount` (`rows_total`) it
+/// reads as progress.
 async fn flush(
     conn: &DatabaseConnection,
-    run_id: i64,
+    target: BulkTarget,
     batch: RowBatch,
     cursor: u64,
 ) -> Result<(), DbErr> {
+    let run_id = target.sync_run_id;
     if batch.lines == 0 {
         return Ok(());
     }
     let lines = i64::try_from(batch.lines).unwrap_or(i64::MAX);
     let txn = begin_write(conn).await?;
     write_rows(&txn, batch, Coverage::Snapshot).await?;
+    revision::bump(&txn, target.shop_id).await?;
     // One statement, no read-modify-write: fewer round trips per batch.
     sync_run::Entity::update_many()
         .col_expr(

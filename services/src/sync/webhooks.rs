@@ -21,6 +21,7 @@ use super::rest::{
 };
 use super::rows::RowBatch;
 use super::write::{Coverage, write_rows};
+use crate::catalog::revision;
 use crate::topic::Topic;
 
 /// What a webhook did.
@@ -97,6 +98,9 @@ pub async fn apply(
         | Topic::CustomersRedact
         | Topic::ShopRedact => Applied::Skipped,
     };
+    if applied == Applied::Written {
+        revision::bump(&txn, target.shop_id).await?;
+    }
     txn.commit().await?;
     Ok(applied)
 }
