@@ -1,8 +1,6 @@
 //! Served lists follow the catalog between precomputes: a stock-out, an archive or a new
 //! price that a webhook stores reaches every served list at the next model recheck.
 
-use std::time::Duration;
-
 use app::ServeOptions;
 use chrono::Utc;
 use entity::{product, variant};
