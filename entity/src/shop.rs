@@ -49,7 +49,16 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl ActiveModelBehavior for ActiveModel {
+    /// A new shop starts at catalog revision 0 (the column's default, set here too because an
+    /// insert returns the model built from the values it sent).
+    fn new() -> Self {
+        Self {
+            catalog_revision: sea_orm::ActiveValue::Set(0),
+            ..<Self as sea_orm::ActiveModelTrait>::default()
+        }
+    }
+}
 
 impl Model {
     /// Installed and not uninstalled since: the only state in which Meander acts for a shop.

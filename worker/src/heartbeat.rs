@@ -1,14 +1,18 @@
 //! Worker liveness: each worker process upserts a row every few seconds, which `/readyz`
-//! reads to tell whether jobs are being processed at all.
+//! reads to tell whether jobs are being processed at all; the same tick keeps the process's
+//! apalis workers alive and re-queues the jobs of dead ones ([`crate::keepalive`]).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::Database;
 use entity::worker_heartbeat;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 use tokio_util::sync::CancellationToken;
+
+use crate::keepalive::{self, LiveWorkers};
 
 /// Writes this worker's heartbeat now.
 ///
@@ -35,15 +39,31 @@ pub async fn beat(
     Ok(())
 }
 
+/// What the heartbeat task beats for.
+#[derive(Debug, Clone)]
+pub struct Liveness {
+    /// The database.
+    pub db: Database,
+    /// This process's name in `worker_heartbeats`.
+    pub process: String,
+    /// Time between beats.
+    pub interval: Duration,
+    /// The apalis workers to keep alive.
+    pub workers: LiveWorkers,
+}
+
 /// Beats every `interval` until `stop` fires, then removes the row so a stopped worker is not
 /// mistaken for a live one.
-pub async fn run(
-    conn: DatabaseConnection,
-    name: String,
-    interval: Duration,
-    stop: CancellationToken,
-) {
+pub async fn run(liveness: Liveness, stop: CancellationToken) {
+    let Liveness {
+        db,
+        process: name,
+        interval,
+        workers,
+    } = liveness;
+    let conn = db.conn.clone();
     let started_at = Utc::now();
+    let orphan_after = keepalive::orphan_after(interval);
     let mut ticker = tokio::time::interval(interval);
     loop {
         tokio::select! {
@@ -52,6 +72,7 @@ pub async fn run(
                 if let Err(err) = beat(&conn, &name, started_at).await {
                     tracing::warn!(%err, worker = %name, "heartbeat write failed");
                 }
+                keep_workers_alive(&db, &workers, orphan_after).await;
             }
         }
     }
@@ -60,5 +81,18 @@ pub async fn run(
         .await
     {
         tracing::warn!(%err, worker = %name, "could not remove heartbeat row");
+    }
+}
+
+/// Beats for this process's apalis workers and takes back the jobs of dead ones. Failures
+/// are logged: the next tick tries again, well within the orphan threshold.
+async fn keep_workers_alive(db: &Database, workers: &LiveWorkers, orphan_after: Duration) {
+    if let Err(err) = keepalive::beat(&db.pool, &workers.names()).await {
+        tracing::warn!(%err, "worker keep-alive failed");
+    }
+    match keepalive::recover_orphans(&db.pool, orphan_after).await {
+        Ok(0) => {}
+        Ok(jobs) => tracing::warn!(jobs, "re-queued the jobs of workers that stopped beating"),
+        Err(err) => tracing::warn!(%err, "orphaned job recovery failed"),
     }
 }

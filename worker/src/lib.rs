@@ -10,6 +10,7 @@ pub mod enqueue;
 pub mod heartbeat;
 pub mod job;
 pub mod jobs;
+pub mod keepalive;
 pub mod pool;
 pub mod queue;
 pub mod retry;

@@ -14,19 +14,20 @@ use services::shop_auth::ShopifyApp;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::heartbeat::{self, Liveness};
 use crate::job::{Job, JobContext};
 use crate::jobs::{
     ConnectWebPixel, LoadDemoShop, PrecomputeLists, PrecomputeProduct, ProcessWebhook, PurgeShop,
     ReconcileCatalog, RefreshShopToken, RollupMetrics, SyncCatalog, TrainModels,
 };
+use crate::keepalive::{self, LiveWorkers};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
 use crate::retry::RetryBackoff;
-use crate::{heartbeat, runner, schedule};
+use crate::{runner, schedule};
 
-/// A worker unable to reach the database dies; the monitor restarts it this many times.
-const MAX_RESTARTS: usize = 20;
-/// Missed heartbeats after which a worker's running jobs are re-queued as orphans.
-const MISSED_HEARTBEATS: usize = 3;
+/// Jobs a worker fetches at once: one, so it never holds a job it has no slot to start
+/// (apalis fetches only when a slot is free).
+const FETCH_BATCH: usize = 1;
 
 /// Registers a worker for every job type: the one list of jobs the workers run.
 fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
@@ -50,17 +51,29 @@ struct WorkerSetup {
     settings: WorkerSettings,
     /// Unique per process: apalis refuses (SQLite) or never recovers (PostgreSQL) a reused name.
     process_id: String,
+    /// The current worker of each queue, kept alive by the heartbeat task.
+    live: LiveWorkers,
 }
 
 impl WorkerSetup {
     /// Adds a worker for job `J` to the monitor.
     fn register<J: Job>(&self, monitor: Monitor) -> Monitor {
         let process_id = self.process_id.clone();
-        let name = move |restarts: usize| format!("{}-{process_id}-{restarts}", J::NAME);
+        let live = self.live.clone();
+        let name = move |restarts: usize| {
+            let name = format!("{}-{process_id}-{restarts}", J::NAME);
+            live.started(J::NAME, name.clone());
+            name
+        };
         let ctx = self.ctx.clone();
         let concurrency = self.settings.concurrency;
         let poll = Duration::from_millis(self.settings.poll_interval_ms);
         let beat = Duration::from_secs(self.settings.heartbeat_interval_secs);
+        // apalis's own orphan check (at each worker's beat) uses the same threshold as ours.
+        let missed = keepalive::orphan_after(beat)
+            .as_secs()
+            .div_ceil(beat.as_secs().max(1));
+        let missed = usize::try_from(missed).unwrap_or(usize::MAX);
         let backoff = RetryBackoff::from_settings(&self.settings);
         // The two backends' storages are distinct types with the same API: one definition
         // of the worker serves both.
@@ -69,7 +82,8 @@ impl WorkerSetup {
                 let config = <$config>::default()
                     .queue(J::NAME)
                     .heartbeat_interval(beat)
-                    .missed_heartbeats(MISSED_HEARTBEATS);
+                    .missed_heartbeats(missed)
+                    .batch_size(FETCH_BATCH);
                 let storage = $storage.with_config(config);
                 monitor.register(move |restarts| {
                     WorkerBuilder::new(name(restarts))
@@ -122,18 +136,31 @@ impl WorkerPool {
     pub fn start(queue: &JobQueue, ctx: JobContext, settings: &WorkerSettings) -> Self {
         let process_id = process_id();
         tracing::info!(worker = %process_id, "starting workers");
+        let live = LiveWorkers::default();
         let setup = WorkerSetup {
             pool: queue.pool().clone(),
             ctx: ctx.clone(),
             settings: settings.clone(),
             process_id: process_id.clone(),
+            live: live.clone(),
         };
         let stop = CancellationToken::new();
         let shutdown_timeout = Duration::from_secs(settings.shutdown_timeout_secs);
         let monitor = register_all(Monitor::new(), &setup)
-            .should_restart(|worker, err| {
-                tracing::error!(worker = %worker.name(), %err, "worker stopped with an error");
-                worker.restarts() < MAX_RESTARTS
+            .should_restart({
+                let live = live.clone();
+                move |worker, err| {
+                    // Its running jobs lose their tracking with it: stop beating for the old
+                    // name so they are recovered; the restarted worker gets a new one.
+                    live.stopped(worker.name());
+                    tracing::error!(
+                        worker = %worker.name(),
+                        restarts = worker.restarts(),
+                        %err,
+                        "worker stopped with an error; restarting it"
+                    );
+                    true
+                }
             })
             .shutdown_timeout(shutdown_timeout);
         let signal = stop.clone();
@@ -152,13 +179,13 @@ impl WorkerPool {
             Duration::from_secs(settings.schedule_interval_secs),
             stop.clone(),
         ));
-        let interval = Duration::from_secs(settings.heartbeat_interval_secs);
-        let heartbeat = tokio::spawn(heartbeat::run(
-            ctx.db.conn,
-            process_id,
-            interval,
-            stop.clone(),
-        ));
+        let liveness = Liveness {
+            db: ctx.db,
+            process: process_id,
+            interval: Duration::from_secs(settings.heartbeat_interval_secs),
+            workers: live,
+        };
+        let heartbeat = tokio::spawn(heartbeat::run(liveness, stop.clone()));
         Self {
             stop,
             monitor,

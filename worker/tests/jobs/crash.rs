@@ -119,3 +119,42 @@ async fn lists_of_kind(db: &common::Database, shop_id: i64) -> Vec<model::Model>
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn two_worker_processes_run_each_of_many_long_jobs_once() {
+    let (database, db) = crate::fixtures::database().await;
+    let queue = JobQueue::new(&db).await.unwrap();
+    // Each precompute takes seconds, longer than a missed heartbeat or two, and there are
+    // more jobs than the two processes have slots.
+    let settings = DemoSettings {
+        products: 1_500,
+        shoppers: 200,
+        sessions: 1_500,
+        ..Default::default()
+    };
+    let shop_id = services::demo::load(&db, &settings).await.unwrap().shop_id;
+    services::recs::train(&db, shop_id).await.unwrap();
+    const JOBS: usize = 6;
+    for window in 0..JOBS {
+        let window = Some(format!("window-{window}"));
+        queue
+            .push(PrecomputeLists { shop_id, window })
+            .await
+            .unwrap();
+    }
+
+    let mut workers = [spawn_worker(&database), spawn_worker(&database)];
+    let done = wait_for(Duration::from_secs(600), async || {
+        jobs_with_status(&db, "precompute_lists", "Done").await == JOBS as i64
+    })
+    .await;
+    for worker in &mut workers {
+        worker.kill().unwrap();
+        worker.wait().unwrap();
+    }
+
+    assert!(done, "not every job completed");
+    let runs = precompute_runs(&db).await;
+    let statuses: Vec<&str> = runs.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["succeeded"; JOBS], "one run per job: {runs:?}");
+}
