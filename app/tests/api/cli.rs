@@ -176,7 +176,7 @@ fn sigterm_stops_the_server_gracefully_within_30_seconds() {
         .unwrap();
     assert!(killed.success());
 
-    let status = wait_for_exit(&mut child, Duration::from_secs(30));
+    let status = wait_for_exit(&mut child, crate::helpers::BACKGROUND_WORK);
     let Some(status) = status else {
         child.kill().unwrap();
         panic!("still running 30 s after SIGTERM");

@@ -1,9 +1,7 @@
-use std::time::Duration;
-
 use app::ServeOptions;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
-use crate::helpers::{json, spawn_app, spawn_app_with};
+use crate::helpers::{BACKGROUND_WORK, json, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -19,7 +17,7 @@ async fn healthz_answers_ok() {
 async fn readyz_turns_green_once_the_in_process_worker_beats() {
     let app = spawn_app().await;
 
-    app.wait_until_ready(Duration::from_secs(10)).await;
+    app.wait_until_ready(BACKGROUND_WORK).await;
     let body = json(app.readyz().await).await;
 
     assert_eq!(body["status"], "ready");
@@ -88,7 +86,7 @@ async fn every_response_carries_a_request_id() {
 #[tokio::test]
 async fn stopping_the_app_stops_its_workers_and_clears_their_heartbeat() {
     let app = spawn_app().await;
-    app.wait_until_ready(Duration::from_secs(10)).await;
+    app.wait_until_ready(BACKGROUND_WORK).await;
 
     app.stop().await;
 
@@ -107,7 +105,7 @@ async fn stopping_the_app_stops_its_workers_and_clears_their_heartbeat() {
 async fn readiness_checks_the_migrations_once_and_writes_nothing_after() {
     use sea_orm::ConnectionTrait;
     let app = spawn_app().await;
-    app.wait_until_ready(Duration::from_secs(30)).await;
+    app.wait_until_ready(BACKGROUND_WORK).await;
 
     // Were a probe to ask sea-orm again, it would recreate this table and find every
     // migration pending.

@@ -170,7 +170,7 @@ impl TestApp {
 /// How long a test waits for background work (jobs, buffered event and impression writes)
 /// before it fails. Generous because a full parallel run on two cores can hold a job back for
 /// seconds; a passing test stops waiting as soon as the work is done.
-pub const BACKGROUND_WORK: Duration = Duration::from_secs(30);
+pub const BACKGROUND_WORK: Duration = Duration::from_secs(180);
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns the last answer.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool

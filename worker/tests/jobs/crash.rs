@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use common::settings::DemoSettings;
 use common::testing::TestDatabase;
@@ -64,7 +63,7 @@ async fn a_worker_killed_mid_job_loses_nothing_and_the_job_completes_once() {
         .unwrap();
 
     let mut first = spawn_worker(&database);
-    let mid_job = wait_for(Duration::from_secs(120), async || {
+    let mid_job = wait_for(crate::BACKGROUND_WORK, async || {
         precompute_runs(&db)
             .await
             .iter()
@@ -80,7 +79,7 @@ async fn a_worker_killed_mid_job_loses_nothing_and_the_job_completes_once() {
     );
 
     let mut second = spawn_worker(&database);
-    let done = wait_for(Duration::from_secs(180), async || {
+    let done = wait_for(crate::BACKGROUND_WORK, async || {
         jobs_with_status(&db, "precompute_lists", "Done").await == 1
     })
     .await;
@@ -144,7 +143,7 @@ async fn two_worker_processes_run_each_of_many_long_jobs_once() {
     }
 
     let mut workers = [spawn_worker(&database), spawn_worker(&database)];
-    let done = wait_for(Duration::from_secs(600), async || {
+    let done = wait_for(crate::BACKGROUND_WORK, async || {
         jobs_with_status(&db, "precompute_lists", "Done").await == JOBS as i64
     })
     .await;

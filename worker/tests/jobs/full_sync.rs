@@ -387,7 +387,7 @@ async fn the_schedule_queues_one_reconciliation_a_day_and_a_worker_runs_it() {
     let pending = crate::jobs_with_status(&rig.db, "reconcile_catalog", "Pending").await;
     let ctx = JobContext::new(rig.db.clone()).with_shopify(Some(Arc::clone(&rig.app)));
     let pool = worker::WorkerPool::start(&queue, ctx, &crate::quick_workers());
-    let reconciled = crate::wait_for(Duration::from_secs(120), async || {
+    let reconciled = crate::wait_for(crate::BACKGROUND_WORK, async || {
         sync_run::Entity::find()
             .filter(sync_run::Column::ShopId.eq(rig.shop_id))
             .filter(sync_run::Column::Kind.eq("reconcile:orders"))

@@ -67,7 +67,7 @@ async fn installing_a_shop_queues_the_job_that_creates_its_pixel_with_its_settin
     let installed = install(&rig, &queue, domain).await;
     let pending = jobs_with_status(&rig.db, ConnectWebPixel::NAME, "Pending").await;
     let pool = WorkerPool::start(&queue, context(&rig, Some(PUBLIC_URL)), &quick_workers());
-    let done = wait_for(Duration::from_secs(30), async || {
+    let done = wait_for(crate::BACKGROUND_WORK, async || {
         jobs_with_status(&rig.db, ConnectWebPixel::NAME, "Done").await == 1
     })
     .await;
