@@ -12,5 +12,6 @@ pub mod routes;
 pub mod serving;
 pub mod startup;
 pub mod state;
+pub mod telemetry;
 
 pub use startup::{Application, ServeOptions, StartupError};

@@ -7,6 +7,7 @@ use actix_web::Error;
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next};
 use tracing_actix_web::RequestId;
@@ -65,6 +66,24 @@ pub async fn request_id_header(
     Ok(res)
 }
 
+/// The `method` label: the standard methods by name, anything else as `other`, so junk
+/// methods cannot grow the number of series without bound.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 7] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("other", Method::as_str)
+}
+
 /// Counts requests and records their latency by route pattern (not raw path, which would
 /// explode the label set).
 pub async fn record_metrics(
@@ -72,7 +91,7 @@ pub async fn record_metrics(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let res = next.call(req).await?;
     let route = res
         .request()

@@ -10,6 +10,8 @@ use actix_web::{App, HttpRequest, HttpServer, web};
 use common::{Database, DatabaseError, Settings};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_actix_web::TracingLogger;
+
+use crate::telemetry::RedactingRootSpan;
 use worker::{JobQueue, WorkerError, WorkerPool};
 
 use crate::error::{ApiError, ErrorKind};
@@ -194,7 +196,7 @@ fn http_server(
             .wrap(from_fn(record_metrics))
             .wrap(NormalizePath::trim())
             .wrap(from_fn(request_id_header))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RedactingRootSpan>::new())
     })
     .disable_signals()
     .shutdown_timeout(shutdown_timeout.as_secs())

@@ -183,3 +183,103 @@ fn sigterm_stops_the_server_gracefully_within_30_seconds() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// Every stdout line of a running binary, collected by a thread as they come.
+fn collect_lines(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stdout = child.stdout.take().unwrap();
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    lines
+}
+
+#[tokio::test]
+async fn an_install_and_admin_calls_leave_no_credential_in_the_log() {
+    use crate::helpers::{API_KEY, API_SECRET, TOKEN_KEY};
+    let fake = shopify::fake::FakeShopify::start(API_KEY, API_SECRET);
+    let dir = tempfile::tempdir().unwrap();
+    let template = fake.shop_url_template();
+    let mut child = app_command(
+        dir.path(),
+        &[
+            ("MEANDER_SHOPIFY__API_KEY", API_KEY),
+            ("MEANDER_SHOPIFY__API_SECRET", API_SECRET),
+            ("MEANDER_SHOPIFY__TOKEN_ENCRYPTION_KEY", TOKEN_KEY),
+            ("MEANDER_SHOPIFY__SHOP_URL_TEMPLATE", &template),
+        ],
+    )
+    .args(["serve", "--no-worker"])
+    .spawn()
+    .unwrap();
+    let lines = collect_lines(&mut child);
+    let base = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("Meander is listening"))
+    })
+    .await;
+    assert!(base, "the app never listened");
+    let base = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|e| e["base"].as_str().map(str::to_owned))
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+
+    let shop = "quiet-logs.myshopify.com";
+    let install = client
+        .get(format!("{base}/auth?shop={shop}"))
+        .send()
+        .await
+        .unwrap();
+    let consent = client.get(location(&install)).send().await.unwrap();
+    let callback = location(&consent);
+    let code = callback
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("code="))
+        .unwrap()
+        .to_owned();
+    let installed = client.get(&callback).send().await.unwrap();
+    let domain = entity::ShopDomain::parse(shop).unwrap();
+    let session = fake.session_token(&domain, chrono::Utc::now().timestamp());
+    let forged = format!("{session}x");
+    for token in [&session, &forged] {
+        client
+            .get(format!(
+                "{base}/admin/api/session?shop={shop}&id_token={token}"
+            ))
+            .send()
+            .await
+            .unwrap();
+    }
+    let logged = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("app installed"))
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert_eq!(installed.status(), 302);
+    assert!(logged, "the install was never logged");
+    let log = lines.lock().unwrap().join("\n");
+    assert!(log.contains("/auth/callback"), "requests are logged");
+    for secret in [code.as_str(), session.as_str(), forged.as_str()] {
+        assert!(!log.contains(secret), "{secret} is in the log:\n{log}");
+    }
+}

@@ -63,6 +63,34 @@ async fn metrics_count_requests_by_route() {
 }
 
 #[tokio::test]
+async fn junk_methods_share_one_metrics_series() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        let method = reqwest::Method::from_bytes(format!("JUNK{i}").as_bytes()).unwrap();
+        app.client
+            .request(method, format!("{}/healthz", app.address))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let metrics = app.metrics().await;
+
+    let series: Vec<&str> = metrics
+        .lines()
+        .filter(|line| line.starts_with("http_requests_total"))
+        .collect();
+    assert!(
+        series.iter().all(|line| !line.contains("JUNK")),
+        "{series:?}"
+    );
+    assert!(
+        series.iter().any(|line| line.contains("method=\"other\"")),
+        "{series:?}"
+    );
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
 

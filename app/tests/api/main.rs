@@ -7,6 +7,7 @@
 
 mod admin_api;
 mod cli;
+mod concurrency;
 mod demo;
 mod end_to_end;
 mod errors;
