@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sea_orm::sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sea_orm::sqlx;
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{PgPool, SqlitePool};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -109,14 +108,27 @@ impl Database {
         }
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration. PostgreSQL runs each in its own transaction. On
+    /// SQLite, which sea-orm would run statement by statement on whichever pooled connection
+    /// is free, they all run in one write transaction on one connection: a failed start leaves
+    /// the schema as it was (nothing half-applied), and no statement can meet a connection
+    /// that has not seen the previous one's change ("no such column" on a fresh database).
     ///
     /// # Errors
     /// [`DatabaseError::Migrate`] with the database's reason.
     pub async fn migrate(&self) -> Result<(), DatabaseError> {
-        Migrator::up(&self.conn, None)
-            .await
-            .map_err(DatabaseError::Migrate)
+        let applied = match self.backend() {
+            Backend::Postgres => Migrator::up(&self.conn, None).await,
+            Backend::Sqlite => {
+                async {
+                    let txn = begin_write(&self.conn).await?;
+                    Migrator::up(&txn, None).await?;
+                    txn.commit().await
+                }
+                .await
+            }
+        };
+        applied.map_err(DatabaseError::Migrate)
     }
 
     /// Number of migrations not yet applied (0 when the schema is current).
@@ -159,12 +171,7 @@ async fn connect_sqlite(
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_millis(settings.sqlite_busy_timeout_ms))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(settings.max_connections)
-        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
-        .connect_with(options)
-        .await
-        .map_err(DatabaseError::Connect)?;
+    let pool = open_pool::<sqlx::Sqlite>(options, settings).await?;
     Ok(Database {
         conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone()),
         pool: Pool::Sqlite(pool),
@@ -178,16 +185,25 @@ async fn connect_postgres(
     // The URL may hold a password: report only the parser's reason, never the URL.
     let options = PgConnectOptions::from_str(url)
         .map_err(|err| DatabaseError::Url(redact(&err.to_string(), url)))?;
-    let pool = PgPoolOptions::new()
-        .max_connections(settings.max_connections)
-        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
-        .connect_with(options)
-        .await
-        .map_err(DatabaseError::Connect)?;
+    let pool = open_pool::<sqlx::Postgres>(options, settings).await?;
     Ok(Database {
         conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone()),
         pool: Pool::Postgres(pool),
     })
+}
+
+/// A pool of `database.max_connections` connections, each request for one waiting up to
+/// `database.acquire_timeout_secs`.
+async fn open_pool<DB: sqlx::Database>(
+    options: <DB::Connection as sqlx::Connection>::Options,
+    settings: &DatabaseSettings,
+) -> Result<sqlx::Pool<DB>, DatabaseError> {
+    sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+        .connect_with(options)
+        .await
+        .map_err(DatabaseError::Connect)
 }
 
 /// Removes the URL from a driver message, in case the driver echoed it.

@@ -113,15 +113,16 @@ pub async fn reconciliations(
     queue: &JobQueue,
     now: DateTime<Utc>,
 ) -> Result<usize, ScheduleError> {
-    let shops = installed(conn).await?;
-    let mut queued = 0;
-    for shop in shops.iter().filter(|shop| !shop.is_demo) {
-        let job = ReconcileCatalog::for_day(shop.id, now);
-        let run_at = job.starts_at();
-        queue.push_at(job, run_at).await?;
-        queued += 1;
+    let jobs: Vec<ReconcileCatalog> = installed(conn)
+        .await?
+        .iter()
+        .filter(|shop| !shop.is_demo)
+        .map(|shop| ReconcileCatalog::for_day(shop.id, now))
+        .collect();
+    for job in &jobs {
+        queue.push_at(job.clone(), job.starts_at()).await?;
     }
-    Ok(queued)
+    Ok(jobs.len())
 }
 
 async fn installed(conn: &DatabaseConnection) -> Result<Vec<shop::Model>, DbErr> {

@@ -308,21 +308,21 @@ fn respond(
                 .take(request.limit)
                 .map(|item| {
                     position += 1;
-                    let display = model.display.get(&item.external_id);
+                    let display = model.display.get(&item.ranked.external_id);
                     RecItem {
-                        product_id: item.external_id.to_string(),
+                        product_id: item.ranked.external_id.to_string(),
                         title: display.map(|d| d.title.clone()).unwrap_or_default(),
                         handle: display.map(|d| d.handle.clone()).unwrap_or_default(),
                         brand: display.map(|d| d.brand.clone()).unwrap_or_default(),
                         price_minor: model
                             .view
                             .facts
-                            .get(&item.external_id)
+                            .get(&item.ranked.external_id)
                             .map(|f| f.price_minor),
                         hue: display.map_or(0, |d| d.hue),
                         image_url: display.and_then(|d| d.image_url.clone()),
-                        reason: item.reason.as_str(),
-                        score: item.score,
+                        reason: item.ranked.reason.as_str(),
+                        score: item.ranked.score,
                         propensity: item.propensity,
                         explored: item.explored,
                         position,

@@ -154,3 +154,40 @@ async fn impression_events_move_into_one_row_per_served_list() {
     );
     db.close().await;
 }
+
+#[tokio::test]
+async fn a_failed_migration_leaves_nothing_half_applied_and_the_next_start_completes() {
+    use sea_orm::ConnectionTrait;
+    let database = TestDatabase::create().await;
+    let db = Database::connect(&database.settings).await.unwrap();
+    // A table in the way of the impressions migration, as a crashed or foreign tool could
+    // leave one: that migration fails half-way through.
+    db.conn
+        .execute_unprepared("CREATE TABLE impressions (id INTEGER)")
+        .await
+        .unwrap();
+
+    let failed = db.migrate().await;
+
+    assert!(failed.is_err(), "the migration should have failed");
+    let applied: Vec<String> = Migrator::get_applied_migrations(&db.conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    match db.backend() {
+        // One transaction for the whole run: nothing of it stays.
+        common::Backend::Sqlite => assert_eq!(applied, Vec::<String>::new()),
+        // One transaction per migration: the earlier ones stay, the failed one left nothing.
+        common::Backend::Postgres => {
+            assert!(!applied.iter().any(|m| m.contains("000070_impressions")));
+        }
+    }
+    db.conn
+        .execute_unprepared("DROP TABLE impressions")
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(db.pending_migrations().await.unwrap(), 0);
+}

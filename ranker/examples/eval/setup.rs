@@ -331,7 +331,7 @@ impl Setup {
                 .clone()
                 .with_seeds(seeds.next().cloned().unwrap_or_default());
             let served = r.serve(catalog, pool, &ctx, policy, &mut rng)?;
-            Ok(served.items().map(|i| i.item).collect())
+            Ok(served.items().map(|i| i.ranked.item).collect())
         })
     }
 

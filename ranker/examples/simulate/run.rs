@@ -141,7 +141,7 @@ impl Recommender {
             let served =
                 self.ranker
                     .serve_with(&shop.catalog, pool, ctx, &self.explore, &signals, rng)?;
-            served.items().map(|i| i.item).collect()
+            served.items().map(|i| i.ranked.item).collect()
         } else {
             self.ranker
                 .rank_with(&shop.catalog, pool, ctx, K, &signals)?

@@ -8,34 +8,26 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::bandit::{FEATURES, context_features};
-use crate::candidates::{CandidatePool, Source, SourceSet};
+use crate::candidates::{CandidatePool, Source};
 use crate::catalog::{Catalog, ItemId};
 use crate::context::Context;
 use crate::error::Result;
 use crate::intent::Intent;
-use crate::list::Reason;
+use crate::list::RankedItem;
 use crate::policy::{ArmSelection, SurfacePolicy};
 use crate::ranker::{Ranker, anchor_category};
-use crate::scoring::{FeatureTable, ScoreComponents};
+use crate::scoring::FeatureTable;
 use crate::signals::Signals;
 
 use scope::Anchor;
 
-/// One shown item with what the impression log needs.
+/// One shown item: the ranked item, plus what the impression log needs to attribute it and
+/// to evaluate the policy off-line.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ServedItem {
-    /// The item.
-    pub item: ItemId,
-    /// The caller's id for it.
-    pub external_id: i64,
-    /// Blended score in `[0, 1]` (module weights).
-    pub score: f32,
-    /// The features behind the score.
-    pub components: ScoreComponents,
-    /// Why it is shown.
-    pub reason: Reason,
-    /// Every generator that proposed it.
-    pub sources: SourceSet,
+    /// The item as ranked: its id, score, score components, reason and sources.
+    #[serde(flatten)]
+    pub ranked: RankedItem,
     /// Probability that this slot shows this item given the request (and earlier slots' draws):
     /// 1 for deterministic slots; see the exploration docs for exploration slots.
     pub propensity: f32,

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::exposure;
 use crate::intent::Intent;
-use crate::list::Reason;
+use crate::list::{RankedItem, Reason};
 use crate::policy::{ExplorationPolicy, ModulePolicy, Scope};
 use crate::ranker::{Ranker, RankerSettings};
 use crate::rerank::Policy;
@@ -249,12 +249,14 @@ impl Job<'_> {
     fn item(&self, s: Slot) -> Option<ServedItem> {
         let item = self.catalog.item(s.row.item)?;
         Some(ServedItem {
-            item: s.row.item,
-            external_id: item.external_id,
-            score: s.row.score,
-            components: s.row.components,
-            reason: s.reason.unwrap_or_else(|| Reason::from(s.row.primary)),
-            sources: s.row.sources,
+            ranked: RankedItem {
+                item: s.row.item,
+                external_id: item.external_id,
+                score: s.row.score,
+                components: s.row.components,
+                reason: s.reason.unwrap_or_else(|| Reason::from(s.row.primary)),
+                sources: s.row.sources,
+            },
             propensity: s.propensity,
             explored: s.explored,
             arm: s.arm,

@@ -69,7 +69,7 @@ fn bandit_propensities_sum_to_one_and_match_observed_frequencies() {
     for seed in 0..runs {
         let list = serve(&bandit, &policy, seed);
         let slot = list.modules[1].items[3];
-        let e = seen.entry(slot.item).or_insert((0, slot.propensity));
+        let e = seen.entry(slot.ranked.item).or_insert((0, slot.propensity));
         e.0 += 1;
         assert!(
             (e.1 - slot.propensity).abs() < 1e-6,
@@ -163,7 +163,7 @@ fn bandit_state_round_trips_through_json_and_bad_state_is_rejected() {
             serve(&bandit, &policy(true), seed),
         );
         for (x, y) in a.items().zip(b.items()) {
-            assert_eq!((x.item, x.arm), (y.item, y.arm));
+            assert_eq!((x.ranked.item, x.arm), (y.ranked.item, y.arm));
             assert!((x.propensity - y.propensity).abs() < 1e-6);
         }
     }

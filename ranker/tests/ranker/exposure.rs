@@ -67,7 +67,7 @@ fn a_shared_ledger_spreads_impressions_over_repeated_requests() {
             let list = r
                 .serve_with(&s.catalog, &pool, &ctx, &policy, &signals, &mut rng)
                 .unwrap();
-            let ids: Vec<ItemId> = list.items().map(|i| i.item).collect();
+            let ids: Vec<ItemId> = list.items().map(|i| i.ranked.item).collect();
             ledger.record_list(&ids);
             seen.extend(ids);
         }

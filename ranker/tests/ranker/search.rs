@@ -24,7 +24,12 @@ fn search(s: &Shop, ctx: &Context) -> ServedList {
 fn brands(s: &Shop, list: &ServedList) -> HashSet<u32> {
     list.items()
         .filter(|i| !i.explored)
-        .filter_map(|i| s.catalog.item(i.item).and_then(|x| x.brand).map(|b| b.0))
+        .filter_map(|i| {
+            s.catalog
+                .item(i.ranked.item)
+                .and_then(|x| x.brand)
+                .map(|b| b.0)
+        })
         .collect()
 }
 

@@ -42,7 +42,7 @@ fn the_pdp_policy_fills_three_disjoint_modules_with_the_seed_left_out() {
         names,
         ["similar_items", "you_may_also_like", "complete_the_look"]
     );
-    let ids: Vec<ItemId> = list.items().map(|i| i.item).collect();
+    let ids: Vec<ItemId> = list.items().map(|i| i.ranked.item).collect();
     assert_eq!(ids.len(), 8 + 8 + 4);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
     assert!(!ids.contains(&ItemId(0)));
@@ -52,12 +52,12 @@ fn the_pdp_policy_fills_three_disjoint_modules_with_the_seed_left_out() {
     assert!(
         similar
             .iter()
-            .all(|i| s.catalog.item(i.item).unwrap().category == seed_cat)
+            .all(|i| s.catalog.item(i.ranked.item).unwrap().category == seed_cat)
     );
     let look = &list.modules[2].items;
     let cats: HashSet<_> = look
         .iter()
-        .map(|i| s.catalog.item(i.item).unwrap().category)
+        .map(|i| s.catalog.item(i.ranked.item).unwrap().category)
         .collect();
     assert_eq!(cats.len(), look.len(), "one item per category");
     assert!(!cats.contains(&seed_cat));
@@ -76,7 +76,7 @@ fn logged_propensities_match_observed_frequencies_at_the_exploration_slot() {
     for seed in 0..runs {
         let list = serve(&policy, seed);
         let slot = list.modules[1].items[3];
-        let e = seen.entry(slot.item).or_insert((0, slot.propensity));
+        let e = seen.entry(slot.ranked.item).or_insert((0, slot.propensity));
         e.0 += 1;
         assert!(
             (e.1 - slot.propensity).abs() < 1e-6,
@@ -249,7 +249,7 @@ fn every_module_keeps_two_per_brand_in_its_top_8_and_one_per_family_whatever_is_
                 let items: Vec<_> = module
                     .items
                     .iter()
-                    .filter_map(|i| s.catalog.item(i.item))
+                    .filter_map(|i| s.catalog.item(i.ranked.item))
                     .collect();
                 let mut brands: HashMap<_, usize> = HashMap::new();
                 for item in items.iter().take(8) {

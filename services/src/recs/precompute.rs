@@ -187,7 +187,7 @@ impl<'a> Precomputer<'a> {
             .serve(self.catalog, pool, &ctx, policy, &mut rng)?;
         let by_item: HashMap<ItemId, &Candidate> =
             pool.candidates().iter().map(|c| (c.item, c)).collect();
-        let mut chosen: Vec<ItemId> = served.items().map(|i| i.item).collect();
+        let mut chosen: Vec<ItemId> = served.items().map(|i| i.ranked.item).collect();
         let mut reserve: Vec<&Candidate> = pool
             .candidates()
             .iter()
