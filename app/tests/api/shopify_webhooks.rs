@@ -388,3 +388,18 @@ async fn unknown_shops_unknown_topics_and_deferred_topics_are_acknowledged_hones
         "payload kept for the bulk sync"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_catalog_webhook_is_marked_rejected_not_left_unprocessed() {
+    let (app, fake) = spawn_shopify_app().await;
+    install_by_token_exchange(&app, &fake, SHOP).await;
+
+    let malformed = json!({"id": 632_910_392, "title": 7});
+    let response = deliver(&app, &fake, "products/update", "w-malformed", &malformed).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        wait_processed(&app, "w-malformed").await.outcome.as_deref(),
+        Some("rejected")
+    );
+}

@@ -47,7 +47,16 @@ impl Job for ProcessWebhook {
             .filter(shop::Column::Domain.eq(&receipt.shop_domain))
             .one(db)
             .await?;
-        let outcome = handle(&ctx, &receipt, shop).await?;
+        let outcome = match handle(&ctx, &receipt, shop).await {
+            Ok(outcome) => outcome,
+            // A delivery no retry can mend (a malformed payload) is done with: marked so, it
+            // does not stay "unprocessed" forever.
+            Err(err @ JobError::Permanent(_)) => {
+                mark(db, &receipt.webhook_id, "rejected").await?;
+                return Err(err);
+            }
+            Err(err) => return Err(err),
+        };
         tracing::info!(topic = %receipt.topic, shop = %receipt.shop_domain, outcome, "webhook handled");
         mark(db, &receipt.webhook_id, outcome).await?;
         Ok(())
