@@ -403,3 +403,20 @@ async fn a_malformed_catalog_webhook_is_marked_rejected_not_left_unprocessed() {
         Some("rejected")
     );
 }
+
+#[tokio::test]
+async fn a_handled_receipt_keeps_no_personal_data() {
+    let (app, fake) = spawn_shopify_app().await;
+    install_by_token_exchange(&app, &fake, SHOP).await;
+    let body = json!({
+        "shop_id": 954_889, "shop_domain": SHOP, "orders_to_redact": [9_000],
+        "customer": {"id": CUSTOMER, "email": "jo@example.com", "phone": "+15550100"},
+    });
+
+    deliver(&app, &fake, "customers/redact", "w-private", &body).await;
+
+    let handled = wait_processed(&app, "w-private").await;
+    assert_eq!(handled.outcome.as_deref(), Some("processed"));
+    assert_eq!(handled.payload, json!({}), "the payload went with the work");
+    assert_eq!(handled.topic, "customers/redact", "what dedupe needs stays");
+}

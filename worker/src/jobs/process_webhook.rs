@@ -7,10 +7,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use services::compliance;
 use services::sync::SyncError;
 use services::sync::webhooks::{self, Applied, WebhookTarget};
 use services::topic::Topic;
+use services::{compliance, receipts};
 
 use super::precompute_product::PrecomputeProduct;
 use super::purge_shop::PurgeShop;
@@ -52,13 +52,13 @@ impl Job for ProcessWebhook {
             // A delivery no retry can mend (a malformed payload) is done with: marked so, it
             // does not stay "unprocessed" forever.
             Err(err @ JobError::Permanent(_)) => {
-                mark(db, &receipt.webhook_id, "rejected").await?;
+                receipts::mark_handled(db, &receipt.webhook_id, "rejected").await?;
                 return Err(err);
             }
             Err(err) => return Err(err),
         };
         tracing::info!(topic = %receipt.topic, shop = %receipt.shop_domain, outcome, "webhook handled");
-        mark(db, &receipt.webhook_id, outcome).await?;
+        receipts::mark_handled(db, &receipt.webhook_id, outcome).await?;
         Ok(())
     }
 }
@@ -209,18 +209,5 @@ async fn update_shop(
         update = update.col_expr(shop::Column::Plan, Expr::value(Some(plan)));
     }
     update.exec(db).await?;
-    Ok(())
-}
-
-async fn mark(db: &DatabaseConnection, webhook_id: &str, outcome: &str) -> Result<(), JobError> {
-    webhook_receipt::Entity::update_many()
-        .col_expr(
-            webhook_receipt::Column::ProcessedAt,
-            Expr::value(Some(Utc::now())),
-        )
-        .col_expr(webhook_receipt::Column::Outcome, Expr::value(Some(outcome)))
-        .filter(webhook_receipt::Column::WebhookId.eq(webhook_id))
-        .exec(db)
-        .await?;
     Ok(())
 }

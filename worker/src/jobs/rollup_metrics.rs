@@ -1,11 +1,11 @@
 //! `rollup_metrics`: a shop's daily discovery metrics from its signal tables, then the
 //! removal of impressions and events past their retention.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::job::{Job, JobContext, JobError, tracked};
-use services::rollups;
+use services::{receipts, rollups};
 
 /// Rolls up one UTC day of one shop (queued nightly for the day before).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,12 +34,15 @@ impl Job for RollupMetrics {
             let shown = rollups::purge_impressions(conn, self.shop_id, shown_before).await?;
             let events_before = rollups::retention_cutoff(self.day, retention.event_days);
             let events = rollups::purge_events(conn, self.shop_id, events_before).await?;
+            let receipts_before = receipts::dedupe_cutoff(Utc::now());
+            let receipts = receipts::prune(conn, self.shop_id, receipts_before).await?;
             Ok(format!(
-                "{rows} metrics for {}; removed {shown} impressions before {} and {events} \
-                 events before {}",
+                "{rows} metrics for {}; removed {shown} impressions before {}, {events} \
+                 events before {} and {receipts} webhook receipts before {}",
                 self.day,
                 shown_before.date_naive(),
-                events_before.date_naive()
+                events_before.date_naive(),
+                receipts_before.date_naive()
             ))
         })
         .await

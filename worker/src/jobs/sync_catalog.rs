@@ -115,5 +115,5 @@ pub(crate) fn on_bulk_finish(payload: &Value) -> &'static str {
     let id = payload.get("admin_graphql_api_id").and_then(Value::as_str);
     let status = payload.get("status").and_then(Value::as_str);
     tracing::info!(operation = ?id, ?status, "bulk operation finished");
-    "deferred"
+    services::receipts::DEFERRED
 }

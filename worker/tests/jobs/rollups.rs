@@ -278,3 +278,50 @@ async fn yesterday_is_rolled_up_once_per_shop_however_often_the_scheduler_runs()
         4
     );
 }
+
+#[tokio::test]
+async fn the_nightly_rollup_removes_webhook_receipts_past_the_dedupe_window() {
+    use entity::webhook_receipt;
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "receipts.myshopify.com", "USD").await;
+    let other = crate::fixtures::shop(&db, "others.myshopify.com", "USD").await;
+    let now = chrono::Utc::now();
+    let receipt = |id: &str, shop_id: Option<i64>, age: Duration| webhook_receipt::ActiveModel {
+        webhook_id: Set(id.into()),
+        shop_id: Set(shop_id),
+        shop_domain: Set("receipts.myshopify.com".into()),
+        topic: Set("orders/create".into()),
+        payload: Set(serde_json::json!({})),
+        received_at: Set(now - age),
+        processed_at: Set(Some(now - age)),
+        outcome: Set(Some("processed".into())),
+    };
+    for (id, shop_id, age) in [
+        ("old", Some(shop.id), Duration::days(8)),
+        ("recent", Some(shop.id), Duration::days(6)),
+        ("old-unknown-shop", None, Duration::days(30)),
+        ("old-other-shop", Some(other.id), Duration::days(30)),
+    ] {
+        receipt(id, shop_id, age).insert(&db.conn).await.unwrap();
+    }
+    let job = RollupMetrics {
+        shop_id: shop.id,
+        day: day(),
+    };
+
+    job.run(JobContext::new(db.clone())).await.unwrap();
+
+    let mut left: Vec<String> = webhook_receipt::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.webhook_id)
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["old-other-shop", "recent"],
+        "another shop's night prunes its own"
+    );
+}
