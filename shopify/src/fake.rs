@@ -44,6 +44,8 @@ struct Inner {
     scopes: String,
     books: Mutex<Books>,
     refresh_delay: Mutex<Duration>,
+    /// Token requests still to answer 503, as Shopify does in an outage.
+    unavailable: AtomicUsize,
     code_exchanges: AtomicUsize,
     token_exchanges: AtomicUsize,
     refreshes: AtomicUsize,
@@ -72,6 +74,7 @@ impl FakeShopify {
             scopes: "read_products,read_inventory,read_orders".into(),
             books: Mutex::default(),
             refresh_delay: Mutex::new(Duration::ZERO),
+            unavailable: AtomicUsize::new(0),
             code_exchanges: AtomicUsize::new(0),
             token_exchanges: AtomicUsize::new(0),
             refreshes: AtomicUsize::new(0),
@@ -116,6 +119,11 @@ impl FakeShopify {
         if let Ok(mut slot) = self.inner.refresh_delay.lock() {
             *slot = delay;
         }
+    }
+
+    /// The next `count` token requests answer 503 without looking at them (an outage).
+    pub fn fail_next_token_requests(&self, count: usize) {
+        self.inner.unavailable.store(count, Ordering::SeqCst);
     }
 
     /// Authorization codes exchanged successfully.
@@ -315,6 +323,16 @@ async fn access_token(
     form: web::Form<TokenForm>,
 ) -> HttpResponse {
     let shop = shop.into_inner();
+    let outage = inner
+        .unavailable
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+            left.checked_sub(1)
+        });
+    if outage.is_ok() {
+        return HttpResponse::ServiceUnavailable()
+            .content_type("text/html")
+            .body("<html><body>Service Unavailable</body></html>");
+    }
     if form.client_id != inner.client_id || form.client_secret != inner.secret {
         return oauth_error(401, "invalid_client", "Client authentication failed");
     }

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use entity::{ShopDomain, oauth_state, shop};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use services::shop_auth::ShopifyApp;
 use services::shop_tokens;
@@ -136,17 +136,39 @@ pub async fn callback(
             "OAuth callback rejected: state is unknown, used, expired or for another shop",
         ));
     }
-    let token = app
-        .tokens
-        .exchange_code(&shop, code)
-        .await
-        .map_err(token_error)?;
+    let token = match app.tokens.exchange_code(&shop, code).await {
+        Ok(token) => token,
+        Err(err) => {
+            // Shopify did not answer: the merchant may retry the same callback, so the state
+            // goes back. A refused code keeps it used.
+            if err.is_transient() {
+                release_state(&state.db.conn, nonce).await;
+            }
+            return Err(token_error(err));
+        }
+    };
     save_token(&state, app, &shop, &token, now).await?;
     tracing::info!(shop = %shop, "app installed");
     let location = format!("https://{shop}/admin/apps/{}", app.credentials.client_id);
     Ok(HttpResponse::Found()
         .insert_header(("Location", location))
         .finish())
+}
+
+/// Makes a state this callback consumed usable again (only this callback can have consumed
+/// it: the consuming update is atomic).
+async fn release_state(conn: &DatabaseConnection, nonce: &str) {
+    let released = oauth_state::Entity::update_many()
+        .col_expr(
+            oauth_state::Column::UsedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(oauth_state::Column::Nonce.eq(nonce))
+        .exec(conn)
+        .await;
+    if let Err(err) = released {
+        tracing::warn!(%err, "cannot release the OAuth state; the merchant must start again");
+    }
 }
 
 /// Stores a token Shopify issued (install or token exchange) and queues what it calls for

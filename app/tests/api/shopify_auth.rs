@@ -390,3 +390,21 @@ async fn a_refresh_token_shopify_refuses_clears_the_dead_tokens() {
     assert!(row.access_token_encrypted.is_none());
     assert!(row.refresh_token_encrypted.is_none());
 }
+
+#[tokio::test]
+async fn a_callback_that_meets_a_shopify_outage_can_be_retried() {
+    let (app, fake) = spawn_shopify_app().await;
+    let callback = start_install(&app, SHOP).await;
+    fake.fail_next_token_requests(1);
+
+    let first = app.client.get(&callback).send().await.unwrap();
+    let retry = app.client.get(&callback).send().await.unwrap();
+
+    assert_json_error(first, 503).await;
+    assert_eq!(retry.status(), 302, "the state was kept for the retry");
+    assert!(
+        find_shop(&app, SHOP)
+            .await
+            .is_some_and(|s| s.installed_at.is_some())
+    );
+}
