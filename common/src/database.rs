@@ -8,6 +8,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::sqlx;
+use sea_orm::sqlx::ConnectOptions as _;
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{PgPool, SqlitePool};
@@ -19,6 +20,12 @@ use sea_orm::{
 use secrecy::ExposeSecret;
 
 use crate::settings::DatabaseSettings;
+
+/// Statements slower than this are logged, at [`SLOW_STATEMENT_LEVEL`].
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
+/// Debug, not sqlx's default warning: a statement waiting on SQLite's write lock while the
+/// demo shop loads is expected, and its multi-kilobyte text buried the start-up URLs.
+const SLOW_STATEMENT_LEVEL: log::LevelFilter = log::LevelFilter::Debug;
 
 /// File name of the embedded database inside `database.data_dir`.
 pub const SQLITE_FILE: &str = "meander.db";
@@ -170,7 +177,8 @@ async fn connect_sqlite(
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_millis(settings.sqlite_busy_timeout_ms))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT);
     let pool = open_pool::<sqlx::Sqlite>(options, settings).await?;
     Ok(Database {
         conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone()),
@@ -184,7 +192,8 @@ async fn connect_postgres(
 ) -> Result<Database, DatabaseError> {
     // The URL may hold a password: report only the parser's reason, never the URL.
     let options = PgConnectOptions::from_str(url)
-        .map_err(|err| DatabaseError::Url(redact(&err.to_string(), url)))?;
+        .map_err(|err| DatabaseError::Url(redact(&err.to_string(), url)))?
+        .log_slow_statements(SLOW_STATEMENT_LEVEL, SLOW_STATEMENT);
     let pool = open_pool::<sqlx::Postgres>(options, settings).await?;
     Ok(Database {
         conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone()),

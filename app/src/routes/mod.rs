@@ -19,6 +19,8 @@ use crate::error::{ApiError, ErrorKind};
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
+        // Browsers ask for it on every page; an empty answer keeps 404s out of the log.
+        .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))
         .route("/demo", web::get().to(demo::overview))

@@ -283,3 +283,55 @@ async fn an_install_and_admin_calls_leave_no_credential_in_the_log() {
         assert!(!log.contains(secret), "{secret} is in the log:\n{log}");
     }
 }
+
+#[tokio::test]
+async fn shopper_mistakes_and_favicons_log_one_short_line_and_no_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = app_command(dir.path(), &[]).arg("serve").spawn().unwrap();
+    let lines = collect_lines(&mut child);
+    let listening = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("Meander is listening"))
+    })
+    .await;
+    assert!(listening, "the app never listened");
+    let base = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|e| e["base"].as_str().map(str::to_owned))
+        .unwrap();
+
+    let favicon = reqwest::get(format!("{base}/favicon.ico")).await.unwrap();
+    let missing = reqwest::get(format!("{base}/no-such-page")).await.unwrap();
+    let logged = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("no-such-page"))
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert_eq!(favicon.status(), 204);
+    assert_eq!(missing.status(), 404);
+    assert!(logged, "the 404 was not logged");
+    let lines = lines.lock().unwrap();
+    let warnings: Vec<&String> = lines.iter().filter(|l| l.contains("\"WARN\"")).collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let rejected: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("no-such-page"))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{rejected:#?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("favicon")),
+        "favicons are not news"
+    );
+}
