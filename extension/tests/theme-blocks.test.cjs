@@ -86,3 +86,35 @@ test('cookies are read by exact name', () => {
   assert.equal(blocks.readCookie('x_meander_sid=no; _meander_sid=a%20b; other=1', '_meander_sid'), 'a b');
   assert.equal(blocks.readCookie('', '_meander_sid'), null);
 });
+
+test('without analytics consent nothing is stored and no anonymous id is sent', () => {
+  const doc = { cookie: '_meander_aid=old-anon' };
+  const refused = { Shopify: { customerPrivacy: { analyticsProcessingAllowed: () => false } } };
+
+  assert.equal(blocks.analyticsAllowed(refused), false);
+  assert.equal(blocks.analyticsAllowed({}), false, 'no Customer Privacy API: no consent');
+  const untracked = blocks.identity(doc, false);
+
+  assert.equal(doc.cookie, '_meander_aid=old-anon', 'no cookie written');
+  assert.equal(untracked.tracked, false);
+  assert.equal(untracked.anonymousId, '');
+  const url = blocks.recsUrl({ surface: 'home', productId: '', limit: 4 }, untracked, 'n');
+  assert.ok(!url.includes('anonymous_id'), url);
+  assert.ok(url.includes('session_id='), 'a page-long session still re-ranks');
+});
+
+test('with analytics consent the ids are kept in cookies', () => {
+  const written = [];
+  const doc = {
+    get cookie() { return '_meander_aid=anon-7'; },
+    set cookie(value) { written.push(value); },
+  };
+  const allowed = { Shopify: { customerPrivacy: { analyticsProcessingAllowed: () => true } } };
+
+  const tracked = blocks.identity(doc, blocks.analyticsAllowed(allowed));
+
+  assert.equal(tracked.tracked, true);
+  assert.equal(tracked.anonymousId, 'anon-7');
+  assert.equal(written.length, 2);
+  assert.ok(written[0].startsWith('_meander_aid=anon-7;'), written[0]);
+});

@@ -8,7 +8,10 @@
  * posted to /apps/meander/events with the card's rec id and position, for attribution.
  *
  * The session and anonymous ids live in first-party cookies shared with the Meander web pixel,
- * so that the views the pixel reports re-rank the lists this script asks for.
+ * so that the views the pixel reports re-rank the lists this script asks for. Like the pixel,
+ * they are kept only for shoppers who allowed analytics (Shopify's Customer Privacy API):
+ * without that, the blocks still show recommendations, with a session id that lives for this
+ * page only, no anonymous id, no cookie and no click reports.
  */
 (function () {
   'use strict';
@@ -43,13 +46,27 @@
     return name + '=' + encodeURIComponent(value) + '; path=/; max-age=' + maxAge + '; SameSite=Lax';
   }
 
-  /** The shopper's ids, created when missing; the session cookie slides on every call. */
-  function identity(doc) {
+  /** Whether the shopper allowed analytics; unknown (no Customer Privacy API) counts as no. */
+  function analyticsAllowed(win) {
+    var privacy = win && win.Shopify && win.Shopify.customerPrivacy;
+    if (!privacy || typeof privacy.analyticsProcessingAllowed !== 'function') return false;
+    try {
+      return privacy.analyticsProcessingAllowed() === true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /** The shopper's ids. With consent they are created when missing and kept in cookies (the
+   * session cookie slides on every call); without it nothing is stored and nothing
+   * identifies the shopper beyond this page. */
+  function identity(doc, allowed) {
+    if (!allowed) return { anonymousId: '', sessionId: randomId(), tracked: false };
     var anonymousId = readCookie(doc.cookie, COOKIE_ANONYMOUS) || randomId();
     var sessionId = readCookie(doc.cookie, COOKIE_SESSION) || randomId();
     doc.cookie = cookie(COOKIE_ANONYMOUS, anonymousId, ANONYMOUS_MAX_AGE);
     doc.cookie = cookie(COOKIE_SESSION, sessionId, SESSION_MAX_AGE);
-    return { anonymousId: anonymousId, sessionId: sessionId };
+    return { anonymousId: anonymousId, sessionId: sessionId, tracked: true };
   }
 
   /** Blocks that can share one request: same surface, same seed product. The request asks
@@ -85,6 +102,8 @@
       ['anonymous_id', ids.anonymousId],
       ['nonce', nonce]
     ];
+    // Without consent there is no anonymous id to send.
+    query = query.filter(function (pair) { return pair[0] !== 'anonymous_id' || pair[1] !== ''; });
     // An empty module list means "every module", which the server does when it is absent.
     query = query.filter(function (pair) { return pair[0] !== 'modules' || pair[1] !== ''; });
     if (group.productId) query.splice(1, 0, ['product_id', group.productId]);
@@ -168,9 +187,11 @@
     var list = block.element.querySelector('[data-meander-list]');
     cards.forEach(function (card) {
       var node = card.node.cloneNode(true);
-      node.addEventListener('click', function () {
-        sendClick(clickEvent(card, block.surface, ids, new Date()));
-      });
+      if (ids.tracked) {
+        node.addEventListener('click', function () {
+          sendClick(clickEvent(card, block.surface, ids, new Date()));
+        });
+      }
       list.appendChild(node);
     });
     block.element.hidden = false;
@@ -196,7 +217,7 @@
   function start() {
     var elements = document.querySelectorAll('[data-meander-recs]:not([data-meander-started])');
     if (!elements.length) return;
-    var ids = identity(document);
+    var ids = identity(document, analyticsAllowed(window));
     var blocks = Array.prototype.map.call(elements, function (element) {
       element.setAttribute('data-meander-started', '');
       return readBlock(element);
@@ -208,6 +229,8 @@
     // Node's test runner loads this file for the pure functions above.
     module.exports = {
       readCookie: readCookie,
+      analyticsAllowed: analyticsAllowed,
+      identity: identity,
       groupBlocks: groupBlocks,
       recsUrl: recsUrl,
       pickCards: pickCards,
@@ -215,7 +238,17 @@
     };
     return;
   }
-  start();
+  // The Customer Privacy API answers once Shopify has loaded it; blocks wait for it (a
+  // storefront without it gets the consent-free blocks at once).
+  function startWithConsent() {
+    var shopify = window.Shopify;
+    if (shopify && !shopify.customerPrivacy && typeof shopify.loadFeatures === 'function') {
+      shopify.loadFeatures([{ name: 'consent-tracking-api', version: '0.1' }], start);
+    } else {
+      start();
+    }
+  }
+  startWithConsent();
   // The theme editor re-renders sections without reloading the page.
-  document.addEventListener('shopify:section:load', start);
+  document.addEventListener('shopify:section:load', startWithConsent);
 })();
