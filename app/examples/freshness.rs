@@ -50,8 +50,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let shop_id = services::demo::load(&db, &demo).await?.shop_id;
     services::recs::train(&db, shop_id).await?;
-    let run = services::runs::JobRun::start(&db.conn, shop_id, "precompute_lists", "bench", None)
-        .await?;
+    let run =
+        services::runs::JobRun::start(&db.conn, shop_id, "precompute_lists", "bench", None).await?;
     services::recs::lists::precompute_all(&db, shop_id, &run).await?;
     let seeds: Vec<i64> = entity::product::Entity::find()
         .filter(entity::product::Column::ShopId.eq(shop_id))
@@ -95,7 +95,11 @@ async fn main() -> anyhow::Result<()> {
             pending = still;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        anyhow::ensure!(pending.is_empty(), "round {round}: {} changes never showed", pending.len());
+        anyhow::ensure!(
+            pending.is_empty(),
+            "round {round}: {} changes never showed",
+            pending.len()
+        );
         eprintln!("round {} of {rounds} done", round + 1);
     }
     took.sort_by(f64::total_cmp);
@@ -115,7 +119,9 @@ async fn main() -> anyhow::Result<()> {
 /// The product ids `GET /demo/recs` shows on `seed`'s product page.
 async fn served(client: &reqwest::Client, base: &str, seed: i64) -> anyhow::Result<Vec<i64>> {
     let body: Value = client
-        .get(format!("{base}/demo/recs?surface=pdp&product_id={seed}&limit=8"))
+        .get(format!(
+            "{base}/demo/recs?surface=pdp&product_id={seed}&limit=8"
+        ))
         .send()
         .await?
         .json()

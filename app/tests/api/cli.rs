@@ -184,8 +184,33 @@ fn sigterm_stops_the_server_gracefully_within_30_seconds() {
     assert!(status.success(), "{status:?}");
 }
 
+/// The running binary's stdout lines as they come, once it listens, and its base URL.
+async fn listening(child: &mut Child) -> (Lines, String) {
+    let lines = collect_lines(child);
+    let listens = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("Meander is listening"))
+    })
+    .await;
+    assert!(listens, "the app never listened");
+    let base = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|e| e["base"].as_str().map(str::to_owned))
+        .unwrap();
+    (lines, base)
+}
+
+/// A binary's stdout lines, shared with the thread that reads them.
+type Lines = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
 /// Every stdout line of a running binary, collected by a thread as they come.
-fn collect_lines(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+fn collect_lines(child: &mut Child) -> Lines {
     let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let stdout = child.stdout.take().unwrap();
     let sink = lines.clone();
@@ -215,23 +240,7 @@ async fn an_install_and_admin_calls_leave_no_credential_in_the_log() {
     .args(["serve", "--no-worker"])
     .spawn()
     .unwrap();
-    let lines = collect_lines(&mut child);
-    let base = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("Meander is listening"))
-    })
-    .await;
-    assert!(base, "the app never listened");
-    let base = lines
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find_map(|e| e["base"].as_str().map(str::to_owned))
-        .unwrap();
+    let (lines, base) = listening(&mut child).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -288,23 +297,7 @@ async fn an_install_and_admin_calls_leave_no_credential_in_the_log() {
 async fn shopper_mistakes_and_favicons_log_one_short_line_and_no_warning() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = app_command(dir.path(), &[]).arg("serve").spawn().unwrap();
-    let lines = collect_lines(&mut child);
-    let listening = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("Meander is listening"))
-    })
-    .await;
-    assert!(listening, "the app never listened");
-    let base = lines
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find_map(|e| e["base"].as_str().map(str::to_owned))
-        .unwrap();
+    let (lines, base) = listening(&mut child).await;
 
     let favicon = reqwest::get(format!("{base}/favicon.ico")).await.unwrap();
     let missing = reqwest::get(format!("{base}/no-such-page")).await.unwrap();

@@ -23,8 +23,13 @@ async fn pending(db: &Database, job: &str) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
+/// A migrated database with its queue and a small demo shop.
+async fn small_demo() -> (
+    TestDatabase,
+    Database,
+    JobQueue,
+    services::demo::DemoSummary,
+) {
     let database = TestDatabase::create().await;
     let db = Database::connect(&database.settings).await.unwrap();
     db.migrate().await.unwrap();
@@ -36,6 +41,12 @@ async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
         ..Default::default()
     };
     let summary = services::demo::load(&db, &settings).await.unwrap();
+    (database, db, queue, summary)
+}
+
+#[tokio::test]
+async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
+    let (_database, db, queue, summary) = small_demo().await;
 
     let tick = |hours: i64| {
         let (conn, queue) = (db.conn.clone(), queue.clone());
@@ -85,17 +96,7 @@ async fn stale_shops_get_one_training_a_day_and_one_precompute_an_hour() {
 
 #[tokio::test]
 async fn the_demo_shop_is_never_reconciled_with_shopify() {
-    let database = TestDatabase::create().await;
-    let db = Database::connect(&database.settings).await.unwrap();
-    db.migrate().await.unwrap();
-    let queue = JobQueue::new(&db).await.unwrap();
-    let settings = DemoSettings {
-        products: 40,
-        shoppers: 10,
-        sessions: 30,
-        ..Default::default()
-    };
-    services::demo::load(&db, &settings).await.unwrap();
+    let (_database, db, queue, _) = small_demo().await;
 
     let queued = worker::schedule::reconciliations(&db.conn, &queue, Utc::now()).await;
 
