@@ -199,7 +199,7 @@ pub fn setup(args: &Args, shares: &[f32], inner_seed: u64) -> Result<Setup, Box<
     })
 }
 
-/// Products a shop's profile remembers (`worker::recs::profiles::PROFILE_PRODUCTS`).
+/// Products a shop's profile remembers (`services::recs::profiles::PROFILE_PRODUCTS`).
 const SHOP_PROFILE_ITEMS: usize = 5;
 
 /// The user's `limit` most recent training ratings (all of them without a limit).
