@@ -59,6 +59,10 @@ async fn a_shopper_browses_home_a_category_a_product_and_the_cart() {
     assert!(product.contains("Add to cart"));
     assert!(product.contains("You may also like"), "{product}");
     assert!(!product.contains("<h2>you_may_also_like</h2>"));
+    assert!(
+        !product.contains(">similar<") && !product.contains(">bought together<"),
+        "reasons read as the theme blocks show them: {product}"
+    );
     assert_eq!(cart_url, "/demo/cart");
     let escaped = title.replace('&', "&amp;");
     assert!(cart.contains(&escaped), "the added product is in the cart");

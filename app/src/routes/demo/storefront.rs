@@ -21,7 +21,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::serving::cache::ShopModel;
 use crate::serving::{self, RecItem, RecRequest, RecResponse};
 use crate::state::AppState;
-use services::surface::{Surface, module_title};
+use services::surface::{Surface, module_title, reason_label};
 
 /// Items per module on the demo pages.
 const MODULE_ITEMS: usize = 6;
@@ -277,7 +277,7 @@ async fn record(
 }
 
 /// The recommendation modules as the theme blocks render them: a heading per module and a
-/// card per item with its reason ("explore" marked apart).
+/// card per item with its shopper-facing reason ("explore" marked apart).
 pub(super) fn modules(recs: &RecResponse, currency: &str) -> Markup {
     html! {
         @for module in &recs.modules {
@@ -303,7 +303,7 @@ fn rec_card(item: &RecItem, currency: &str) -> Markup {
                 div.title { (item.title) }
                 div.muted { (item.brand) }
                 @if let Some(price) = item.price_minor { div { (entity::Money::from_minor(price)) " " (currency) } }
-                span class=(badge) { (item.reason) }
+                span class=(badge) { (reason_label(item.reason)) }
             }
         }
     }
