@@ -10,10 +10,10 @@
 //!
 //! `arm` is `all` until experiments split traffic into arms.
 
-use common::database::begin_write;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use common::database::begin_write;
 use common::settings::EventsSettings;
 use entity::{event, impression, metric_rollup, product};
 use sea_orm::sea_query::{Expr, Func, OnConflict};

@@ -3,6 +3,8 @@
 //! rotate and a second concurrent refresh would present a token Shopify already retired.
 
 use chrono::{DateTime, Duration, Utc};
+use common::database::insert_if_absent;
+use common::telemetry::Chain;
 use entity::{ShopDomain, shop, token_refresh_lock};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -11,9 +13,6 @@ use sea_orm::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use shopify::{AccessToken, TokenError};
-
-use common::database::insert_if_absent;
-use common::telemetry::Chain;
 
 use crate::shop_auth::{ShopifyApp, token_context};
 

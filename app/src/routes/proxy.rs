@@ -11,6 +11,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{Duration, Utc};
+use common::database::insert_if_absent;
 use entity::{ShopDomain, app_proxy_replay, shop};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -18,7 +19,6 @@ use serde_json::json;
 use shopify::signature;
 
 use super::auth::{configured, parse_shop};
-use common::database::insert_if_absent;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;

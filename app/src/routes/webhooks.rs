@@ -4,6 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
+use common::database::insert_if_absent;
 use entity::{shop, webhook_receipt};
 use futures::StreamExt as _;
 use sea_orm::sea_query::OnConflict;
@@ -13,7 +14,6 @@ use shopify::signature;
 use worker::jobs::ProcessWebhook;
 
 use super::auth::{configured, parse_shop};
-use common::database::insert_if_absent;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;

@@ -11,9 +11,9 @@
 //! refuses is retried (events carry client ids, so a retry never stores one twice), then
 //! logged as an error and counted in `impressions_lost_total`.
 
-use common::database::begin_write;
 use std::time::Duration;
 
+use common::database::begin_write;
 use sea_orm::{DatabaseConnection, DbErr};
 use services::signals::{Impression, SignalError, impression};
 use tokio::sync::{mpsc, oneshot};

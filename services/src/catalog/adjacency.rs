@@ -17,10 +17,10 @@
 //! its row (the table's key is the pair), and only the `copurchase` rows are replaced, in one
 //! transaction, so a reader sees either the old or the new set.
 
-use common::database::begin_write;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
+use common::database::begin_write;
 use entity::{category_adjacency, order, order_line, product};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};

@@ -7,11 +7,11 @@
 pub mod jsonl;
 mod rows;
 
-use common::database::begin_write;
 use std::fmt;
 
 use chrono::Utc;
 use common::Database;
+use common::database::begin_write;
 use common::settings::DemoSettings;
 use demo::DemoConfig;
 use entity::{shop, sync_run};

@@ -3,13 +3,13 @@
 //! then removes older versions; a product's own lists can be rebuilt in place after it
 //! changes.
 
-use common::database::begin_write;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use common::Database;
+use common::database::begin_write;
 use entity::{model, rec_list};
 use ranker::{PolicySet, Ranker};
 use sea_orm::ActiveValue::{NotSet, Set};

@@ -3,10 +3,10 @@
 //! version is written completely, then marked ready in `models`, and only then are older
 //! versions removed, so serving never sees a half-built set.
 
-use common::database::begin_write;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use common::database::begin_write;
 use entity::{model, rec_list};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{

@@ -8,13 +8,13 @@ use entity::{ShopDomain, shop};
 use sea_orm::EntityTrait;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use services::shop_auth::ShopifyApp;
+use services::shop_tokens::{ShopTokenError, with_token};
 use shopify::client::{ApiCallError, Unauthorized};
 use shopify::{AdminClient, AdminError, RetryPolicy, WebPixel, WebPixelError};
 
 use super::sync_catalog::truncate;
 use crate::job::{Job, JobContext, JobError, tracked};
-use services::shop_auth::ShopifyApp;
-use services::shop_tokens::{ShopTokenError, with_token};
 
 /// Creates the shop's web pixel, or updates its settings when it exists already (a
 /// re-install, a retry after a crash, or a changed public URL).

@@ -6,7 +6,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
 use services::sync::SyncError;
 use services::sync::webhooks::{self, Applied, WebhookTarget};
 use services::topic::Topic;

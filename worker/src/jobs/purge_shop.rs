@@ -4,9 +4,9 @@ use chrono::DateTime;
 use entity::shop;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
+use services::compliance;
 
 use crate::job::{Job, JobContext, JobError};
-use services::compliance;
 
 /// Deletes shop `shop_id` and (by cascade) all its rows — unless it was reinstalled since the
 /// uninstall this job was scheduled for.

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use services::sync::full::Mode;
 
 use super::sync_catalog::{run_sync, truncate};
 use crate::job::{Job, JobContext, JobError};
-use services::sync::full::Mode;
 
 /// Re-runs the full sync of `shop_id`, then soft-deletes products missing from the fresh
 /// snapshot. Queued daily by [`crate::schedule::reconciliations`], deduplicated per shop and

@@ -6,10 +6,10 @@ use entity::shop;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use services::shop_auth::ShopifyApp;
+use services::shop_tokens::{self, RefreshOutcome, ShopTokenError};
 
 use crate::job::{Job, JobContext, JobError};
 use crate::queue::JobQueue;
-use services::shop_tokens::{self, RefreshOutcome, ShopTokenError};
 
 /// Refreshes `shop_id`'s token, scheduled `token_refresh_lead_secs` before `expires_at`.
 ///

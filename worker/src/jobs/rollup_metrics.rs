@@ -3,9 +3,9 @@
 
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use services::{receipts, rollups};
 
 use crate::job::{Job, JobContext, JobError, tracked};
-use services::{receipts, rollups};
 
 /// Rolls up one UTC day of one shop (queued nightly for the day before).
 #[derive(Debug, Clone, Serialize, Deserialize)]

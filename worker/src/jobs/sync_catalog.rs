@@ -3,10 +3,10 @@
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-use crate::job::{Job, JobContext, JobError};
 use services::catalog::adjacency::{self, AdjacencyConfig};
 use services::sync::full::{self, FullSyncError, Mode, SyncOptions};
+
+use crate::job::{Job, JobContext, JobError};
 
 /// Syncs `shop_id`'s products, variants, costs, collections and recent orders.
 ///
