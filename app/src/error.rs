@@ -6,6 +6,7 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use common::telemetry::Chain;
 use serde::Serialize;
 
 /// Machine-readable error codes, serialised in snake_case.
@@ -179,14 +180,7 @@ pub fn json_error(status: StatusCode, kind: ErrorKind, message: &str) -> HttpRes
 }
 
 fn cause_chain(cause: Option<&(dyn std::error::Error + Send + Sync + 'static)>) -> String {
-    let mut parts = Vec::new();
-    let mut next: Option<&(dyn std::error::Error + 'static)> =
-        cause.map(|cause| cause as &(dyn std::error::Error + 'static));
-    while let Some(err) = next {
-        parts.push(err.to_string());
-        next = err.source();
-    }
-    parts.join(": ")
+    cause.map_or_else(String::new, |cause| Chain(cause).to_string())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::Utc;
+use common::telemetry::Chain;
 use entity::worker_heartbeat;
 use sea_orm::{EntityTrait, QueryOrder};
 use serde::Serialize;
@@ -82,7 +83,7 @@ async fn migrations_check(state: &AppState) -> Check {
             Check::pass("all applied")
         }
         Ok(pending) => Check::fail(format!("{pending} pending; run `app migrate`")),
-        Err(err) => Check::fail(err.to_string()),
+        Err(err) => Check::fail(Chain(&err).to_string()),
     }
 }
 

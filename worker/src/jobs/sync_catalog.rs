@@ -1,6 +1,7 @@
 //! `sync_catalog`: full catalog and order sync of one shop by bulk operations.
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use common::telemetry::Chain;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use services::catalog::adjacency::{self, AdjacencyConfig};
@@ -95,9 +96,10 @@ async fn failed(ctx: &JobContext, shop_id: i64, mode: Mode, err: FullSyncError) 
         Mode::Full => "full",
         Mode::Reconcile => "reconcile",
     };
+    // The whole chain: the Admin API's own errors keep their reason as the cause.
+    let message = Chain(&err).to_string();
     let recorded =
-        services::sync::record_failure(&ctx.db.conn, shop_id, prefix, &err.to_string(), permanent)
-            .await;
+        services::sync::record_failure(&ctx.db.conn, shop_id, prefix, &message, permanent).await;
     if let Err(db_err) = recorded {
         tracing::warn!(%db_err, "cannot record the sync failure");
     }
