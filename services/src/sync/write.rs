@@ -28,10 +28,8 @@ pub(crate) async fn write_rows(
     batch: RowBatch,
     coverage: Coverage,
 ) -> Result<(), DbErr> {
-    let snapshot = coverage == Coverage::Snapshot;
     use category::Column as Cat;
     use collection::Column as Coll;
-    use inventory::Column as Inv;
     use product::Column as P;
     use variant::Column as V;
     upsert(
@@ -67,27 +65,11 @@ pub(crate) async fn write_rows(
         Some("variants"),
     )
     .await?;
-    let stock_columns: &[Inv] = if snapshot {
-        &[
-            Inv::InventoryItemId,
-            Inv::Available,
-            Inv::UnitCostMinor,
-            Inv::UpdatedAt,
-            Inv::SourceUpdatedAt,
-        ]
-    } else {
-        &[
-            Inv::InventoryItemId,
-            Inv::Available,
-            Inv::UpdatedAt,
-            Inv::SourceUpdatedAt,
-        ]
-    };
     upsert(
         conn,
         batch.inventory.into_values(),
-        [Inv::ShopId, Inv::VariantId],
-        stock_columns,
+        [inventory::Column::ShopId, inventory::Column::VariantId],
+        &stock_columns(coverage),
         Some("inventory"),
     )
     .await?;
@@ -128,6 +110,21 @@ pub(crate) async fn write_rows(
         ],
     )
     .await
+}
+
+/// The inventory columns a source of `coverage` may overwrite.
+fn stock_columns(coverage: Coverage) -> Vec<inventory::Column> {
+    use inventory::Column as Inv;
+    let mut columns = vec![
+        Inv::InventoryItemId,
+        Inv::Available,
+        Inv::UpdatedAt,
+        Inv::SourceUpdatedAt,
+    ];
+    if coverage == Coverage::Snapshot {
+        columns.push(Inv::UnitCostMinor);
+    }
+    columns
 }
 
 /// The product columns a source of `coverage` may overwrite.
