@@ -187,14 +187,7 @@ fn sigterm_stops_the_server_gracefully_within_30_seconds() {
 /// The running binary's stdout lines as they come, once it listens, and its base URL.
 async fn listening(child: &mut Child) -> (Lines, String) {
     let lines = collect_lines(child);
-    let listens = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("Meander is listening"))
-    })
-    .await;
+    let listens = logs(&lines, "Meander is listening").await;
     assert!(listens, "the app never listened");
     let base = lines
         .lock()
@@ -204,6 +197,14 @@ async fn listening(child: &mut Child) -> (Lines, String) {
         .find_map(|e| e["base"].as_str().map(str::to_owned))
         .unwrap();
     (lines, base)
+}
+
+/// Whether the binary logs a line containing `needle` before the deadline.
+async fn logs(lines: &Lines, needle: &str) -> bool {
+    crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
+        lines.lock().unwrap().iter().any(|l| l.contains(needle))
+    })
+    .await
 }
 
 /// A binary's stdout lines, shared with the thread that reads them.
@@ -273,14 +274,7 @@ async fn an_install_and_admin_calls_leave_no_credential_in_the_log() {
             .await
             .unwrap();
     }
-    let logged = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("app installed"))
-    })
-    .await;
+    let logged = logs(&lines, "app installed").await;
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -301,14 +295,7 @@ async fn shopper_mistakes_and_favicons_log_one_short_line_and_no_warning() {
 
     let favicon = reqwest::get(format!("{base}/favicon.ico")).await.unwrap();
     let missing = reqwest::get(format!("{base}/no-such-page")).await.unwrap();
-    let logged = crate::helpers::eventually(crate::helpers::BACKGROUND_WORK, || async {
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("no-such-page"))
-    })
-    .await;
+    let logged = logs(&lines, "no-such-page").await;
     child.kill().unwrap();
     child.wait().unwrap();
 
