@@ -37,32 +37,50 @@ fn product_payload(title: &str, updated_at: &str) -> Value {
     })
 }
 
+/// Applies a `products/*` delivery of the iPod named `title`, updated at `updated_at`.
+async fn deliver_product(
+    db: &Database,
+    target: WebhookTarget,
+    topic: Topic,
+    title: &str,
+    updated_at: &str,
+) {
+    apply(&db.conn, target, topic, &product_payload(title, updated_at))
+        .await
+        .unwrap();
+}
+
+/// The iPod's product row as stored.
+async fn stored_ipod(db: &Database, target: WebhookTarget) -> product::Model {
+    product::Entity::find_by_id((target.shop_id, 632910392))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn product_updates_apply_in_timestamp_order_not_arrival_order() {
     let (_guard, db, target) = setup().await;
 
-    apply(
-        &db.conn,
+    deliver_product(
+        &db,
         target,
         Topic::ProductsUpdate,
-        &product_payload("New name", "2026-11-20T10:00:00Z"),
+        "New name",
+        "2026-11-20T10:00:00Z",
     )
-    .await
-    .unwrap();
-    apply(
-        &db.conn,
+    .await;
+    deliver_product(
+        &db,
         target,
         Topic::ProductsUpdate,
-        &product_payload("Old name", "2026-11-19T10:00:00Z"),
+        "Old name",
+        "2026-11-19T10:00:00Z",
     )
-    .await
-    .unwrap();
+    .await;
 
-    let item = product::Entity::find_by_id((target.shop_id, 632910392))
-        .one(&db.conn)
-        .await
-        .unwrap()
-        .unwrap();
+    let item = stored_ipod(&db, target).await;
     assert_eq!(item.title, "New name");
     assert_eq!(item.description, "It's the small iPod");
     assert_eq!(item.tags, json!(["Emotive", "Flash Memory"]));
@@ -78,14 +96,14 @@ async fn product_updates_apply_in_timestamp_order_not_arrival_order() {
 #[tokio::test]
 async fn a_deleted_product_is_not_revived_by_a_late_update() {
     let (_guard, db, mut target) = setup().await;
-    apply(
-        &db.conn,
+    deliver_product(
+        &db,
         target,
         Topic::ProductsCreate,
-        &product_payload("iPod", "2026-11-20T10:00:00Z"),
+        "iPod",
+        "2026-11-20T10:00:00Z",
     )
-    .await
-    .unwrap();
+    .await;
     target.triggered_at = at("2026-11-21T00:00:00Z");
 
     apply(
@@ -96,20 +114,16 @@ async fn a_deleted_product_is_not_revived_by_a_late_update() {
     )
     .await
     .unwrap();
-    apply(
-        &db.conn,
+    deliver_product(
+        &db,
         target,
         Topic::ProductsUpdate,
-        &product_payload("Late", "2026-11-20T12:00:00Z"),
+        "Late",
+        "2026-11-20T12:00:00Z",
     )
-    .await
-    .unwrap();
+    .await;
 
-    let item = product::Entity::find_by_id((target.shop_id, 632910392))
-        .one(&db.conn)
-        .await
-        .unwrap()
-        .unwrap();
+    let item = stored_ipod(&db, target).await;
     assert!(item.deleted_at.is_some());
     assert_eq!(item.title, "iPod");
 }
@@ -216,14 +230,14 @@ async fn a_product_webhook_keeps_the_brand_and_attributes_only_the_bulk_sync_rea
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter};
     let (_guard, db, target) = setup().await;
-    apply(
-        &db.conn,
+    deliver_product(
+        &db,
         target,
         Topic::ProductsCreate,
-        &product_payload("iPod", "2026-11-20T10:00:00Z"),
+        "iPod",
+        "2026-11-20T10:00:00Z",
     )
-    .await
-    .unwrap();
+    .await;
     // What the bulk sync reads and a webhook payload does not carry.
     let attributes = json!({"color": "pink", "material": "aluminium"});
     product::Entity::update_many()
@@ -234,20 +248,16 @@ async fn a_product_webhook_keeps_the_brand_and_attributes_only_the_bulk_sync_rea
         .await
         .unwrap();
 
-    apply(
-        &db.conn,
+    deliver_product(
+        &db,
         target,
         Topic::ProductsUpdate,
-        &product_payload("iPod nano", "2026-11-21T10:00:00Z"),
+        "iPod nano",
+        "2026-11-21T10:00:00Z",
     )
-    .await
-    .unwrap();
+    .await;
 
-    let item = product::Entity::find_by_id((target.shop_id, 632910392))
-        .one(&db.conn)
-        .await
-        .unwrap()
-        .unwrap();
+    let item = stored_ipod(&db, target).await;
     assert_eq!(item.title, "iPod nano", "the webhook's own fields apply");
     assert_eq!(item.brand, "Apple Music Gear");
     assert_eq!(item.attributes, attributes);
