@@ -38,6 +38,16 @@ test('the recommendations URL goes through the app proxy with the shopper ids', 
   );
   assert.ok(!home.includes('product_id'), home);
   assert.ok(!home.includes('modules'), 'no module filter when the blocks name none');
+  assert.ok(!home.includes('cart'), home);
+});
+
+test('the cart block asks for the complements of every cart line', () => {
+  const url = blocks.recsUrl(
+    { surface: 'cart', productId: '', cart: '11,12', limit: 4, modules: ['accessories'] },
+    ids,
+    'n3',
+  );
+  assert.ok(url.startsWith('/apps/meander/recs?surface=cart&cart=11%2C12&limit=4'), url);
 });
 
 test('a block takes its modules in order, up to its limit, each product once', () => {

@@ -70,6 +70,7 @@ impl Ranker {
             components: r.components,
             sources: r.sources,
             primary: crate::Source::Explore,
+            via: None,
         });
         let Some(anchor) = anchor_category(catalog, ctx, &list.intent, first.as_ref()) else {
             return required == 0;

@@ -209,6 +209,7 @@ mod tests {
             components: ScoreComponents::default(),
             sources: SourceSet::default(),
             primary: Source::CoOccurrence,
+            via: None,
         }
     }
 

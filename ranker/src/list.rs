@@ -3,49 +3,75 @@
 use serde::{Deserialize, Serialize};
 
 use crate::candidates::{Source, SourceSet};
-use crate::catalog::ItemId;
+use crate::catalog::{CategoryId, ItemId};
 use crate::intent::Intent;
 use crate::rerank::rules::Relaxation;
 use crate::scoring::ScoreComponents;
 
-/// A short, merchant-facing reason for showing an item.
+/// Why an item is shown, from its provenance: what the shopper can be told truthfully.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
-    /// Similar to what the shopper is looking at.
+    /// In the same or a sibling category as the product it is shown for.
     Similar,
-    /// Often bought together.
-    BoughtTogether,
-    /// Recently added.
-    NewArrival,
-    /// Popular right now.
-    Trending,
-    /// Shown to learn (exploration).
-    Explore,
+    /// Viewed in the same sessions as the product on the page.
+    AlsoViewed,
+    /// Viewed in the same sessions as this product, which the shopper viewed earlier.
+    BecauseViewed(ItemId),
+    /// Bought in the same orders as this product.
+    BoughtTogether(ItemId),
+    /// In a category that goes with this product's (the category graph).
+    GoesWith(ItemId),
+    /// Among the most popular of its category.
+    PopularIn(CategoryId),
+    /// Recently added to its category.
+    NewIn(CategoryId),
 }
 
 impl Reason {
-    /// The reason's display text.
+    /// The reason's stable code (logs, the API, the theme blocks' `data-reason`).
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Self::Similar => "similar",
-            Self::BoughtTogether => "bought together",
-            Self::NewArrival => "new arrival",
-            Self::Trending => "trending",
-            Self::Explore => "explore",
+            Self::AlsoViewed => "also_viewed",
+            Self::BecauseViewed(_) => "because_viewed",
+            Self::BoughtTogether(_) => "bought_together",
+            Self::GoesWith(_) => "goes_with",
+            Self::PopularIn(_) => "popular_in",
+            Self::NewIn(_) => "new_in",
         }
     }
-}
 
-impl From<Source> for Reason {
-    fn from(source: Source) -> Self {
-        match source {
-            Source::CoOccurrence | Source::Content => Self::Similar,
-            Source::Complement => Self::BoughtTogether,
-            Source::Popularity => Self::Trending,
-            Source::NewArrival => Self::NewArrival,
-            Source::Explore => Self::Explore,
+    /// The product the reason names, if any.
+    #[must_use]
+    pub fn product(self) -> Option<ItemId> {
+        match self {
+            Self::BecauseViewed(p) | Self::BoughtTogether(p) | Self::GoesWith(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The category the reason names, if any.
+    #[must_use]
+    pub fn category(self) -> Option<CategoryId> {
+        match self {
+            Self::PopularIn(c) | Self::NewIn(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The reason a generator's candidate carries on its own, before the page it is shown
+    /// on is known: neighbours of a seed name the seed, shop-wide sources the category.
+    /// A seed-less neighbour (hand-built pools) reads as popular in its category.
+    #[must_use]
+    pub fn of(primary: Source, via: Option<ItemId>, category: CategoryId) -> Self {
+        match (primary, via) {
+            (Source::Complement, Some(seed)) => Self::BoughtTogether(seed),
+            (Source::Pairing, Some(seed)) => Self::GoesWith(seed),
+            (Source::CoOccurrence | Source::Content, Some(_)) => Self::AlsoViewed,
+            (Source::NewArrival, _) => Self::NewIn(category),
+            _ => Self::PopularIn(category),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! shopper, and the shopper-facing titles of modules and reasons that the theme blocks, the
 //! demo storefront and email show.
 
+use ranker::Reason;
 pub use ranker::Surface;
 
 /// Every surface, in a fixed order.
@@ -72,16 +73,31 @@ pub fn module_title(module: &str) -> String {
     }
 }
 
-/// The shopper-facing label of a ranker reason.
+/// What a reason names, resolved for display: the product's title, the category's name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReasonNames<'a> {
+    /// Title of the product the reason names.
+    pub product: Option<&'a str>,
+    /// Name of the category the reason names.
+    pub category: Option<&'a str>,
+}
+
+/// The shopper-facing text of a ranker reason ("Goes with Cast Iron Dutch Oven"); a name
+/// that cannot be resolved gives the reason's general form instead of a broken sentence.
 #[must_use]
-pub fn reason_label(reason: &str) -> &'static str {
-    match reason {
-        "similar" => "Similar style",
-        "bought together" => "Often bought together",
-        "new arrival" => "New arrival",
-        "trending" => "Trending now",
-        "explore" => "Something different",
-        _ => "Recommended",
+pub fn reason_text(reason: Reason, names: ReasonNames<'_>) -> String {
+    match (reason, names.product, names.category) {
+        (Reason::Similar, ..) => "Similar style".into(),
+        (Reason::AlsoViewed, ..) => "Shoppers also viewed".into(),
+        (Reason::BoughtTogether(_), ..) => "Customers also bought".into(),
+        (Reason::BecauseViewed(_), Some(title), _) => format!("Because you viewed {title}"),
+        (Reason::BecauseViewed(_), None, _) => "Based on your browsing".into(),
+        (Reason::GoesWith(_), Some(title), _) => format!("Goes with {title}"),
+        (Reason::GoesWith(_), None, _) => "Goes well together".into(),
+        (Reason::PopularIn(_), _, Some(category)) => format!("Popular in {category}"),
+        (Reason::PopularIn(_), _, None) => "Popular now".into(),
+        (Reason::NewIn(_), _, Some(category)) => format!("New in {category}"),
+        (Reason::NewIn(_), _, None) => "New arrival".into(),
     }
 }
 

@@ -134,6 +134,7 @@ pub(crate) fn parse(
         shop_id,
         surface,
         product_id,
+        cart: cart(params)?,
         session_id: text("session_id"),
         anonymous_id: text("anonymous_id"),
         // Signed by Shopify on the app proxy (empty when nobody is logged in).
@@ -144,6 +145,30 @@ pub(crate) fn parse(
         modules: modules(params)?,
         limit,
     })
+}
+
+/// Most ids a `cart` parameter may hold (a theme sends one per line; the answer uses the
+/// first [`serving::MAX_CART_LINES`]).
+const MAX_CART_PARAM: usize = 100;
+
+/// `cart=id,id,…`: the cart's product ids, for the cart and checkout surfaces.
+fn cart(params: &BTreeMap<String, String>) -> Result<Vec<i64>, ApiError> {
+    let Some(list) = params.get("cart").filter(|l| !l.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<&str> = list.split(',').collect();
+    if ids.len() > MAX_CART_PARAM {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("`cart` holds at most {MAX_CART_PARAM} product ids"),
+        ));
+    }
+    ids.into_iter()
+        .map(|id| {
+            services::signals::id::parse(id)
+                .map_err(|err| ApiError::new(ErrorKind::BadRequest, format!("cart: {err}")))
+        })
+        .collect()
 }
 
 /// `modules=a,b`: only these modules are answered (and logged as impressions), for a page

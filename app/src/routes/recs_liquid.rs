@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use maud::{Markup, PreEscaped, Render, html};
 
-use services::surface::{module_title, reason_label};
+use services::surface::module_title;
 
 use crate::serving::{RecItem, RecModule, RecResponse};
 
@@ -157,7 +157,7 @@ fn liquid_card(rec_id: &str, item: &RecItem) -> Markup {
                 (PreEscaped(image))
                 span.meander-card__title { (LiquidText(&item.title)) }
                 (PreEscaped(price))
-                span.meander-card__reason { (reason_label(item.reason)) }
+                span.meander-card__reason { (LiquidText(&item.reason_text)) }
             }
         }
     }
@@ -174,7 +174,7 @@ fn plain_card(rec_id: &str, item: &RecItem) -> Markup {
                         width="480" height="480" loading="lazy";
                 }
                 span.meander-card__title { (LiquidText(&item.title)) }
-                span.meander-card__reason { (reason_label(item.reason)) }
+                span.meander-card__reason { (LiquidText(&item.reason_text)) }
             }
         }
     }
@@ -194,6 +194,9 @@ mod tests {
             hue: 0,
             image_url: None,
             reason: "similar",
+            reason_text: "Similar style".into(),
+            reason_product_id: None,
+            reason_category: None,
             score: 0.5,
             propensity: 1.0,
             explored: false,

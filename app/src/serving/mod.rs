@@ -16,7 +16,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::candidates::new_arrivals::new_arrivals;
 use ranker::{
-    CandidatePool, Context, EventKind, SessionEvent, Source, Surface, TrafficSource, Visit,
+    CandidatePool, Context, EventKind, Reason, SessionEvent, Source, Surface, TrafficSource, Visit,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -24,7 +24,7 @@ use services::recs::pools;
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use services::signals::{EventKind as StoredKind, Impression, ShownItem};
-use services::surface;
+use services::surface::{self, ReasonNames};
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;
@@ -40,6 +40,8 @@ const SESSION_KINDS: [(&str, EventKind); 4] = [
 ];
 /// Most items per module a caller may ask for.
 pub const MAX_LIMIT: usize = 24;
+/// Most cart lines that seed one answer (a cart of 200 lines is completed by its first 20).
+pub const MAX_CART_LINES: usize = 20;
 
 /// A parsed recommendation request.
 #[derive(Debug, Clone)]
@@ -50,6 +52,8 @@ pub struct RecRequest {
     pub surface: Surface,
     /// Product page or cart seed.
     pub product_id: Option<i64>,
+    /// The cart's products (cart and checkout), each a seed as much as `product_id`.
+    pub cart: Vec<i64>,
     /// Storefront session, for the re-rank and the impression log.
     pub session_id: Option<String>,
     /// Anonymous browser id.
@@ -64,6 +68,27 @@ pub struct RecRequest {
     pub limit: usize,
 }
 
+impl RecRequest {
+    /// The products the request is about: the page's product, then on the cart and checkout
+    /// the cart's lines; each once, at most [`MAX_CART_LINES`].
+    pub fn seed_products(&self) -> impl Iterator<Item = i64> + '_ {
+        let mut seen = Vec::new();
+        let cart = match self.surface {
+            Surface::Cart | Surface::Checkout => self.cart.as_slice(),
+            _ => &[],
+        };
+        self.product_id
+            .into_iter()
+            .chain(cart.iter().copied())
+            .filter(move |id| {
+                let new = !seen.contains(id);
+                seen.push(*id);
+                new
+            })
+            .take(MAX_CART_LINES)
+    }
+}
+
 /// One recommended product.
 #[derive(Debug, Serialize)]
 pub struct RecItem {
@@ -74,7 +99,14 @@ pub struct RecItem {
     pub price_minor: Option<i64>,
     pub hue: u16,
     pub image_url: Option<String>,
+    /// The reason's stable code (`goes_with`, `popular_in`, …).
     pub reason: &'static str,
+    /// What the shopper reads ("Goes with Cast Iron Dutch Oven").
+    pub reason_text: String,
+    /// The product the reason names, if any.
+    pub reason_product_id: Option<String>,
+    /// The category the reason names, if any.
+    pub reason_category: Option<String>,
     pub score: f32,
     pub propensity: f32,
     pub explored: bool,
@@ -135,19 +167,24 @@ pub async fn preview(
     let surface = request.surface;
     let catalog = &model.view.catalog;
     let now = Utc::now();
-    let seed = match request.product_id {
-        Some(id) => Some(catalog.id_of(id).ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::NotFound,
-                format!("product {id} is not in the catalog"),
-            )
-        })?),
-        None => None,
-    };
-    let pool = candidate_pool(conn, model, request, surface, now.timestamp()).await?;
+    if let Some(id) = request.product_id
+        && catalog.id_of(id).is_none()
+    {
+        return Err(ApiError::new(
+            ErrorKind::NotFound,
+            format!("product {id} is not in the catalog"),
+        ));
+    }
+    // Cart lines that left the catalog (deleted, unpublished) are simply not seeds.
+    let seeds: Vec<i64> = request
+        .seed_products()
+        .filter(|id| catalog.id_of(*id).is_some())
+        .collect();
     let events = session_events(conn, model, request, now).await?;
+    let mut pool = candidate_pool(conn, model, request, surface, now.timestamp()).await?;
+    steer(conn, model, request, &seeds, &events, &mut pool).await?;
     let ctx = Context::new(surface, now.timestamp())
-        .with_seeds(seed.into_iter().collect())
+        .with_seeds(pools::item_ids(catalog, &seeds))
         .with_events(events)
         .with_visit(Visit {
             source: request.traffic_source,
@@ -162,6 +199,105 @@ pub async fn preview(
         .serve(catalog, &pool, &ctx, policy, &mut rng)
         .map_err(ApiError::internal)?;
     Ok(respond(model, request, rec_id.to_string(), served))
+}
+
+/// Weight of the request's own list when the session steers it on home (the last 90
+/// seconds outweigh the stored profile) and on product pages (the product itself leads).
+const STORED_WEIGHT_UNDER_SESSION: f32 = 0.5;
+const SESSION_WEIGHT_ON_PRODUCT_PAGE: f32 = 0.5;
+/// Weight of each older session product (the newest has 1).
+const SESSION_DECAY: f32 = 0.8;
+/// Session products that steer one answer.
+const SESSION_SEEDS: usize = 3;
+
+/// Widens the request's pool with the lists of the other products it is about: every
+/// further cart line (a cart is completed as a whole, each line weighing the same), and on
+/// home and product pages the products viewed in the last 90 seconds, newest first, so the
+/// session steers what the stored profile or the product alone would show.
+async fn steer(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    seeds: &[i64],
+    events: &[SessionEvent],
+    pool: &mut CandidatePool,
+) -> Result<(), ApiError> {
+    let catalog = &model.view.catalog;
+    let mut parts: Vec<(f32, i64)> = seeds.iter().skip(1).map(|id| (1.0, *id)).collect();
+    let steered = matches!(request.surface, Surface::Home | Surface::Product);
+    if steered {
+        let mut weight = match request.surface {
+            Surface::Product => SESSION_WEIGHT_ON_PRODUCT_PAGE,
+            _ => 1.0,
+        };
+        let mut viewed: Vec<i64> = Vec::new();
+        for event in events.iter().rev() {
+            let Some(id) = catalog.item(event.item).map(|i| i.external_id) else {
+                continue;
+            };
+            if viewed.len() < SESSION_SEEDS && !viewed.contains(&id) && !seeds.contains(&id) {
+                viewed.push(id);
+                parts.push((weight, id));
+                weight *= SESSION_DECAY;
+            }
+        }
+        if request.surface == Surface::Home && !viewed.is_empty() {
+            *pool = rescaled(catalog, pool, STORED_WEIGHT_UNDER_SESSION)?;
+        }
+    }
+    // Home has no per-product lists of its own: a viewed product's page list stands in.
+    let list_surface = match request.surface {
+        Surface::Home => Surface::Product,
+        other => other,
+    };
+    for (weight, id) in parts {
+        if let Some(stored) = product_list(conn, model, request.shop_id, list_surface, id).await? {
+            pool.merge_weighted(catalog, weight, &pools::candidates(catalog, &stored))
+                .map_err(ApiError::internal)?;
+        }
+    }
+    Ok(())
+}
+
+/// `pool` with every relevance scaled by `weight`.
+fn rescaled(
+    catalog: &ranker::Catalog,
+    pool: &CandidatePool,
+    weight: f32,
+) -> Result<CandidatePool, ApiError> {
+    let mut scaled = CandidatePool::new();
+    scaled
+        .merge_weighted(catalog, weight, pool.candidates())
+        .map_err(ApiError::internal)?;
+    Ok(scaled)
+}
+
+/// The precomputed `surface` list of product `id` (the pool itself before the first
+/// precompute), through the list cache.
+async fn product_list(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    shop_id: i64,
+    surface: Surface,
+    id: i64,
+) -> Result<lists::CachedList, ApiError> {
+    if let Some(version) = &model.versions.lists
+        && surface::PER_PRODUCT.contains(&surface)
+    {
+        let key = SeedKey::new(surface::name(surface), PRODUCT_SEED, id.to_string());
+        return Ok(model.lists.find(conn, shop_id, version, &key).await?);
+    }
+    let Some(version) = &model.versions.pools else {
+        return Ok(None);
+    };
+    let stored = store::load(
+        conn,
+        shop_id,
+        Generation::Pools(version),
+        &SeedKey::product_pool(id),
+    )
+    .await?;
+    Ok(stored.filter(|s| !s.is_empty()).map(Into::into))
 }
 
 /// The request's candidates: its precomputed list, else the model's pool for the seed, else
@@ -179,7 +315,7 @@ async fn candidate_pool(
     }
     if let Some(version) = &model.versions.pools {
         let pools = Generation::Pools(version);
-        let seeded = match request.product_id {
+        let seeded = match request.seed_products().next() {
             Some(id) => {
                 store::load(conn, request.shop_id, pools, &SeedKey::product_pool(id)).await?
             }
@@ -217,7 +353,7 @@ async fn precomputed(
     let keys: Vec<SeedKey> = match (
         name_in(&surface::PER_PRODUCT),
         name_in(&surface::PER_PROFILE),
-        request.product_id,
+        request.seed_products().next(),
     ) {
         (Some(name), _, Some(id)) => vec![SeedKey::new(name, PRODUCT_SEED, id.to_string())],
         (Some(_), _, None) | (None, None, _) => return Ok(None),
@@ -289,6 +425,7 @@ fn respond(
     served: ranker::ServedList,
 ) -> RecResponse {
     let mut position = 0;
+    let catalog = &model.view.catalog;
     // The cold-start module stands in for every module while a shop has no signals yet, so a
     // filtered request keeps it.
     let cold_start = &model.policies.cold_start().modules;
@@ -321,7 +458,16 @@ fn respond(
                             .map(|f| f.price_minor),
                         hue: display.map_or(0, |d| d.hue),
                         image_url: display.and_then(|d| d.image_url.clone()),
-                        reason: item.ranked.reason.as_str(),
+                        reason: item.ranked.reason.code(),
+                        reason_text: reason_text(model, item.ranked.reason),
+                        reason_product_id: reason_product(model, item.ranked.reason)
+                            .map(|id| id.to_string()),
+                        reason_category: item
+                            .ranked
+                            .reason
+                            .category()
+                            .and_then(|c| catalog.categories().name(c))
+                            .map(str::to_owned),
                         score: item.ranked.score,
                         propensity: item.propensity,
                         explored: item.explored,
@@ -339,6 +485,24 @@ fn respond(
         policy_version: ranker::policy::POLICY_VERSION,
         modules,
     }
+}
+
+/// The external id of the product a reason names.
+fn reason_product(model: &ShopModel, reason: Reason) -> Option<i64> {
+    let item = model.view.catalog.item(reason.product()?)?;
+    Some(item.external_id)
+}
+
+/// The reason as the shopper reads it, with the named product's title and category's name.
+fn reason_text(model: &ShopModel, reason: Reason) -> String {
+    let product = reason_product(model, reason).and_then(|id| model.display.get(&id));
+    let names = ReasonNames {
+        product: product.map(|d| d.title.as_str()),
+        category: reason
+            .category()
+            .and_then(|c| model.view.catalog.categories().name(c)),
+    };
+    surface::reason_text(reason, names)
 }
 
 /// The answer as one impression (every shown item with its module, position and

@@ -69,16 +69,16 @@
     return { anonymousId: anonymousId, sessionId: sessionId, tracked: true };
   }
 
-  /** Blocks that can share one request: same surface, same seed product. The request asks
+  /** Blocks that can share one request: same surface, same seed product and cart. The request asks
    * for the union of their modules only, so no impression is logged for a module no block
    * shows. */
   function groupBlocks(blocks) {
     var groups = {};
     var order = [];
     blocks.forEach(function (block) {
-      var key = block.surface + '|' + (block.productId || '');
+      var key = block.surface + '|' + (block.productId || '') + '|' + (block.cart || '');
       if (!groups[key]) {
-        groups[key] = { surface: block.surface, productId: block.productId || '', limit: 0, modules: [], blocks: [] };
+        groups[key] = { surface: block.surface, productId: block.productId || '', cart: block.cart || '', limit: 0, modules: [], blocks: [] };
         order.push(key);
       }
       groups[key].limit = Math.max(groups[key].limit, block.limit);
@@ -107,6 +107,8 @@
     // An empty module list means "every module", which the server does when it is absent.
     query = query.filter(function (pair) { return pair[0] !== 'modules' || pair[1] !== ''; });
     if (group.productId) query.splice(1, 0, ['product_id', group.productId]);
+    // Every cart line seeds the cart's list: the whole cart is completed, not its first line.
+    if (group.cart) query.splice(1, 0, ['cart', group.cart]);
     return PROXY + '/recs?' + query.map(function (pair) {
       return encodeURIComponent(pair[0]) + '=' + encodeURIComponent(pair[1]);
     }).join('&');
@@ -158,6 +160,7 @@
       element: element,
       surface: element.getAttribute('data-surface'),
       productId: element.getAttribute('data-product-id'),
+      cart: element.getAttribute('data-cart') || '',
       modules: (element.getAttribute('data-modules') || '').split(',').filter(Boolean),
       limit: parseInt(element.getAttribute('data-limit'), 10) || 4
     };

@@ -75,6 +75,41 @@ impl<'a> ContentIndex<'a> {
     }
 }
 
+/// Each item's `k` most similar items of its own category, best first (indexed by item):
+/// what "similar items" draws on when sessions say little. One similarity space per
+/// category keeps the cost at Σ (category size)² rather than N².
+///
+/// # Errors
+/// [`RankerError::InvalidParameter`] for invalid similarity weights.
+pub fn within_categories(
+    catalog: &Catalog,
+    config: &SimilarityConfig,
+    k: usize,
+) -> Result<Vec<Vec<(ItemId, f32)>>> {
+    config.validate()?;
+    let mut by_category: std::collections::BTreeMap<_, Vec<ItemId>> = Default::default();
+    for (index, item) in catalog.items().iter().enumerate() {
+        let id = ItemId(u32::try_from(index).unwrap_or(u32::MAX));
+        by_category.entry(item.category).or_default().push(id);
+    }
+    let mut out = vec![Vec::new(); catalog.len()];
+    let mut scores = Vec::new();
+    for ids in by_category.values() {
+        let space = SimSpace::new(catalog, ids, config);
+        scores.resize(ids.len(), 0.0);
+        for (local, id) in ids.iter().enumerate() {
+            space.sims_to(local, &mut scores);
+            scores[local] = f32::NEG_INFINITY;
+            out[id.index()] = top_k_indices(&scores, k)
+                .into_iter()
+                .filter(|j| scores[*j] > 0.0)
+                .map(|j| (ids[j], scores[j]))
+                .collect();
+        }
+    }
+    Ok(out)
+}
+
 fn collect(scores: &[f32], k: usize) -> Vec<(ItemId, f32)> {
     top_k_indices(scores, k)
         .into_iter()

@@ -23,16 +23,21 @@ pub enum Source {
     NewArrival,
     /// Injected by an exploration policy.
     Explore,
+    /// In a category that goes with the seed's (the category graph: taxonomy, merchant and
+    /// co-purchase pairings): the complements' prior and fallback when orders say little.
+    /// Last, so the bits of stored source sets keep their meaning.
+    Pairing,
 }
 
 impl Source {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::CoOccurrence,
         Self::Complement,
         Self::Content,
         Self::Popularity,
         Self::NewArrival,
         Self::Explore,
+        Self::Pairing,
     ];
 
     fn bit(self) -> u8 {
@@ -73,6 +78,10 @@ pub struct Candidate {
     pub sources: SourceSet,
     /// The generator that contributed most; drives the item's reason.
     pub primary: Source,
+    /// The seed item whose neighbour list gave that strongest contribution (the product a
+    /// reason like "Goes with …" names); `None` for shop-wide sources.
+    #[serde(default)]
+    pub via: Option<ItemId>,
 }
 
 /// A merged candidate pool, unique by item, in insertion order.
@@ -111,6 +120,33 @@ impl CandidatePool {
         weight: f32,
         scored: &[(ItemId, f32)],
     ) -> Result<()> {
+        self.add_seeded(catalog, source, weight, scored, None)
+    }
+
+    /// [`CandidatePool::add_source`] for a generator's neighbours of the seed item `via`
+    /// (co-occurrence, complements, pairings), which the candidates' reasons name.
+    ///
+    /// # Errors
+    /// As [`CandidatePool::add_source`].
+    pub fn add_neighbours(
+        &mut self,
+        catalog: &Catalog,
+        source: Source,
+        weight: f32,
+        via: ItemId,
+        scored: &[(ItemId, f32)],
+    ) -> Result<()> {
+        self.add_seeded(catalog, source, weight, scored, Some(via))
+    }
+
+    fn add_seeded(
+        &mut self,
+        catalog: &Catalog,
+        source: Source,
+        weight: f32,
+        scored: &[(ItemId, f32)],
+        via: Option<ItemId>,
+    ) -> Result<()> {
         if !(0.0..=1.0).contains(&weight) {
             return Err(RankerError::InvalidParameter {
                 name: "weight",
@@ -135,7 +171,7 @@ impl CandidatePool {
         // Apply in input order (not HashMap order) so pools are deterministic.
         for (item, _) in scored {
             if let Some(contribution) = merged.remove(item) {
-                self.merge_one(*item, source, contribution);
+                self.merge_one(*item, source, contribution, via);
             }
         }
         Ok(())
@@ -144,7 +180,7 @@ impl CandidatePool {
     /// Adds candidates that are already merged pools (for example the stored pools of a
     /// shopper's recent products), scaled by `weight` in `[0, 1]`: relevances combine as in
     /// [`CandidatePool::add_source`], sources add up, and the primary source follows the
-    /// strongest contribution.
+    /// strongest contribution (and with it the seed it came through).
     ///
     /// # Errors
     /// [`RankerError::InvalidParameter`] for a weight outside `[0, 1]`,
@@ -164,7 +200,7 @@ impl CandidatePool {
         for c in candidates {
             catalog.check(c.item)?;
             let relevance = crate::error::finite(c.relevance, "relevance")?.clamp(0.0, 1.0);
-            self.merge_one(c.item, c.primary, relevance * weight);
+            self.merge_one(c.item, c.primary, relevance * weight, c.via);
             if let Some(&at) = self.index.get(&c.item) {
                 for source in c.sources.iter() {
                     self.candidates[at].sources.insert(source);
@@ -174,7 +210,7 @@ impl CandidatePool {
         Ok(())
     }
 
-    fn merge_one(&mut self, item: ItemId, source: Source, contribution: f32) {
+    fn merge_one(&mut self, item: ItemId, source: Source, contribution: f32, via: Option<ItemId>) {
         if let Some(&at) = self.index.get(&item) {
             let c = &mut self.candidates[at];
             c.relevance = 1.0 - (1.0 - c.relevance) * (1.0 - contribution);
@@ -182,6 +218,7 @@ impl CandidatePool {
             if contribution > self.best[at] {
                 self.best[at] = contribution;
                 c.primary = source;
+                c.via = via;
             }
         } else {
             let mut sources = SourceSet::default();
@@ -193,6 +230,7 @@ impl CandidatePool {
                 relevance: contribution,
                 sources,
                 primary: source,
+                via,
             });
         }
     }

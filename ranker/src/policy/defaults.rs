@@ -78,7 +78,7 @@ fn home() -> PolicySpec {
 }
 
 /// PDP: similar items (tight, MMR λ 0.8), you may also like (wide, constrained; slot 4 explores
-/// at 10 %), complete the look (cross-category, 4 slots).
+/// at 10 %), complete the look (complements, MMR λ 0.7, 4 slots).
 fn product() -> PolicySpec {
     let modules = vec![
         module(
@@ -91,8 +91,8 @@ fn product() -> PolicySpec {
         module(
             "complete_the_look",
             4,
-            Scope::CrossCategory,
-            Policy::ScoreOnly,
+            Scope::Complements,
+            Policy::Mmr { lambda: 0.7 },
         ),
     ];
     let e = explore(&[("you_may_also_like", 3, 0.10)], 0.10);
@@ -117,12 +117,12 @@ fn cart() -> PolicySpec {
     spec(Some(Surface::Cart), vec![m], ExplorationSpec::default())
 }
 
-/// Post-purchase: cross-category "complete your order" (MMR λ 0.6), slot 7 explores at 10 %.
+/// Post-purchase: complements "complete your order" (MMR λ 0.6), slot 7 explores at 10 %.
 fn post_purchase() -> PolicySpec {
     let m = module(
         "complete_your_order",
         8,
-        Scope::CrossCategory,
+        Scope::Complements,
         Policy::Mmr { lambda: 0.6 },
     );
     let e = explore(&[("complete_your_order", 6, 0.10)], 0.10);

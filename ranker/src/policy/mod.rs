@@ -28,13 +28,15 @@ pub const POLICY_VERSION: u32 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Same leaf category: tight substitutes.
+    /// Same leaf category: tight substitutes; sibling categories stand in when it is short.
     Tight,
-    /// The anchor's category and its adjacent ones.
+    /// The anchor's category and its adjacent ones, with no fallback beyond them.
     Wide,
     /// Other categories only, at most one item per category ("complete the look").
     CrossCategory,
-    /// Only candidates a complement generator proposed (bought together): strict compatibility.
+    /// Complements: items of the categories the category graph pairs with a seed's (every
+    /// cart line's on the cart), never of a seed's own category; no out-of-scope fallback
+    /// (a shorter list beats a wrong one). Complete the look, cart, checkout, post-purchase.
     Complements,
     /// Search: for a branded query (the context's query names a catalog brand, see
     /// [`Catalog::brand_in_query`](crate::Catalog::brand_in_query)) only that brand's items;

@@ -188,12 +188,13 @@ fn to_items(catalog: &Catalog, shortlist: &[Scored], order: Vec<usize>) -> Vec<R
         .into_iter()
         .filter_map(|i| {
             let c = shortlist.get(i)?;
+            let item = catalog.item(c.item)?;
             Some(RankedItem {
                 item: c.item,
-                external_id: catalog.item(c.item)?.external_id,
+                external_id: item.external_id,
                 score: c.score,
                 components: c.components,
-                reason: Reason::from(c.primary),
+                reason: Reason::of(c.primary, c.via, item.category),
                 sources: c.sources,
             })
         })

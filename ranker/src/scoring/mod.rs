@@ -55,13 +55,18 @@ pub struct Scored {
     pub sources: SourceSet,
     /// The main generator (drives the reason).
     pub primary: Source,
+    /// The seed the main generator proposed it for (see [`Candidate::via`]).
+    pub via: Option<ItemId>,
 }
+
+/// Where a row came from: every generator, the main one, and the seed it came through.
+pub type Provenance = (SourceSet, Source, Option<ItemId>);
 
 /// Features of many candidates as struct-of-arrays, so blending is one tight, vectorisable loop.
 #[derive(Debug, Clone, Default)]
 pub struct FeatureTable {
     items: Vec<ItemId>,
-    sources: Vec<(SourceSet, Source)>,
+    sources: Vec<Provenance>,
     relevance: Vec<f32>,
     intent: Vec<f32>,
     margin: Vec<f32>,
@@ -102,13 +107,13 @@ impl FeatureTable {
                 inventory: item.inventory_health,
                 novelty: 0.5f32.powf(age_days / NOVELTY_HALF_LIFE_DAYS),
             };
-            table.push(c.item, (c.sources, c.primary), components);
+            table.push(c.item, (c.sources, c.primary, c.via), components);
         }
         table
     }
 
     /// Appends one row; features are sanitised with the NaN→0, clamp-to-`[0, 1]` fallback.
-    pub fn push(&mut self, item: ItemId, sources: (SourceSet, Source), f: ScoreComponents) {
+    pub fn push(&mut self, item: ItemId, sources: Provenance, f: ScoreComponents) {
         self.items.push(item);
         self.sources.push(sources);
         self.relevance.push(unit(f.relevance));
@@ -217,6 +222,7 @@ impl FeatureTable {
                 components: self.components(i),
                 sources: self.sources[i].0,
                 primary: self.sources[i].1,
+                via: self.sources[i].2,
             })
             .collect()
     }

@@ -44,10 +44,14 @@ fn nan_features_fall_back_to_zero_and_never_win() {
         inventory: 2.0,
         novelty: 0.0,
     };
-    table.push(ItemId(0), (SourceSet::default(), Source::Content), nan);
+    table.push(
+        ItemId(0),
+        (SourceSet::default(), Source::Content, None),
+        nan,
+    );
     table.push(
         ItemId(1),
-        (SourceSet::default(), Source::Content),
+        (SourceSet::default(), Source::Content, None),
         ScoreComponents {
             relevance: 0.9,
             ..Default::default()

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bandit::{FEATURES, context_features};
 use crate::candidates::{CandidatePool, Source};
-use crate::catalog::{Catalog, ItemId};
+use crate::catalog::{Catalog, Item, ItemId};
 use crate::context::Context;
 use crate::error::Result;
 use crate::intent::Intent;
@@ -109,14 +109,21 @@ impl Ranker {
         rng: &mut R,
     ) -> Result<ServedList> {
         let intent = Intent::detect(catalog, ctx, &self.settings().intent);
-        let eligible = pool
-            .candidates()
-            .iter()
-            .filter(|c| !ctx.seeds.contains(&c.item));
+        let seeds: Vec<&Item> = ctx.seeds.iter().filter_map(|s| catalog.item(*s)).collect();
+        // A seed is never recommended back, nor another variant of it (a cart holding a
+        // dress in blue is not completed by the same dress in red).
+        let eligible = pool.candidates().iter().filter(|c| {
+            !ctx.seeds.contains(&c.item)
+                && catalog.item(c.item).is_some_and(|item| {
+                    item.family
+                        .is_none_or(|f| seeds.iter().all(|s| s.family != Some(f)))
+                })
+        });
         let table = FeatureTable::build(catalog, eligible, &intent, ctx.now);
         let best = table.top_k(&self.settings().weights, 1);
         let anchor = Anchor::new(
             anchor_category(catalog, ctx, &intent, best.first()),
+            seeds.iter().map(|s| s.category).collect(),
             ctx.query_brand(catalog).unwrap_or(intent.brand),
         );
         let total: usize = policy.modules.iter().map(|m| m.slots).sum();

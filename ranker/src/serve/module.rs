@@ -6,8 +6,8 @@ use super::ServedItem;
 use super::explore::{SlotDraw, draw, draw_bandit, explore_set};
 use super::scope::{Anchor, scoped};
 use crate::candidates::Source;
-use crate::catalog::{Catalog, ItemId};
-use crate::context::Context;
+use crate::catalog::{Catalog, CategoryId, ItemId};
+use crate::context::{Context, Surface};
 use crate::error::Result;
 use crate::exposure;
 use crate::intent::Intent;
@@ -57,7 +57,11 @@ impl Job<'_> {
         let mut rows: Vec<Scored> = table
             .top_k(&m.weights, table.len())
             .into_iter()
-            .filter(|s| !shown.contains(&s.item) && self.stock_ok(s.item))
+            .filter(|s| {
+                !shown.contains(&s.item)
+                    && self.stock_ok(s.item)
+                    && self.anchor.allows(self.catalog, m.scope, s)
+            })
             .collect();
         if let Some(ledger) = self.signals.exposure {
             let config = &self.ranker.settings().exposure;
@@ -97,9 +101,11 @@ impl Job<'_> {
             let cell = &mut slots[slot];
             cell.propensity = d.propensity;
             if let Some(row) = d.row {
+                // An explored item is told by what it is, like any other: the draw only
+                // chose it.
                 *cell = Slot {
                     row,
-                    reason: Some(Reason::Explore),
+                    reason: None,
                     propensity: d.propensity,
                     explored: d.explored,
                     arm: d.arm,
@@ -119,8 +125,12 @@ impl Job<'_> {
                 continue;
             }
             let used: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
-            let replacement = rows
+            // In-scope rows first: a stand-in (a sibling category) only when none fits.
+            let in_scope = rows
                 .iter()
+                .filter(|row| self.anchor.admits(self.catalog, self.module.scope, row));
+            let replacement = in_scope
+                .chain(rows)
                 .find(|row| !used.contains(&row.item) && self.fits(slots, at, row.item));
             if let Some(row) = replacement {
                 slots[at] = Slot {
@@ -241,7 +251,10 @@ impl Job<'_> {
                 .max_by(|a, b| a.components.novelty.total_cmp(&b.components.novelty));
             if let Some(row) = newest {
                 slots[s].row = *row;
-                slots[s].reason = Some(Reason::NewArrival);
+                slots[s].reason = self
+                    .catalog
+                    .item(row.item)
+                    .map(|i| Reason::NewIn(i.category));
             }
         }
     }
@@ -254,13 +267,41 @@ impl Job<'_> {
                 external_id: item.external_id,
                 score: s.row.score,
                 components: s.row.components,
-                reason: s.reason.unwrap_or_else(|| Reason::from(s.row.primary)),
+                reason: s
+                    .reason
+                    .unwrap_or_else(|| self.reason(&s.row, item.category)),
                 sources: s.row.sources,
             },
             propensity: s.propensity,
             explored: s.explored,
             arm: s.arm,
         })
+    }
+}
+
+impl Job<'_> {
+    /// What the shopper is told about `row` (in `category`), from its provenance and the
+    /// page: a neighbour of the product on the page is similar (same category), goes with it
+    /// (paired categories) or was viewed with it; a neighbour of a product from the
+    /// shopper's cart or history goes with it or is there because they viewed it.
+    fn reason(&self, row: &Scored, category: CategoryId) -> Reason {
+        let own = Reason::of(row.primary, row.via, category);
+        let (Source::CoOccurrence | Source::Content, Some(via)) = (row.primary, row.via) else {
+            return own;
+        };
+        let Some(seed) = self.catalog.item(via).map(|i| i.category) else {
+            return own;
+        };
+        let on_page = self.ctx.surface == Surface::Product && self.ctx.seeds.first() == Some(&via);
+        if on_page && seed == category {
+            Reason::Similar
+        } else if self.catalog.category_graph().adjacent(seed, category) {
+            Reason::GoesWith(via)
+        } else if on_page {
+            Reason::AlsoViewed
+        } else {
+            Reason::BecauseViewed(via)
+        }
     }
 }
 

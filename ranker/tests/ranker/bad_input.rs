@@ -77,6 +77,7 @@ fn duplicate_or_unknown_pool_entries_are_rejected() {
         relevance: 0.5,
         sources: SourceSet::default(),
         primary: Source::Content,
+        via: None,
     };
     assert_eq!(
         CandidatePool::from_candidates(&s.catalog, vec![c, c]).err(),

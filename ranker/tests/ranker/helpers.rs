@@ -9,6 +9,7 @@ pub struct Cats {
     pub run: CategoryId,
     pub trail: CategoryId,
     pub socks: CategoryId,
+    pub hats: CategoryId,
     pub mugs: CategoryId,
 }
 
@@ -54,6 +55,7 @@ pub fn shop(rows: &[Row]) -> Shop {
             run: cats[0],
             trail: cats[1],
             socks: cats[2],
+            hats: cats[3],
             mugs: cats[4],
         },
     }

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bandit_serving;
+mod complements;
 mod exposure;
 mod generators;
 mod helpers;

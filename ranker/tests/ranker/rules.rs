@@ -1,5 +1,6 @@
 //! One hand-made fixture per hard rule.
 
+use ranker::Reason;
 use ranker::{
     CandidatePool, Context, EventKind, ItemId, Policy, RankedList, Ranker, Rule, RuleSet,
     SessionEvent, Source, Surface, Weights,
@@ -232,8 +233,14 @@ fn every_item_carries_a_reason_from_its_main_source() {
     let mut pool = CandidatePool::new();
     pool.add_source(&s.catalog, Source::NewArrival, 1.0, &[(ItemId(0), 1.0)])
         .unwrap_or_else(|e| panic!("{e}"));
-    pool.add_source(&s.catalog, Source::Complement, 1.0, &[(ItemId(1), 1.0)])
-        .unwrap_or_else(|e| panic!("{e}"));
+    pool.add_neighbours(
+        &s.catalog,
+        Source::Complement,
+        1.0,
+        ItemId(0),
+        &[(ItemId(1), 1.0)],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let list = rank(
         &constrained(RuleSet::none()),
         &s,
@@ -241,6 +248,14 @@ fn every_item_carries_a_reason_from_its_main_source() {
         &Context::new(Surface::Home, 0),
         2,
     );
-    let reasons: Vec<_> = list.items.iter().map(|i| i.reason.as_str()).collect();
-    assert_eq!(reasons, vec!["new arrival", "bought together"]);
+    let reasons: Vec<_> = list.items.iter().map(|i| i.reason).collect();
+    let new_in = s.catalog.item(ItemId(0)).map(|i| i.category);
+    assert_eq!(
+        reasons,
+        vec![
+            Reason::NewIn(new_in.unwrap()),
+            Reason::BoughtTogether(ItemId(0))
+        ],
+        "the complement names the product it was bought with"
+    );
 }

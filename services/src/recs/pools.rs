@@ -2,14 +2,17 @@
 
 use std::collections::HashMap;
 
-use ranker::candidates::complements::ComplementModel;
+use ranker::candidates::complements::{ComplementModel, Pairings};
+use ranker::candidates::content::within_categories;
 use ranker::candidates::cooccurrence::{CooccurrenceConfig, CooccurrenceModel, Interaction};
 use ranker::candidates::{new_arrivals::new_arrivals, popularity::trending};
-use ranker::{Candidate, CandidatePool, Catalog, ItemId, RankerError, Source};
+use ranker::{Candidate, CandidatePool, Catalog, ItemId, RankerError, SimilarityConfig, Source};
 use serde::{Deserialize, Serialize};
 
 /// Neighbours kept per generator and seed.
 const NEIGHBOURS: usize = 60;
+/// Best items kept per category for pairing with its partner categories.
+const PAIRED_PER_CATEGORY: usize = 12;
 /// Size of the shop-wide pool (home, cold start).
 const GLOBAL_POOL: usize = 300;
 /// Popularity half-life.
@@ -18,7 +21,7 @@ const TRENDING_HALF_LIFE_SECS: f64 = 7.0 * 86_400.0;
 const NEW_ARRIVAL_WINDOW_SECS: i64 = 30 * 86_400;
 
 /// A stored candidate: external ids, because dense ranker ids change with every catalog load.
-/// Stored as a compact `[id, relevance, sources, primary]` array: a 100,000-product shop
+/// Stored as a compact `[id, relevance, sources, primary, via]` array: a 100,000-product shop
 /// keeps a few hundred thousand lists of dozens of candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Compact", into = "Compact")]
@@ -31,25 +34,42 @@ pub struct StoredCandidate {
     pub sources: ranker::SourceSet,
     /// The main generator (drives the reason shown).
     pub primary: Source,
+    /// The seed product the main generator proposed it for (the reason names it).
+    pub via: Option<i64>,
 }
 
-/// The stored form of [`StoredCandidate`].
-type Compact = (i64, f32, ranker::SourceSet, Source);
+/// The stored form of [`StoredCandidate`]; lists written before candidates knew their seed
+/// have four fields and still read.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Compact {
+    Seeded(i64, f32, ranker::SourceSet, Source, Option<i64>),
+    Unseeded(i64, f32, ranker::SourceSet, Source),
+}
 
 impl From<Compact> for StoredCandidate {
-    fn from((id, relevance, sources, primary): Compact) -> Self {
+    fn from(compact: Compact) -> Self {
+        let (id, relevance, sources, primary, via) = match compact {
+            Compact::Seeded(id, relevance, sources, primary, via) => {
+                (id, relevance, sources, primary, via)
+            }
+            Compact::Unseeded(id, relevance, sources, primary) => {
+                (id, relevance, sources, primary, None)
+            }
+        };
         Self {
             id,
             relevance,
             sources,
             primary,
+            via,
         }
     }
 }
 
 impl From<StoredCandidate> for Compact {
     fn from(c: StoredCandidate) -> Self {
-        (c.id, c.relevance, c.sources, c.primary)
+        Self::Seeded(c.id, c.relevance, c.sources, c.primary, c.via)
     }
 }
 
@@ -91,30 +111,51 @@ pub fn build(
     };
     let cooccurrence = CooccurrenceModel::fit(catalog.len(), interactions, &config)?;
     let complements = ComplementModel::fit(catalog, purchases, &config)?;
-    let popular = trending(
+    let every_item = trending(
         catalog.len(),
         interactions,
         now,
         TRENDING_HALF_LIFE_SECS,
-        GLOBAL_POOL,
+        catalog.len(),
     )?;
+    let popular = &every_item[..every_item.len().min(GLOBAL_POOL)];
+    let mut popularity = vec![0.0; catalog.len()];
+    for (item, score) in &every_item {
+        if let Some(slot) = popularity.get_mut(item.index()) {
+            *slot = *score;
+        }
+    }
+    let pairings = Pairings::build(catalog, &popularity, PAIRED_PER_CATEGORY);
+    let alike = within_categories(catalog, &SimilarityConfig::default(), NEIGHBOURS / 3)?;
     let fresh = new_arrivals(catalog, now, NEW_ARRIVAL_WINDOW_SECS, GLOBAL_POOL / 3);
     let mut per_product = HashMap::with_capacity(catalog.len());
     for (index, item) in catalog.items().iter().enumerate() {
         let id = ItemId(u32::try_from(index).unwrap_or(u32::MAX));
         let mut pool = CandidatePool::new();
-        pool.add_source(
+        pool.add_neighbours(
             catalog,
             Source::CoOccurrence,
             1.0,
+            id,
             &cooccurrence.similar(id, NEIGHBOURS),
         )?;
-        pool.add_source(
+        pool.add_neighbours(
             catalog,
             Source::Complement,
             0.8,
+            id,
             &complements.complements(id, NEIGHBOURS / 2),
         )?;
+        pool.add_neighbours(
+            catalog,
+            Source::Pairing,
+            0.5,
+            id,
+            &pairings.for_item(catalog, id, NEIGHBOURS / 2),
+        )?;
+        if let Some(alike) = alike.get(index) {
+            pool.add_neighbours(catalog, Source::Content, 0.4, id, alike)?;
+        }
         pool.add_source(
             catalog,
             Source::Popularity,
@@ -130,7 +171,7 @@ pub fn build(
         per_product.insert(item.external_id, stored(catalog, pool.candidates()));
     }
     let mut global = CandidatePool::new();
-    global.add_source(catalog, Source::Popularity, 1.0, &popular)?;
+    global.add_source(catalog, Source::Popularity, 1.0, popular)?;
     global.add_source(catalog, Source::NewArrival, 0.6, &fresh)?;
     let stats = TrainingStats {
         interactions: interactions.len(),
@@ -147,15 +188,20 @@ pub fn build(
 fn stored(catalog: &Catalog, candidates: &[Candidate]) -> Vec<StoredCandidate> {
     candidates
         .iter()
-        .filter_map(|c| {
-            Some(StoredCandidate {
-                id: catalog.item(c.item)?.external_id,
-                relevance: c.relevance,
-                sources: c.sources,
-                primary: c.primary,
-            })
-        })
+        .filter_map(|c| to_stored(catalog, c))
         .collect()
+}
+
+/// A candidate with external ids; `None` for an item the catalog does not know.
+#[must_use]
+pub fn to_stored(catalog: &Catalog, c: &Candidate) -> Option<StoredCandidate> {
+    Some(StoredCandidate {
+        id: catalog.item(c.item)?.external_id,
+        relevance: c.relevance,
+        sources: c.sources,
+        primary: c.primary,
+        via: c.via.and_then(|v| catalog.item(v)).map(|v| v.external_id),
+    })
 }
 
 /// Rebuilds a pool against the current catalog, dropping products that left it.
@@ -180,6 +226,7 @@ pub fn candidates(catalog: &Catalog, stored: &[StoredCandidate]) -> Vec<Candidat
                 relevance: c.relevance,
                 sources: c.sources,
                 primary: c.primary,
+                via: c.via.and_then(|v| catalog.id_of(v)),
             })
         })
         .collect()

@@ -16,7 +16,7 @@ use ranker::{
     SurfacePolicy,
 };
 
-use super::pools::{StoredCandidate, candidates, restore};
+use super::pools::{StoredCandidate, candidates, restore, to_stored};
 use super::store::{GLOBAL_SEED, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use crate::surface;
 
@@ -199,17 +199,8 @@ impl<'a> Precomputer<'a> {
         Ok(chosen
             .into_iter()
             .take(LIST_LEN)
-            .filter_map(|item| self.stored(by_item.get(&item)?))
+            .filter_map(|item| to_stored(self.catalog, by_item.get(&item)?))
             .collect())
-    }
-
-    fn stored(&self, c: &Candidate) -> Option<StoredCandidate> {
-        Some(StoredCandidate {
-            id: self.catalog.item(c.item)?.external_id,
-            relevance: c.relevance,
-            sources: c.sources,
-            primary: c.primary,
-        })
     }
 }
 

@@ -9,8 +9,10 @@ use sea_orm::{
     QuerySelect,
 };
 
+/// Products read per shelf: twice those shown, for the ones already on the page.
+const SHELF: u64 = 24;
 /// Products shown per shelf.
-const SHELF: u64 = 12;
+const SHELF_SHOWN: usize = 12;
 /// Products shown on a category page.
 const CATEGORY_PAGE: u64 = 48;
 
@@ -63,14 +65,25 @@ pub struct Overview {
     pub new_arrivals: Vec<Card>,
 }
 
-/// Reads the overview of `shop`.
-pub async fn overview(conn: &DatabaseConnection, shop: shop::Model) -> Result<Overview, DbErr> {
+/// Reads the overview of `shop`; its shelves leave out the products in `shown` (the
+/// recommendations above them), so no product appears twice on the page.
+pub async fn overview(
+    conn: &DatabaseConnection,
+    shop: shop::Model,
+    shown: &[i64],
+) -> Result<Overview, DbErr> {
     let categories = categories(conn, shop.id).await?;
     let names = names(&categories);
     let best = best_seller_ids(conn, shop.id).await?;
-    let newest = newest_ids(conn, shop.id).await?;
     let sold: HashMap<i64, i64> = best.iter().copied().collect();
-    let best_ids: Vec<i64> = best.iter().map(|(id, _)| *id).collect();
+    let shelf = |ids: Vec<i64>, taken: &[i64]| -> Vec<i64> {
+        ids.into_iter()
+            .filter(|id| !shown.contains(id) && !taken.contains(id))
+            .take(SHELF_SHOWN)
+            .collect()
+    };
+    let best_ids = shelf(best.iter().map(|(id, _)| *id).collect(), &[]);
+    let newest = shelf(newest_ids(conn, shop.id).await?, &best_ids);
     Ok(Overview {
         totals: totals(conn, shop.id).await?,
         departments: departments(conn, shop.id, &categories).await?,

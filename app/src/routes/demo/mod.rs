@@ -27,9 +27,15 @@ pub async fn overview(
     let visitor = Visitor::from_request(&req);
     let markup = match services::demo::ready_demo_shop(conn).await? {
         Some(shop) => {
-            let picked = storefront::home_modules(&state, &shop, &visitor).await?;
-            let view = data::overview(conn, shop).await?;
-            let body = page::overview(&view, &picked);
+            let recs = storefront::home_recs(&state, &shop, &visitor).await?;
+            let shown: Vec<i64> = recs
+                .modules
+                .iter()
+                .flat_map(|m| &m.items)
+                .filter_map(|item| item.product_id.parse().ok())
+                .collect();
+            let view = data::overview(conn, shop, &shown).await?;
+            let body = page::overview(&view, &storefront::modules(&recs, &view.shop.currency));
             storefront::shop_page(&view.shop, &visitor, &view.shop.name, &body)
         }
         None => page::loading(state.settings.demo_enabled()),

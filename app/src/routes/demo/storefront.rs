@@ -21,7 +21,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::serving::cache::ShopModel;
 use crate::serving::{self, RecItem, RecRequest, RecResponse};
 use crate::state::AppState;
-use services::surface::{Surface, module_title, reason_label};
+use services::surface::{Surface, module_title};
 
 /// Items per module on the demo pages.
 const MODULE_ITEMS: usize = 6;
@@ -76,18 +76,17 @@ pub async fn product_page(
     ))
 }
 
-/// The home page's "Picked for you" modules, for the overview.
+/// The home page's "Picked for you" recommendations, for the overview.
 ///
 /// # Errors
 /// As [`recommend`].
-pub(super) async fn home_modules(
+pub(super) async fn home_recs(
     state: &AppState,
     shop: &shop::Model,
     visitor: &Visitor,
-) -> Result<Markup, ApiError> {
+) -> Result<RecResponse, ApiError> {
     let model = state.models.get(&state.db.conn, shop.id).await?;
-    let recs = recommend(state, shop.id, &model, visitor, Surface::Home, None).await?;
-    Ok(modules(&recs, &shop.currency))
+    recommend(state, shop.id, &model, visitor, Surface::Home, None).await
 }
 
 /// `GET /demo/categories/{id}`: the category's products and the home modules, which follow
@@ -119,8 +118,8 @@ pub async fn category_page(
     ))
 }
 
-/// `GET /demo/cart`: the cart's lines and total, and the cart modules seeded by the product
-/// added last (the home modules while the cart is empty).
+/// `GET /demo/cart`: the cart's lines and total, and the cart modules seeded by every line
+/// (the home modules while the cart is empty).
 ///
 /// # Errors
 /// 404 before the demo shop is loaded; 500 on storage failures.
@@ -131,20 +130,16 @@ pub async fn cart_page(
     let (shop, model) = demo_shop(&state).await?;
     let visitor = Visitor::from_request(&req);
     let lines = data::cart(&state.db.conn, shop.id, &visitor.cart).await?;
-    let recs = match visitor.cart.last() {
-        Some(last) if model.view.catalog.id_of(*last).is_some() => {
-            recommend(
-                &state,
-                shop.id,
-                &model,
-                &visitor,
-                Surface::Cart,
-                Some(*last),
-            )
-            .await?
-        }
-        _ => recommend(&state, shop.id, &model, &visitor, Surface::Home, None).await?,
+    let in_catalog = visitor
+        .cart
+        .iter()
+        .any(|id| model.view.catalog.id_of(*id).is_some());
+    let surface = if in_catalog {
+        Surface::Cart
+    } else {
+        Surface::Home
     };
+    let recs = recommend(&state, shop.id, &model, &visitor, surface, None).await?;
     let total: i64 = lines.iter().filter_map(|l| l.price_minor).sum();
     let body = html! {
         h2 { "Your cart" }
@@ -235,6 +230,8 @@ async fn recommend(
         shop_id,
         surface,
         product_id,
+        // Newest line first: it leads the cart's list.
+        cart: visitor.cart.iter().rev().copied().collect(),
         session_id: Some(visitor.session.clone()),
         anonymous_id: Some(visitor.session.clone()),
         customer_id: None,
@@ -303,7 +300,7 @@ fn rec_card(item: &RecItem, currency: &str) -> Markup {
                 div.title { (item.title) }
                 div.muted { (item.brand) }
                 @if let Some(price) = item.price_minor { div { (entity::Money::from_minor(price)) " " (currency) } }
-                span class=(badge) { (reason_label(item.reason)) }
+                span class=(badge) { (item.reason_text) }
             }
         }
     }
