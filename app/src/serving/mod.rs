@@ -181,10 +181,16 @@ pub async fn preview(
         .filter(|id| catalog.id_of(*id).is_some())
         .collect();
     let events = session_events(conn, model, request, now).await?;
+    let viewed = session_products(model, request.surface, &events, &seeds);
     let mut pool = candidate_pool(conn, model, request, surface, now.timestamp()).await?;
-    steer(conn, model, request, &seeds, &events, &mut pool).await?;
+    steer(conn, model, request, &seeds, &viewed, &mut pool).await?;
+    // On home the session's products are what the list is about: like a product page's
+    // product, they are not recommended back.
+    let about = seeds
+        .iter()
+        .chain(viewed.iter().filter(|_| surface == Surface::Home));
     let ctx = Context::new(surface, now.timestamp())
-        .with_seeds(pools::item_ids(catalog, &seeds))
+        .with_seeds(about.filter_map(|id| catalog.id_of(*id)).collect())
         .with_events(events)
         .with_visit(Visit {
             source: request.traffic_source,
@@ -210,40 +216,53 @@ const SESSION_DECAY: f32 = 0.8;
 /// Session products that steer one answer.
 const SESSION_SEEDS: usize = 3;
 
+/// The products of the last 90 seconds that steer home and product pages: the newest
+/// [`SESSION_SEEDS`] distinct ones, newest first, other than the request's own seeds.
+fn session_products(
+    model: &ShopModel,
+    surface: Surface,
+    events: &[SessionEvent],
+    seeds: &[i64],
+) -> Vec<i64> {
+    if !matches!(surface, Surface::Home | Surface::Product) {
+        return Vec::new();
+    }
+    let mut viewed: Vec<i64> = Vec::new();
+    for event in events.iter().rev() {
+        let Some(id) = model.view.catalog.item(event.item).map(|i| i.external_id) else {
+            continue;
+        };
+        if viewed.len() < SESSION_SEEDS && !viewed.contains(&id) && !seeds.contains(&id) {
+            viewed.push(id);
+        }
+    }
+    viewed
+}
+
 /// Widens the request's pool with the lists of the other products it is about: every
-/// further cart line (a cart is completed as a whole, each line weighing the same), and on
-/// home and product pages the products viewed in the last 90 seconds, newest first, so the
-/// session steers what the stored profile or the product alone would show.
+/// further cart line (a cart is completed as a whole, each line weighing the same), and the
+/// session's `viewed` products, newest weighing most: on home they outweigh the stored
+/// profile, on a product page the product itself leads.
 async fn steer(
     conn: &DatabaseConnection,
     model: &ShopModel,
     request: &RecRequest,
     seeds: &[i64],
-    events: &[SessionEvent],
+    viewed: &[i64],
     pool: &mut CandidatePool,
 ) -> Result<(), ApiError> {
     let catalog = &model.view.catalog;
     let mut parts: Vec<(f32, i64)> = seeds.iter().skip(1).map(|id| (1.0, *id)).collect();
-    let steered = matches!(request.surface, Surface::Home | Surface::Product);
-    if steered {
-        let mut weight = match request.surface {
-            Surface::Product => SESSION_WEIGHT_ON_PRODUCT_PAGE,
-            _ => 1.0,
-        };
-        let mut viewed: Vec<i64> = Vec::new();
-        for event in events.iter().rev() {
-            let Some(id) = catalog.item(event.item).map(|i| i.external_id) else {
-                continue;
-            };
-            if viewed.len() < SESSION_SEEDS && !viewed.contains(&id) && !seeds.contains(&id) {
-                viewed.push(id);
-                parts.push((weight, id));
-                weight *= SESSION_DECAY;
-            }
-        }
-        if request.surface == Surface::Home && !viewed.is_empty() {
-            *pool = rescaled(catalog, pool, STORED_WEIGHT_UNDER_SESSION)?;
-        }
+    let mut weight = match request.surface {
+        Surface::Product => SESSION_WEIGHT_ON_PRODUCT_PAGE,
+        _ => 1.0,
+    };
+    for id in viewed {
+        parts.push((weight, *id));
+        weight *= SESSION_DECAY;
+    }
+    if request.surface == Surface::Home && !viewed.is_empty() {
+        *pool = rescaled(catalog, pool, STORED_WEIGHT_UNDER_SESSION)?;
     }
     // Home has no per-product lists of its own: a viewed product's page list stands in.
     let list_surface = match request.surface {

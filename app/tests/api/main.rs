@@ -16,6 +16,7 @@ mod extensions;
 mod freshness;
 mod health;
 mod helpers;
+mod list_quality;
 mod migrations;
 mod pipeline;
 mod recs;

@@ -140,6 +140,11 @@ async fn bad_requests_get_clear_json_errors() {
         ("/demo/recs?surface=home&limit=500", 400),
         ("/demo/recs?surface=pdp&product_id=abc", 400),
         ("/demo/recs?surface=pdp&product_id=12345", 404),
+        ("/demo/recs?surface=cart&cart=1,abc", 400),
+        (
+            &format!("/demo/recs?surface=cart&cart={}", ["1"; 101].join(",")),
+            400,
+        ),
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), status, "{path}");
