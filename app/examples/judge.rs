@@ -187,6 +187,7 @@ impl Judge {
             shop_id: self.shop_id,
             surface,
             product_id,
+            cart: Vec::new(),
             session_id: Some(session.to_owned()),
             anonymous_id: Some(session.to_owned()),
             customer_id: None,
@@ -196,11 +197,11 @@ impl Judge {
         }
     }
 
-    /// The request for a cart (or checkout) holding `lines`. Today a cart is served for its
-    /// last line only; when `RecRequest` gains the whole cart, pass `lines` here.
+    /// The request for a cart (or checkout) holding `lines`, newest last as a shopper adds
+    /// them; the theme block sends them newest first.
     fn cart_request(&self, surface: Surface, lines: &[i64], session: &str) -> RecRequest {
         RecRequest {
-            product_id: lines.last().copied(),
+            cart: lines.iter().rev().copied().collect(),
             ..self.request(surface, None, session)
         }
     }

@@ -36,6 +36,8 @@ pub struct Truth {
     names: HashMap<String, Vec<u32>>,
     /// Unordered pairs of products that share at least one order.
     pairs: HashSet<(i64, i64)>,
+    /// Unordered pairs of products viewed in at least one same session.
+    coviews: HashSet<(i64, i64)>,
     /// Orders holding each product.
     orders: HashMap<i64, usize>,
     trending: HashSet<i64>,
@@ -90,6 +92,15 @@ impl Truth {
                 pairs.extend(ids[i + 1..].iter().map(|b| (*a, *b)));
             }
         }
+        let mut coviews = HashSet::new();
+        for session in &shop.sessions {
+            let mut ids: Vec<i64> = session.events.iter().filter_map(|e| e.product_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for (i, a) in ids.iter().enumerate() {
+                coviews.extend(ids[i + 1..].iter().map(|b| (*a, *b)));
+            }
+        }
         let active: Vec<i64> = by_leaf.values().flatten().copied().collect();
         let trending = top_share(&active, &orders, TRENDING_SHARE);
         Self {
@@ -98,6 +109,7 @@ impl Truth {
             by_leaf,
             names,
             pairs,
+            coviews,
             orders,
             trending,
             now,
@@ -136,6 +148,10 @@ impl Truth {
 
     fn bought_together(&self, a: i64, b: i64) -> bool {
         self.pairs.contains(&(a.min(b), a.max(b)))
+    }
+
+    fn coviewed(&self, a: i64, b: i64) -> bool {
+        self.coviews.contains(&(a.min(b), a.max(b)))
     }
 
     /// The product's leaf is `category` or lies under it.
@@ -192,6 +208,7 @@ impl Truth {
         let verdict = match reason.code.as_str() {
             "similar" => about_leaves.iter().any(|l| self.same_or_sibling(*l, leaf)),
             "bought_together" => about.iter().any(|p| self.bought_together(*p, item)),
+            "also_viewed" => about.iter().any(|p| self.coviewed(*p, item)),
             "goes_with" => about_leaves.iter().any(|l| self.adjacent(*l, leaf)),
             "because_viewed" => match reason.product {
                 Some(p) => viewed.contains(&p),
@@ -218,9 +235,9 @@ fn top_share(ids: &[i64], orders: &HashMap<i64, usize>, share: f64) -> HashSet<i
     ids.iter().filter(|id| count(id) >= cut).copied().collect()
 }
 
-/// An item's reason, read from whichever fields the response carries: today `reason` is a
-/// display code ("bought together"); later a code with `reason_product_id` and
-/// `reason_category` (or the same as an object under `reason`).
+/// An item's reason, read from the response: the `reason` code with `reason_product_id` and
+/// `reason_category`; older answers carried a display code only ("bought together"), which
+/// still reads, so lists of an earlier build can be judged the same way.
 pub struct Reason {
     pub code: String,
     pub product: Option<i64>,

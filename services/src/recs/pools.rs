@@ -1,18 +1,22 @@
 //! Candidate pools per seed product and for the shop as a whole, from the trained models.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ranker::candidates::complements::{ComplementModel, Pairings};
 use ranker::candidates::content::within_categories;
 use ranker::candidates::cooccurrence::{CooccurrenceConfig, CooccurrenceModel, Interaction};
 use ranker::candidates::{new_arrivals::new_arrivals, popularity::trending};
-use ranker::{Candidate, CandidatePool, Catalog, ItemId, RankerError, SimilarityConfig, Source};
+use ranker::{
+    Candidate, CandidatePool, Catalog, CategoryId, ItemId, RankerError, SimilarityConfig, Source,
+};
 use serde::{Deserialize, Serialize};
 
 /// Neighbours kept per generator and seed.
 const NEIGHBOURS: usize = 60;
 /// Best items kept per category for pairing with its partner categories.
 const PAIRED_PER_CATEGORY: usize = 12;
+/// An item counts as popular when it is in the top 1/`LEADER_SHARE` of its category.
+const LEADER_SHARE: usize = 4;
 /// Size of the shop-wide pool (home, cold start).
 const GLOBAL_POOL: usize = 300;
 /// Popularity half-life.
@@ -118,13 +122,35 @@ pub fn build(
         TRENDING_HALF_LIFE_SECS,
         catalog.len(),
     )?;
-    let popular = &every_item[..every_item.len().min(GLOBAL_POOL)];
     let mut popularity = vec![0.0; catalog.len()];
     for (item, score) in &every_item {
         if let Some(slot) = popularity.get_mut(item.index()) {
             *slot = *score;
         }
     }
+    // A popular item is shown as "Popular in {its category}", so only the best sellers of
+    // each category count (the most viewed when nothing has sold yet), however busy the
+    // shop's other categories are.
+    let sales = if purchases.is_empty() {
+        interactions
+    } else {
+        purchases
+    };
+    let sellers = trending(
+        catalog.len(),
+        sales,
+        now,
+        TRENDING_HALF_LIFE_SECS,
+        catalog.len(),
+    )?;
+    let leaders = category_leaders(catalog, &sellers);
+    let popular: Vec<(ItemId, f32)> = every_item
+        .iter()
+        .filter(|(item, _)| leaders.contains(item))
+        .take(GLOBAL_POOL)
+        .copied()
+        .collect();
+    let popular = popular.as_slice();
     let pairings = Pairings::build(catalog, &popularity, PAIRED_PER_CATEGORY);
     let alike = within_categories(catalog, &SimilarityConfig::default(), NEIGHBOURS / 3)?;
     let fresh = new_arrivals(catalog, now, NEW_ARRIVAL_WINDOW_SECS, GLOBAL_POOL / 3);
@@ -183,6 +209,29 @@ pub fn build(
         global: stored(catalog, global.candidates()),
         stats,
     })
+}
+
+/// The items in the top [`LEADER_SHARE`] of their category by `ranked` (best first; items
+/// never interacted with are not in it, and never lead).
+fn category_leaders(catalog: &Catalog, ranked: &[(ItemId, f32)]) -> HashSet<ItemId> {
+    let mut size: HashMap<CategoryId, usize> = HashMap::new();
+    for item in catalog.items() {
+        *size.entry(item.category).or_default() += 1;
+    }
+    let mut taken: HashMap<CategoryId, usize> = HashMap::new();
+    ranked
+        .iter()
+        .filter(|(item, _)| {
+            let Some(category) = catalog.item(*item).map(|i| i.category) else {
+                return false;
+            };
+            let quota = size.get(&category).map_or(0, |n| n.div_ceil(LEADER_SHARE));
+            let seen = taken.entry(category).or_default();
+            *seen += 1;
+            *seen <= quota
+        })
+        .map(|(item, _)| *item)
+        .collect()
 }
 
 fn stored(catalog: &Catalog, candidates: &[Candidate]) -> Vec<StoredCandidate> {
