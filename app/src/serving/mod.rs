@@ -478,7 +478,7 @@ fn respond(
                         hue: display.map_or(0, |d| d.hue),
                         image_url: display.and_then(|d| d.image_url.clone()),
                         reason: item.ranked.reason.code(),
-                        reason_text: reason_text(model, item.ranked.reason),
+                        reason_text: reason_text(model, item.ranked.reason, request.product_id),
                         reason_product_id: reason_product(model, item.ranked.reason)
                             .map(|id| id.to_string()),
                         reason_category: item
@@ -513,10 +513,16 @@ fn reason_product(model: &ShopModel, reason: Reason) -> Option<i64> {
 }
 
 /// The reason as the shopper reads it, with the named product's title and category's name.
-fn reason_text(model: &ShopModel, reason: Reason) -> String {
-    let product = reason_product(model, reason).and_then(|id| model.display.get(&id));
+/// The product on the page is "this": its title is right above the list.
+fn reason_text(model: &ShopModel, reason: Reason, page: Option<i64>) -> String {
+    let named = reason_product(model, reason);
+    let title = match named {
+        Some(id) if Some(id) == page => Some("this"),
+        Some(id) => model.display.get(&id).map(|d| d.title.as_str()),
+        None => None,
+    };
     let names = ReasonNames {
-        product: product.map(|d| d.title.as_str()),
+        product: title,
         category: reason
             .category()
             .and_then(|c| model.view.catalog.categories().name(c)),

@@ -60,8 +60,17 @@ async fn a_shopper_browses_home_a_category_a_product_and_the_cart() {
     assert!(product.contains("You may also like"), "{product}");
     assert!(!product.contains("<h2>you_may_also_like</h2>"));
     assert!(
-        !product.contains(">similar<") && !product.contains(">bought together<"),
+        !product.contains(">similar<") && !product.contains(">goes_with<"),
         "reasons read as the theme blocks show them: {product}"
+    );
+    assert!(
+        !product.contains(&format!("Goes with {}", title.replace('&', "&amp;"))),
+        "the product on the page is \"this\", not its title again: {product}"
+    );
+    let look = product.split("Complete the look").nth(1).unwrap_or_default();
+    assert!(
+        look.contains("Goes with this") || look.contains("Customers also bought"),
+        "complete the look says what the items go with: {look}"
     );
     assert_eq!(cart_url, "/demo/cart");
     let escaped = title.replace('&', "&amp;");

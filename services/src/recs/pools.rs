@@ -286,3 +286,56 @@ pub fn candidates(catalog: &Catalog, stored: &[StoredCandidate]) -> Vec<Candidat
 pub fn item_ids(catalog: &Catalog, ids: &[i64]) -> Vec<ItemId> {
     ids.iter().filter_map(|id| catalog.id_of(*id)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use ranker::{ItemSpec, SourceSet};
+
+    use super::*;
+
+    #[test]
+    fn stored_candidates_keep_their_seed_and_lists_written_before_seeds_still_read() {
+        let seeded = StoredCandidate {
+            id: 7,
+            relevance: 0.5,
+            sources: SourceSet::default(),
+            primary: Source::Pairing,
+            via: Some(3),
+        };
+        let json = serde_json::to_string(&[seeded]).unwrap();
+        let old: Vec<StoredCandidate> =
+            serde_json::from_str(r#"[[7, 0.5, 0, "complement"]]"#).unwrap();
+
+        assert_eq!(json, r#"[[7,0.5,0,"pairing",3]]"#);
+        assert_eq!(
+            serde_json::from_str::<Vec<StoredCandidate>>(&json).unwrap(),
+            [seeded]
+        );
+        assert_eq!(old[0].via, None);
+        assert_eq!(old[0].primary, Source::Complement);
+    }
+
+    #[test]
+    fn only_the_top_quarter_of_each_category_leads_it_however_busy_other_categories_are() {
+        let mut builder = Catalog::builder(0);
+        let busy = builder.category(&["Busy"]).unwrap();
+        let quiet = builder.category(&["Quiet"]).unwrap();
+        for id in 0..12 {
+            let category = if id < 8 { busy } else { quiet };
+            builder.add_item(ItemSpec::new(id, category)).unwrap();
+        }
+        let catalog = builder.build();
+        // Every busy item outsells every quiet one.
+        let ranked: Vec<(ItemId, f32)> = (0..12u32).map(|i| (ItemId(i), 12.0 - i as f32)).collect();
+
+        let leaders = category_leaders(&catalog, &ranked);
+
+        let mut ids: Vec<u32> = leaders.iter().map(|i| i.0).collect();
+        ids.sort_unstable();
+        assert_eq!(
+            ids,
+            [0, 1, 8],
+            "two of eight busy items, one of four quiet ones"
+        );
+    }
+}
