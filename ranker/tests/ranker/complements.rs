@@ -190,3 +190,21 @@ fn pairings_offer_partner_categories_only_and_prefer_the_seeds_price_band() {
     assert!(paired.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
     assert!(mugs.is_empty(), "mugs have no partner category");
 }
+
+#[test]
+fn a_category_the_graph_does_not_pair_still_gets_a_look_from_other_categories() {
+    let s = paired_shop();
+    let mug = ItemId(4);
+    let pool = coviewed_pool(&s.catalog, mug);
+    let ctx = Context::new(Surface::Product, 1_000).with_seeds(vec![mug]);
+
+    let list = serve(&s, &pool, &ctx);
+
+    let look = module(&list, "complete_the_look");
+    assert_eq!(look.len(), 4, "mugs have no partner, the look still fills");
+    assert!(look.iter().all(|(item, _)| category(&s, *item) != s.cats.mugs));
+    assert!(
+        look.iter().all(|(_, reason)| *reason == Reason::AlsoViewed),
+        "and says what is known about them: {look:?}"
+    );
+}
