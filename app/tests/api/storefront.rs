@@ -67,7 +67,10 @@ async fn a_shopper_browses_home_a_category_a_product_and_the_cart() {
         !product.contains(&format!("Goes with {}", title.replace('&', "&amp;"))),
         "the product on the page is \"this\", not its title again: {product}"
     );
-    let look = product.split("Complete the look").nth(1).unwrap_or_default();
+    let look = product
+        .split("Complete the look")
+        .nth(1)
+        .unwrap_or_default();
     assert!(
         look.contains("Goes with this") || look.contains("Customers also bought"),
         "complete the look says what the items go with: {look}"

@@ -21,10 +21,14 @@ impl CategoryGraph {
         Self { neighbours }
     }
 
-    /// Adds an edge by hand (for merchant-curated pairings), in both directions.
+    /// Adds an edge by hand (for merchant-curated pairings), in both directions. An edge
+    /// from a category to itself marks it replenishable: its products complete a cart that
+    /// holds one of them (a second candle, more coffee).
     pub fn connect(&mut self, a: CategoryId, b: CategoryId, strength: f32) {
         self.neighbours.entry(a).or_default().push((b, strength));
-        self.neighbours.entry(b).or_default().push((a, strength));
+        if a != b {
+            self.neighbours.entry(b).or_default().push((a, strength));
+        }
     }
 
     /// The category's partners, strongest first.

@@ -35,7 +35,8 @@ pub enum Scope {
     /// Other categories only, at most one item per category ("complete the look").
     CrossCategory,
     /// Complements: items of the categories the category graph pairs with a seed's (every
-    /// cart line's on the cart), never of a seed's own category; no out-of-scope fallback
+    /// cart line's on the cart), of a seed's own category only when the graph pairs it with
+    /// itself (replenishable goods); no out-of-scope fallback
     /// (a shorter list beats a wrong one). Complete the look, cart, checkout, post-purchase.
     Complements,
     /// Search: for a branded query (the context's query names a catalog brand, see

@@ -48,8 +48,9 @@ impl Anchor {
     }
 
     /// Whether `category` goes with a seed's category in the category graph and is none of
-    /// theirs. Same-category items never complete a look or a cart: more dresses do not go
-    /// with a dress. Without seeds every category qualifies; when the graph knows no partner
+    /// theirs. Same-category items complete a look or a cart only in a replenishable
+    /// category (one the graph pairs with itself): more dresses do not go with a dress, a
+    /// second candle may go with a candle. Without seeds every category qualifies; when the graph knows no partner
     /// of any seed's category (a new shop, an unpaired category), every other category does,
     /// and the items say what they are ("Popular in …") rather than what they go with.
     fn complements(&self, catalog: &Catalog, category: CategoryId) -> bool {
@@ -61,7 +62,7 @@ impl Anchor {
             .copied()
             .collect();
         if seeds.contains(&category) {
-            return false;
+            return graph.adjacent(category, category);
         }
         let paired = seeds.iter().any(|s| !graph.neighbours(*s).is_empty());
         !paired || seeds.iter().any(|s| graph.adjacent(*s, category))

@@ -202,9 +202,42 @@ fn a_category_the_graph_does_not_pair_still_gets_a_look_from_other_categories() 
 
     let look = module(&list, "complete_the_look");
     assert_eq!(look.len(), 4, "mugs have no partner, the look still fills");
-    assert!(look.iter().all(|(item, _)| category(&s, *item) != s.cats.mugs));
+    assert!(
+        look.iter()
+            .all(|(item, _)| category(&s, *item) != s.cats.mugs)
+    );
     assert!(
         look.iter().all(|(_, reason)| *reason == Reason::AlsoViewed),
         "and says what is known about them: {look:?}"
     );
+}
+
+#[test]
+fn a_replenishable_category_may_complete_a_cart_with_more_of_its_kind() {
+    let mut s = paired_shop();
+    let mut graph = s.catalog.category_graph().clone();
+    graph.connect(s.cats.socks, s.cats.socks, 0.4);
+    s.catalog.set_category_graph(graph);
+    let (shoe, sock) = (ItemId(0), ItemId(2));
+    let mut pool = coviewed_pool(&s.catalog, shoe);
+    pool.merge_weighted(
+        &s.catalog,
+        1.0,
+        coviewed_pool(&s.catalog, sock).candidates(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ctx = Context::new(Surface::Cart, 1_000).with_seeds(vec![shoe, sock]);
+
+    let list = serve(&s, &pool, &ctx);
+
+    let cats: Vec<CategoryId> = list.items().map(|i| category(&s, i.ranked.item)).collect();
+    assert!(
+        cats.contains(&s.cats.socks),
+        "socks run out: more socks {cats:?}"
+    );
+    assert!(
+        !cats.contains(&s.cats.run),
+        "but never another pair of running shoes"
+    );
+    assert!(list.items().all(|i| i.ranked.item != sock));
 }

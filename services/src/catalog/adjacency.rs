@@ -13,6 +13,10 @@
 //! coefficient, in (0, 1]), and each category keeps its [`AdjacencyConfig::max_per_category`]
 //! strongest partners. Rows are directed and written in both directions.
 //!
+//! A category is also adjacent to itself when it is *replenishable*: enough of its buyers buy
+//! it again in another order (see [`repeat_edges`]); such a category's products may complete
+//! a cart that already holds one.
+//!
 //! Rows of other sources (`taxonomy`, `demo`) are never touched: a pair they already hold keeps
 //! its row (the table's key is the pair), and only the `copurchase` rows are replaced, in one
 //! transaction, so a reader sees either the old or the new set.
@@ -54,6 +58,9 @@ pub struct AdjacencyConfig {
     pub min_lift: f64,
     /// Partners kept per category, strongest first.
     pub max_per_category: usize,
+    /// Share of a category's buyers who bought it in two or more orders for it to count as
+    /// replenishable.
+    pub min_repeat_share: f64,
 }
 
 impl Default for AdjacencyConfig {
@@ -63,6 +70,7 @@ impl Default for AdjacencyConfig {
             min_orders: 3,
             min_lift: 1.5,
             max_per_category: 8,
+            min_repeat_share: 0.2,
         }
     }
 }
@@ -148,6 +156,50 @@ where
     edges
 }
 
+/// Replenishable categories as edges from a category to itself: leaf categories whose
+/// buyers come back for more of the same kind in another order (skincare, coffee, candles),
+/// so a product of the category may complete a cart holding one. Kept when at least
+/// [`AdjacencyConfig::min_orders`] customers bought the category in two or more orders and
+/// they are at least [`AdjacencyConfig::min_repeat_share`] of its buyers; the weight is that
+/// share. Orders without a known customer say nothing about coming back.
+#[must_use]
+pub fn repeat_edges<'a>(
+    baskets: impl IntoIterator<Item = &'a Basket>,
+    config: &AdjacencyConfig,
+) -> Vec<Edge> {
+    let mut orders: HashMap<(&str, i64), u32> = HashMap::new();
+    for basket in baskets {
+        let Some(customer) = basket.customer else {
+            continue;
+        };
+        let mut categories: Vec<&str> = basket.categories.iter().map(String::as_str).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        for category in categories {
+            *orders.entry((category, customer)).or_default() += 1;
+        }
+    }
+    let mut buyers: HashMap<&str, (u32, u32)> = HashMap::new();
+    for ((category, _), count) in orders {
+        let (all, repeat) = buyers.entry(category).or_default();
+        *all += 1;
+        *repeat += u32::from(count >= 2);
+    }
+    let mut edges: Vec<Edge> = buyers
+        .into_iter()
+        .filter_map(|(category, (all, repeat))| {
+            let share = f64::from(repeat) / f64::from(Ord::max(all, 1));
+            (repeat >= config.min_orders && share >= config.min_repeat_share).then(|| Edge {
+                category_id: category.to_owned(),
+                adjacent_id: category.to_owned(),
+                weight: share,
+            })
+        })
+        .collect();
+    edges.sort_by(|a, b| a.category_id.cmp(&b.category_id));
+    edges
+}
+
 fn intern(
     names: &mut Vec<String>,
     ids: &mut HashMap<String, usize>,
@@ -175,7 +227,8 @@ pub async fn refresh(
     config: &AdjacencyConfig,
 ) -> Result<AdjacencyReport, AdjacencyError> {
     let baskets = baskets(conn, shop_id, now - Duration::days(config.window_days)).await?;
-    let edges = copurchase_edges(baskets.values(), config);
+    let mut edges = copurchase_edges(baskets.values().map(|b| &b.categories), config);
+    edges.extend(repeat_edges(baskets.values(), config));
     let txn = begin_write(conn).await?;
     let taken = other_sources(&txn, shop_id).await?;
     category_adjacency::Entity::delete_many()
@@ -200,7 +253,17 @@ pub async fn refresh(
 #[derive(Debug, FromQueryResult)]
 struct OrderCategory {
     order_id: i64,
+    customer_id: Option<i64>,
     category_id: String,
+}
+
+/// One order's leaf categories and who placed it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Basket {
+    /// The customer, when the order was placed by a known one.
+    pub customer: Option<i64>,
+    /// Leaf categories of its products.
+    pub categories: Vec<String>,
 }
 
 /// Leaf categories per order placed since `since` (products without a category, deleted
@@ -209,7 +272,7 @@ async fn baskets(
     conn: &DatabaseConnection,
     shop_id: i64,
     since: DateTime<Utc>,
-) -> Result<HashMap<i64, Vec<String>>, DbErr> {
+) -> Result<HashMap<i64, Basket>, DbErr> {
     use order::Column as O;
     use order_line::Column as L;
     use product::Column as P;
@@ -217,6 +280,7 @@ async fn baskets(
     let select = Query::select()
         .distinct()
         .column((lines, L::OrderId))
+        .column((orders, O::CustomerId))
         .column((products, P::CategoryId))
         .from(lines)
         .inner_join(
@@ -238,12 +302,11 @@ async fn baskets(
     let rows = OrderCategory::find_by_statement(conn.get_database_backend().build(&select))
         .all(conn)
         .await?;
-    let mut baskets: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut baskets: HashMap<i64, Basket> = HashMap::new();
     for row in rows {
-        baskets
-            .entry(row.order_id)
-            .or_default()
-            .push(row.category_id);
+        let basket = baskets.entry(row.order_id).or_default();
+        basket.customer = row.customer_id;
+        basket.categories.push(row.category_id);
     }
     Ok(baskets)
 }
@@ -287,6 +350,33 @@ async fn insert(conn: &impl ConnectionTrait, shop_id: i64, edges: Vec<Edge>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn order(customer: i64, categories: &[&str]) -> Basket {
+        Basket {
+            customer: Some(customer),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn categories_customers_come_back_for_are_adjacent_to_themselves() {
+        // Ten skincare buyers, four of them twice; ten dress buyers, one of them twice;
+        // anonymous orders never count.
+        let mut baskets: Vec<Basket> = (0..10)
+            .map(|c| order(c, &["Skincare", "Dresses"]))
+            .collect();
+        baskets.extend((0..4).map(|c| order(c, &["Skincare"])));
+        baskets.push(order(0, &["Dresses"]));
+        baskets.extend((0..9).map(|_| Basket {
+            customer: None,
+            categories: vec!["Dresses".into()],
+        }));
+
+        let edges = repeat_edges(&baskets, &AdjacencyConfig::default());
+
+        assert_eq!(edges.len(), 1, "{edges:?}");
+        assert_eq!(weight(&edges, "Skincare", "Skincare"), Some(0.4));
+    }
 
     fn repeat(basket: &[&'static str], times: usize) -> Vec<Vec<&'static str>> {
         vec![basket.to_vec(); times]

@@ -116,10 +116,9 @@ async fn category_graph(
         let (Some(&a), Some(&b)) = (used.get(&row.category_id), used.get(&row.adjacent_id)) else {
             continue;
         };
-        if a != b {
-            let strongest = pairs.entry((a.min(b), a.max(b))).or_insert(row.weight);
-            *strongest = strongest.max(row.weight);
-        }
+        // A category paired with itself is replenishable (see `adjacency::repeat_edges`).
+        let strongest = pairs.entry((a.min(b), a.max(b))).or_insert(row.weight);
+        *strongest = strongest.max(row.weight);
     }
     let mut graph = CategoryGraph::default();
     for ((a, b), weight) in pairs {
