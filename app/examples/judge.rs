@@ -210,23 +210,7 @@ impl Judge {
     async fn record(&self, session: &str, kind: EventKind, products: &[i64]) -> anyhow::Result<()> {
         let events: Vec<EventInput> = products
             .iter()
-            .map(|product| EventInput {
-                id: None,
-                kind,
-                occurred_at: Utc::now(),
-                anonymous_id: session.to_owned(),
-                session_id: session.to_owned(),
-                customer_id: None,
-                product_id: Some(*product),
-                variant_id: None,
-                query: None,
-                surface: None,
-                rec_id: None,
-                position: None,
-                propensity: None,
-                referrer: Some("direct".into()),
-                device: None,
-            })
+            .map(|product| EventInput::on_product(kind, session, *product, Utc::now()))
             .collect();
         services::signals::ingest(&self.db.conn, self.shop_id, &events, Utc::now()).await?;
         Ok(())

@@ -117,23 +117,7 @@ async fn three_views_in_a_category_steer_the_home_page_towards_it() {
     assert_eq!(viewed.len(), 3);
     let events: Vec<EventInput> = viewed
         .iter()
-        .map(|id| EventInput {
-            id: None,
-            kind: EventKind::View,
-            occurred_at: Utc::now(),
-            anonymous_id: "steer-anon".into(),
-            session_id: "steer-session".into(),
-            customer_id: None,
-            product_id: Some(*id),
-            variant_id: None,
-            query: None,
-            surface: None,
-            rec_id: None,
-            position: None,
-            propensity: None,
-            referrer: None,
-            device: None,
-        })
+        .map(|id| EventInput::on_product(EventKind::View, "steer-session", *id, Utc::now()))
         .collect();
     signals::ingest(&app.db.conn, shop_id, &events, Utc::now())
         .await

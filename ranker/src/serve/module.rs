@@ -277,9 +277,7 @@ impl Job<'_> {
             arm: s.arm,
         })
     }
-}
 
-impl Job<'_> {
     /// What the shopper is told about `row` (in `category`), from its provenance and the
     /// page: a neighbour of the product on the page is similar (same category), goes with it
     /// (paired categories) or was viewed with it; a neighbour of a product from the

@@ -60,7 +60,7 @@ fn serve(s: &Shop, pool: &CandidatePool, ctx: &Context) -> ServedList {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn module<'a>(list: &'a ServedList, name: &str) -> Vec<(ItemId, Reason)> {
+fn module(list: &ServedList, name: &str) -> Vec<(ItemId, Reason)> {
     list.modules
         .iter()
         .find(|m| m.name == name)

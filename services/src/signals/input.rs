@@ -111,6 +111,29 @@ pub struct EventInput {
 }
 
 impl EventInput {
+    /// A shopper's event on a product in a direct-traffic session (the browser's anonymous
+    /// id is the session's), as the demo storefront records it; the other fields are empty.
+    #[must_use]
+    pub fn on_product(kind: EventKind, session: &str, product: i64, at: DateTime<Utc>) -> Self {
+        Self {
+            id: None,
+            kind,
+            occurred_at: at,
+            anonymous_id: session.to_owned(),
+            session_id: session.to_owned(),
+            customer_id: None,
+            product_id: Some(product),
+            variant_id: None,
+            query: None,
+            surface: None,
+            rec_id: None,
+            position: None,
+            propensity: None,
+            referrer: Some("direct".into()),
+            device: None,
+        }
+    }
+
     /// Checks the event's fields and their combination; `index` names it in the error.
     ///
     /// # Errors

@@ -250,23 +250,7 @@ async fn record(
     kind: EventKind,
     product_id: i64,
 ) -> Result<(), ApiError> {
-    let event = EventInput {
-        id: None,
-        kind,
-        occurred_at: Utc::now(),
-        anonymous_id: visitor.session.clone(),
-        session_id: visitor.session.clone(),
-        customer_id: None,
-        product_id: Some(product_id),
-        variant_id: None,
-        query: None,
-        surface: None,
-        rec_id: None,
-        position: None,
-        propensity: None,
-        referrer: Some("direct".into()),
-        device: None,
-    };
+    let event = EventInput::on_product(kind, &visitor.session, product_id, Utc::now());
     signals::ingest(&state.db.conn, shop_id, &[event], Utc::now())
         .await
         .map_err(ApiError::internal)?;
