@@ -5,7 +5,10 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
+use entity::product;
 use ranker::{Catalog, CategoryId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use services::catalog::view;
 use services::signals::{self, EventInput, EventKind};
@@ -152,4 +155,29 @@ async fn three_views_in_a_category_steer_the_home_page_towards_it() {
         items.iter().all(|i| !viewed.contains(&product_id(i))),
         "viewed products are not recommended back"
     );
+}
+
+#[tokio::test]
+async fn a_product_nobody_categorised_still_gets_its_page_lists() {
+    let (app, _) = demo_app(true).await;
+    let seed = crate::recs::some_product(&app).await;
+    product::Entity::update_many()
+        .col_expr(
+            product::Column::CategoryId,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(product::Column::Id.eq(seed))
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+
+    let response = app
+        .get(&format!("/demo/recs?surface=pdp&product_id={seed}&limit=4"))
+        .await;
+
+    assert_eq!(response.status(), 200);
+    let body = json(response).await;
+    let items = shown(&body);
+    assert!(!items.is_empty(), "{body}");
+    assert!(items.iter().all(|i| product_id(i) != seed));
 }

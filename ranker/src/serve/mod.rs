@@ -14,7 +14,7 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::intent::Intent;
 use crate::list::RankedItem;
-use crate::policy::{ArmSelection, SurfacePolicy};
+use crate::policy::{ArmSelection, Scope, SurfacePolicy};
 use crate::ranker::{Ranker, anchor_category};
 use crate::scoring::FeatureTable;
 use crate::signals::Signals;
@@ -138,7 +138,9 @@ impl Ranker {
             bandit_context: x,
         };
         let mut shown: Vec<ItemId> = Vec::new();
-        for (index, m) in policy.modules.iter().enumerate() {
+        let mut filled: Vec<Option<ServedModule>> = vec![None; policy.modules.len()];
+        for index in fill_order(policy) {
+            let m = &policy.modules[index];
             let job = module::Job {
                 ranker: self,
                 catalog,
@@ -156,11 +158,27 @@ impl Ranker {
                 bandit_x: x.as_ref().map(|v| v.as_slice()),
             };
             let items = job.run(&table, &mut shown, rng)?;
-            out.modules.push(ServedModule {
+            filled[index] = Some(ServedModule {
                 name: m.name.clone(),
                 items,
             });
         }
+        out.modules = filled.into_iter().flatten().collect();
         Ok(out)
     }
+}
+
+/// The order modules take their items in (they are answered in the policy's order): the
+/// ones that promise a relation to the product first, so that an open module never takes
+/// the few items only they may show — in a small shop, the only complements go to
+/// "Complete the look", not to "You may also like" above it.
+fn fill_order(policy: &SurfacePolicy) -> Vec<usize> {
+    let rank = |scope: Scope| match scope {
+        Scope::Tight | Scope::Complements => 0,
+        Scope::Wide | Scope::Query => 1,
+        Scope::CrossCategory | Scope::Any => 2,
+    };
+    let mut order: Vec<usize> = (0..policy.modules.len()).collect();
+    order.sort_by_key(|&i| rank(policy.modules[i].scope));
+    order
 }

@@ -241,3 +241,40 @@ fn a_replenishable_category_may_complete_a_cart_with_more_of_its_kind() {
     );
     assert!(list.items().all(|i| i.ranked.item != sock));
 }
+
+#[test]
+fn the_few_complements_of_a_small_shop_go_to_complete_the_look_not_the_module_above_it() {
+    // Twelve running shoes, eight trail shoes, three socks; socks are the most relevant.
+    let rows: Vec<Row> = (0..23)
+        .map(|i| match i {
+            0..12 => (0, i % 4, 0, None, true),
+            12..20 => (1, i % 4, 0, None, true),
+            _ => (2, i % 4, 0, None, true),
+        })
+        .collect();
+    let mut s = shop(&rows);
+    let mut graph = CategoryGraph::default();
+    graph.connect(s.cats.run, s.cats.socks, 1.0);
+    s.catalog.set_category_graph(graph);
+    let seed = ItemId(0);
+    let scored: Vec<(ItemId, f32)> = (1..23)
+        .map(|i| (ItemId(i), if i >= 20 { 1.0 } else { 0.5 }))
+        .collect();
+    let mut pool = CandidatePool::new();
+    pool.add_neighbours(&s.catalog, Source::CoOccurrence, 1.0, seed, &scored)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ctx = Context::new(Surface::Product, 1_000).with_seeds(vec![seed]);
+
+    let list = serve(&s, &pool, &ctx);
+
+    let look: Vec<ItemId> = module(&list, "complete_the_look")
+        .iter()
+        .map(|(i, _)| *i)
+        .collect();
+    assert_eq!(look.len(), 3, "all three socks: {look:?}");
+    let names: Vec<&str> = list.modules.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["similar_items", "you_may_also_like", "complete_the_look"]
+    );
+}

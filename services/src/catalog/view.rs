@@ -14,6 +14,8 @@ use super::features::{InventoryHealth, margin};
 const VELOCITY_WINDOW_DAYS: i64 = 30;
 /// Margin assumed when no product of the shop has a known cost.
 const NEUTRAL_MARGIN: f64 = 0.5;
+/// The category of products the merchant has not categorised.
+pub const UNCATEGORISED: &str = "Uncategorised";
 
 /// What was derived for one product (for the admin and for explanations).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -71,17 +73,21 @@ pub async fn load(
     // Ranker ids of the categories that hold items, by stored key.
     let mut used: HashMap<String, CategoryId> = HashMap::new();
     for item in &products {
-        let (Some(fact), Some(path)) = (
-            facts.get(&item.id),
-            item.category_id.as_ref().and_then(|c| paths.get(c)),
-        ) else {
+        let Some(fact) = facts.get(&item.id) else {
             continue;
         };
+        // A product the merchant never categorised still has a page that shows
+        // recommendations: it sits in a category of its own, which pairs with none.
+        let known = item
+            .category_id
+            .as_ref()
+            .and_then(|key| Some((key, paths.get(key)?)));
+        let path = known.map_or(UNCATEGORISED, |(_, path)| path.as_str());
         let segments: Vec<&str> = path.split(" > ").collect();
         let Some(category) = builder.category(&segments) else {
             continue;
         };
-        if let Some(key) = &item.category_id {
+        if let Some((key, _)) = known {
             used.insert(key.clone(), category);
         }
         let spec = ItemSpec::new(item.id, category)
