@@ -444,7 +444,6 @@ fn respond(
     served: ranker::ServedList,
 ) -> RecResponse {
     let mut position = 0;
-    let catalog = &model.view.catalog;
     // The cold-start module stands in for every module while a shop has no signals yet, so a
     // filtered request keeps it.
     let cold_start = &model.policies.cold_start().modules;
@@ -465,6 +464,8 @@ fn respond(
                 .map(|item| {
                     position += 1;
                     let display = model.display.get(&item.ranked.external_id);
+                    let named = reason_product(model, item.ranked.reason);
+                    let names = reason_names(model, item.ranked.reason, named, request.product_id);
                     RecItem {
                         product_id: item.ranked.external_id.to_string(),
                         title: display.map(|d| d.title.clone()).unwrap_or_default(),
@@ -478,15 +479,9 @@ fn respond(
                         hue: display.map_or(0, |d| d.hue),
                         image_url: display.and_then(|d| d.image_url.clone()),
                         reason: item.ranked.reason.code(),
-                        reason_text: reason_text(model, item.ranked.reason, request.product_id),
-                        reason_product_id: reason_product(model, item.ranked.reason)
-                            .map(|id| id.to_string()),
-                        reason_category: item
-                            .ranked
-                            .reason
-                            .category()
-                            .and_then(|c| catalog.categories().name(c))
-                            .map(str::to_owned),
+                        reason_text: surface::reason_text(item.ranked.reason, names),
+                        reason_product_id: named.map(|id| id.to_string()),
+                        reason_category: names.category.map(str::to_owned),
                         score: item.ranked.score,
                         propensity: item.propensity,
                         explored: item.explored,
@@ -512,22 +507,24 @@ fn reason_product(model: &ShopModel, reason: Reason) -> Option<i64> {
     Some(item.external_id)
 }
 
-/// The reason as the shopper reads it, with the named product's title and category's name.
-/// The product on the page is "this": its title is right above the list.
-fn reason_text(model: &ShopModel, reason: Reason, page: Option<i64>) -> String {
-    let named = reason_product(model, reason);
-    let title = match named {
-        Some(id) if Some(id) == page => Some("this"),
-        Some(id) => model.display.get(&id).map(|d| d.title.as_str()),
-        None => None,
-    };
-    let names = ReasonNames {
-        product: title,
+/// The title and category name a reason names, for the text the shopper reads; the product
+/// on the page is "this": its title is right above the list.
+fn reason_names(
+    model: &ShopModel,
+    reason: Reason,
+    named: Option<i64>,
+    page: Option<i64>,
+) -> ReasonNames<'_> {
+    ReasonNames {
+        product: match named {
+            Some(id) if Some(id) == page => Some("this"),
+            Some(id) => model.display.get(&id).map(|d| d.title.as_str()),
+            None => None,
+        },
         category: reason
             .category()
             .and_then(|c| model.view.catalog.categories().name(c)),
-    };
-    surface::reason_text(reason, names)
+    }
 }
 
 /// The answer as one impression (every shown item with its module, position and

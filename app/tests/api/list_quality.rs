@@ -14,7 +14,7 @@ use services::catalog::view;
 use services::signals::{self, EventInput, EventKind};
 
 use crate::helpers::{TestApp, json};
-use crate::recs::demo_app;
+use crate::recs::{demo_app, items};
 
 async fn catalog(app: &TestApp, shop_id: i64) -> Catalog {
     view::load(&app.db.conn, shop_id, Utc::now())
@@ -28,15 +28,6 @@ fn category(catalog: &Catalog, product: i64) -> CategoryId {
         .item(catalog.id_of(product).unwrap())
         .unwrap()
         .category
-}
-
-fn shown(body: &Value) -> Vec<&Value> {
-    body["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["items"].as_array().unwrap())
-        .collect()
 }
 
 fn product_id(item: &Value) -> i64 {
@@ -75,7 +66,7 @@ async fn a_cart_is_completed_by_paired_categories_of_every_line_and_never_by_its
     )
     .await;
 
-    let items = shown(&body);
+    let items = items(&body);
     assert!(!items.is_empty(), "{body}");
     let lines = [category(&catalog, a), category(&catalog, b)];
     let graph = catalog.category_graph();
@@ -132,7 +123,7 @@ async fn three_views_in_a_category_steer_the_home_page_towards_it() {
     )
     .await;
 
-    let items = shown(&body);
+    let items = items(&body);
     let categories: Vec<CategoryId> = items
         .iter()
         .map(|i| category(&catalog, product_id(i)))
@@ -177,7 +168,7 @@ async fn a_product_nobody_categorised_still_gets_its_page_lists() {
 
     assert_eq!(response.status(), 200);
     let body = json(response).await;
-    let items = shown(&body);
+    let items = items(&body);
     assert!(!items.is_empty(), "{body}");
     assert!(items.iter().all(|i| product_id(i) != seed));
 }

@@ -42,7 +42,7 @@ pub(crate) async fn some_product(app: &TestApp) -> i64 {
         .id
 }
 
-fn items(body: &Value) -> Vec<Value> {
+pub(crate) fn items(body: &Value) -> Vec<Value> {
     body["modules"]
         .as_array()
         .unwrap()

@@ -131,19 +131,18 @@ pub fn build(
     // A popular item is shown as "Popular in {its category}", so only the best sellers of
     // each category count (the most viewed when nothing has sold yet), however busy the
     // shop's other categories are.
-    let sales = if purchases.is_empty() {
-        interactions
+    let leaders = if purchases.is_empty() {
+        category_leaders(catalog, &every_item)
     } else {
-        purchases
+        let sellers = trending(
+            catalog.len(),
+            purchases,
+            now,
+            TRENDING_HALF_LIFE_SECS,
+            catalog.len(),
+        )?;
+        category_leaders(catalog, &sellers)
     };
-    let sellers = trending(
-        catalog.len(),
-        sales,
-        now,
-        TRENDING_HALF_LIFE_SECS,
-        catalog.len(),
-    )?;
-    let leaders = category_leaders(catalog, &sellers);
     let popular: Vec<(ItemId, f32)> = every_item
         .iter()
         .filter(|(item, _)| leaders.contains(item))
