@@ -19,6 +19,8 @@ pub struct Model {
     pub payload: Json,
     /// When we accepted it.
     pub received_at: DateTimeUtc,
+    /// When a worker queued its processing job (`None`: not yet; the ack only stores it).
+    pub queued_at: Option<DateTimeUtc>,
     /// When its job finished.
     pub processed_at: Option<DateTimeUtc>,
     /// How it was handled: `processed`, `deferred` (stored for a later handler), `ignored`.

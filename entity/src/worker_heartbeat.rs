@@ -13,6 +13,9 @@ pub struct Model {
     pub started_at: DateTimeUtc,
     /// Last heartbeat.
     pub last_seen_at: DateTimeUtc,
+    /// Queues this process has no running worker for (restarting after errors), as a JSON
+    /// array of queue names; `None` or empty when every queue runs.
+    pub down_queues: Option<Json>,
 }
 
 /// No navigable relations.

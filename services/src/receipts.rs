@@ -1,13 +1,22 @@
-//! Webhook receipts keep what dedupe and replay need, and no personal data longer than the
+//! Webhook receipts: the ack stores a verified delivery with one insert ([`store`]); a worker
+//! task later queues the processing job for every receipt not yet queued ([`unqueued`],
+//! [`mark_queued`]), so the sender never waits for the queue.
+//!
+//! Receipts keep what dedupe and replay need, and no personal data longer than the
 //! work takes: once handled, a receipt's payload (emails, phones, addresses of `customers/*`
 //! and `orders/create`) is dropped, unless its outcome hands it to another reader (a
 //! `bulk_operations/finish` the waiting sync reads); receipts older than the dedupe window
 //! are removed every night.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::webhook_receipt;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use entity::{ShopDomain, shop, webhook_receipt};
+use sea_orm::sea_query::{
+    Expr, LockBehavior, LockType, OnConflict, Query, QueryStatementBuilder as _, SimpleExpr,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::json;
 
 /// The outcome of a receipt whose payload a later handler still reads.
@@ -15,6 +24,101 @@ pub const DEFERRED: &str = "deferred";
 /// Days a receipt is kept for dedupe: Shopify retries a delivery for 48 hours, and a week
 /// also covers a replay an operator asks for.
 pub const DEDUPE_WINDOW_DAYS: i64 = 7;
+
+/// A verified webhook delivery, as the ack stores it.
+#[derive(Debug, Clone)]
+pub struct Delivery<'a> {
+    /// `X-Shopify-Webhook-Id`.
+    pub webhook_id: &'a str,
+    /// `X-Shopify-Shop-Domain`.
+    pub shop: &'a ShopDomain,
+    /// `X-Shopify-Topic`.
+    pub topic: &'a str,
+    /// The verified body.
+    pub payload: serde_json::Value,
+    /// When it was accepted.
+    pub received_at: DateTime<Utc>,
+}
+
+/// Stores `delivery` unless its webhook id is already stored, in one statement (the shop's
+/// id is looked up inside it); returns whether this was the first delivery.
+///
+/// # Errors
+/// The database error.
+pub async fn store(conn: &impl ConnectionTrait, delivery: Delivery<'_>) -> Result<bool, DbErr> {
+    use webhook_receipt::Column;
+    let shop_id = Query::select()
+        .column(shop::Column::Id)
+        .from(shop::Entity)
+        .and_where(shop::Column::Domain.eq(delivery.shop.as_str()))
+        .to_owned();
+    let row = Query::select()
+        .expr(Expr::val(delivery.webhook_id))
+        .expr(SimpleExpr::SubQuery(
+            None,
+            Box::new(shop_id.into_sub_query_statement()),
+        ))
+        .expr(Expr::val(delivery.shop.as_str()))
+        .expr(Expr::val(delivery.topic))
+        .expr(Expr::val(delivery.payload))
+        .expr(Expr::val(delivery.received_at))
+        // SQLite reads `ON CONFLICT` after a bare `SELECT … FROM`-less row as a join clause
+        // unless the select has a WHERE.
+        .and_where(Expr::cust("1 = 1"))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(webhook_receipt::Entity)
+        .columns([
+            Column::WebhookId,
+            Column::ShopId,
+            Column::ShopDomain,
+            Column::Topic,
+            Column::Payload,
+            Column::ReceivedAt,
+        ])
+        .select_from(row)
+        .map_err(|err| DbErr::Custom(format!("receipt insert: {err}")))?
+        .on_conflict(OnConflict::column(Column::WebhookId).do_nothing().to_owned())
+        .to_owned();
+    let result = conn.execute(&insert).await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Up to `limit` ids of receipts whose processing job is not queued yet, oldest first. On
+/// PostgreSQL the rows are locked (skipping rows another process holds) until the caller's
+/// transaction ends, so two worker processes do not queue the same receipts.
+///
+/// # Errors
+/// The database error.
+pub async fn unqueued(conn: &impl ConnectionTrait, limit: usize) -> Result<Vec<String>, DbErr> {
+    webhook_receipt::Entity::find()
+        .select_only()
+        .column(webhook_receipt::Column::WebhookId)
+        .filter(webhook_receipt::Column::QueuedAt.is_null())
+        .filter(webhook_receipt::Column::ProcessedAt.is_null())
+        .order_by_asc(webhook_receipt::Column::ReceivedAt)
+        .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// Marks `webhook_ids` as queued now.
+///
+/// # Errors
+/// The database error.
+pub async fn mark_queued(conn: &impl ConnectionTrait, webhook_ids: &[String]) -> Result<(), DbErr> {
+    webhook_receipt::Entity::update_many()
+        .col_expr(
+            webhook_receipt::Column::QueuedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(webhook_receipt::Column::WebhookId.is_in(webhook_ids))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
 
 /// Records how the receipt was handled; drops its payload unless `outcome` is [`DEFERRED`].
 ///

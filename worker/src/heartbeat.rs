@@ -1,8 +1,9 @@
-//! Worker liveness: each worker process upserts a row every few seconds, which `/readyz`
-//! reads to tell whether jobs are being processed at all; the same tick keeps the process's
+//! Worker liveness: each worker process upserts a row every few seconds, with the queues
+//! it has no running worker for, which `/readyz` reads to tell whether jobs are being
+//! processed at all; the same tick keeps the process's
 //! apalis workers alive and re-queues the jobs of dead ones ([`crate::keepalive`]).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use common::Database;
@@ -22,16 +23,21 @@ pub async fn beat(
     conn: &DatabaseConnection,
     name: &str,
     started_at: DateTime<Utc>,
+    down_queues: &[&str],
 ) -> Result<(), DbErr> {
     let row = worker_heartbeat::ActiveModel {
         worker_name: Set(name.to_owned()),
         started_at: Set(started_at),
         last_seen_at: Set(Utc::now()),
+        down_queues: Set(Some(serde_json::json!(down_queues))),
     };
     worker_heartbeat::Entity::insert(row)
         .on_conflict(
             OnConflict::column(worker_heartbeat::Column::WorkerName)
-                .update_column(worker_heartbeat::Column::LastSeenAt)
+                .update_columns([
+                    worker_heartbeat::Column::LastSeenAt,
+                    worker_heartbeat::Column::DownQueues,
+                ])
                 .to_owned(),
         )
         .exec_without_returning(conn)
@@ -69,7 +75,11 @@ pub async fn run(liveness: Liveness, stop: CancellationToken) {
         tokio::select! {
             () = stop.cancelled() => break,
             _ = ticker.tick() => {
-                if let Err(err) = beat(&conn, &name, started_at).await {
+                let down = workers.down(Instant::now());
+                if !down.is_empty() {
+                    tracing::error!(queues = ?down, "queues have no running worker: restarting them");
+                }
+                if let Err(err) = beat(&conn, &name, started_at, &down).await {
                     tracing::warn!(%err, worker = %name, "heartbeat write failed");
                 }
                 keep_workers_alive(&db, &workers, orphan_after).await;

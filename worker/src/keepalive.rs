@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::database::Pool;
 use sea_orm::sqlx;
@@ -27,31 +27,123 @@ pub fn orphan_after(beat: Duration) -> Duration {
     (beat * MISSED_BEATS).max(MIN_ORPHAN_AFTER)
 }
 
-/// The apalis worker this process currently runs for each queue (a restart replaces it).
+/// A worker that keeps running this long after a restart has recovered: its queue's run of
+/// failures is over, and the next failure starts the backoff afresh.
+const STABLE_AFTER: Duration = Duration::from_secs(60);
+/// A queue failing without a break for this long counts as down for readiness.
+const DOWN_AFTER: Duration = Duration::from_secs(30);
+/// First wait before restarting a failed worker; it doubles with each failure in a row.
+const FIRST_RESTART_DELAY: Duration = Duration::from_secs(1);
+/// Longest wait between restarts: a queue is retried at least this often, forever.
+const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
+
+/// One queue's worker, and its current run of failures.
+#[derive(Debug, Default)]
+struct QueueWorker {
+    /// The current worker's name (`None` between its failure and its restart).
+    name: Option<String>,
+    /// Since when the current worker has been polling (after its restart delay).
+    up_since: Option<Instant>,
+    /// Failures in a row (each within [`STABLE_AFTER`] of the restart before it).
+    failures: u32,
+    /// When the current run of failures began.
+    failing_since: Option<Instant>,
+}
+
+impl QueueWorker {
+    /// Forgets a run of failures the worker has since recovered from.
+    fn settle(&mut self, now: Instant) {
+        if self
+            .up_since
+            .is_some_and(|up| now.duration_since(up) >= STABLE_AFTER)
+        {
+            self.failures = 0;
+            self.failing_since = None;
+        }
+    }
+}
+
+/// The apalis worker this process currently runs for each queue (a restart replaces it),
+/// and how each queue's workers have been failing: restarts back off, and a queue that
+/// keeps failing is reported down.
 #[derive(Debug, Clone, Default)]
-pub struct LiveWorkers(Arc<Mutex<HashMap<&'static str, String>>>);
+pub struct LiveWorkers(Arc<Mutex<HashMap<&'static str, QueueWorker>>>);
 
 impl LiveWorkers {
-    /// `name` is now the worker of `queue`.
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<&'static str, QueueWorker>) -> T) -> Option<T> {
+        self.0.lock().ok().map(|mut queues| f(&mut queues))
+    }
+
+    /// `name` is now the worker of `queue` (it starts polling after [`Self::restart_delay`]).
     pub fn started(&self, queue: &'static str, name: String) {
-        if let Ok(mut workers) = self.0.lock() {
-            workers.insert(queue, name);
+        self.with(|queues| queues.entry(queue).or_default().name = Some(name));
+    }
+
+    /// The worker of `queue` started polling at `now`.
+    pub fn polling(&self, queue: &'static str, now: Instant) {
+        self.with(|queues| queues.entry(queue).or_default().up_since = Some(now));
+    }
+
+    /// The worker `name` stopped with an error at `now`: nobody beats for it any more, so
+    /// its jobs are recovered, and its queue's run of failures grows.
+    pub fn stopped(&self, name: &str, now: Instant) {
+        self.with(|queues| {
+            let Some(queue) = queues
+                .values_mut()
+                .find(|queue| queue.name.as_deref() == Some(name))
+            else {
+                return;
+            };
+            queue.settle(now);
+            queue.name = None;
+            queue.up_since = None;
+            queue.failures = queue.failures.saturating_add(1);
+            queue.failing_since.get_or_insert(now);
+        });
+    }
+
+    /// How long the next worker of `queue` waits before polling: nothing at first, then
+    /// doubling with each failure in a row, up to [`MAX_RESTART_DELAY`].
+    #[must_use]
+    pub fn restart_delay(&self, queue: &'static str, now: Instant) -> Duration {
+        let failures = self
+            .with(|queues| {
+                let worker = queues.entry(queue).or_default();
+                worker.settle(now);
+                worker.failures
+            })
+            .unwrap_or(0);
+        match failures.checked_sub(1) {
+            None => Duration::ZERO,
+            Some(doublings) => FIRST_RESTART_DELAY
+                .saturating_mul(2_u32.saturating_pow(doublings.min(16)))
+                .min(MAX_RESTART_DELAY),
         }
     }
 
-    /// The worker `name` stopped: nobody beats for it any more, so its jobs are recovered.
-    pub fn stopped(&self, name: &str) {
-        if let Ok(mut workers) = self.0.lock() {
-            workers.retain(|_, current| current != name);
-        }
+    /// The queues that have been failing without a break for [`DOWN_AFTER`] at `now`.
+    #[must_use]
+    pub fn down(&self, now: Instant) -> Vec<&'static str> {
+        let mut down = self
+            .with(|queues| {
+                queues
+                    .iter_mut()
+                    .filter_map(|(queue, worker)| {
+                        worker.settle(now);
+                        let since = worker.failing_since?;
+                        (now.duration_since(since) >= DOWN_AFTER).then_some(*queue)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        down.sort_unstable();
+        down
     }
 
     /// The names to beat for.
     #[must_use]
     pub fn names(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .map(|workers| workers.values().cloned().collect())
+        self.with(|queues| queues.values().filter_map(|q| q.name.clone()).collect())
             .unwrap_or_default()
     }
 }
@@ -135,15 +227,63 @@ mod tests {
 
     #[test]
     fn a_restart_replaces_the_queue_s_worker_and_a_stop_forgets_it() {
-        let live = LiveWorkers::default();
+        let (live, now) = (LiveWorkers::default(), Instant::now());
         live.started("jobs", "jobs-0".into());
         live.started("jobs", "jobs-1".into());
         live.started("other", "other-0".into());
-        live.stopped("jobs-0");
+        live.stopped("jobs-0", now);
         let mut names = live.names();
         names.sort();
         assert_eq!(names, ["jobs-1", "other-0"]);
-        live.stopped("jobs-1");
+        live.stopped("jobs-1", now);
         assert_eq!(live.names(), ["other-0"]);
+    }
+
+    /// Fails the worker of `queue` at `at`, restarts it, and has it poll right after its delay;
+    /// returns that delay.
+    fn fail(live: &LiveWorkers, queue: &'static str, round: u32, at: Instant) -> Duration {
+        let name = format!("{queue}-{round}");
+        live.started(queue, name.clone());
+        live.polling(queue, at);
+        live.stopped(&name, at);
+        live.restart_delay(queue, at)
+    }
+
+    #[test]
+    fn restarts_back_off_doubling_to_a_minute_and_go_on_forever() {
+        let (live, start) = (LiveWorkers::default(), Instant::now());
+        assert_eq!(live.restart_delay("jobs", start), Duration::ZERO);
+        let mut at = start;
+        let delays: Vec<u64> = (0..40)
+            .map(|round| {
+                let delay = fail(&live, "jobs", round, at);
+                at += delay;
+                delay.as_secs()
+            })
+            .collect();
+        assert_eq!(delays[..8], [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert!(delays[8..].iter().all(|&delay| delay == 60));
+    }
+
+    #[test]
+    fn a_queue_failing_for_half_a_minute_is_down_until_its_worker_stays_up() {
+        let (live, start) = (LiveWorkers::default(), Instant::now());
+        live.started("other", "other-0".into());
+        let mut at = start;
+        for round in 0..4 {
+            at += fail(&live, "jobs", round, at);
+        }
+        // 1 + 2 + 4 + 8 s of failing: not yet down.
+        assert!(live.down(at).is_empty());
+        at += fail(&live, "jobs", 4, at);
+        assert_eq!(live.down(at), ["jobs"]);
+        // Restarted and polling for a minute: recovered, and the backoff starts afresh.
+        let recovered = at + Duration::from_secs(100);
+        live.started("jobs", "jobs-6".into());
+        live.polling("jobs", recovered);
+        assert_eq!(live.down(recovered), ["jobs"]);
+        let later = recovered + STABLE_AFTER;
+        assert!(live.down(later).is_empty());
+        assert_eq!(fail(&live, "jobs", 7, later), FIRST_RESTART_DELAY);
     }
 }

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod keepalive;
 pub mod pool;
 pub mod queue;
+pub mod receipts;
 pub mod retry;
 pub mod runner;
 pub mod schedule;

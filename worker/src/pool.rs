@@ -3,7 +3,7 @@
 //! timeout, and leaves unfinished ones to be recovered as orphans by the next worker.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use apalis::layers::WorkerBuilderExt;
 use apalis::prelude::{BackendExt, Monitor, ParallelizeExt, WorkerBuilder};
@@ -23,7 +23,7 @@ use crate::jobs::{
 use crate::keepalive::{self, LiveWorkers};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
 use crate::retry::RetryBackoff;
-use crate::{runner, schedule};
+use crate::{receipts, runner, schedule};
 
 /// Jobs a worker fetches at once: one, so it never holds a job it has no slot to start
 /// (apalis fetches only when a slot is free).
@@ -53,6 +53,8 @@ struct WorkerSetup {
     process_id: String,
     /// The current worker of each queue, kept alive by the heartbeat task.
     live: LiveWorkers,
+    /// Cuts a restart's wait short at shutdown.
+    stop: CancellationToken,
 }
 
 impl WorkerSetup {
@@ -64,6 +66,21 @@ impl WorkerSetup {
             let name = format!("{}-{process_id}-{restarts}", J::NAME);
             live.started(J::NAME, name.clone());
             name
+        };
+        let live = self.live.clone();
+        let stop = self.stop.clone();
+        // A restarted worker waits out its queue's backoff before it polls (a database that
+        // keeps failing is not hammered), and reports when it polls again.
+        let wait_turn = move || {
+            let (live, stop) = (live.clone(), stop.clone());
+            let delay = live.restart_delay(J::NAME, Instant::now());
+            async move {
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    () = stop.cancelled() => {}
+                }
+                live.polling(J::NAME, Instant::now());
+            }
         };
         let ctx = self.ctx.clone();
         let concurrency = self.settings.concurrency;
@@ -86,8 +103,19 @@ impl WorkerSetup {
                     .batch_size(FETCH_BATCH);
                 let storage = $storage.with_config(config);
                 monitor.register(move |restarts| {
+                    let wait_turn = wait_turn.clone();
+                    let backend = storage
+                        .clone()
+                        .poll_with_interval(poll)
+                        .before_start(move |_| {
+                            let turn = wait_turn();
+                            async move {
+                                turn.await;
+                                Ok(())
+                            }
+                        });
                     WorkerBuilder::new(name(restarts))
-                        .backend(storage.clone().poll_with_interval(poll))
+                        .backend(backend)
                         .data(ctx.clone())
                         .data(backoff)
                         .concurrency(concurrency)
@@ -114,6 +142,7 @@ pub struct WorkerPool {
     monitor: JoinHandle<()>,
     heartbeat: JoinHandle<()>,
     scheduler: JoinHandle<()>,
+    receipts: JoinHandle<()>,
 }
 
 impl WorkerPool {
@@ -137,14 +166,15 @@ impl WorkerPool {
         let process_id = process_id();
         tracing::info!(worker = %process_id, "starting workers");
         let live = LiveWorkers::default();
+        let stop = CancellationToken::new();
         let setup = WorkerSetup {
             pool: queue.pool().clone(),
             ctx: ctx.clone(),
             settings: settings.clone(),
             process_id: process_id.clone(),
             live: live.clone(),
+            stop: stop.clone(),
         };
-        let stop = CancellationToken::new();
         let shutdown_timeout = Duration::from_secs(settings.shutdown_timeout_secs);
         let monitor = register_all(Monitor::new(), &setup)
             .should_restart({
@@ -152,12 +182,12 @@ impl WorkerPool {
                 move |worker, err| {
                     // Its running jobs lose their tracking with it: stop beating for the old
                     // name so they are recovered; the restarted worker gets a new one.
-                    live.stopped(worker.name());
+                    live.stopped(worker.name(), Instant::now());
                     tracing::error!(
                         worker = %worker.name(),
                         restarts = worker.restarts(),
                         %err,
-                        "worker stopped with an error; restarting it"
+                        "worker stopped with an error; restarting it after a backoff"
                     );
                     true
                 }
@@ -179,6 +209,12 @@ impl WorkerPool {
             Duration::from_secs(settings.schedule_interval_secs),
             stop.clone(),
         ));
+        let receipts = tokio::spawn(receipts::run(
+            ctx.db.clone(),
+            queue.clone(),
+            Duration::from_millis(settings.poll_interval_ms),
+            stop.clone(),
+        ));
         let liveness = Liveness {
             db: ctx.db,
             process: process_id,
@@ -191,6 +227,7 @@ impl WorkerPool {
             monitor,
             heartbeat,
             scheduler,
+            receipts,
         }
     }
 
@@ -202,6 +239,7 @@ impl WorkerPool {
         }
         let _stopped = self.heartbeat.await;
         let _stopped = self.scheduler.await;
+        let _stopped = self.receipts.await;
         tracing::info!("workers stopped");
     }
 }

@@ -1,6 +1,6 @@
 //! Enqueueing typed jobs onto the durable queue that lives in the app's database.
 
-use apalis::prelude::{BoxDynError, TaskBuilder, TaskSink, TaskSinkError};
+use apalis::prelude::{BoxDynError, Task, TaskBuilder, TaskSink, TaskSinkError};
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use common::Database;
@@ -92,19 +92,44 @@ impl JobQueue {
         self.push_task(job, Some(run_at)).await
     }
 
+    /// Queues `jobs` with one write where the database allows; like [`JobQueue::push`] for
+    /// each, a job whose dedupe key is already queued (or done) is not queued again.
+    ///
+    /// # Errors
+    /// [`QueueError::Push`] when the database refuses the write.
+    pub async fn push_all<J: Job>(&self, jobs: Vec<J>) -> Result<(), QueueError> {
+        let tasks: Vec<Task<J>> = jobs.iter().map(|job| task(job, None)).collect();
+        let tasks = futures::stream::iter(tasks);
+        let result = match &self.pool {
+            // SQLite ignores a repeated idempotency key row by row.
+            Pool::Sqlite(pool) => sqlite_storage::<J>(pool)
+                .push_all(tasks)
+                .await
+                .map_err(BoxDynError::from),
+            // PostgreSQL refuses the whole batch for one repeated key: then one at a time,
+            // each duplicate skipped.
+            Pool::Postgres(pool) => match postgres_storage::<J>(pool).push_all(tasks).await {
+                Err(err) if is_unique_violation(&err) => {
+                    for job in jobs {
+                        self.push(job).await?;
+                    }
+                    Ok(())
+                }
+                result => result.map_err(BoxDynError::from),
+            },
+        };
+        result.map_err(|source| QueueError::Push {
+            job: J::NAME,
+            source,
+        })
+    }
+
     async fn push_task<J: Job>(
         &self,
         job: J,
         run_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<(), QueueError> {
-        let mut builder = TaskBuilder::new(job.clone()).max_attempts(J::MAX_ATTEMPTS);
-        if let Some(at) = run_at {
-            builder = builder.run_at_timestamp(u64::try_from(at.timestamp()).unwrap_or(0));
-        }
-        if let Some(key) = dedupe_key(&job) {
-            builder = builder.idempotency_key(key);
-        }
-        let task = builder.build();
+        let task = task(&job, run_at);
         let result = match &self.pool {
             // SQLite ignores a repeated idempotency key by itself.
             Pool::Sqlite(pool) => sqlite_storage::<J>(pool)
@@ -124,6 +149,18 @@ impl JobQueue {
             source,
         })
     }
+}
+
+/// The queue's task for `job`: its attempt budget, start time and dedupe key.
+fn task<J: Job>(job: &J, run_at: Option<chrono::DateTime<chrono::Utc>>) -> Task<J> {
+    let mut builder = TaskBuilder::new(job.clone()).max_attempts(J::MAX_ATTEMPTS);
+    if let Some(at) = run_at {
+        builder = builder.run_at_timestamp(u64::try_from(at.timestamp()).unwrap_or(0));
+    }
+    if let Some(key) = dedupe_key(job) {
+        builder = builder.idempotency_key(key);
+    }
+    builder.build()
 }
 
 /// A job's storage on SQLite, bound to the job's own queue.

@@ -1,13 +1,13 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (it can do useful work).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::Utc;
 use common::telemetry::Chain;
 use entity::worker_heartbeat;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::error::ErrorKind;
@@ -41,7 +41,8 @@ impl Check {
 }
 
 /// Readiness: the database answers, every migration is applied, and some worker sent a
-/// heartbeat recently (in this process or another one).
+/// heartbeat recently (in this process or another one), and no queue is down in every
+/// worker process that did.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let checks = BTreeMap::from([
         ("database", database_check(&state).await),
@@ -88,22 +89,59 @@ async fn migrations_check(state: &AppState) -> Check {
 }
 
 async fn worker_check(state: &AppState) -> Check {
+    let stale_after = state.settings.worker.heartbeat_stale_after_secs;
+    let cutoff = Utc::now() - chrono::Duration::seconds(i64::try_from(stale_after).unwrap_or(0));
+    let beats = worker_heartbeat::Entity::find()
+        .order_by_desc(worker_heartbeat::Column::LastSeenAt)
+        .filter(worker_heartbeat::Column::LastSeenAt.gte(cutoff))
+        .all(&state.db.conn)
+        .await;
+    let beats = match beats {
+        Ok(beats) => beats,
+        Err(err) => return Check::fail(format!("cannot read heartbeats: {err}")),
+    };
+    let Some(latest) = beats.first() else {
+        return no_fresh_heartbeat(state).await;
+    };
+    let dead = queues_down_everywhere(&beats);
+    if !dead.is_empty() {
+        return Check::fail(format!(
+            "no running worker for queue {} (restarting after errors)",
+            dead.join(", ")
+        ));
+    }
+    let age = (Utc::now() - latest.last_seen_at).num_seconds();
+    Check::pass(format!("{} seen {age}s ago", latest.worker_name))
+}
+
+/// Why no heartbeat is fresh: no worker ever started, or the latest one is stale.
+async fn no_fresh_heartbeat(state: &AppState) -> Check {
     let latest = worker_heartbeat::Entity::find()
         .order_by_desc(worker_heartbeat::Column::LastSeenAt)
         .one(&state.db.conn)
         .await;
-    let stale_after = state.settings.worker.heartbeat_stale_after_secs;
     match latest {
         Ok(Some(beat)) => {
             let age = (Utc::now() - beat.last_seen_at).num_seconds();
-            let detail = format!("{} seen {age}s ago", beat.worker_name);
-            if u64::try_from(age).unwrap_or(0) <= stale_after {
-                Check::pass(detail)
-            } else {
-                Check::fail(format!("stale: {detail}"))
-            }
+            Check::fail(format!("stale: {} seen {age}s ago", beat.worker_name))
         }
         Ok(None) => Check::fail("no worker has started"),
         Err(err) => Check::fail(format!("cannot read heartbeats: {err}")),
     }
+}
+
+/// The queues that every live worker process reports down: their jobs wait for nobody.
+fn queues_down_everywhere(beats: &[worker_heartbeat::Model]) -> Vec<String> {
+    let down_in = |beat: &worker_heartbeat::Model| -> BTreeSet<String> {
+        beat.down_queues
+            .clone()
+            .and_then(|queues| serde_json::from_value(queues).ok())
+            .unwrap_or_default()
+    };
+    let mut beats = beats.iter();
+    let first = beats.next().map(down_in).unwrap_or_default();
+    beats
+        .fold(first, |dead, beat| &dead & &down_in(beat))
+        .into_iter()
+        .collect()
 }

@@ -1,17 +1,14 @@
 //! `POST /webhooks`: every Shopify webhook. The HMAC is checked on the raw body before
-//! anything is parsed; the delivery is stored under its webhook id (a duplicate is answered
-//! 200 and not queued again) and a typed job is queued; the answer goes back at once.
+//! anything is parsed; the delivery is stored under its webhook id with one insert (a
+//! duplicate is answered 200 and stored once) and the answer goes back at once: a worker
+//! queues its processing job (`services::receipts`), so Shopify never waits for the queue.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use common::database::insert_if_absent;
-use entity::{shop, webhook_receipt};
 use futures::StreamExt as _;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
+use services::receipts::{self, Delivery};
 use shopify::signature;
-use worker::jobs::ProcessWebhook;
 
 use super::auth::{configured, parse_shop};
 
@@ -94,42 +91,14 @@ pub async fn receive(
     let payload: serde_json::Value = serde_json::from_slice(&body).map_err(|err| {
         ApiError::new(ErrorKind::BadRequest, "webhook body is not JSON").with_cause(err)
     })?;
-    let db = &state.db.conn;
-    let shop_id = shop::Entity::find()
-        .filter(shop::Column::Domain.eq(shop.as_str()))
-        .one(db)
-        .await?
-        .map(|shop| shop.id);
-    let receipt = webhook_receipt::ActiveModel {
-        webhook_id: Set(webhook_id.to_owned()),
-        shop_id: Set(shop_id),
-        shop_domain: Set(shop.as_str().to_owned()),
-        topic: Set(topic.to_owned()),
-        payload: Set(payload),
-        received_at: Set(Utc::now()),
-        processed_at: Set(None),
-        outcome: Set(None),
+    let delivery = Delivery {
+        webhook_id,
+        shop: &shop,
+        topic,
+        payload,
+        received_at: Utc::now(),
     };
-    let first_delivery = OnConflict::column(webhook_receipt::Column::WebhookId)
-        .do_nothing()
-        .to_owned();
-    let inserted = insert_if_absent(db, receipt, first_delivery).await?;
-    let pending = inserted
-        || webhook_receipt::Entity::find_by_id(webhook_id.to_owned())
-            .one(db)
-            .await?
-            .is_some_and(|receipt| receipt.processed_at.is_none());
-    if pending {
-        // A redelivery of a stored-but-unprocessed webhook queues again: this is the
-        // reconciliation for a crash between storing and queueing (the job is deduplicated).
-        state
-            .jobs
-            .push(ProcessWebhook {
-                webhook_id: webhook_id.to_owned(),
-            })
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    let inserted = receipts::store(&state.db.conn, delivery).await?;
     tracing::info!(%topic, shop = %shop, duplicate = !inserted, "webhook accepted");
     Ok(HttpResponse::Ok().json(json!({ "accepted": true, "duplicate": !inserted })))
 }

@@ -44,6 +44,7 @@ async fn store_finish(db: &DatabaseConnection, id: &str) {
         topic: Set("bulk_operations/finish".into()),
         payload: Set(json!({"admin_graphql_api_id": id, "status": "completed"})),
         received_at: Set(Utc::now()),
+        queued_at: Set(Some(Utc::now())),
         processed_at: Set(None),
         outcome: Set(None),
     }

@@ -293,6 +293,7 @@ async fn the_nightly_rollup_removes_webhook_receipts_past_the_dedupe_window() {
         topic: Set("orders/create".into()),
         payload: Set(serde_json::json!({})),
         received_at: Set(now - age),
+        queued_at: Set(Some(now - age)),
         processed_at: Set(Some(now - age)),
         outcome: Set(Some("processed".into())),
     };
