@@ -163,3 +163,42 @@ async fn readiness_checks_the_migrations_once_and_writes_nothing_after() {
         .unwrap();
     assert!(tables.is_empty(), "a probe created the migrations table");
 }
+
+/// Writes a fresh heartbeat for worker process `name` with the queues it reports down.
+async fn beat(app: &crate::helpers::TestApp, name: &str, down: &[&str]) {
+    use sea_orm::Set;
+    let now = chrono::Utc::now();
+    entity::worker_heartbeat::Entity::insert(entity::worker_heartbeat::ActiveModel {
+        worker_name: Set(name.into()),
+        started_at: Set(now),
+        last_seen_at: Set(now),
+        down_queues: Set(Some(serde_json::json!(down))),
+    })
+    .exec(&app.db.conn)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn readyz_fails_while_a_queue_has_no_running_worker_in_any_live_process() {
+    let app = spawn_app_with(ServeOptions { with_worker: false }, |_| {}).await;
+    beat(&app, "first", &["process_webhook", "train_models"]).await;
+
+    let response = app.readyz().await;
+    assert_eq!(response.status(), 503);
+    let body = json(response).await;
+    let detail = body["checks"]["worker"]["detail"].as_str().unwrap();
+    assert!(detail.contains("process_webhook, train_models"), "{body}");
+
+    // Another live process runs process_webhook: only train_models is dead.
+    beat(&app, "second", &["train_models"]).await;
+    let body = json(app.readyz().await).await;
+    let detail = body["checks"]["worker"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("train_models") && !detail.contains("process_webhook"),
+        "{body}"
+    );
+
+    beat(&app, "third", &[]).await;
+    assert_eq!(app.readyz().await.status(), 200);
+}

@@ -9,6 +9,7 @@ mod crash;
 mod fixtures;
 mod full_sync;
 mod precompute;
+mod receipts;
 mod retry;
 mod rollups;
 mod schedule;
@@ -141,4 +142,52 @@ async fn setting_up_the_queue_twice_is_harmless() {
     worker::queue::setup(&db).await.unwrap();
 
     assert_eq!(jobs_with_status(&db, "load_demo_shop", "Pending").await, 0);
+}
+
+/// Renames the queue's job table (`to` = the other name), which makes every fetch fail.
+async fn rename_job_table(db: &Database, from: &str, to: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = match db.backend() {
+        common::Backend::Sqlite => format!("ALTER TABLE {from} RENAME TO {to}"),
+        common::Backend::Postgres => format!("ALTER TABLE apalis.{from} RENAME TO {to}"),
+    };
+    db.conn.execute_unprepared(&sql).await.unwrap();
+}
+
+/// The queues the process's heartbeat reports down.
+async fn down_queues(db: &Database) -> Vec<String> {
+    entity::worker_heartbeat::Entity::find()
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .and_then(|beat| beat.down_queues)
+        .map(|queues| serde_json::from_value(queues).unwrap())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn workers_that_keep_failing_restart_with_a_backoff_and_their_queues_are_reported_down() {
+    let database = TestDatabase::create().await;
+    let db = migrated(&database).await;
+    let queue = JobQueue::new(&db).await.unwrap();
+    let pool = WorkerPool::start(&queue, JobContext::new(db.clone()), &quick_workers());
+    assert!(wait_for(BACKGROUND_WORK, async || down_queues(&db).await.is_empty()).await);
+
+    let broken = Instant::now();
+    let (table, away) = match db.backend() {
+        common::Backend::Sqlite => ("Jobs", "Jobs_away"),
+        common::Backend::Postgres => ("jobs", "jobs_away"),
+    };
+    rename_job_table(&db, table, away).await;
+    let reported = wait_for(BACKGROUND_WORK, async || {
+        down_queues(&db).await.contains(&"process_webhook".to_owned())
+    })
+    .await;
+    let after = broken.elapsed();
+    rename_job_table(&db, away, table).await;
+    pool.shutdown(Duration::from_secs(5)).await;
+
+    assert!(reported, "a queue whose fetches fail was never reported down");
+    // Reported after failing for half a minute, not at the first error.
+    assert!(after >= Duration::from_secs(30), "{after:?}");
 }
