@@ -1,7 +1,5 @@
-//! Constant-rate load on `GET /demo/recs`: requests start on a fixed schedule (an arrival
-//! rate, as wrk2 does), whether or not earlier ones have answered, and each latency is taken
-//! from the request's *scheduled* start, so a stalled server shows up in the tail instead of
-//! slowing the load down (no coordinated omission).
+//! Constant-rate load on `GET /demo/recs` (the driver in `load/mod.rs`: no coordinated
+//! omission).
 //!
 //! ```text
 //! cargo run --release -p app --example recs_load -- \
@@ -16,14 +14,15 @@
 //! every 30 s through `POST /events` (with `--ingest-key`), so the 90-second session re-rank
 //! runs; the rest carry a new session id each.
 
+mod load;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tokio::sync::Mutex;
 
 /// Active sessions whose views are refreshed during the run: at 1,000 requests per second a
 /// third of them go to these, so each session asks for recommendations about every 15 s,
@@ -35,9 +34,7 @@ const REFRESH: Duration = Duration::from_secs(30);
 
 struct Args {
     url: String,
-    rate: u32,
-    seconds: u64,
-    warmup: u64,
+    schedule: load::Schedule,
     products: Vec<String>,
     anonymous: Vec<String>,
     ingest_key: Option<String>,
@@ -47,9 +44,11 @@ struct Args {
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args {
         url: "http://127.0.0.1:8080".into(),
-        rate: 1_000,
-        seconds: 30,
-        warmup: 5,
+        schedule: load::Schedule {
+            rate: 1_000,
+            seconds: 30,
+            warmup: 5,
+        },
         products: Vec::new(),
         anonymous: Vec::new(),
         ingest_key: None,
@@ -62,9 +61,9 @@ fn parse_args() -> anyhow::Result<Args> {
             .with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--url" => args.url = value,
-            "--rate" => args.rate = value.parse().context("--rate")?,
-            "--seconds" => args.seconds = value.parse().context("--seconds")?,
-            "--warmup" => args.warmup = value.parse().context("--warmup")?,
+            "--rate" => args.schedule.rate = value.parse().context("--rate")?,
+            "--seconds" => args.schedule.seconds = value.parse().context("--seconds")?,
+            "--warmup" => args.schedule.warmup = value.parse().context("--warmup")?,
             "--products" => args.products = lines(&value)?,
             "--anonymous" => args.anonymous = lines(&value)?,
             "--ingest-key" => args.ingest_key = Some(value),
@@ -147,12 +146,6 @@ async fn refresh_sessions(
     Ok(())
 }
 
-#[derive(Default)]
-struct Results {
-    latencies_us: Vec<u64>,
-    errors: u64,
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Arc::new(parse_args()?);
@@ -163,20 +156,12 @@ async fn main() -> anyhow::Result<()> {
     if let Some(key) = &args.ingest_key {
         refresh_sessions(&client, &args, key, 0).await?;
     }
-    let results = Arc::new(Mutex::new(Results::default()));
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let period = Duration::from_secs_f64(1.0 / f64::from(args.rate));
-    let total = u64::from(args.rate) * (args.warmup + args.seconds);
-    let warmup = u64::from(args.rate) * args.warmup;
-    let start = Instant::now();
     let mut refreshed = 1;
-    let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..total {
-        let scheduled = start + period.mul_f64(n as f64);
-        tokio::time::sleep_until(scheduled.into()).await;
-        if let Some(key) = &args.ingest_key
-            && start.elapsed() > REFRESH * refreshed
-        {
+    let request = |n| client.get(format!("{}{}", args.url, request_path(&args, &mut rng, n)));
+    let refresh = |elapsed: Duration, tasks: &mut tokio::task::JoinSet<()>| {
+        let Some(key) = &args.ingest_key else { return };
+        if elapsed > REFRESH * refreshed {
             let (client, args, key) = (client.clone(), Arc::clone(&args), key.clone());
             tasks.spawn(async move {
                 if let Err(err) = refresh_sessions(&client, &args, &key, u64::from(refreshed)).await
@@ -186,51 +171,7 @@ async fn main() -> anyhow::Result<()> {
             });
             refreshed += 1;
         }
-        let url = format!("{}{}", args.url, request_path(&args, &mut rng, n));
-        let (client, results) = (client.clone(), Arc::clone(&results));
-        tasks.spawn(async move {
-            let ok = match client.get(&url).send().await {
-                Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                Err(_) => false,
-            };
-            let elapsed = u64::try_from(scheduled.elapsed().as_micros()).unwrap_or(u64::MAX);
-            let mut results = results.lock().await;
-            if !ok {
-                results.errors += 1;
-            } else if n >= warmup {
-                results.latencies_us.push(elapsed);
-            }
-        });
-        // Reap finished tasks so the set does not grow for the whole run.
-        while tasks.try_join_next().is_some() {}
-    }
-    while tasks.join_next().await.is_some() {}
-    report(&args, &mut *results.lock().await, start.elapsed());
-    Ok(())
-}
-
-fn report(args: &Args, results: &mut Results, elapsed: Duration) {
-    let lat = &mut results.latencies_us;
-    lat.sort_unstable();
-    let pct = |p: f64| {
-        let index = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len().max(1)) - 1;
-        lat.get(index).map_or(0.0, |us| *us as f64 / 1000.0)
     };
-    println!(
-        "rate {} req/s for {} s (+{} s warm-up, {:.1} s wall): {} measured, {} errors",
-        args.rate,
-        args.seconds,
-        args.warmup,
-        elapsed.as_secs_f64(),
-        lat.len(),
-        results.errors
-    );
-    println!(
-        "latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
-        pct(0.50),
-        pct(0.90),
-        pct(0.99),
-        pct(0.999),
-        pct(1.0)
-    );
+    load::run(args.schedule, request, refresh).await;
+    Ok(())
 }

@@ -137,6 +137,9 @@ pub struct WorkerSettings {
     pub retry_backoff_base_ms: u64,
     /// Longest wait between two attempts of a failed job, in seconds.
     pub retry_backoff_max_secs: u64,
+    /// Products per part of a full precompute: each part is a job of its own, so a large
+    /// shop's precompute spreads over every worker process.
+    pub precompute_part_products: u64,
 }
 
 impl Default for WorkerSettings {
@@ -150,6 +153,7 @@ impl Default for WorkerSettings {
             heartbeat_stale_after_secs: 60,
             retry_backoff_base_ms: 1_000,
             retry_backoff_max_secs: 300,
+            precompute_part_products: 10_000,
         }
     }
 }
@@ -444,6 +448,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if self.worker.precompute_part_products == 0 {
+            return Err(invalid(
+                "worker.precompute_part_products",
+                "must be at least 1",
+            ));
+        }
         if self.worker.heartbeat_interval_secs == 0
             || self.worker.heartbeat_stale_after_secs <= self.worker.heartbeat_interval_secs
         {
@@ -561,6 +571,7 @@ mod tests {
         for setting in [
             "worker.retry_backoff_base_ms",
             "worker.retry_backoff_max_secs",
+            "worker.precompute_part_products",
             "events.impression_retention_days",
             "events.event_retention_days",
         ] {

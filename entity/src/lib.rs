@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod inventory_level;
 pub mod job_run;
 pub mod klaviyo_account;
+pub mod list_part;
 pub mod metric_rollup;
 pub mod model;
 pub mod oauth_state;
@@ -66,6 +67,7 @@ mod tests {
             columns::<inventory_level::Entity>(),
             columns::<job_run::Entity>(),
             columns::<klaviyo_account::Entity>(),
+            columns::<list_part::Entity>(),
             columns::<metric_rollup::Entity>(),
             columns::<model::Entity>(),
             columns::<order::Entity>(),

@@ -14,6 +14,7 @@ mod m20261125_000060_impression_provenance;
 mod m20261125_000070_impressions;
 mod m20261203_000080_catalog_freshness;
 mod m20261204_000090_queue_health;
+mod m20261204_000100_list_parts;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000070_impressions::Migration),
             Box::new(m20261203_000080_catalog_freshness::Migration),
             Box::new(m20261204_000090_queue_health::Migration),
+            Box::new(m20261204_000100_list_parts::Migration),
         ]
     }
 }

@@ -78,7 +78,11 @@ pub async fn store(conn: &impl ConnectionTrait, delivery: Delivery<'_>) -> Resul
         ])
         .select_from(row)
         .map_err(|err| DbErr::Custom(format!("receipt insert: {err}")))?
-        .on_conflict(OnConflict::column(Column::WebhookId).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(Column::WebhookId)
+                .do_nothing()
+                .to_owned(),
+        )
         .to_owned();
     let result = conn.execute(&insert).await?;
     Ok(result.rows_affected() == 1)

@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use common::settings::WorkerSettings;
 use common::{Database, Settings};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -68,6 +69,8 @@ pub struct JobContext {
     pub public_url: Option<String>,
     /// How long impressions and events are kept.
     pub retention: Retention,
+    /// Products per part of a full precompute (`worker.precompute_part_products`).
+    pub precompute_part_products: u64,
 }
 
 impl JobContext {
@@ -79,6 +82,7 @@ impl JobContext {
             shopify: None,
             public_url: None,
             retention: Retention::default(),
+            precompute_part_products: WorkerSettings::default().precompute_part_products,
         }
     }
 
@@ -90,6 +94,14 @@ impl JobContext {
             .with_shopify(shopify)
             .with_public_url(settings.server.public_url.clone())
             .with_retention(Retention::from_settings(&settings.events))
+            .with_precompute_part_products(settings.worker.precompute_part_products)
+    }
+
+    /// Sets the products per part of a full precompute.
+    #[must_use]
+    pub fn with_precompute_part_products(mut self, products: u64) -> Self {
+        self.precompute_part_products = products;
+        self
     }
 
     /// Sets how long impressions and events are kept.

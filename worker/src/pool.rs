@@ -17,8 +17,9 @@ use tokio_util::sync::CancellationToken;
 use crate::heartbeat::{self, Liveness};
 use crate::job::{Job, JobContext};
 use crate::jobs::{
-    ConnectWebPixel, LoadDemoShop, PrecomputeLists, PrecomputeProduct, ProcessWebhook, PurgeShop,
-    ReconcileCatalog, RefreshShopToken, RollupMetrics, SyncCatalog, TrainModels,
+    ConnectWebPixel, LoadDemoShop, PrecomputeListPart, PrecomputeLists, PrecomputeProduct,
+    ProcessWebhook, PurgeShop, ReconcileCatalog, RefreshShopToken, RollupMetrics, SyncCatalog,
+    TrainModels,
 };
 use crate::keepalive::{self, LiveWorkers};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
@@ -34,6 +35,7 @@ fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<LoadDemoShop>(monitor);
     let monitor = workers.register::<TrainModels>(monitor);
     let monitor = workers.register::<PrecomputeLists>(monitor);
+    let monitor = workers.register::<PrecomputeListPart>(monitor);
     let monitor = workers.register::<PrecomputeProduct>(monitor);
     let monitor = workers.register::<RollupMetrics>(monitor);
     let monitor = workers.register::<ProcessWebhook>(monitor);
@@ -104,16 +106,17 @@ impl WorkerSetup {
                 let storage = $storage.with_config(config);
                 monitor.register(move |restarts| {
                     let wait_turn = wait_turn.clone();
-                    let backend = storage
-                        .clone()
-                        .poll_with_interval(poll)
-                        .before_start(move |_| {
-                            let turn = wait_turn();
-                            async move {
-                                turn.await;
-                                Ok(())
-                            }
-                        });
+                    let backend =
+                        storage
+                            .clone()
+                            .poll_with_interval(poll)
+                            .before_start(move |_| {
+                                let turn = wait_turn();
+                                async move {
+                                    turn.await;
+                                    Ok(())
+                                }
+                            });
                     WorkerBuilder::new(name(restarts))
                         .backend(backend)
                         .data(ctx.clone())

@@ -9,16 +9,16 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use common::Database;
-use common::database::begin_write;
-use entity::{model, rec_list};
+use common::database::{begin_write, insert_if_absent};
+use entity::{list_part, model, product, rec_list, shop};
 use ranker::{PolicySet, Ranker};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::BuildError;
@@ -34,6 +34,8 @@ use crate::surface;
 pub const LISTS_KIND: &str = "rec_lists";
 /// Seeds computed (and written in one transaction) per chunk.
 const CHUNK: usize = 500;
+/// Parts of a full precompute at most: each part loads the shop's pools and catalog again.
+pub const MAX_PARTS: u64 = 16;
 
 /// What a full precompute did.
 #[derive(Debug, Clone, Serialize)]
@@ -52,8 +54,8 @@ pub struct PrecomputeSummary {
     pub timings: PhaseTimings,
 }
 
-/// Wall-clock milliseconds per phase of a full precompute.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+/// Milliseconds per phase of a full precompute (summed over its parts).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct PhaseTimings {
     /// Reading pools, profiles and the catalog.
     pub load_ms: u64,
@@ -63,6 +65,49 @@ pub struct PhaseTimings {
     pub write_ms: u64,
     /// Publishing the version and deleting the one it replaces.
     pub publish_ms: u64,
+}
+
+impl PrecomputeSummary {
+    /// One line for a job run's record.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "list version {}: {} lists for {} products and {} profiles",
+            self.list_version, self.lists, self.products, self.profiles
+        )
+    }
+
+    /// The summary of `plan` from its parts' records.
+    fn of(plan: &Plan, parts: &[list_part::Model]) -> Self {
+        let mut total = PartSummary::default();
+        for part in parts {
+            let Ok(summary) = serde_json::from_value::<PartSummary>(part.summary.clone()) else {
+                continue;
+            };
+            total.lists += summary.lists;
+            total.products += summary.products;
+            total.profiles += summary.profiles;
+            total.timings.add(summary.timings);
+        }
+        Self {
+            list_version: plan.list_version.clone(),
+            model_version: plan.model_version.clone(),
+            lists: total.lists,
+            products: total.products,
+            profiles: total.profiles,
+            timings: total.timings,
+        }
+    }
+}
+
+impl PhaseTimings {
+    /// Adds another part's times (CPU-side totals, not wall-clock).
+    fn add(&mut self, other: Self) {
+        self.load_ms += other.load_ms;
+        self.compute_ms += other.compute_ms;
+        self.write_ms += other.write_ms;
+        self.publish_ms += other.publish_ms;
+    }
 }
 
 /// Milliseconds since `started`, saturating.
@@ -112,6 +157,27 @@ enum Seed {
     Product(i64),
     Profile(Profile),
     Global,
+}
+
+impl Seed {
+    /// The part of `parts` this seed belongs to: a stable spread of products and profiles.
+    fn part(&self, parts: u32) -> u32 {
+        let parts = u64::from(parts.max(1));
+        let key = match self {
+            Self::Product(id) => id.unsigned_abs(),
+            Self::Profile(profile) => fnv1a(profile.id.as_bytes()),
+            Self::Global => 0,
+        };
+        u32::try_from(key % parts).unwrap_or(0)
+    }
+}
+
+/// FNV-1a: a hash that is the same in every process and release, so every part of a run
+/// agrees on which profiles are its own.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The inputs of a precompute, shared with the CPU threads.
@@ -170,8 +236,62 @@ impl Inputs {
     }
 }
 
-/// Precomputes every list of the shop from its current pools and publishes a new list
-/// version; `None` when the shop has no pools yet.
+/// A full precompute of a shop, split in parts that any worker process may run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The list version being written.
+    pub list_version: String,
+    /// The pool version its lists come from.
+    pub model_version: String,
+    /// How many parts: each takes every `parts`-th seed.
+    pub parts: u32,
+    /// When the run was planned: rows of unpublished runs older than this are removed when
+    /// it publishes.
+    pub started_at: DateTime<Utc>,
+}
+
+/// What one part wrote.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct PartSummary {
+    /// Lists written.
+    pub lists: usize,
+    /// Seed products.
+    pub products: usize,
+    /// Shopper profiles.
+    pub profiles: usize,
+    /// Where the time went.
+    pub timings: PhaseTimings,
+}
+
+/// Plans a full precompute from the shop's current pools: a new list version and its number
+/// of parts (one per `part_products` products, at most [`MAX_PARTS`]); `None` when the shop
+/// has no pools yet.
+///
+/// # Errors
+/// The database error.
+pub async fn plan(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    part_products: u64,
+) -> Result<Option<Plan>, DbErr> {
+    let Some(model_version) = store::current_version(conn, shop_id).await? else {
+        return Ok(None);
+    };
+    let products = product::Entity::find()
+        .filter(product::Column::ShopId.eq(shop_id))
+        .count(conn)
+        .await?;
+    let parts = products.div_ceil(part_products.max(1)).clamp(1, MAX_PARTS);
+    Ok(Some(Plan {
+        list_version: store::new_version('l'),
+        model_version,
+        parts: u32::try_from(parts).unwrap_or(1),
+        started_at: Utc::now(),
+    }))
+}
+
+/// Precomputes every list of the shop in one process and one part; `None` when the shop has
+/// no pools yet.
 ///
 /// # Errors
 /// [`BuildError`]; the previous list version keeps serving.
@@ -180,14 +300,31 @@ pub async fn precompute_all(
     shop_id: i64,
     run: &JobRun,
 ) -> Result<Option<PrecomputeSummary>, BuildError> {
-    let conn = &db.conn;
-    let Some(model_version) = store::current_version(conn, shop_id).await? else {
+    let Some(plan) = plan(&db.conn, shop_id, u64::MAX).await? else {
         return Ok(None);
     };
+    precompute_part(db, shop_id, &plan, 0, run).await
+}
+
+/// Precomputes part `part` of `plan` (every seed whose [`part_of`] it is) and records it; the
+/// part that completes the set publishes the list version and returns its summary.
+///
+/// A part may run again (a retry after a crash): its rows are written once, and it counts
+/// once.
+///
+/// # Errors
+/// [`BuildError`]; the previous list version keeps serving.
+pub async fn precompute_part(
+    db: &Database,
+    shop_id: i64,
+    plan: &Plan,
+    part: u32,
+    run: &JobRun,
+) -> Result<Option<PrecomputeSummary>, BuildError> {
+    let conn = &db.conn;
     let now = Utc::now();
-    let mut timings = PhaseTimings::default();
     let started = Instant::now();
-    let (pools, global) = store::all_pools(conn, shop_id, &model_version).await?;
+    let (pools, global) = store::all_pools(conn, shop_id, &plan.model_version).await?;
     let profiles = profiles::load(conn, shop_id, now).await?;
     let view = view::load(conn, shop_id, now).await?;
     let mut seeds: Vec<Seed> = view
@@ -195,13 +332,24 @@ pub async fn precompute_all(
         .items()
         .iter()
         .map(|item| Seed::Product(item.external_id))
+        .chain(profiles.into_iter().map(Seed::Profile))
+        .chain(std::iter::once(Seed::Global))
+        .filter(|seed| seed.part(plan.parts) == part)
         .collect();
-    let (products, profile_count) = (seeds.len(), profiles.len());
-    seeds.extend(profiles.into_iter().map(Seed::Profile));
-    seeds.push(Seed::Global);
+    let mut summary = PartSummary {
+        products: seeds
+            .iter()
+            .filter(|s| matches!(s, Seed::Product(_)))
+            .count(),
+        profiles: seeds
+            .iter()
+            .filter(|s| matches!(s, Seed::Profile(_)))
+            .count(),
+        ..PartSummary::default()
+    };
     let total = i64::try_from(seeds.len()).unwrap_or(i64::MAX);
     run.progress(conn, 0, Some(total)).await?;
-    timings.load_ms = millis_since(started);
+    summary.timings.load_ms = millis_since(started);
     let inputs = Arc::new(Inputs {
         view,
         ranker: Ranker::builder().build()?,
@@ -210,52 +358,89 @@ pub async fn precompute_all(
         global,
         now: now.timestamp(),
     });
-    let list_version = store::new_version('l');
-    let mut written = 0;
     let mut done = 0;
-    let mut seeds = seeds.into_iter().peekable();
-    while seeds.peek().is_some() {
-        let chunk: Vec<Seed> = seeds.by_ref().take(CHUNK).collect();
+    while !seeds.is_empty() {
+        let chunk: Vec<Seed> = seeds.drain(..CHUNK.min(seeds.len())).collect();
         done += chunk.len();
         let shared = Arc::clone(&inputs);
         let started = Instant::now();
         let lists = tokio::task::spawn_blocking(move || shared.compute(&chunk)).await??;
-        timings.compute_ms += millis_since(started);
-        written += lists.len();
+        summary.timings.compute_ms += millis_since(started);
+        summary.lists += lists.len();
         let started = Instant::now();
-        write(conn, shop_id, &model_version, &list_version, lists, now).await?;
-        timings.write_ms += millis_since(started);
+        write(conn, shop_id, plan, lists, now).await?;
+        summary.timings.write_ms += millis_since(started);
         run.progress(conn, i64::try_from(done).unwrap_or(i64::MAX), None)
             .await?;
     }
-    let mut summary = PrecomputeSummary {
-        list_version,
-        model_version,
-        lists: written,
-        products,
-        profiles: profile_count,
-        timings,
+    Ok(finish_part(conn, shop_id, plan, part, summary).await?)
+}
+
+/// Records `part` as written and, when it completes the set, publishes the list version.
+/// The shop's row is locked meanwhile so that, of parts finishing together, exactly one
+/// sees the set complete.
+async fn finish_part(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    plan: &Plan,
+    part: u32,
+    summary: PartSummary,
+) -> Result<Option<PrecomputeSummary>, DbErr> {
+    let txn = begin_write(conn).await?;
+    shop::Entity::find_by_id(shop_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let row = list_part::ActiveModel {
+        shop_id: Set(shop_id),
+        list_version: Set(plan.list_version.clone()),
+        part: Set(i32::try_from(part).unwrap_or(i32::MAX)),
+        summary: Set(json!(summary)),
+        done_at: Set(Utc::now()),
     };
-    let started = Instant::now();
-    publish(conn, shop_id, &summary, now).await?;
-    summary.timings.publish_ms = millis_since(started);
-    Ok(Some(summary))
+    let once = OnConflict::columns([
+        list_part::Column::ShopId,
+        list_part::Column::ListVersion,
+        list_part::Column::Part,
+    ])
+    .do_nothing()
+    .to_owned();
+    insert_if_absent(&txn, row, once).await?;
+    let parts = list_part::Entity::find()
+        .filter(list_part::Column::ShopId.eq(shop_id))
+        .filter(list_part::Column::ListVersion.eq(plan.list_version.as_str()))
+        .all(&txn)
+        .await?;
+    let complete = parts.len() == usize::try_from(plan.parts).unwrap_or(usize::MAX);
+    let published = if complete {
+        let started = Instant::now();
+        let mut summary = PrecomputeSummary::of(plan, &parts);
+        publish(&txn, shop_id, &summary, plan.started_at).await?;
+        summary.timings.publish_ms = millis_since(started);
+        Some(summary)
+    } else {
+        None
+    };
+    txn.commit().await?;
+    Ok(published)
 }
 
 async fn write(
     conn: &DatabaseConnection,
     shop_id: i64,
-    model_version: &str,
-    list_version: &str,
+    plan: &Plan,
     lists: Vec<ComputedList>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let rows = rows(
+        shop_id,
+        &plan.model_version,
+        &plan.list_version,
+        &lists,
+        now,
+    );
     let txn = begin_write(conn).await?;
-    store::insert(
-        &txn,
-        rows(shop_id, model_version, list_version, &lists, now),
-    )
-    .await?;
+    store::insert(&txn, rows).await?;
     txn.commit().await
 }
 
@@ -276,12 +461,11 @@ fn rows(
 /// and rows of runs that started before this one and never published (they died). A run that
 /// started later and is still writing keeps its rows.
 async fn publish(
-    conn: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     shop_id: i64,
     summary: &PrecomputeSummary,
     started: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let txn = begin_write(conn).await?;
     model::ActiveModel {
         id: NotSet,
         shop_id: Set(shop_id),
@@ -296,7 +480,7 @@ async fn publish(
         started_at: Set(started),
         trained_at: Set(Some(Utc::now())),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let published = Query::select()
         .column(model::Column::Version)
@@ -313,9 +497,14 @@ async fn publish(
                 .add(rec_list::Column::ListVersion.in_subquery(published))
                 .add(rec_list::Column::CreatedAt.lt(started)),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await
+    // The parts' records have served their purpose, as have those of runs that died.
+    list_part::Entity::delete_many()
+        .filter(list_part::Column::ShopId.eq(shop_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Rebuilds one product's own lists in the published list version (after the product

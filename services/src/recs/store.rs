@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use common::database::begin_write;
 use entity::{model, rec_list};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder,
@@ -139,10 +140,23 @@ pub(super) async fn insert(
     conn: &impl ConnectionTrait,
     rows: Vec<rec_list::ActiveModel>,
 ) -> Result<(), DbErr> {
+    // A retried precompute part writes the lists of its chunks that made it before again:
+    // computed from the same pools, they are kept as they are.
+    let same_seed_and_version = OnConflict::columns([
+        rec_list::Column::ShopId,
+        rec_list::Column::Surface,
+        rec_list::Column::SeedKind,
+        rec_list::Column::SeedId,
+        rec_list::Column::ModelVersion,
+        rec_list::Column::ListVersion,
+    ])
+    .do_nothing()
+    .to_owned();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
         rec_list::Entity::insert_many(batch)
+            .on_conflict(same_seed_and_version.clone())
             .exec_without_returning(conn)
             .await?;
     }

@@ -4,6 +4,7 @@
 
 pub mod connect_web_pixel;
 pub mod load_demo_shop;
+pub mod precompute_list_part;
 pub mod precompute_lists;
 pub mod precompute_product;
 pub mod process_webhook;
@@ -16,6 +17,7 @@ pub mod train_models;
 
 pub use connect_web_pixel::ConnectWebPixel;
 pub use load_demo_shop::LoadDemoShop;
+pub use precompute_list_part::PrecomputeListPart;
 pub use precompute_lists::PrecomputeLists;
 pub use precompute_product::PrecomputeProduct;
 pub use process_webhook::ProcessWebhook;

@@ -1,9 +1,14 @@
-//! `precompute_lists`: every list of a shop (per product, per shopper profile, shop-wide)
-//! from its current pools, as a new list version; progress in `job_runs`.
+//! `precompute_lists`: a new list version of every list of a shop (per product, per shopper
+//! profile, shop-wide) from its current pools. A large shop's run is split in parts: this job
+//! queues the others for any worker process and computes the first itself; the part that
+//! completes the set publishes the version. Progress in `job_runs`.
 
 use serde::{Deserialize, Serialize};
+use services::recs::lists;
 
+use super::precompute_list_part::PrecomputeListPart;
 use crate::job::{Job, JobContext, JobError, per_window, tracked, window_run_key};
+use crate::queue::JobQueue;
 
 /// Precomputes a shop's lists (after training, and hourly so profiles and stock stay fresh).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,17 +32,36 @@ impl Job for PrecomputeLists {
     async fn run(self, ctx: JobContext) -> Result<(), JobError> {
         let key = window_run_key(self.window.as_deref());
         let (db, shop_id) = (&ctx.db, self.shop_id);
+        let part_products = ctx.precompute_part_products;
         tracked(db, shop_id, Self::NAME, key, |run| async move {
-            match services::recs::lists::precompute_all(db, shop_id, &run).await? {
-                Some(summary) => {
-                    tracing::info!(shop = shop_id, ?summary, "lists precomputed");
-                    Ok(format!(
-                        "list version {}: {} lists for {} products and {} profiles",
-                        summary.list_version, summary.lists, summary.products, summary.profiles
-                    ))
-                }
-                None => Ok("no trained models yet".to_owned()),
+            let Some(plan) = lists::plan(&db.conn, shop_id, part_products).await? else {
+                return Ok("no trained models yet".to_owned());
+            };
+            let others: Vec<_> = (1..plan.parts)
+                .map(|part| PrecomputeListPart {
+                    shop_id,
+                    plan: plan.clone(),
+                    part,
+                })
+                .collect();
+            if !others.is_empty() {
+                JobQueue::attached(db)
+                    .push_all(others)
+                    .await
+                    .map_err(JobError::transient)?;
             }
+            Ok(
+                match lists::precompute_part(db, shop_id, &plan, 0, &run).await? {
+                    Some(summary) => {
+                        tracing::info!(shop = shop_id, ?summary, "lists precomputed");
+                        summary.describe()
+                    }
+                    None => format!(
+                        "part 1/{} of list version {}; the other parts are queued",
+                        plan.parts, plan.list_version
+                    ),
+                },
+            )
         })
         .await
     }

@@ -180,14 +180,19 @@ async fn workers_that_keep_failing_restart_with_a_backoff_and_their_queues_are_r
     };
     rename_job_table(&db, table, away).await;
     let reported = wait_for(BACKGROUND_WORK, async || {
-        down_queues(&db).await.contains(&"process_webhook".to_owned())
+        down_queues(&db)
+            .await
+            .contains(&"process_webhook".to_owned())
     })
     .await;
     let after = broken.elapsed();
     rename_job_table(&db, away, table).await;
     pool.shutdown(Duration::from_secs(5)).await;
 
-    assert!(reported, "a queue whose fetches fail was never reported down");
+    assert!(
+        reported,
+        "a queue whose fetches fail was never reported down"
+    );
     // Reported after failing for half a minute, not at the first error.
     assert!(after >= Duration::from_secs(30), "{after:?}");
 }

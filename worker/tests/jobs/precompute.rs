@@ -191,3 +191,151 @@ async fn without_trained_pools_precompute_publishes_nothing() {
         .unwrap();
     assert_eq!(run.detail.as_deref(), Some("no trained models yet"));
 }
+
+/// The surface and seed of every list of `version`.
+async fn keys(db: &Database, shop_id: i64, version: &str) -> HashSet<(String, String, String)> {
+    lists_of(db, shop_id, version)
+        .await
+        .into_iter()
+        .map(|row| (row.surface, row.seed_kind, row.seed_id))
+        .collect()
+}
+
+async fn part(db: &Database, shop_id: i64, plan: &lists::Plan, part: u32) -> Option<String> {
+    let run = services::runs::JobRun::start(&db.conn, shop_id, "precompute_list_part", "t", None)
+        .await
+        .unwrap();
+    lists::precompute_part(db, shop_id, plan, part, &run)
+        .await
+        .unwrap()
+        .map(|summary| summary.list_version)
+}
+
+#[tokio::test]
+async fn a_run_in_parts_publishes_when_its_last_part_is_written_and_a_retried_part_counts_once() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop_id = trained_demo(&db).await;
+    let whole = precompute(&db, shop_id).await;
+    let plan = lists::plan(&db.conn, shop_id, 20).await.unwrap().unwrap();
+    assert_eq!(plan.parts, 3, "60 products in parts of 20");
+
+    assert_eq!(part(&db, shop_id, &plan, 2).await, None);
+    assert_eq!(part(&db, shop_id, &plan, 0).await, None);
+    // Part 0 runs again (a retry after a crash): its lists are written once, and it does
+    // not stand in for part 1.
+    assert_eq!(part(&db, shop_id, &plan, 0).await, None);
+    let serving = lists::current(&db.conn, shop_id).await.unwrap().lists;
+    assert_eq!(
+        serving.as_deref(),
+        Some(whole.as_str()),
+        "unfinished runs do not serve"
+    );
+    assert_eq!(
+        part(&db, shop_id, &plan, 1).await.as_deref(),
+        Some(plan.list_version.as_str())
+    );
+
+    let serving = lists::current(&db.conn, shop_id).await.unwrap().lists;
+    assert_eq!(serving.as_deref(), Some(plan.list_version.as_str()));
+    let (whole_keys, parted_keys) = (
+        keys(&db, shop_id, &whole).await,
+        keys(&db, shop_id, &plan.list_version).await,
+    );
+    assert!(whole_keys.is_empty(), "the replaced version is removed");
+    let single = precompute(&db, shop_id).await;
+    assert_eq!(
+        parted_keys,
+        keys(&db, shop_id, &single).await,
+        "same lists as one part"
+    );
+}
+
+#[tokio::test]
+async fn parts_finishing_together_publish_exactly_once() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop_id = trained_demo(&db).await;
+    let plan = lists::plan(&db.conn, shop_id, 15).await.unwrap().unwrap();
+    assert_eq!(plan.parts, 4);
+
+    let runs: Vec<_> = (0..plan.parts)
+        .map(|index| {
+            let (db, plan) = (db.clone(), plan.clone());
+            tokio::spawn(async move { part(&db, shop_id, &plan, index).await })
+        })
+        .collect();
+    let mut published = 0;
+    for run in runs {
+        published += usize::from(run.await.unwrap().is_some());
+    }
+
+    assert_eq!(published, 1);
+    let versions = entity::model::Entity::find()
+        .filter(entity::model::Column::ShopId.eq(shop_id))
+        .filter(entity::model::Column::Kind.eq(lists::LISTS_KIND))
+        .count(&db.conn)
+        .await
+        .unwrap();
+    assert_eq!(versions, 1);
+}
+
+#[tokio::test]
+async fn a_large_shop_s_parts_run_once_each_across_two_worker_processes() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop_id = trained_demo(&db).await;
+    let queue = worker::JobQueue::new(&db).await.unwrap();
+    let context = || JobContext::new(db.clone()).with_precompute_part_products(10);
+    let workers = crate::quick_workers();
+    let first = worker::WorkerPool::start(&queue, context(), &workers);
+    let second = worker::WorkerPool::start(&queue, context(), &workers);
+
+    queue
+        .push(PrecomputeLists {
+            shop_id,
+            window: None,
+        })
+        .await
+        .unwrap();
+    let published = crate::wait_for(crate::BACKGROUND_WORK, async || {
+        lists::current(&db.conn, shop_id)
+            .await
+            .unwrap()
+            .lists
+            .is_some()
+            && crate::jobs_with_status(&db, "precompute_list_part", "Done").await == 5
+    })
+    .await;
+    first.shutdown(std::time::Duration::from_secs(5)).await;
+    second.shutdown(std::time::Duration::from_secs(5)).await;
+
+    assert!(published, "the parts never published a version");
+    let part_runs = job_run::Entity::find()
+        .filter(job_run::Column::Job.eq("precompute_list_part"))
+        .all(&db.conn)
+        .await
+        .unwrap();
+    let mut keys: Vec<&str> = part_runs.iter().map(|run| run.run_key.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["2/6", "3/6", "4/6", "5/6", "6/6"],
+        "each part ran once"
+    );
+    let version = lists::current(&db.conn, shop_id)
+        .await
+        .unwrap()
+        .lists
+        .unwrap();
+    assert!(keys_cover_catalog(&db, shop_id, &version).await);
+}
+
+/// Whether every product of the catalog has its product page list in `version`.
+async fn keys_cover_catalog(db: &Database, shop_id: i64, version: &str) -> bool {
+    let have = keys(db, shop_id, version).await;
+    let view = services::catalog::view::load(&db.conn, shop_id, chrono::Utc::now())
+        .await
+        .unwrap();
+    view.catalog
+        .items()
+        .iter()
+        .all(|item| have.contains(&("pdp".into(), "product".into(), item.external_id.to_string())))
+}

@@ -52,7 +52,11 @@ async fn a_stored_receipt_is_queued_once_and_a_redelivery_is_stored_once() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.shop_id, Some(shop.id), "the insert looks the shop up");
+    assert_eq!(
+        stored.shop_id,
+        Some(shop.id),
+        "the insert looks the shop up"
+    );
     assert_eq!(stored.payload, json!({ "id": 1 }));
     assert_eq!(jobs_with_status(&db, "process_webhook", "Pending").await, 0);
 

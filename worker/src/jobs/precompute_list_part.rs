@@ -1,0 +1,49 @@
+//! `precompute_list_part`: one part of a planned list version; the part that completes the
+//! set publishes it. Parts of one run go to whichever worker processes are free.
+
+use serde::{Deserialize, Serialize};
+use services::recs::lists::{self, Plan};
+
+use crate::job::{Job, JobContext, JobError, tracked};
+
+/// Part `part` of `plan` for a shop.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PrecomputeListPart {
+    /// The shop.
+    pub shop_id: i64,
+    /// The run this part belongs to.
+    pub plan: Plan,
+    /// Which part.
+    pub part: u32,
+}
+
+impl Job for PrecomputeListPart {
+    const NAME: &'static str = "precompute_list_part";
+    const MAX_ATTEMPTS: usize = 3;
+
+    fn dedupe_parts(&self) -> Option<Vec<String>> {
+        Some(vec![
+            self.shop_id.to_string(),
+            self.plan.list_version.clone(),
+            self.part.to_string(),
+        ])
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let (db, shop_id) = (&ctx.db, self.shop_id);
+        let key = format!("{}/{}", self.part + 1, self.plan.parts);
+        let part = key.clone();
+        tracked(db, shop_id, Self::NAME, &key, |run| async move {
+            let published =
+                lists::precompute_part(db, shop_id, &self.plan, self.part, &run).await?;
+            Ok(match published {
+                Some(summary) => {
+                    tracing::info!(shop = shop_id, ?summary, "lists precomputed");
+                    format!("part {part}, the last: {}", summary.describe())
+                }
+                None => format!("part {part} of list version {}", self.plan.list_version),
+            })
+        })
+        .await
+    }
+}
