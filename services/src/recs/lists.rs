@@ -172,6 +172,22 @@ impl Seed {
     }
 }
 
+/// The products whose pools `seeds` read: the seed products and the profiles' products.
+fn pooled_products(seeds: &[Seed]) -> Vec<i64> {
+    let mut products: Vec<i64> = seeds
+        .iter()
+        .flat_map(|seed| match seed {
+            Seed::Product(id) => std::slice::from_ref(id),
+            Seed::Profile(profile) => profile.products.as_slice(),
+            Seed::Global => &[],
+        })
+        .copied()
+        .collect();
+    products.sort_unstable();
+    products.dedup();
+    products
+}
+
 /// FNV-1a: a hash that is the same in every process and release, so every part of a run
 /// agrees on which profiles are its own.
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -324,7 +340,6 @@ pub async fn precompute_part(
     let conn = &db.conn;
     let now = Utc::now();
     let started = Instant::now();
-    let (pools, global) = store::all_pools(conn, shop_id, &plan.model_version).await?;
     let profiles = profiles::load(conn, shop_id, now).await?;
     let view = view::load(conn, shop_id, now).await?;
     let mut seeds: Vec<Seed> = view
@@ -336,6 +351,12 @@ pub async fn precompute_part(
         .chain(std::iter::once(Seed::Global))
         .filter(|seed| seed.part(plan.parts) == part)
         .collect();
+    let (pools, global) = if plan.parts == 1 {
+        store::all_pools(conn, shop_id, &plan.model_version).await?
+    } else {
+        let needed = pooled_products(&seeds);
+        store::pools_of(conn, shop_id, &plan.model_version, &needed).await?
+    };
     let mut summary = PartSummary {
         products: seeds
             .iter()

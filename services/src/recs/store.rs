@@ -255,25 +255,64 @@ pub async fn all_pools(
     shop_id: i64,
     version: &str,
 ) -> Result<(HashMap<i64, Vec<StoredCandidate>>, Vec<StoredCandidate>), DbErr> {
-    let rows = rec_list::Entity::find()
+    let rows = pool_rows(shop_id, version).all(conn).await?;
+    let mut pools = (HashMap::with_capacity(rows.len()), Vec::new());
+    collect_pools(rows, &mut pools);
+    Ok(pools)
+}
+
+/// The pools of `products` and the shop-wide pool of a model version (a part of a
+/// precompute reads only what its seeds need).
+///
+/// # Errors
+/// The database error.
+pub async fn pools_of(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    version: &str,
+    products: &[i64],
+) -> Result<(HashMap<i64, Vec<StoredCandidate>>, Vec<StoredCandidate>), DbErr> {
+    /// Ids per query, well inside every database's bind-parameter limit.
+    const IDS_PER_QUERY: usize = 1_000;
+    let mut pools = (HashMap::with_capacity(products.len()), Vec::new());
+    let global = pool_rows(shop_id, version)
+        .filter(rec_list::Column::SeedKind.eq(GLOBAL_SEED))
+        .all(conn)
+        .await?;
+    collect_pools(global, &mut pools);
+    for ids in products.chunks(IDS_PER_QUERY) {
+        let rows = pool_rows(shop_id, version)
+            .filter(rec_list::Column::SeedKind.eq(PRODUCT_SEED))
+            .filter(rec_list::Column::SeedId.is_in(ids.iter().map(i64::to_string)))
+            .all(conn)
+            .await?;
+        collect_pools(rows, &mut pools);
+    }
+    Ok(pools)
+}
+
+fn pool_rows(shop_id: i64, version: &str) -> sea_orm::Select<rec_list::Entity> {
+    rec_list::Entity::find()
         .filter(rec_list::Column::ShopId.eq(shop_id))
         .filter(rec_list::Column::ModelVersion.eq(version))
         .filter(rec_list::Column::Surface.eq(POOL_SURFACE))
-        .all(conn)
-        .await?;
-    let mut per_product = HashMap::with_capacity(rows.len());
-    let mut global = Vec::new();
+}
+
+/// Decodes pool rows into per-product pools and the shop-wide one.
+fn collect_pools(
+    rows: Vec<rec_list::Model>,
+    (per_product, global): &mut (HashMap<i64, Vec<StoredCandidate>>, Vec<StoredCandidate>),
+) {
     for row in rows {
         let Some(items) = decode(row.items) else {
             continue;
         };
         if row.seed_kind == GLOBAL_SEED {
-            global = items;
+            *global = items;
         } else if let Ok(id) = row.seed_id.parse::<i64>() {
             per_product.insert(id, items);
         }
     }
-    Ok((per_product, global))
 }
 
 /// Items of a stored row; a row in an outdated format reads as missing (and is rebuilt by

@@ -192,12 +192,26 @@ async fn without_trained_pools_precompute_publishes_nothing() {
     assert_eq!(run.detail.as_deref(), Some("no trained models yet"));
 }
 
+type ListKey = (String, String, String);
+
 /// The surface and seed of every list of `version`.
-async fn keys(db: &Database, shop_id: i64, version: &str) -> HashSet<(String, String, String)> {
+async fn keys(db: &Database, shop_id: i64, version: &str) -> HashSet<ListKey> {
+    contents(db, shop_id, version).await.into_keys().collect()
+}
+
+/// Every list of `version`: its product ids by surface and seed.
+async fn contents(
+    db: &Database,
+    shop_id: i64,
+    version: &str,
+) -> std::collections::HashMap<ListKey, Vec<i64>> {
     lists_of(db, shop_id, version)
         .await
         .into_iter()
-        .map(|row| (row.surface, row.seed_kind, row.seed_id))
+        .map(|row| {
+            let ids = items(&row).iter().map(|c| c.id).collect();
+            ((row.surface, row.seed_kind, row.seed_id), ids)
+        })
         .collect()
 }
 
