@@ -75,10 +75,12 @@ fn parse_args() -> anyhow::Result<Args> {
 fn product_update(product: i64) -> Vec<u8> {
     let now = chrono::Utc::now().to_rfc3339();
     json!({
-        "id": product, "title": format!("Product {product}"), "vendor": "Load",
+        "id": product, "title": format!("Product {product}"), "handle": format!("product-{product}"),
+        "vendor": "Load", "body_html": "<p>Under load</p>", "options": [{"name": "Title"}],
         "product_type": "Load", "status": "active", "tags": "",
         "created_at": "2026-01-01T00:00:00Z", "updated_at": now,
-        "variants": [{"id": product * 10, "title": "Default", "price": "19.00",
+        "variants": [{"id": product * 10, "title": "Default", "price": "19.00", "sku": "LOAD",
+                      "position": 1, "option1": "Default", "inventory_item_id": product * 10,
                       "inventory_quantity": 5, "updated_at": now}]
     })
     .to_string()
