@@ -95,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let summary = precompute_in_parts(&db, shop.id, part_products, parallel_parts).await?;
     let precompute = started.elapsed().as_secs_f64();
-    let t = summary.timings;
+    let t = summary.totals.timings;
     println!(
         "precompute {precompute:.1} s wall: summed over parts load {:.1} s, compute {:.1} s, \
          write {:.1} s, publish {:.1} s; {} lists for {} products and {} profiles",
@@ -103,9 +103,9 @@ async fn main() -> anyhow::Result<()> {
         secs(t.compute_ms),
         secs(t.write_ms),
         secs(t.publish_ms),
-        summary.lists,
-        summary.products,
-        summary.profiles,
+        summary.totals.lists,
+        summary.totals.products,
+        summary.totals.profiles,
     );
     println!("train + precompute: {:.1} s", train + precompute);
     Ok(())
@@ -130,7 +130,8 @@ async fn precompute_in_parts(
         parts.spawn(async move {
             let _slot = semaphore.acquire_owned().await?;
             let started = Instant::now();
-            let run = JobRun::start(&db.conn, shop_id, "precompute_list_part", "bench", None).await?;
+            let run =
+                JobRun::start(&db.conn, shop_id, "precompute_list_part", "bench", None).await?;
             let published = lists::precompute_part(&db, shop_id, &plan, part, &run).await?;
             run.succeed(&db.conn, "benchmark").await?;
             println!("  part {part}: {:.1} s", started.elapsed().as_secs_f64());

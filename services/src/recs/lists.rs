@@ -44,14 +44,9 @@ pub struct PrecomputeSummary {
     pub list_version: String,
     /// The model version its pools came from.
     pub model_version: String,
-    /// Lists written.
-    pub lists: usize,
-    /// Seed products.
-    pub products: usize,
-    /// Shopper profiles.
-    pub profiles: usize,
-    /// Where the time went, for the model record and benchmarks.
-    pub timings: PhaseTimings,
+    /// What its parts wrote, summed.
+    #[serde(flatten)]
+    pub totals: PartSummary,
 }
 
 /// Milliseconds per phase of a full precompute (summed over its parts).
@@ -73,29 +68,26 @@ impl PrecomputeSummary {
     pub fn describe(&self) -> String {
         format!(
             "list version {}: {} lists for {} products and {} profiles",
-            self.list_version, self.lists, self.products, self.profiles
+            self.list_version, self.totals.lists, self.totals.products, self.totals.profiles
         )
     }
 
     /// The summary of `plan` from its parts' records.
     fn of(plan: &Plan, parts: &[list_part::Model]) -> Self {
-        let mut total = PartSummary::default();
+        let mut totals = PartSummary::default();
         for part in parts {
             let Ok(summary) = serde_json::from_value::<PartSummary>(part.summary.clone()) else {
                 continue;
             };
-            total.lists += summary.lists;
-            total.products += summary.products;
-            total.profiles += summary.profiles;
-            total.timings.add(summary.timings);
+            totals.lists += summary.lists;
+            totals.products += summary.products;
+            totals.profiles += summary.profiles;
+            totals.timings.add(summary.timings);
         }
         Self {
             list_version: plan.list_version.clone(),
             model_version: plan.model_version.clone(),
-            lists: total.lists,
-            products: total.products,
-            profiles: total.profiles,
-            timings: total.timings,
+            totals,
         }
     }
 }
@@ -437,7 +429,7 @@ async fn finish_part(
         let started = Instant::now();
         let mut summary = PrecomputeSummary::of(plan, &parts);
         publish(&txn, shop_id, &summary, plan.started_at).await?;
-        summary.timings.publish_ms = millis_since(started);
+        summary.totals.timings.publish_ms = millis_since(started);
         Some(summary)
     } else {
         None
