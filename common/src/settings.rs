@@ -153,7 +153,7 @@ impl Default for WorkerSettings {
             heartbeat_stale_after_secs: 60,
             retry_backoff_base_ms: 1_000,
             retry_backoff_max_secs: 300,
-            precompute_part_products: 10_000,
+            precompute_part_products: 50_000,
         }
     }
 }
