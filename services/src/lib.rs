@@ -1,6 +1,6 @@
 //! Meander's domain: what the HTTP app and the job runtime both call. Storefront signals,
 //! catalog sync and derived features, recommendations (training, candidate pools, profiles,
-//! precompute, stored lists), shop credentials, compliance, metric rollups, job-run records
+//! precompute, stored lists), product search, shop credentials, compliance, metric rollups, job-run records
 //! and the demo shop loader. Nothing here knows the queue: a service returns what happened and
 //! the runtime decides what to schedule next.
 
@@ -11,6 +11,7 @@ pub mod receipts;
 pub mod recs;
 pub mod rollups;
 pub mod runs;
+pub mod search;
 pub mod shop_auth;
 pub mod shop_tokens;
 pub mod signals;

@@ -1,0 +1,74 @@
+//! Reads what the index needs from the database: each product's text and its variants'
+//! option values.
+
+use std::collections::HashMap;
+
+use entity::{product, variant};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use super::SearchError;
+use super::index::{ProductText, SearchIndex};
+use crate::catalog::CatalogView;
+
+/// The search index of `shop_id` over the products of `view` (the serving model's catalog).
+///
+/// # Errors
+/// The database error, or [`SearchError::Index`].
+pub async fn load(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    view: &CatalogView,
+) -> Result<SearchIndex, SearchError> {
+    let mut options: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in variant::Entity::find()
+        .filter(variant::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+    {
+        let values = options.entry(row.product_id).or_default();
+        for value in option_values(&row.options) {
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+    }
+    let products: Vec<ProductText> = product::Entity::find()
+        .filter(product::Column::ShopId.eq(shop_id))
+        .filter(product::Column::DeletedAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|p| view.catalog.id_of(p.id).is_some())
+        .map(|p| ProductText {
+            id: p.id,
+            tags: strings(&p.tags),
+            options: options.remove(&p.id).unwrap_or_default(),
+            title: p.title,
+            product_type: p.product_type,
+            brand: p.brand,
+            vendor: p.vendor,
+        })
+        .collect();
+    SearchIndex::build(view, &products)
+}
+
+/// The values of a variant's `[[name, value], …]` options.
+fn option_values(options: &Value) -> Vec<String> {
+    options
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|pair| pair.get(1)?.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The strings of a JSON array (tags).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}

@@ -1,0 +1,369 @@
+//! Query understanding, pure: a price constraint ("under 100", "between 50 and 100"), the
+//! shop's brand and category the query names (exactly, as a simple plural, or misspelt by one
+//! letter), the text left to match, and whether the query is branded, high-intent or generic.
+
+use std::collections::HashSet;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
+use ranker::{CategoryId, CategoryTree};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::price::{self, PriceRange};
+use super::text;
+
+/// Characters of a query that are parsed; the rest is ignored (a search box sends a few words,
+/// so a longer query is pasted text and its tail adds nothing but work).
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Query terms at least this long (in characters) also match at edit distance 1.
+pub const FUZZY_MIN_CHARS: usize = 5;
+
+/// How tightly a query is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryClass {
+    /// Names a brand of the shop: only that brand, in relevance order.
+    Branded,
+    /// Names a leaf category, or a category and an attribute the catalog knows ("silk
+    /// dresses"): only that category, in relevance order.
+    HighIntent,
+    /// Anything else ("gifts under 100", "kitchen", "fall outfit"): diversified.
+    Generic,
+}
+
+/// What a query asks for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ParsedQuery {
+    /// The query as parsed: trimmed, lower-cased, at most [`MAX_QUERY_CHARS`] characters.
+    pub normalized: String,
+    /// Analysed terms left to match as text once the constraints are taken out.
+    pub terms: Vec<String>,
+    /// Price constraint, minor units.
+    pub price: PriceRange,
+    /// The brand named (its name as the catalog spells it).
+    pub brand: Option<String>,
+    /// The categories named (every category of that name: "Tops" may exist in two departments).
+    #[serde(skip)]
+    pub categories: Vec<CategoryId>,
+    /// The class.
+    pub class: QueryClass,
+}
+
+impl ParsedQuery {
+    /// Whether the query asks for nothing at all (empty or only filler).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+            && self.brand.is_none()
+            && self.categories.is_empty()
+            && self.price == PriceRange::default()
+    }
+}
+
+/// A name as analysed terms ("New Balance" → `new`, `balanc`).
+#[derive(Debug, Clone)]
+struct Name {
+    terms: Vec<String>,
+}
+
+struct Brand {
+    name: String,
+    terms: Name,
+}
+
+struct Category {
+    id: CategoryId,
+    /// "Jeans & Trousers" is asked for as "jeans", as "trousers" or as the whole name.
+    alternatives: Vec<Name>,
+    leaf: bool,
+}
+
+/// The shop's words: brand names, category names and every term its catalog text holds.
+pub struct Vocabulary {
+    brands: Vec<Brand>,
+    categories: Vec<Category>,
+    known: HashSet<String>,
+    fuzzy: LevenshteinAutomatonBuilder,
+}
+
+impl std::fmt::Debug for Vocabulary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocabulary")
+            .field("brands", &self.brands.len())
+            .field("categories", &self.categories.len())
+            .field("known", &self.known.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vocabulary {
+    /// From the brand names, the category tree (with the categories that hold products, the
+    /// leaves) and every analysed term of the catalog text.
+    #[must_use]
+    pub fn new<'a>(
+        brands: impl IntoIterator<Item = &'a str>,
+        tree: &CategoryTree,
+        leaves: &HashSet<CategoryId>,
+        known: HashSet<String>,
+    ) -> Self {
+        let mut analyzer = text::analyzer();
+        let mut names: Vec<&str> = brands.into_iter().filter(|b| !b.is_empty()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let brands = names
+            .into_iter()
+            .map(|name| Brand {
+                name: name.to_owned(),
+                terms: Name {
+                    terms: text::terms(&mut analyzer, name),
+                },
+            })
+            .filter(|b| !b.terms.terms.is_empty())
+            .collect();
+        let categories = (0..tree.len())
+            .filter_map(|i| {
+                let id = CategoryId(u32::try_from(i).ok()?);
+                let name = tree.name(id)?;
+                Some(Category {
+                    id,
+                    alternatives: alternatives(&mut analyzer, name),
+                    leaf: leaves.contains(&id),
+                })
+            })
+            .collect();
+        Self {
+            brands,
+            categories,
+            known,
+            fuzzy: LevenshteinAutomatonBuilder::new(1, true),
+        }
+    }
+
+    /// Parses `query` (see the module docs); never fails: what is not understood is text.
+    #[must_use]
+    pub fn parse(&self, analyzer: &mut TextAnalyzer, query: &str) -> ParsedQuery {
+        let normalized: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+        let normalized = normalized.to_lowercase();
+        let (price, rest) = price::extract(&normalized);
+        let mut terms = text::terms(analyzer, &rest);
+        let dfas: Vec<Option<DFA>> = terms.iter().map(|t| self.dfa(t)).collect();
+        let brand = best_window(&terms, &dfas, self.brands.iter().map(|b| &b.terms));
+        let brand = brand.map(|(index, at, len)| {
+            remove(&mut terms, at, len);
+            self.brands[index].name.clone()
+        });
+        let dfas: Vec<Option<DFA>> = terms.iter().map(|t| self.dfa(t)).collect();
+        let names = self
+            .categories
+            .iter()
+            .flat_map(|c| c.alternatives.iter().map(move |n| (c, n)));
+        let found = best_window(&terms, &dfas, names.clone().map(|(_, n)| n));
+        let mut categories: Vec<&Category> = Vec::new();
+        if let Some((index, at, len)) = found {
+            let named = names.clone().nth(index).map(|(_, n)| n.terms.clone());
+            // Every category of that name, wherever it sits in the tree.
+            categories = names
+                .filter(|(_, n)| Some(&n.terms) == named.as_ref())
+                .map(|(c, _)| c)
+                .collect();
+            categories.dedup_by_key(|c| c.id);
+            remove(&mut terms, at, len);
+        }
+        let attribute = terms.iter().any(|t| self.knows(t));
+        let class = if brand.is_some() {
+            QueryClass::Branded
+        } else if !categories.is_empty() && (attribute || categories.iter().any(|c| c.leaf)) {
+            QueryClass::HighIntent
+        } else {
+            QueryClass::Generic
+        };
+        ParsedQuery {
+            normalized,
+            terms,
+            price,
+            brand,
+            categories: categories.iter().map(|c| c.id).collect(),
+            class,
+        }
+    }
+
+    /// A distance-1 automaton for a term long enough to be misspelt safely.
+    fn dfa(&self, term: &str) -> Option<DFA> {
+        (term.chars().count() >= FUZZY_MIN_CHARS).then(|| self.fuzzy.build_dfa(term))
+    }
+
+    /// Whether the catalog text holds `term` (or, for a long term, a word one edit away).
+    fn knows(&self, term: &str) -> bool {
+        self.known.contains(term)
+            || self
+                .dfa(term)
+                .is_some_and(|dfa| self.known.iter().any(|k| matches(&dfa, k)))
+    }
+}
+
+/// The alternatives a category name is asked for by: the whole name, and each part of a name
+/// joined by "&", "," or "and".
+fn alternatives(analyzer: &mut TextAnalyzer, name: &str) -> Vec<Name> {
+    let whole = text::terms(analyzer, name);
+    let mut out = vec![Name { terms: whole }];
+    let parts: Vec<&str> = name
+        .split(['&', ',', '/'])
+        .flat_map(|p| p.split(" and "))
+        .collect();
+    if parts.len() > 1 {
+        out.extend(parts.into_iter().map(|p| Name {
+            terms: text::terms(analyzer, p),
+        }));
+    }
+    out.retain(|n| !n.terms.is_empty());
+    out
+}
+
+/// Whether `dfa` accepts `word` within its distance.
+fn matches(dfa: &DFA, word: &str) -> bool {
+    matches!(dfa.eval(word), Distance::Exact(_))
+}
+
+/// The name that occurs in `terms` as consecutive terms (each exactly, or within one edit for
+/// a long term), longest first, exact before fuzzy, then first listed: `(name index, start,
+/// length)`.
+fn best_window<'a>(
+    terms: &[String],
+    dfas: &[Option<DFA>],
+    names: impl Iterator<Item = &'a Name>,
+) -> Option<(usize, usize, usize)> {
+    let mut best: Option<(usize, usize, usize, bool)> = None;
+    for (index, name) in names.enumerate() {
+        let len = name.terms.len();
+        if len == 0 || len > terms.len() {
+            continue;
+        }
+        for at in 0..=terms.len() - len {
+            let window = &terms[at..at + len];
+            let exact = window == name.terms.as_slice();
+            let fuzzy = exact
+                || window.iter().zip(&dfas[at..at + len]).zip(&name.terms).all(
+                    |((term, dfa), want)| {
+                        term == want || dfa.as_ref().is_some_and(|d| matches(d, want))
+                    },
+                );
+            let better = best.is_none_or(|(_, _, l, e)| len > l || (len == l && exact && !e));
+            if fuzzy && better {
+                best = Some((index, at, len, exact));
+            }
+        }
+    }
+    best.map(|(index, at, len, _)| (index, at, len))
+}
+
+fn remove(terms: &mut Vec<String>, at: usize, len: usize) {
+    terms.drain(at..at + len);
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn vocabulary() -> Vocabulary {
+        let mut tree = CategoryTree::default();
+        let mut leaves = HashSet::new();
+        for path in [
+            &["Women's Apparel", "Dresses"][..],
+            &["Women's Apparel", "Jeans & Trousers"],
+            &["Kitchen", "Cookware"],
+            &["Kids", "Tops"],
+            &["Women's Apparel", "Tops"],
+        ] {
+            leaves.extend(tree.intern(path));
+        }
+        let known = ["silk", "linen", "midi", "red"].map(str::to_owned).into();
+        Vocabulary::new(["Maison Verte", "Nordlys", "Oak"], &tree, &leaves, known)
+    }
+
+    fn parse(q: &str) -> ParsedQuery {
+        vocabulary().parse(&mut text::analyzer(), q)
+    }
+
+    #[test]
+    fn a_brand_is_recognised_exactly_misspelt_and_in_any_case() {
+        for q in ["Nordlys", "nordlys sweater", "NORDLIS", "maison verte"] {
+            let parsed = parse(q);
+            assert_eq!(parsed.class, QueryClass::Branded, "{q}");
+        }
+        assert_eq!(parse("nordlis").brand.as_deref(), Some("Nordlys"));
+        assert_eq!(parse("nordlys sweater").terms, vec!["sweater"]);
+    }
+
+    #[test]
+    fn a_short_word_is_never_matched_fuzzily() {
+        assert_eq!(
+            parse("oaks").brand.as_deref(),
+            Some("Oak"),
+            "a plural stems"
+        );
+        assert_eq!(parse("oat").brand, None);
+    }
+
+    #[test]
+    fn categories_are_recognised_by_name_part_plural_and_misspelling() {
+        let tree_dresses = parse("dress").categories;
+        assert_eq!(parse("dresses").categories, tree_dresses);
+        assert_eq!(parse("dreses").categories, tree_dresses);
+        assert_eq!(parse("jeans").class, QueryClass::HighIntent);
+        assert_eq!(parse("tops").categories.len(), 2, "both departments' tops");
+        assert_eq!(parse("silk dresses").terms, vec!["silk"]);
+    }
+
+    #[test]
+    fn price_words_become_a_constraint_and_leave_the_text() {
+        let parsed = parse("dresses under $100");
+        assert_eq!(parsed.price.max_minor, Some(10_000));
+        assert!(parsed.terms.is_empty());
+        assert_eq!(parsed.class, QueryClass::HighIntent);
+    }
+
+    #[test]
+    fn departments_gifts_and_outfits_are_generic() {
+        assert_eq!(parse("gifts under 100").class, QueryClass::Generic);
+        assert_eq!(parse("fall outfit").class, QueryClass::Generic);
+        assert_eq!(parse("kitchen").class, QueryClass::Generic);
+        assert_eq!(parse("kitchen linen").class, QueryClass::HighIntent);
+    }
+
+    #[test]
+    fn an_empty_or_filler_query_asks_for_nothing() {
+        assert!(parse("").is_empty());
+        assert!(parse("   the  ").is_empty());
+        assert!(!parse("under 50").is_empty());
+    }
+
+    #[test]
+    fn only_the_first_200_characters_are_parsed() {
+        let long = format!("{} nordlys", "x".repeat(10_000));
+        let parsed = parse(&long);
+        assert_eq!(parsed.normalized.chars().count(), MAX_QUERY_CHARS);
+        assert_eq!(parsed.brand, None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_without_panicking(q in "\\PC{0,300}") {
+            let parsed = parse(&q);
+            prop_assert!(parsed.normalized.chars().count() <= MAX_QUERY_CHARS);
+            if let (Some(min), Some(max)) = (parsed.price.min_minor, parsed.price.max_minor) {
+                prop_assert!(min <= max);
+            }
+        }
+
+        #[test]
+        fn price_phrases_with_any_numbers_parse(
+            a in "[0-9$€£.,]{0,12}",
+            b in "[0-9$€£.,]{0,12}",
+            word in prop::sample::select(vec!["under", "over", "between", "below", "less than", "to", "-"]),
+        ) {
+            let parsed = parse(&format!("dresses {word} {a} and {b}"));
+            prop_assert!(parsed.price.min_minor.is_none_or(|m| m >= 0));
+        }
+    }
+}

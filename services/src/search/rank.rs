@@ -1,0 +1,240 @@
+//! From text hits to a results page: the ranker blends each hit's text relevance with its
+//! session intent, margin, inventory and freshness under a search policy — tight (score
+//! order, no exploration) for branded and high-intent queries, diversified (MMR over
+//! category and brand) with one small exploration slot for generic ones. In-stock products
+//! come first, page after page; out-of-stock ones follow in relevance order.
+
+use rand::Rng;
+use ranker::policy::{
+    ExplorationSpec, Mix, ModuleSpec, POLICY_VERSION, PolicySpec, Scope, SlotSpec,
+};
+use ranker::{
+    CandidatePool, Catalog, Context, Policy, Ranker, ServedItem, Source, Surface, SurfacePolicy,
+    Weights,
+};
+
+use super::SearchError;
+use super::index::Hit;
+use super::query::QueryClass;
+
+/// Products per results page.
+pub const PAGE_SIZE: usize = 24;
+/// Text candidates the ranker re-ranks (the results of a query go no deeper).
+pub const MAX_CANDIDATES: usize = 200;
+/// The module a results page is logged under.
+pub const MODULE: &str = "search_results";
+/// Share of a hit's relevance that comes from its text score; the rest is its sales prior.
+const TEXT_SHARE: f32 = 0.85;
+/// Relevance floor: every hit matched the query, so none may drop out for a zero score.
+const MIN_RELEVANCE: f32 = 0.01;
+
+/// The search policies, validated once.
+#[derive(Debug, Clone)]
+pub struct SearchPolicies {
+    /// Branded and high-intent: relevance order, no exploration, no brand cap.
+    tight: SurfacePolicy,
+    /// Generic, first page: MMR with one exploration slot.
+    generic: SurfacePolicy,
+    /// Generic, further chunks: the same without exploration, so pages stay stable.
+    generic_stable: SurfacePolicy,
+    /// Out-of-stock tail: relevance order.
+    out_of_stock: SurfacePolicy,
+}
+
+fn module(reranker: Policy, weights: Weights, in_stock_only: bool) -> ModuleSpec {
+    ModuleSpec {
+        name: MODULE.into(),
+        slots: PAGE_SIZE,
+        scope: Scope::Query,
+        reranker,
+        mix: Mix::default(),
+        weights: Some(weights),
+        in_stock_only,
+        new_arrival_slots: Vec::new(),
+    }
+}
+
+fn policy(module: ModuleSpec, exploration: ExplorationSpec) -> Result<SurfacePolicy, SearchError> {
+    let spec = PolicySpec {
+        version: POLICY_VERSION,
+        surface: Some(Surface::Search),
+        modules: vec![module],
+        exploration,
+    };
+    Ok(spec.validate()?)
+}
+
+impl SearchPolicies {
+    /// The documented search policies.
+    ///
+    /// # Errors
+    /// [`SearchError::Policy`] if one fails validation (a unit test checks none does).
+    pub fn new() -> Result<Self, SearchError> {
+        // Text relevance leads; the rest of the blend orders near-equal matches.
+        let tight_weights = Weights {
+            relevance: 0.80,
+            intent: 0.08,
+            margin: 0.04,
+            inventory: 0.04,
+            novelty: 0.04,
+        };
+        let generic_weights = Weights {
+            relevance: 0.55,
+            intent: 0.15,
+            margin: 0.10,
+            inventory: 0.10,
+            novelty: 0.10,
+        };
+        let diversified = Policy::Mmr { lambda: 0.5 };
+        let explore = ExplorationSpec {
+            enabled: true,
+            slots: vec![SlotSpec {
+                module: MODULE.into(),
+                slot: 5,
+                epsilon: 0.10,
+            }],
+            max_share: 0.05,
+            ..ExplorationSpec::default()
+        };
+        Ok(Self {
+            tight: policy(
+                module(Policy::ScoreOnly, tight_weights, true),
+                ExplorationSpec::default(),
+            )?,
+            generic: policy(module(diversified, generic_weights, true), explore)?,
+            generic_stable: policy(
+                module(diversified, generic_weights, true),
+                ExplorationSpec::default(),
+            )?,
+            out_of_stock: policy(
+                module(Policy::ScoreOnly, tight_weights, false),
+                ExplorationSpec::default(),
+            )?,
+        })
+    }
+}
+
+/// What one page request needs.
+pub struct PageRequest<'a> {
+    /// The shop's ranker.
+    pub ranker: &'a Ranker,
+    /// The shop's catalog.
+    pub catalog: &'a Catalog,
+    /// The policies.
+    pub policies: &'a SearchPolicies,
+    /// The query's class.
+    pub class: QueryClass,
+    /// 1-based page number.
+    pub page: usize,
+}
+
+/// A results page.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// The page's items in order.
+    pub items: Vec<ServedItem>,
+    /// Whether a further page has items.
+    pub has_more: bool,
+}
+
+impl PageRequest<'_> {
+    /// The `page` of `hits` for `ctx` (the search surface, with the query's brand as its
+    /// query for a branded search, the session's events); `rng` drives the exploration slot.
+    ///
+    /// Pages are cut from one order built in chunks of a page: each chunk is the ranker's
+    /// answer over the hits not yet placed, in-stock ones first. Only the first page of a
+    /// generic query explores, so every page of a query is the same order whichever page is
+    /// asked for (save that page 1's explored slot may repeat a product of a later page).
+    ///
+    /// # Errors
+    /// [`SearchError::Ranker`] when the ranker refuses the pool (an unknown item: a bug).
+    pub fn serve<R: Rng + ?Sized>(
+        &self,
+        hits: &[Hit],
+        ctx: &Context,
+        rng: &mut R,
+    ) -> Result<Page, SearchError> {
+        let start = self.page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+        if self.page == 0 || start >= hits.len() {
+            return Ok(Page::default());
+        }
+        let wanted = start + PAGE_SIZE + 1;
+        let (in_stock, out): (Vec<Hit>, Vec<Hit>) = hits
+            .iter()
+            .partition(|h| self.catalog.item(h.item).is_some_and(|i| i.in_stock));
+        let first = match (self.class, self.page) {
+            (QueryClass::Generic, 1) => &self.policies.generic,
+            (QueryClass::Generic, _) => &self.policies.generic_stable,
+            _ => &self.policies.tight,
+        };
+        let rest = match self.class {
+            QueryClass::Generic => &self.policies.generic_stable,
+            _ => &self.policies.tight,
+        };
+        let mut order: Vec<ServedItem> = Vec::with_capacity(wanted);
+        self.chain(in_stock, ctx, [first, rest], wanted, &mut order, rng)?;
+        let tail = &self.policies.out_of_stock;
+        self.chain(out, ctx, [tail, tail], wanted, &mut order, rng)?;
+        let has_more = order.len() > start + PAGE_SIZE;
+        Ok(Page {
+            items: order.into_iter().skip(start).take(PAGE_SIZE).collect(),
+            has_more,
+        })
+    }
+
+    /// Appends chunks of the ranker's answers over `hits` to `order` until it holds `wanted`
+    /// items or the hits run out; the first chunk uses `policies[0]`, the others `policies[1]`.
+    fn chain<R: Rng + ?Sized>(
+        &self,
+        mut hits: Vec<Hit>,
+        ctx: &Context,
+        policies: [&SurfacePolicy; 2],
+        wanted: usize,
+        order: &mut Vec<ServedItem>,
+        rng: &mut R,
+    ) -> Result<(), SearchError> {
+        let mut policy = policies[0];
+        while order.len() < wanted && !hits.is_empty() {
+            let pool = pool(self.catalog, &hits)?;
+            let served = self.ranker.serve(self.catalog, &pool, ctx, policy, rng)?;
+            let items: Vec<ServedItem> = served.items().copied().collect();
+            if items.is_empty() {
+                break;
+            }
+            hits.retain(|h| items.iter().all(|i| i.ranked.item != h.item));
+            order.extend(items);
+            policy = policies[1];
+        }
+        Ok(())
+    }
+}
+
+/// The hits as a candidate pool: relevance = text score against the best hit's, with a
+/// little of the sales prior (all prior when no hit matched any text).
+fn pool(catalog: &Catalog, hits: &[Hit]) -> Result<CandidatePool, SearchError> {
+    let best = hits.iter().map(|h| h.text).fold(0.0_f32, f32::max);
+    let scored: Vec<(ranker::ItemId, f32)> = hits
+        .iter()
+        .map(|h| {
+            let relevance = if best > 0.0 {
+                TEXT_SHARE * h.text / best + (1.0 - TEXT_SHARE) * h.prior
+            } else {
+                h.prior
+            };
+            (h.item, relevance.max(MIN_RELEVANCE))
+        })
+        .collect();
+    let mut pool = CandidatePool::new();
+    pool.add_source(catalog, Source::Content, 1.0, &scored)?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_policies_validate() {
+        assert!(SearchPolicies::new().is_ok());
+    }
+}
