@@ -10,6 +10,8 @@ pub mod metrics;
 pub mod proxy;
 pub mod recs;
 pub mod recs_liquid;
+pub mod search;
+pub mod search_liquid;
 pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -32,8 +34,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/webhooks", web::post().to(webhooks::receive))
         .route("/proxy/status", web::get().to(proxy::status))
         .route("/proxy/recs", web::get().to(recs::proxied))
+        .route("/proxy/search", web::get().to(search::proxied))
         .route("/proxy/events", web::post().to(events::proxied))
         .route("/demo/recs", web::get().to(recs::demo))
+        .route("/demo/search", web::get().to(search::demo))
+        .route("/demo/results", web::get().to(demo::results_page))
         .route("/demo/products/{id}", web::get().to(demo::product_page))
         .route("/demo/categories/{id}", web::get().to(demo::category_page))
         .route("/demo/cart", web::get().to(demo::cart_page))

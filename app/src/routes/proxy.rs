@@ -53,6 +53,15 @@ impl ProxyRequest {
                 )
             })
     }
+
+    /// Every parameter's first value (the storefront endpoints take each parameter once).
+    #[must_use]
+    pub fn first_params(&self) -> BTreeMap<String, String> {
+        self.params
+            .iter()
+            .filter_map(|(key, values)| Some((key.clone(), values.first()?.clone())))
+            .collect()
+    }
 }
 
 fn one<'a>(params: &'a BTreeMap<String, Vec<String>>, name: &str) -> Result<&'a str, ApiError> {

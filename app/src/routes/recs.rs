@@ -27,12 +27,7 @@ pub async fn proxied(
     proxy: ProxyRequest,
 ) -> Result<HttpResponse, ApiError> {
     let shop_id = proxy.installed_shop(&state).await?;
-    let params: BTreeMap<String, String> = proxy
-        .params
-        .iter()
-        .filter_map(|(key, values)| Some((key.clone(), values.first()?.clone())))
-        .collect();
-    serve(&state, shop_id, &params).await
+    serve(&state, shop_id, &proxy.first_params()).await
 }
 
 /// `GET /demo/recs?surface=…`: the same answer for the demo shop.
@@ -43,12 +38,19 @@ pub async fn demo(
     state: web::Data<AppState>,
     query: web::Query<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let shop_id = state
+    serve(&state, demo_shop_id(&state).await?, &query).await
+}
+
+/// The demo shop's id.
+///
+/// # Errors
+/// 404 when the demo shop is not loaded.
+pub(crate) async fn demo_shop_id(state: &AppState) -> Result<i64, ApiError> {
+    state
         .shops
         .demo(&state.db.conn)
         .await?
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "the demo shop is not loaded"))?;
-    serve(&state, shop_id, &query).await
+        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "the demo shop is not loaded"))
 }
 
 async fn serve(
@@ -57,7 +59,7 @@ async fn serve(
     params: &BTreeMap<String, String>,
 ) -> Result<HttpResponse, ApiError> {
     // Checked before serving, so a bad format never logs an impression nobody sees.
-    let format = parse_format(params)?;
+    let format = parse_format(params, Format::Json)?;
     let request = parse(shop_id, params)?;
     let model = state.models.get(&state.db.conn, shop_id).await?;
     let response = serving::recommend(&state.db.conn, &model, &request).await?;
@@ -72,18 +74,23 @@ async fn serve(
 
 /// How the answer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     /// `application/json` (the default).
     Json,
     /// `application/liquid`: Shopify renders it in the shop's theme.
     Liquid,
 }
 
-/// `format=json|liquid` from the (signed) query; a query parameter rather than `Accept`, because
-/// Shopify's app proxy signs the query and the theme blocks control it.
-fn parse_format(params: &BTreeMap<String, String>) -> Result<Format, ApiError> {
+/// `format=json|liquid` from the (signed) query, `default` when absent; a query parameter
+/// rather than `Accept`, because Shopify's app proxy signs the query and the theme blocks
+/// control it.
+pub(crate) fn parse_format(
+    params: &BTreeMap<String, String>,
+    default: Format,
+) -> Result<Format, ApiError> {
     match params.get("format").map(String::as_str) {
-        None | Some("json") => Ok(Format::Json),
+        None => Ok(default),
+        Some("json") => Ok(Format::Json),
         Some("liquid") => Ok(Format::Liquid),
         Some(_) => Err(ApiError::new(
             ErrorKind::BadRequest,
@@ -122,29 +129,34 @@ pub(crate) fn parse(
             .ok_or_else(|| bad(format!("`limit` must be an integer from 1 to {MAX_LIMIT}")))?,
         None => DEFAULT_LIMIT,
     };
-    // An id the impression log would refuse is treated as absent, as a storefront without
-    // cookies would send it.
-    let text = |key: &str| {
-        params
-            .get(key)
-            .filter(|v| services::signals::is_valid_id(v))
-            .cloned()
-    };
     Ok(RecRequest {
         shop_id,
         surface,
         product_id,
         cart: cart(params)?,
-        session_id: text("session_id"),
-        anonymous_id: text("anonymous_id"),
-        // Signed by Shopify on the app proxy (empty when nobody is logged in).
-        customer_id: params
-            .get("logged_in_customer_id")
-            .and_then(|id| id.parse().ok()),
+        session_id: shopper_id(params, "session_id"),
+        anonymous_id: shopper_id(params, "anonymous_id"),
+        customer_id: customer_id(params),
         traffic_source: traffic_source(params)?,
         modules: modules(params)?,
         limit,
     })
+}
+
+/// The session or browser id `key`; an id the impression log would refuse is treated as
+/// absent, as a storefront without cookies would send it.
+pub(crate) fn shopper_id(params: &BTreeMap<String, String>, key: &str) -> Option<String> {
+    params
+        .get(key)
+        .filter(|v| services::signals::is_valid_id(v))
+        .cloned()
+}
+
+/// The logged-in customer, signed by Shopify on the app proxy (empty when nobody is logged in).
+pub(crate) fn customer_id(params: &BTreeMap<String, String>) -> Option<i64> {
+    params
+        .get("logged_in_customer_id")
+        .and_then(|id| id.parse().ok())
 }
 
 /// Most ids a `cart` parameter may hold (a theme sends one per line; the answer uses the
@@ -195,7 +207,7 @@ fn modules(params: &BTreeMap<String, String>) -> Result<Option<Vec<String>>, Api
 
 /// `traffic_source=direct|search|social|email|paid` (what brought the shopper, as the theme
 /// block or the email link knows it); exploration caps differ per source. Absent = direct.
-fn traffic_source(params: &BTreeMap<String, String>) -> Result<TrafficSource, ApiError> {
+pub(crate) fn traffic_source(params: &BTreeMap<String, String>) -> Result<TrafficSource, ApiError> {
     let Some(name) = params.get("traffic_source") else {
         return Ok(TrafficSource::Direct);
     };

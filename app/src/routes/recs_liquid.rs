@@ -101,7 +101,7 @@ pub fn render(response: &RecResponse) -> String {
 
 /// The handles resolved through `all_products`: the first 20 distinct safe ones, in display
 /// order.
-fn storefront_lookups(response: &RecResponse) -> HashSet<&str> {
+pub(crate) fn storefront_lookups(response: &RecResponse) -> HashSet<&str> {
     let mut handles = HashSet::new();
     for item in response.modules.iter().flat_map(|m| &m.items) {
         if handles.len() == ALL_PRODUCTS_LIMIT {
@@ -114,7 +114,7 @@ fn storefront_lookups(response: &RecResponse) -> HashSet<&str> {
     handles
 }
 
-fn render_module(rec_id: &str, module: &RecModule, looked_up: &HashSet<&str>) -> Markup {
+pub(crate) fn render_module(rec_id: &str, module: &RecModule, looked_up: &HashSet<&str>) -> Markup {
     html! {
         section.meander-module data-module=(LiquidText(&module.name)) {
             h2.meander-module__title { (LiquidText(&module_title(&module.name))) }

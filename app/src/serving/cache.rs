@@ -1,5 +1,5 @@
 //! Per-shop serving models kept in memory: the ranker's catalog, the ranker, the policies,
-//! product display data and the precomputed lists read so far, reloaded when a new pool or
+//! product display data, the search index and the precomputed lists read so far, reloaded when a new pool or
 //! list version is published or the catalog changed (a stock-out, an archive, a new price:
 //! see `services::catalog::revision`).
 
@@ -13,6 +13,7 @@ use ranker::{PolicySet, Ranker};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use services::catalog::{CatalogView, view};
 use services::recs::lists::{self, Versions};
+use services::search::{SearchIndex, SearchPolicies};
 use tokio::sync::{Mutex, RwLock};
 
 use super::impressions::ImpressionLog;
@@ -54,6 +55,10 @@ pub struct ShopModel {
     pub lists: ListCache,
     /// Where served lists are logged as impressions.
     pub impressions: ImpressionLog,
+    /// The text index over [`ShopModel::view`]'s products, rebuilt with it.
+    pub search: SearchIndex,
+    /// The search surface's policies.
+    pub search_policies: SearchPolicies,
 }
 
 struct Entry {
@@ -169,6 +174,9 @@ async fn load(
         })
         .collect();
     let ranker = Ranker::builder().build().map_err(ApiError::internal)?;
+    let search = services::search::load(conn, shop_id, &view)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(ShopModel {
         versions,
         view,
@@ -177,5 +185,7 @@ async fn load(
         display,
         lists: ListCache::default(),
         impressions,
+        search,
+        search_policies: SearchPolicies::new().map_err(ApiError::internal)?,
     })
 }

@@ -7,6 +7,7 @@ pub mod cache;
 mod fixtures;
 pub mod impressions;
 pub mod lists;
+pub mod search;
 pub mod shops;
 mod ttl;
 

@@ -21,6 +21,7 @@ mod migrations;
 mod pipeline;
 mod recs;
 mod recs_liquid;
+mod search;
 mod shopify_auth;
 mod shopify_proxy;
 mod shopify_toml;

@@ -235,10 +235,10 @@ impl SearchIndex {
         self.docs.is_empty()
     }
 
-    /// The words queries are parsed against.
+    /// `query` as this shop's words understand it.
     #[must_use]
-    pub fn vocabulary(&self) -> &Vocabulary {
-        &self.vocabulary
+    pub fn parse(&self, query: &str) -> ParsedQuery {
+        self.vocabulary.parse(&mut text::analyzer(), query)
     }
 
     /// The best `limit` products for `query`, text score (plus a small sales prior) first.
@@ -252,7 +252,7 @@ impl SearchIndex {
     /// # Errors
     /// [`SearchError::Index`] when tantivy fails.
     pub fn search(&self, query: &ParsedQuery, limit: usize) -> Result<Vec<Hit>, SearchError> {
-        if limit == 0 {
+        if limit == 0 || query.is_empty() {
             return Ok(Vec::new());
         }
         let filters = self.filters(query);

@@ -30,6 +30,18 @@ pub enum QueryClass {
     Generic,
 }
 
+impl QueryClass {
+    /// The snake_case name (API, metrics).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Branded => "branded",
+            Self::HighIntent => "high_intent",
+            Self::Generic => "generic",
+        }
+    }
+}
+
 /// What a query asks for.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ParsedQuery {

@@ -4,9 +4,11 @@
 
 mod data;
 mod page;
+mod results;
 mod storefront;
 mod visitor;
 
+pub use results::results_page;
 pub use storefront::{add_to_cart, cart_page, category_page, product_page};
 
 use actix_web::{HttpRequest, HttpResponse, web};

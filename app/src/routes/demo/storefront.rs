@@ -199,7 +199,7 @@ pub async fn add_to_cart(
 }
 
 /// The loaded demo shop and its serving model.
-async fn demo_shop(state: &AppState) -> Result<(shop::Model, Arc<ShopModel>), ApiError> {
+pub(super) async fn demo_shop(state: &AppState) -> Result<(shop::Model, Arc<ShopModel>), ApiError> {
     let shop = services::demo::ready_demo_shop(&state.db.conn)
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "the demo shop is not loaded yet"))?;
@@ -271,7 +271,7 @@ pub(super) fn modules(recs: &RecResponse, currency: &str) -> Markup {
     }
 }
 
-fn rec_card(item: &RecItem, currency: &str) -> Markup {
+pub(super) fn rec_card(item: &RecItem, currency: &str) -> Markup {
     let badge = if item.explored {
         "reason explore"
     } else {
@@ -303,6 +303,11 @@ pub(super) fn shop_page(
         &html! {
             header {
                 h1 { a href="/demo" { (shop.name) } }
+                form role="search" action="/demo/results" method="get" {
+                    label for="demo-search" { "Search" }
+                    input #demo-search type="search" name="q" placeholder="Brand, category, under 50…";
+                    button type="submit" { "Search" }
+                }
                 nav {
                     a href="/demo" { "Home" }
                     a href="/demo/cart" { "Cart (" (visitor.cart.len()) ")" }

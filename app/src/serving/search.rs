@@ -1,0 +1,180 @@
+//! Serving a search: the query parsed against the shop's words, text hits from the shop's
+//! index, one page of them ranked by the ranker under the search policies with the session's
+//! events, logged as one impression of surface `search` (module `search_results`), answered
+//! like a recommendation (cards with rec id and position, so clicks are attributed).
+
+use chrono::Utc;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use ranker::{Context, ServedList, ServedModule, Surface, TrafficSource, Visit};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use services::search::{MAX_CANDIDATES, MODULE, PAGE_SIZE, PageRequest, ParsedQuery, QueryClass};
+
+use super::cache::ShopModel;
+use super::{RecRequest, RecResponse, log_impression, respond, session_events};
+use crate::error::ApiError;
+
+/// The reason every search result carries: it is there because it matches.
+const REASON: &str = "matches_search";
+const REASON_TEXT: &str = "Matches your search";
+
+/// A parsed search request.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Shop.
+    pub shop_id: i64,
+    /// The query as typed (the caller has bounded its length).
+    pub query: String,
+    /// 1-based page.
+    pub page: usize,
+    /// Storefront session, for the re-rank and the impression log.
+    pub session_id: Option<String>,
+    /// Anonymous browser id.
+    pub anonymous_id: Option<String>,
+    /// Logged-in customer.
+    pub customer_id: Option<i64>,
+    /// What brought the shopper.
+    pub traffic_source: TrafficSource,
+}
+
+impl SearchRequest {
+    /// The request as the recommendation log knows requests (surface `search`, no seed).
+    fn as_rec_request(&self) -> RecRequest {
+        RecRequest {
+            shop_id: self.shop_id,
+            surface: Surface::Search,
+            product_id: None,
+            cart: Vec::new(),
+            session_id: self.session_id.clone(),
+            anonymous_id: self.anonymous_id.clone(),
+            customer_id: self.customer_id,
+            traffic_source: self.traffic_source,
+            modules: None,
+            limit: PAGE_SIZE,
+        }
+    }
+}
+
+/// What the query was understood as.
+#[derive(Debug, Serialize)]
+pub struct QuerySummary {
+    /// The query as parsed (trimmed, lower-cased, at most 200 characters).
+    pub text: String,
+    /// Branded, high-intent or generic.
+    pub class: QueryClass,
+    /// The brand it names.
+    pub brand: Option<String>,
+    /// The category names it names.
+    pub categories: Vec<String>,
+    /// Its price bounds, minor units.
+    pub price_min_minor: Option<i64>,
+    /// Its price bounds, minor units.
+    pub price_max_minor: Option<i64>,
+    /// Whether no product matched its words and the answer browses by its constraints or,
+    /// without any, by what sells.
+    pub fallback: bool,
+}
+
+/// A search answer: a recommendation answer of one module, `search_results`, plus the page.
+#[derive(Debug, Serialize)]
+pub struct SearchResponse {
+    /// Rec id, surface, versions and the one module of results.
+    #[serde(flatten)]
+    pub results: RecResponse,
+    /// What the query was understood as.
+    pub query: QuerySummary,
+    /// This page (1-based).
+    pub page: usize,
+    /// Items per page.
+    pub page_size: usize,
+    /// Whether the next page has items.
+    pub has_more: bool,
+}
+
+/// Serves one search and logs its impression (an empty page too: the shopper saw it).
+///
+/// # Errors
+/// 500 when storage, the index or the ranker fails.
+pub async fn search(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &SearchRequest,
+) -> Result<SearchResponse, ApiError> {
+    let rec_request = request.as_rec_request();
+    let now = Utc::now();
+    let parsed = model.search.parse(&request.query);
+    let hits = if parsed.is_empty() {
+        Vec::new()
+    } else {
+        model
+            .search
+            .search(&parsed, MAX_CANDIDATES)
+            .map_err(ApiError::internal)?
+    };
+    let events = session_events(conn, model, &rec_request, now).await?;
+    // A branded search hands the ranker the brand's catalog name, so its scope keeps to it
+    // and lifts the brand cap; any other query names no brand.
+    let ctx = Context::new(Surface::Search, now.timestamp())
+        .with_query(parsed.brand.clone().unwrap_or_default())
+        .with_events(events)
+        .with_visit(Visit {
+            source: request.traffic_source,
+            ..Visit::default()
+        });
+    let rec_id = uuid::Uuid::new_v4();
+    // Seeded by the rec id, as recommendations are: the answer can be replayed exactly.
+    let mut rng = ChaCha8Rng::seed_from_u64(rec_id.as_u64_pair().0);
+    let page = PageRequest {
+        ranker: &model.ranker,
+        catalog: &model.view.catalog,
+        policies: &model.search_policies,
+        class: parsed.class,
+        page: request.page,
+    }
+    .serve(&hits, &ctx, &mut rng)
+    .map_err(ApiError::internal)?;
+    let served = ServedList {
+        modules: vec![ServedModule {
+            name: MODULE.to_owned(),
+            items: page.items,
+        }],
+        ..ServedList::default()
+    };
+    let mut results = respond(model, &rec_request, rec_id.to_string(), served);
+    let offset = request.page.saturating_sub(1) * PAGE_SIZE;
+    for item in results.modules.iter_mut().flat_map(|m| m.items.iter_mut()) {
+        // Positions count over the whole result list, so a click on page 2 says how deep it was.
+        item.position += offset;
+        item.reason = REASON;
+        REASON_TEXT.clone_into(&mut item.reason_text);
+        item.reason_product_id = None;
+        item.reason_category = None;
+    }
+    log_impression(model, &rec_request, &results, now).await?;
+    let fallback = !parsed.terms.is_empty() && hits.iter().all(|h| h.text <= 0.0);
+    Ok(SearchResponse {
+        results,
+        query: summary(model, &parsed, fallback),
+        page: request.page,
+        page_size: PAGE_SIZE,
+        has_more: page.has_more,
+    })
+}
+
+fn summary(model: &ShopModel, parsed: &ParsedQuery, fallback: bool) -> QuerySummary {
+    let tree = model.view.catalog.categories();
+    QuerySummary {
+        text: parsed.normalized.clone(),
+        class: parsed.class,
+        brand: parsed.brand.clone(),
+        categories: parsed
+            .categories
+            .iter()
+            .filter_map(|c| tree.name(*c).map(str::to_owned))
+            .collect(),
+        price_min_minor: parsed.price.min_minor,
+        price_max_minor: parsed.price.max_minor,
+        fallback,
+    }
+}
