@@ -3,6 +3,7 @@
 //! what sells. Loads a demo shop into a temporary SQLite file, trains, precomputes, then
 //! serves sampled product pages, carts (and their checkout) and sessions through
 //! `app::serving::preview`, exactly as a shopper would get them, and scores every module.
+//! Then judges search with queries generated from the same ground truth (`judge/search.rs`).
 //!
 //! ```text
 //! cargo run --release -p app --example judge -- [--seed N] [--products N] [--samples N] \
@@ -22,6 +23,8 @@
 
 #[path = "judge/report.rs"]
 mod report;
+#[path = "judge/search.rs"]
+mod search;
 #[path = "judge/truth.rs"]
 mod truth;
 
@@ -139,11 +142,13 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
         None => None,
     };
+    let generated = demo::generate(&config);
+    let search_truth = search::SearchTruth::new(&generated);
     let mut judge = Judge {
         db,
         shop_id,
         model,
-        truth: Truth::new(&demo::generate(&config), config.now),
+        truth: Truth::new(&generated, config.now),
         report: Report::default(),
         dump,
     };
@@ -164,18 +169,23 @@ async fn main() -> anyhow::Result<()> {
         judge.cart(i, &lines).await?;
         judge.session(i, &mut rng).await?;
     }
+    let searched =
+        search::SearchReport::run(&search_truth, &judge.db.conn, &judge.model, shop_id).await?;
     writer.shutdown().await;
     if let Some(dump) = &mut judge.dump {
         dump.flush()?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&judge.report.to_json())?);
+        let mut report = judge.report.to_json();
+        report["search"] = searched.to_json();
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
             "seed {}, {} products, {} samples of each kind\n",
             args.seed, args.products, args.samples
         );
         print!("{}", judge.report.to_text());
+        print!("{}", searched.to_text());
     }
     eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

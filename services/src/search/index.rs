@@ -2,7 +2,8 @@
 //! in RAM (rebuilt from the database with the serving model, never persisted).
 //!
 //! Text fields, each analysed by [`text::analyzer`], carry BM25 boosts: title and brand 3,
-//! category (with its ancestors) and product type 2, tags and variant options 1. Filter
+//! category (with its ancestors), product type and collection titles 2, tags and variant
+//! options 1. Filter
 //! fields: the brand's exact name, every category id of the product's path, the lowest price.
 
 use std::collections::{HashMap, HashSet};
@@ -50,6 +51,8 @@ pub struct ProductText {
     pub tags: Vec<String>,
     /// Variant option values ("Navy", "M", "Gold").
     pub options: Vec<String>,
+    /// Titles of the merchant's collections holding it ("Gifts Under $50", "Sale").
+    pub collections: Vec<String>,
 }
 
 /// One indexed product.
@@ -69,6 +72,7 @@ struct Fields {
     category: Field,
     tags: Field,
     options: Field,
+    collections: Field,
     brand_key: Field,
     category_id: Field,
     price: Field,
@@ -77,12 +81,13 @@ struct Fields {
 
 impl Fields {
     /// The searched text fields with their boosts.
-    fn boosted(self) -> [(Field, Score); 6] {
+    fn boosted(self) -> [(Field, Score); 7] {
         [
             (self.title, 3.0),
             (self.brand, 3.0),
             (self.category, 2.0),
             (self.product_type, 2.0),
+            (self.collections, 2.0),
             (self.tags, 1.0),
             (self.options, 1.0),
         ]
@@ -129,6 +134,7 @@ fn schema() -> (Schema, Fields) {
     let mut text = |name: &str| builder.add_text_field(name, analysed.clone());
     let (title, product_type, brand) = (text("title"), text("product_type"), text("brand"));
     let (category, tags, options) = (text("category"), text("tags"), text("options"));
+    let collections = text("collections");
     let fields = Fields {
         title,
         product_type,
@@ -136,6 +142,7 @@ fn schema() -> (Schema, Fields) {
         category,
         tags,
         options,
+        collections,
         brand_key: builder.add_text_field("brand_key", STRING),
         category_id: builder.add_u64_field("category_id", INDEXED),
         price: builder.add_i64_field("price", INDEXED | FAST),
@@ -209,7 +216,8 @@ impl SearchIndex {
             for field in [&product.title, &product.product_type] {
                 known.extend(text::terms(&mut analyzer, field));
             }
-            for value in product.tags.iter().chain(&product.options) {
+            let words = product.tags.iter().chain(&product.options);
+            for value in words.chain(&product.collections) {
                 known.extend(text::terms(&mut analyzer, value));
             }
         }
@@ -238,7 +246,7 @@ impl SearchIndex {
     /// `query` as this shop's words understand it.
     #[must_use]
     pub fn parse(&self, query: &str) -> ParsedQuery {
-        self.vocabulary.parse(&mut text::analyzer(), query)
+        self.vocabulary.parse(query)
     }
 
     /// The best `limit` products for `query`, text score (plus a small sales prior) first.
@@ -417,6 +425,9 @@ fn document(
     }
     for option in &product.options {
         d.add_text(fields.options, option);
+    }
+    for collection in &product.collections {
+        d.add_text(fields.collections, collection);
     }
     d.add_i64(fields.price, price_minor);
     d.add_u64(fields.doc, doc);

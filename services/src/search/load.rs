@@ -1,9 +1,9 @@
-//! Reads what the index needs from the database: each product's text and its variants'
-//! option values.
+//! Reads what the index needs from the database: each product's text, its variants' option
+//! values and the titles of the collections holding it.
 
 use std::collections::HashMap;
 
-use entity::{product, variant};
+use entity::{collection, product, product_collection, variant};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 
@@ -33,6 +33,7 @@ pub async fn load(
             }
         }
     }
+    let mut collections = collection_titles(conn, shop_id).await?;
     let products: Vec<ProductText> = product::Entity::find()
         .filter(product::Column::ShopId.eq(shop_id))
         .filter(product::Column::DeletedAt.is_null())
@@ -44,6 +45,7 @@ pub async fn load(
             id: p.id,
             tags: strings(&p.tags),
             options: options.remove(&p.id).unwrap_or_default(),
+            collections: collections.remove(&p.id).unwrap_or_default(),
             title: p.title,
             product_type: p.product_type,
             brand: p.brand,
@@ -51,6 +53,31 @@ pub async fn load(
         })
         .collect();
     SearchIndex::build(view, &products)
+}
+
+/// The titles of the collections holding each product.
+async fn collection_titles(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+) -> Result<HashMap<i64, Vec<String>>, SearchError> {
+    let titles: HashMap<i64, String> = collection::Entity::find()
+        .filter(collection::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect();
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in product_collection::Entity::find()
+        .filter(product_collection::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+    {
+        if let Some(title) = titles.get(&row.collection_id) {
+            out.entry(row.product_id).or_default().push(title.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The values of a variant's `[[name, value], …]` options.

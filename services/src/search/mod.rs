@@ -1,7 +1,7 @@
 //! Product search: a per-shop tantivy index over the active catalog (titles, product types,
-//! brands and vendors, tags, category names with their ancestors, variant options), query
-//! understanding (price, brand, category; branded, high-intent or generic), and the ranking
-//! of the text hits by the ranker under the search surface's policies.
+//! brands and vendors, tags, category names with their ancestors, variant options, collection
+//! titles), query understanding (price, brand, category; branded, high-intent or generic),
+//! and the ranking of the text hits by the ranker under the search surface's policies.
 //!
 //! The index lives in RAM next to the serving model and is rebuilt with it, from the same
 //! catalog view, whenever the shop's catalog revision moves (sync, webhooks), so a search

@@ -6,10 +6,9 @@ use std::collections::HashSet;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use ranker::{CategoryId, CategoryTree};
-use tantivy::tokenizer::TextAnalyzer;
 
 use super::price::{self, PriceRange};
-use super::text;
+use super::text::{Analyzers, Words};
 
 /// Characters of a query that are parsed; the rest is ignored (a search box sends a few words,
 /// so a longer query is pasted text and its tail adds nothing but work).
@@ -71,10 +70,10 @@ impl ParsedQuery {
     }
 }
 
-/// A name as analysed terms ("New Balance" → `new`, `balanc`).
+/// A name as analysed words ("New Balance" → `new`, `balanc`; raw `new`, `balance`).
 #[derive(Debug, Clone)]
 struct Name {
-    terms: Vec<String>,
+    words: Words,
 }
 
 struct Brand {
@@ -117,7 +116,7 @@ impl Vocabulary {
         leaves: &HashSet<CategoryId>,
         known: HashSet<String>,
     ) -> Self {
-        let mut analyzer = text::analyzer();
+        let mut analyzer = Analyzers::default();
         let mut names: Vec<&str> = brands.into_iter().filter(|b| !b.is_empty()).collect();
         names.sort_unstable();
         names.dedup();
@@ -126,10 +125,10 @@ impl Vocabulary {
             .map(|name| Brand {
                 name: name.to_owned(),
                 terms: Name {
-                    terms: text::terms(&mut analyzer, name),
+                    words: analyzer.words(name),
                 },
             })
-            .filter(|b| !b.terms.terms.is_empty())
+            .filter(|b| !b.terms.words.stems.is_empty())
             .collect();
         let categories = (0..tree.len())
             .filter_map(|i| {
@@ -152,35 +151,33 @@ impl Vocabulary {
 
     /// Parses `query` (see the module docs); never fails: what is not understood is text.
     #[must_use]
-    pub fn parse(&self, analyzer: &mut TextAnalyzer, query: &str) -> ParsedQuery {
+    pub fn parse(&self, query: &str) -> ParsedQuery {
         let normalized: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
         let normalized = normalized.to_lowercase();
         let (price, rest) = price::extract(&normalized);
-        let mut terms = text::terms(analyzer, &rest);
-        let dfas: Vec<Option<DFA>> = terms.iter().map(|t| self.dfa(t)).collect();
-        let brand = best_window(&terms, &dfas, self.brands.iter().map(|b| &b.terms));
-        let brand = brand.map(|(index, at, len)| {
-            remove(&mut terms, at, len);
-            self.brands[index].name.clone()
-        });
-        let dfas: Vec<Option<DFA>> = terms.iter().map(|t| self.dfa(t)).collect();
+        let mut words = Analyzers::default().words(&rest);
+        let brand =
+            self.find(&words, self.brands.iter().map(|b| &b.terms))
+                .map(|(index, at, len)| {
+                    words.remove(at, len);
+                    self.brands[index].name.clone()
+                });
         let names = self
             .categories
             .iter()
             .flat_map(|c| c.alternatives.iter().map(move |n| (c, n)));
-        let found = best_window(&terms, &dfas, names.clone().map(|(_, n)| n));
         let mut categories: Vec<&Category> = Vec::new();
-        if let Some((index, at, len)) = found {
-            let named = names.clone().nth(index).map(|(_, n)| n.terms.clone());
+        if let Some((index, at, len)) = self.find(&words, names.clone().map(|(_, n)| n)) {
+            let named = names.clone().nth(index).map(|(_, n)| n.words.stems.clone());
             // Every category of that name, wherever it sits in the tree.
             categories = names
-                .filter(|(_, n)| Some(&n.terms) == named.as_ref())
+                .filter(|(_, n)| Some(&n.words.stems) == named.as_ref())
                 .map(|(c, _)| c)
                 .collect();
             categories.dedup_by_key(|c| c.id);
-            remove(&mut terms, at, len);
+            words.remove(at, len);
         }
-        let attribute = terms.iter().any(|t| self.knows(t));
+        let attribute = words.stems.iter().any(|t| self.knows(t));
         let class = if brand.is_some() {
             QueryClass::Branded
         } else if !categories.is_empty() && (attribute || categories.iter().any(|c| c.leaf)) {
@@ -190,12 +187,52 @@ impl Vocabulary {
         };
         ParsedQuery {
             normalized,
-            terms,
+            terms: words.stems,
             price,
             brand,
             categories: categories.iter().map(|c| c.id).collect(),
             class,
         }
+    }
+
+    /// The name of `names` that occurs in `words` as consecutive words, each equal after
+    /// stemming or (for a word of [`FUZZY_MIN_CHARS`] and more) one edit from the name's word,
+    /// stemmed or not; the longest name wins, then an exact match, then the first listed:
+    /// `(name index, start, length)`.
+    fn find<'a>(
+        &self,
+        words: &Words,
+        names: impl Iterator<Item = &'a Name>,
+    ) -> Option<(usize, usize, usize)> {
+        let automata: Vec<[Option<DFA>; 2]> = words
+            .stems
+            .iter()
+            .zip(&words.raw)
+            .map(|(stem, raw)| [self.dfa(stem), self.dfa(raw)])
+            .collect();
+        let mut best: Option<(usize, usize, usize, bool)> = None;
+        for (index, name) in names.enumerate() {
+            let len = name.words.stems.len();
+            if len == 0 || len > words.stems.len() {
+                continue;
+            }
+            for at in 0..=words.stems.len() - len {
+                let exact = words.stems[at..at + len] == name.words.stems[..];
+                let near = |i: usize| {
+                    let [stem, raw] = &automata[at + i];
+                    words.stems[at + i] == name.words.stems[i]
+                        || stem
+                            .as_ref()
+                            .is_some_and(|d| matches(d, &name.words.stems[i]))
+                        || raw.as_ref().is_some_and(|d| matches(d, &name.words.raw[i]))
+                };
+                let better = best.is_none_or(|(_, _, l, e)| len > l || (len == l && exact && !e));
+                if better && (exact || (0..len).all(near)) {
+                    best = Some((index, at, len, exact));
+                }
+            }
+        }
+        best.map(|(index, at, len, _)| (index, at, len))
     }
 
     /// A distance-1 automaton for a term long enough to be misspelt safely.
@@ -214,61 +251,26 @@ impl Vocabulary {
 
 /// The alternatives a category name is asked for by: the whole name, and each part of a name
 /// joined by "&", "," or "and".
-fn alternatives(analyzer: &mut TextAnalyzer, name: &str) -> Vec<Name> {
-    let whole = text::terms(analyzer, name);
-    let mut out = vec![Name { terms: whole }];
+fn alternatives(analyzer: &mut Analyzers, name: &str) -> Vec<Name> {
+    let mut out = vec![Name {
+        words: analyzer.words(name),
+    }];
     let parts: Vec<&str> = name
         .split(['&', ',', '/'])
         .flat_map(|p| p.split(" and "))
         .collect();
     if parts.len() > 1 {
         out.extend(parts.into_iter().map(|p| Name {
-            terms: text::terms(analyzer, p),
+            words: analyzer.words(p),
         }));
     }
-    out.retain(|n| !n.terms.is_empty());
+    out.retain(|n| !n.words.stems.is_empty());
     out
 }
 
 /// Whether `dfa` accepts `word` within its distance.
 fn matches(dfa: &DFA, word: &str) -> bool {
     matches!(dfa.eval(word), Distance::Exact(_))
-}
-
-/// The name that occurs in `terms` as consecutive terms (each exactly, or within one edit for
-/// a long term), longest first, exact before fuzzy, then first listed: `(name index, start,
-/// length)`.
-fn best_window<'a>(
-    terms: &[String],
-    dfas: &[Option<DFA>],
-    names: impl Iterator<Item = &'a Name>,
-) -> Option<(usize, usize, usize)> {
-    let mut best: Option<(usize, usize, usize, bool)> = None;
-    for (index, name) in names.enumerate() {
-        let len = name.terms.len();
-        if len == 0 || len > terms.len() {
-            continue;
-        }
-        for at in 0..=terms.len() - len {
-            let window = &terms[at..at + len];
-            let exact = window == name.terms.as_slice();
-            let fuzzy = exact
-                || window.iter().zip(&dfas[at..at + len]).zip(&name.terms).all(
-                    |((term, dfa), want)| {
-                        term == want || dfa.as_ref().is_some_and(|d| matches(d, want))
-                    },
-                );
-            let better = best.is_none_or(|(_, _, l, e)| len > l || (len == l && exact && !e));
-            if fuzzy && better {
-                best = Some((index, at, len, exact));
-            }
-        }
-    }
-    best.map(|(index, at, len, _)| (index, at, len))
-}
-
-fn remove(terms: &mut Vec<String>, at: usize, len: usize) {
-    terms.drain(at..at + len);
 }
 
 #[cfg(test)]
@@ -285,7 +287,7 @@ mod tests {
             &["Women's Apparel", "Jeans & Trousers"],
             &["Kitchen", "Cookware"],
             &["Kids", "Tops"],
-            &["Women's Apparel", "Tops"],
+            &["Women's Apparel", "Tops & Blouses"],
         ] {
             leaves.extend(tree.intern(path));
         }
@@ -294,7 +296,7 @@ mod tests {
     }
 
     fn parse(q: &str) -> ParsedQuery {
-        vocabulary().parse(&mut text::analyzer(), q)
+        vocabulary().parse(q)
     }
 
     #[test]
@@ -325,6 +327,13 @@ mod tests {
         assert_eq!(parse("jeans").class, QueryClass::HighIntent);
         assert_eq!(parse("tops").categories.len(), 2, "both departments' tops");
         assert_eq!(parse("silk dresses").terms, vec!["silk"]);
+        let blouses = parse("blouses").categories;
+        assert_eq!(blouses.len(), 1);
+        assert_eq!(
+            parse("blxuses").categories,
+            blouses,
+            "misspelt before stemming"
+        );
     }
 
     #[test]

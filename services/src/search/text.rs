@@ -4,7 +4,7 @@
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer,
 };
 
 /// The name the analyzer is registered under in the index.
@@ -20,16 +20,19 @@ const FILLER: [&str; 16] = [
     "any", "s",
 ];
 
-/// A fresh analyzer (cheap; each caller owns one, as tantivy's token streams borrow it mutably).
-#[must_use]
-pub fn analyzer() -> TextAnalyzer {
+/// The shared steps before stemming.
+fn unstemmed() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(StopWordFilter::remove(FILLER.map(str::to_owned)))
-        .filter(Stemmer::new(Language::English))
-        .build()
+}
+
+/// A fresh analyzer (cheap; each caller owns one, as tantivy's token streams borrow it mutably).
+#[must_use]
+pub fn analyzer() -> TextAnalyzer {
+    unstemmed().filter(Stemmer::new(Language::English)).build()
 }
 
 /// The analysed terms of `text`, in order.
@@ -43,6 +46,56 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// A text's terms both stemmed (what the index holds) and not (what a misspelling is judged
+/// against: the stemmer may cut a misspelt word differently from the word meant, "blxuses"
+/// to "blxuse" but "blouses" to "blous").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Words {
+    /// Stemmed terms.
+    pub stems: Vec<String>,
+    /// The same terms unstemmed, position by position.
+    pub raw: Vec<String>,
+}
+
+impl Words {
+    /// Removes the words `at..at + len`.
+    pub fn remove(&mut self, at: usize, len: usize) {
+        self.stems.drain(at..at + len);
+        self.raw.drain(at..at + len);
+    }
+}
+
+/// Both analyzers, for [`Words`].
+pub struct Analyzers {
+    stemmed: TextAnalyzer,
+    plain: TextAnalyzer,
+}
+
+impl Default for Analyzers {
+    fn default() -> Self {
+        Self {
+            stemmed: analyzer(),
+            plain: unstemmed().build(),
+        }
+    }
+}
+
+impl Analyzers {
+    /// The words of `text`.
+    pub fn words(&mut self, text: &str) -> Words {
+        let stems = terms(&mut self.stemmed, text);
+        let raw = terms(&mut self.plain, text);
+        // Stemming neither adds nor drops a token, so the two line up; should a tokenizer
+        // ever differ, the stems stand in for the raw forms.
+        let raw = if raw.len() == stems.len() {
+            raw
+        } else {
+            stems.clone()
+        };
+        Words { stems, raw }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +107,12 @@ mod tests {
         assert_eq!(terms(&mut a, "CAFÉ Crème"), vec!["cafe", "creme"]);
         assert_eq!(terms(&mut a, "Tops & Blouses"), vec!["top", "blous"]);
         assert!(terms(&mut a, "for the").is_empty());
+    }
+
+    #[test]
+    fn words_keep_stemmed_and_raw_forms_side_by_side() {
+        let words = Analyzers::default().words("Silk Blouses for her");
+        assert_eq!(words.stems, vec!["silk", "blous", "her"]);
+        assert_eq!(words.raw, vec!["silk", "blouses", "her"]);
     }
 }
