@@ -321,3 +321,29 @@ async fn the_proxy_requires_a_signature_and_answers_a_liquid_results_page() {
     assert_eq!(body["surface"], "search");
     assert!(!ids(&body).is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_storefront_has_a_results_page_with_a_search_box() {
+    let (app, _) = demo_app(true).await;
+
+    let response = app.get("/demo/results?q=gifts%20under%20100").await;
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Results for"), "{html}");
+    assert!(
+        html.contains(r#"action="/demo/results""#),
+        "the header's search box"
+    );
+    assert!(
+        html.contains("href=\"/demo/products/"),
+        "result cards: {html}"
+    );
+    assert!(html.contains("rel=\"next\""), "a link to page 2");
+}

@@ -231,10 +231,101 @@ fn pool(catalog: &Catalog, hits: &[Hit]) -> Result<CandidatePool, SearchError> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{HashMap, HashSet};
+
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use ranker::ItemSpec;
+
     use super::*;
+    use crate::catalog::{CatalogView, InventoryHealth, ItemFacts};
+    use crate::search::{ProductText, SearchIndex};
+
+    /// 60 lamps in three categories and four brands; every third is sold out.
+    fn shop() -> (CatalogView, SearchIndex) {
+        let mut builder = Catalog::builder(0);
+        let mut facts = HashMap::new();
+        let mut texts = Vec::new();
+        for id in 0..60_i64 {
+            let leaf = ["Desk", "Floor", "Table"][usize::try_from(id % 3).unwrap()];
+            let category = builder.category(&["Lamps", leaf]).unwrap();
+            let brand = format!("Brand{}", id % 4);
+            let available = if id % 3 == 0 { 0 } else { 5 };
+            let spec = ItemSpec::new(id, category)
+                .brand(builder.brand(&brand))
+                .price(20.0)
+                .stock(available > 0, 0.7);
+            builder.add_item(spec).unwrap();
+            let health = InventoryHealth::classify(available, 0.1);
+            let fact = ItemFacts {
+                price_minor: 2_000,
+                margin: None,
+                available,
+                units_per_day: 0.1,
+                health,
+            };
+            facts.insert(id, fact);
+            texts.push(ProductText {
+                id,
+                title: format!("{leaf} lamp {id}"),
+                brand,
+                ..ProductText::default()
+            });
+        }
+        let view = CatalogView {
+            catalog: builder.build(),
+            facts,
+        };
+        let index = SearchIndex::build(&view, &texts).unwrap();
+        (view, index)
+    }
 
     #[test]
     fn the_search_policies_validate() {
         assert!(SearchPolicies::new().is_ok());
+    }
+
+    #[test]
+    fn pages_put_every_in_stock_match_first_and_never_repeat() {
+        let (view, index) = shop();
+        let ranker = Ranker::builder().build().unwrap();
+        let policies = SearchPolicies::new().unwrap();
+        let parsed = index.parse("lamp");
+        let hits = index.search(&parsed, MAX_CANDIDATES).unwrap();
+        let ctx = Context::new(Surface::Search, 0).with_query("");
+        let page = |n: usize| {
+            let request = PageRequest {
+                ranker: &ranker,
+                catalog: &view.catalog,
+                policies: &policies,
+                class: parsed.class,
+                page: n,
+            };
+            request
+                .serve(&hits, &ctx, &mut ChaCha8Rng::seed_from_u64(1))
+                .unwrap()
+        };
+
+        let pages: Vec<Page> = (1..=4).map(page).collect();
+
+        assert_eq!(hits.len(), 60);
+        assert_eq!(
+            pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
+            [24, 24, 12, 0]
+        );
+        assert_eq!(
+            pages.iter().map(|p| p.has_more).collect::<Vec<_>>(),
+            [true, true, false, false]
+        );
+        let order: Vec<i64> = pages
+            .iter()
+            .flat_map(|p| p.items.iter().map(|i| i.ranked.external_id))
+            .collect();
+        assert_eq!(order.iter().collect::<HashSet<_>>().len(), 60, "no repeats");
+        let stocked: Vec<bool> = order.iter().map(|id| id % 3 != 0).collect();
+        assert!(
+            stocked[..40].iter().all(|s| *s) && stocked[40..].iter().all(|s| !s),
+            "{order:?}"
+        );
     }
 }
