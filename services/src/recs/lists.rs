@@ -3,7 +3,7 @@
 //! then removes older versions; a product's own lists can be rebuilt in place after it
 //! changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -165,8 +165,8 @@ impl Seed {
 }
 
 /// The products whose pools `seeds` read: the seed products and the profiles' products.
-fn pooled_products(seeds: &[Seed]) -> Vec<i64> {
-    let mut products: Vec<i64> = seeds
+fn pooled_products(seeds: &[Seed]) -> HashSet<i64> {
+    seeds
         .iter()
         .flat_map(|seed| match seed {
             Seed::Product(id) => std::slice::from_ref(id),
@@ -174,10 +174,7 @@ fn pooled_products(seeds: &[Seed]) -> Vec<i64> {
             Seed::Global => &[],
         })
         .copied()
-        .collect();
-    products.sort_unstable();
-    products.dedup();
-    products
+        .collect()
 }
 
 /// FNV-1a: a hash that is the same in every process and release, so every part of a run
