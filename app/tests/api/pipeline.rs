@@ -234,7 +234,7 @@ async fn a_page_asks_only_for_the_modules_it_shows_and_only_those_are_logged() {
 
     let body = recs(
         &app,
-        &format!("surface=pdp&product_id={seed}&modules=complete_the_look&limit=4"),
+        &format!("surface=pdp&product_id={seed}&modules=similar_items&limit=4"),
     )
     .await;
     let bad = app
@@ -243,13 +243,13 @@ async fn a_page_asks_only_for_the_modules_it_shows_and_only_those_are_logged() {
         ))
         .await;
 
-    assert_eq!(module_names(&body), ["complete_the_look"]);
+    assert_eq!(module_names(&body), ["similar_items"]);
     let shown = served_ids(&body).len();
     assert!(shown > 0);
     let rec_id = body["rec_id"].as_str().unwrap();
     let (_, items) = app.impression(rec_id).await;
     assert_eq!(items.len(), shown, "no impression for modules not shown");
-    assert!(items.iter().all(|i| i.module == "complete_the_look"));
+    assert!(items.iter().all(|i| i.module == "similar_items"));
     assert_eq!(bad.status(), 400);
 }
 
