@@ -75,6 +75,21 @@ fn median(mut values: Vec<i64>) -> i64 {
     values.get(values.len() / 2).copied().unwrap_or(0)
 }
 
+/// A whole-unit price just above the median of `relevant`, and the products at or under it:
+/// the truth of a "… under <price>" query.
+fn under_median_price(
+    relevant: &HashSet<i64>,
+    products: &HashMap<i64, Facts>,
+) -> (i64, HashSet<i64>) {
+    let limit = median(relevant.iter().map(|id| products[id].price_cents).collect()) / 100 + 1;
+    let under = relevant
+        .iter()
+        .copied()
+        .filter(|id| products[id].price_cents <= limit * 100)
+        .collect();
+    (limit, under)
+}
+
 impl SearchTruth {
     pub fn new(shop: &DemoShop) -> Self {
         let products: HashMap<i64, Facts> = active(shop)
@@ -134,13 +149,7 @@ impl SearchTruth {
                     relevant: relevant.clone(),
                 });
             }
-            let limit =
-                median(relevant.iter().map(|id| products[id].price_cents).collect()) / 100 + 1;
-            let under = relevant
-                .iter()
-                .copied()
-                .filter(|id| products[id].price_cents <= limit * 100)
-                .collect();
+            let (limit, under) = under_median_price(&relevant, &products);
             queries.push(Query {
                 kind: "category under price",
                 text: format!("{name} under {limit}"),
@@ -158,13 +167,7 @@ impl SearchTruth {
                 continue;
             }
             let name = top.name.to_lowercase();
-            let limit =
-                median(relevant.iter().map(|id| products[id].price_cents).collect()) / 100 + 1;
-            let under = relevant
-                .iter()
-                .copied()
-                .filter(|id| products[id].price_cents <= limit * 100)
-                .collect();
+            let (limit, under) = under_median_price(&relevant, &products);
             queries.push(Query {
                 kind: "generic",
                 text: format!("{name} under {limit}"),
