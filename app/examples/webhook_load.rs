@@ -48,11 +48,11 @@ fn parse_args() -> anyhow::Result<Args> {
         let value = raw
             .next()
             .with_context(|| format!("{flag} needs a value"))?;
+        if args.schedule.take_flag(&flag, &value)? {
+            continue;
+        }
         match flag.as_str() {
             "--url" => args.url = value,
-            "--rate" => args.schedule.rate = value.parse().context("--rate")?,
-            "--seconds" => args.schedule.seconds = value.parse().context("--seconds")?,
-            "--warmup" => args.schedule.warmup = value.parse().context("--warmup")?,
             "--secret" => args.secret = value,
             "--shop" => args.shop = value,
             "--duplicates" => args.duplicates = value.parse().context("--duplicates")?,

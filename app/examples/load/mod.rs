@@ -19,6 +19,20 @@ pub struct Schedule {
     pub warmup: u64,
 }
 
+impl Schedule {
+    /// Takes `--rate`, `--seconds` or `--warmup`; `false` for any other flag.
+    pub fn take_flag(&mut self, flag: &str, value: &str) -> anyhow::Result<bool> {
+        use anyhow::Context as _;
+        match flag {
+            "--rate" => self.rate = value.parse().context("--rate")?,
+            "--seconds" => self.seconds = value.parse().context("--seconds")?,
+            "--warmup" => self.warmup = value.parse().context("--warmup")?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 #[derive(Default)]
 struct Results {
     latencies_us: Vec<u64>,
