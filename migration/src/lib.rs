@@ -15,6 +15,7 @@ mod m20261125_000070_impressions;
 mod m20261203_000080_catalog_freshness;
 mod m20261204_000090_queue_health;
 mod m20261204_000100_list_parts;
+mod m20261204_000110_list_version_index;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000080_catalog_freshness::Migration),
             Box::new(m20261204_000090_queue_health::Migration),
             Box::new(m20261204_000100_list_parts::Migration),
+            Box::new(m20261204_000110_list_version_index::Migration),
         ]
     }
 }

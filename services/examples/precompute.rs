@@ -93,8 +93,14 @@ async fn main() -> anyhow::Result<()> {
     drop(pools);
 
     let started = Instant::now();
-    let summary = precompute_in_parts(&db, shop.id, part_products, parallel_parts).await?;
+    let (plan, summary) = precompute_in_parts(&db, shop.id, part_products, parallel_parts).await?;
     let precompute = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let removed = lists::retire_replaced(&db.conn, shop.id, &plan).await?;
+    println!(
+        "after publishing: removed {removed} replaced lists in {:.1} s (the new version serves meanwhile)",
+        started.elapsed().as_secs_f64()
+    );
     let t = summary.totals.timings;
     println!(
         "precompute {precompute:.1} s wall: summed over parts load {:.1} s, compute {:.1} s, \
@@ -112,13 +118,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Plans the shop's precompute in parts of `part_products` and runs `parallel` parts at a
-/// time, printing each part's time; returns the published summary.
+/// time, printing each part's time; returns the plan and the published summary.
 async fn precompute_in_parts(
     db: &Database,
     shop_id: i64,
     part_products: u64,
     parallel: usize,
-) -> anyhow::Result<lists::PrecomputeSummary> {
+) -> anyhow::Result<(lists::Plan, lists::PrecomputeSummary)> {
     let plan = lists::plan(&db.conn, shop_id, part_products)
         .await?
         .context("no pools were stored")?;
@@ -142,7 +148,7 @@ async fn precompute_in_parts(
     while let Some(part) = parts.join_next().await {
         summary = summary.or(part??);
     }
-    summary.context("no part published the version")
+    Ok((plan, summary.context("no part published the version")?))
 }
 
 fn secs(millis: u64) -> f64 {

@@ -6,7 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{category, category_adjacency, inventory, order, order_line, product, variant};
 use ranker::candidates::complements::CategoryGraph;
 use ranker::{Catalog, CategoryId, ItemSpec};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, DerivePartialModel, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 
 use super::features::{InventoryHealth, margin};
 
@@ -40,6 +43,18 @@ pub struct CatalogView {
     pub facts: HashMap<i64, ItemFacts>,
 }
 
+/// The columns of a product the ranker reads: whole rows (descriptions, tags, attributes)
+/// were most of the catalog load at 100,000 products.
+#[derive(DerivePartialModel)]
+#[sea_orm(entity = "product::Entity")]
+struct RankedProduct {
+    id: i64,
+    category_id: Option<String>,
+    brand: String,
+    vendor: String,
+    published_at: DateTime<Utc>,
+}
+
 /// Loads the active products of `shop_id` with their derived features as of `now`.
 ///
 /// Products without a category or without variants are left out: the ranker needs both.
@@ -64,6 +79,7 @@ pub async fn load(
         .filter(product::Column::ShopId.eq(shop_id))
         .filter(product::Column::Status.eq("active"))
         .filter(product::Column::DeletedAt.is_null())
+        .into_partial_model::<RankedProduct>()
         .all(conn)
         .await?;
     let facts = product_facts(conn, shop_id, now).await?;
@@ -139,8 +155,16 @@ async fn product_facts(
     shop_id: i64,
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, ItemFacts>, DbErr> {
-    let variants = variant::Entity::find()
+    // (variant id, product id, price in minor units): all the facts need of a variant.
+    let variants: Vec<(i64, i64, i64)> = variant::Entity::find()
+        .select_only()
+        .columns([
+            variant::Column::Id,
+            variant::Column::ProductId,
+            variant::Column::PriceMinor,
+        ])
         .filter(variant::Column::ShopId.eq(shop_id))
+        .into_tuple()
         .all(conn)
         .await?;
     let stock: HashMap<i64, (i64, Option<i64>)> = inventory::Entity::find()
@@ -151,21 +175,25 @@ async fn product_facts(
         .map(|row| (row.variant_id, (row.available, row.unit_cost_minor)))
         .collect();
     let sold = units_sold_since(conn, shop_id, now - Duration::days(VELOCITY_WINDOW_DAYS)).await?;
-    let mut grouped: HashMap<i64, Vec<&variant::Model>> = HashMap::new();
-    for var in &variants {
-        grouped.entry(var.product_id).or_default().push(var);
+    // Per product: (variant id, price).
+    let mut grouped: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for &(variant_id, product_id, price_minor) in &variants {
+        grouped
+            .entry(product_id)
+            .or_default()
+            .push((variant_id, price_minor));
     }
     let facts = grouped
         .into_iter()
         .filter_map(|(product_id, vars)| {
-            let price_minor = vars.iter().map(|v| v.price_minor).min()?;
+            let price_minor = vars.iter().map(|&(_, price)| price).min()?;
             let margins: Vec<f64> = vars
                 .iter()
-                .filter_map(|v| margin(v.price_minor, stock.get(&v.id).and_then(|s| s.1)))
+                .filter_map(|&(id, price)| margin(price, stock.get(&id).and_then(|s| s.1)))
                 .collect();
             let available: i64 = vars
                 .iter()
-                .map(|v| stock.get(&v.id).map_or(0, |s| s.0.max(0)))
+                .map(|(id, _)| stock.get(id).map_or(0, |s| s.0.max(0)))
                 .sum();
             #[expect(clippy::cast_precision_loss, reason = "unit counts are small")]
             let units_per_day =

@@ -1,6 +1,6 @@
 //! Storage and runs of the precomputed lists: a full precompute writes a new list version in
 //! chunks (progress in `job_runs`), publishes it in `models` (kind [`LISTS_KIND`]) and only
-//! then removes older versions; a product's own lists can be rebuilt in place after it
+//! then removes older versions, in batches; a product's own lists can be rebuilt in place after it
 //! changes.
 
 use std::collections::{HashMap, HashSet};
@@ -15,8 +15,8 @@ use ranker::{PolicySet, Ranker};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -25,7 +25,7 @@ use super::BuildError;
 use super::pools::StoredCandidate;
 use super::precompute::{ComputedList, Precomputer, Profile};
 use super::profiles;
-use super::store::{self, POOL_SURFACE, PRODUCT_SEED, SeedKey};
+use super::store::{self, PRODUCT_SEED, SeedKey};
 use crate::catalog::{CatalogView, view};
 use crate::runs::JobRun;
 use crate::surface;
@@ -34,6 +34,8 @@ use crate::surface;
 pub const LISTS_KIND: &str = "rec_lists";
 /// Seeds computed (and written in one transaction) per chunk.
 const CHUNK: usize = 500;
+/// Replaced list rows deleted per statement.
+const PRUNE_BATCH: u64 = 5_000;
 /// Parts of a full precompute at most: each part loads the shop's pools and catalog again.
 pub const MAX_PARTS: u64 = 16;
 
@@ -58,7 +60,7 @@ pub struct PhaseTimings {
     pub compute_ms: u64,
     /// Writing list rows (including waiting for the database).
     pub write_ms: u64,
-    /// Publishing the version and deleting the one it replaces.
+    /// Publishing the version.
     pub publish_ms: u64,
 }
 
@@ -295,8 +297,8 @@ pub async fn plan(
     }))
 }
 
-/// Precomputes every list of the shop in one process and one part; `None` when the shop has
-/// no pools yet.
+/// Precomputes every list of the shop in one process and one part, publishes the version
+/// and removes the lists it replaces; `None` when the shop has no pools yet.
 ///
 /// # Errors
 /// [`BuildError`]; the previous list version keeps serving.
@@ -308,11 +310,14 @@ pub async fn precompute_all(
     let Some(plan) = plan(&db.conn, shop_id, u64::MAX).await? else {
         return Ok(None);
     };
-    precompute_part(db, shop_id, &plan, 0, run).await
+    let summary = precompute_part(db, shop_id, &plan, 0, run).await?;
+    retire_replaced(&db.conn, shop_id, &plan).await?;
+    Ok(summary)
 }
 
 /// Precomputes part `part` of `plan` (every seed whose [`part_of`] it is) and records it; the
-/// part that completes the set publishes the list version and returns its summary.
+/// part that completes the set publishes the list version and returns its summary. Its
+/// caller then removes the replaced lists with [`retire_replaced`].
 ///
 /// A part may run again (a retry after a crash): its rows are written once, and it counts
 /// once.
@@ -467,9 +472,8 @@ fn rows(
         .collect()
 }
 
-/// Marks the version ready and removes the lists it replaces: every other published version,
-/// and rows of runs that started before this one and never published (they died). A run that
-/// started later and is still writing keeps its rows.
+/// Marks the version ready. The lists it replaces stay until [`retire_replaced`] removes
+/// them: deleting a version's rows takes seconds at scale and need not hold the shop's lock.
 async fn publish(
     txn: &DatabaseTransaction,
     shop_id: i64,
@@ -492,29 +496,104 @@ async fn publish(
     }
     .insert(txn)
     .await?;
-    let published = Query::select()
-        .column(model::Column::Version)
-        .from(model::Entity)
-        .and_where(model::Column::ShopId.eq(shop_id))
-        .and_where(model::Column::Kind.eq(LISTS_KIND))
-        .to_owned();
-    rec_list::Entity::delete_many()
-        .filter(rec_list::Column::ShopId.eq(shop_id))
-        .filter(rec_list::Column::Surface.ne(POOL_SURFACE))
-        .filter(rec_list::Column::ListVersion.ne(summary.list_version.as_str()))
-        .filter(
-            Condition::any()
-                .add(rec_list::Column::ListVersion.in_subquery(published))
-                .add(rec_list::Column::CreatedAt.lt(started)),
-        )
-        .exec(txn)
-        .await?;
     // The parts' records have served their purpose, as have those of runs that died.
     list_part::Entity::delete_many()
         .filter(list_part::Column::ShopId.eq(shop_id))
         .exec(txn)
         .await?;
     Ok(())
+}
+
+/// Removes the lists that `plan`'s published version replaced: every other published
+/// version, and versions of runs that started before it and never published (they died; a
+/// run still writing has rows newer than `plan`'s start and keeps them). Returns the rows
+/// removed.
+///
+/// Only the version that serves prunes: when a newer one has published meanwhile, its own
+/// pruning removes both. Rows go in batches so that no one transaction holds the database
+/// (SQLite's single writer, PostgreSQL's locks) for the seconds a whole version takes.
+///
+/// # Errors
+/// The database error; what is left is removed by the next version's pruning.
+pub async fn retire_replaced(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    plan: &Plan,
+) -> Result<u64, DbErr> {
+    let serving = store::ready_version(conn, shop_id, LISTS_KIND).await?;
+    if serving.as_deref() != Some(plan.list_version.as_str()) {
+        return Ok(0);
+    }
+    let mut removed = 0;
+    for version in replaced_versions(conn, shop_id, plan).await? {
+        removed += delete_version(conn, shop_id, &version).await?;
+    }
+    Ok(removed)
+}
+
+/// The list versions `plan`'s version replaces (see [`retire_replaced`]).
+async fn replaced_versions(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    plan: &Plan,
+) -> Result<Vec<String>, DbErr> {
+    let published: HashSet<String> = model::Entity::find()
+        .select_only()
+        .column(model::Column::Version)
+        .filter(model::Column::ShopId.eq(shop_id))
+        .filter(model::Column::Kind.eq(LISTS_KIND))
+        .into_tuple()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    // Pools carry no list version; the index on (shop, list version, created) answers this
+    // without reading the rows.
+    let stored: Vec<(String, Option<DateTime<Utc>>)> = rec_list::Entity::find()
+        .select_only()
+        .column(rec_list::Column::ListVersion)
+        .column_as(rec_list::Column::CreatedAt.max(), "newest")
+        .filter(rec_list::Column::ShopId.eq(shop_id))
+        .filter(rec_list::Column::ListVersion.ne(""))
+        .filter(rec_list::Column::ListVersion.ne(plan.list_version.as_str()))
+        .group_by(rec_list::Column::ListVersion)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(stored
+        .into_iter()
+        .filter(|(version, newest)| {
+            published.contains(version) || newest.is_none_or(|at| at < plan.started_at)
+        })
+        .map(|(version, _)| version)
+        .collect())
+}
+
+/// Deletes one list version's rows, [`PRUNE_BATCH`] at a time.
+async fn delete_version(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    version: &str,
+) -> Result<u64, DbErr> {
+    let batch_ids = Query::select()
+        .column(rec_list::Column::Id)
+        .from(rec_list::Entity)
+        .and_where(rec_list::Column::ShopId.eq(shop_id))
+        .and_where(rec_list::Column::ListVersion.eq(version))
+        .limit(PRUNE_BATCH)
+        .to_owned();
+    let mut removed = 0;
+    loop {
+        let batch = rec_list::Entity::delete_many()
+            .filter(rec_list::Column::Id.in_subquery(batch_ids.clone()))
+            .exec(conn)
+            .await?
+            .rows_affected;
+        removed += batch;
+        if batch < PRUNE_BATCH {
+            return Ok(removed);
+        }
+    }
 }
 
 /// Rebuilds one product's own lists in the published list version (after the product

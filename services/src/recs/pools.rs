@@ -27,8 +27,7 @@ const NEW_ARRIVAL_WINDOW_SECS: i64 = 30 * 86_400;
 /// A stored candidate: external ids, because dense ranker ids change with every catalog load.
 /// Stored as a compact `[id, relevance, sources, primary, via]` array: a 100,000-product shop
 /// keeps a few hundred thousand lists of dozens of candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(from = "Compact", into = "Compact")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StoredCandidate {
     /// Product id.
     pub id: i64,
@@ -42,38 +41,48 @@ pub struct StoredCandidate {
     pub via: Option<i64>,
 }
 
-/// The stored form of [`StoredCandidate`]; lists written before candidates knew their seed
-/// have four fields and still read.
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum Compact {
-    Seeded(i64, f32, ranker::SourceSet, Source, Option<i64>),
-    Unseeded(i64, f32, ranker::SourceSet, Source),
-}
-
-impl From<Compact> for StoredCandidate {
-    fn from(compact: Compact) -> Self {
-        let (id, relevance, sources, primary, via) = match compact {
-            Compact::Seeded(id, relevance, sources, primary, via) => {
-                (id, relevance, sources, primary, via)
-            }
-            Compact::Unseeded(id, relevance, sources, primary) => {
-                (id, relevance, sources, primary, None)
-            }
-        };
-        Self {
-            id,
-            relevance,
-            sources,
-            primary,
-            via,
-        }
+impl Serialize for StoredCandidate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (
+            self.id,
+            self.relevance,
+            self.sources,
+            self.primary,
+            self.via,
+        )
+            .serialize(serializer)
     }
 }
 
-impl From<StoredCandidate> for Compact {
-    fn from(c: StoredCandidate) -> Self {
-        Self::Seeded(c.id, c.relevance, c.sources, c.primary, c.via)
+/// Reads the array form by hand rather than through an untagged enum: an untagged enum
+/// buffers every element before trying each shape, which made reading a large shop's pools
+/// several times slower. Lists written before candidates knew their seed have four fields
+/// and still read.
+impl<'de> Deserialize<'de> for StoredCandidate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(CandidateVisitor)
+    }
+}
+
+struct CandidateVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CandidateVisitor {
+    type Value = StoredCandidate;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[id, relevance, sources, primary, via?]")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        use serde::de::Error as _;
+        let missing = |field: usize| A::Error::invalid_length(field, &self);
+        Ok(StoredCandidate {
+            id: seq.next_element()?.ok_or_else(|| missing(0))?,
+            relevance: seq.next_element()?.ok_or_else(|| missing(1))?,
+            sources: seq.next_element()?.ok_or_else(|| missing(2))?,
+            primary: seq.next_element()?.ok_or_else(|| missing(3))?,
+            via: seq.next_element::<Option<i64>>()?.flatten(),
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 //! set publishes it. Parts of one run go to whichever worker processes are free.
 
 use serde::{Deserialize, Serialize};
-use services::recs::lists::{self, Plan};
+use services::recs::lists::{self, Plan, PrecomputeSummary};
 
 use crate::job::{Job, JobContext, JobError, tracked};
 
@@ -38,12 +38,28 @@ impl Job for PrecomputeListPart {
                 lists::precompute_part(db, shop_id, &self.plan, self.part, &run).await?;
             Ok(match published {
                 Some(summary) => {
-                    tracing::info!(shop = shop_id, ?summary, "lists precomputed");
-                    format!("part {part}, the last: {}", summary.describe())
+                    let done = retire_replaced(db, shop_id, &self.plan, &summary).await?;
+                    format!("part {part}, the last: {done}")
                 }
                 None => format!("part {part} of list version {}", self.plan.list_version),
             })
         })
         .await
     }
+}
+
+/// After the part that published `plan`'s version: logs the run and removes the lists the
+/// version replaced; describes the run.
+pub(super) async fn retire_replaced(
+    db: &common::Database,
+    shop_id: i64,
+    plan: &Plan,
+    summary: &PrecomputeSummary,
+) -> Result<String, services::recs::BuildError> {
+    let removed = lists::retire_replaced(&db.conn, shop_id, plan).await?;
+    tracing::info!(shop = shop_id, ?summary, removed, "lists precomputed");
+    Ok(format!(
+        "{}; {removed} replaced lists removed",
+        summary.describe()
+    ))
 }

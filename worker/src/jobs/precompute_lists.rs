@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use services::recs::lists;
 
-use super::precompute_list_part::PrecomputeListPart;
+use super::precompute_list_part::{PrecomputeListPart, retire_replaced};
 use crate::job::{Job, JobContext, JobError, per_window, tracked, window_run_key};
 use crate::queue::JobQueue;
 
@@ -52,10 +52,7 @@ impl Job for PrecomputeLists {
             }
             Ok(
                 match lists::precompute_part(db, shop_id, &plan, 0, &run).await? {
-                    Some(summary) => {
-                        tracing::info!(shop = shop_id, ?summary, "lists precomputed");
-                        summary.describe()
-                    }
+                    Some(summary) => retire_replaced(db, shop_id, &plan, &summary).await?,
                     None => format!(
                         "part 1/{} of list version {}; the other parts are queued",
                         plan.parts, plan.list_version

@@ -251,16 +251,62 @@ async fn a_run_in_parts_publishes_when_its_last_part_is_written_and_a_retried_pa
 
     let serving = lists::current(&db.conn, shop_id).await.unwrap().lists;
     assert_eq!(serving.as_deref(), Some(plan.list_version.as_str()));
+    assert!(
+        !keys(&db, shop_id, &whole).await.is_empty(),
+        "publishing leaves the replaced lists to the pruning that follows"
+    );
+    let removed = lists::retire_replaced(&db.conn, shop_id, &plan)
+        .await
+        .unwrap();
     let (whole_keys, parted_keys) = (
         keys(&db, shop_id, &whole).await,
         keys(&db, shop_id, &plan.list_version).await,
     );
     assert!(whole_keys.is_empty(), "the replaced version is removed");
+    assert_eq!(removed, u64::try_from(parted_keys.len()).unwrap());
     let single = precompute(&db, shop_id).await;
     assert_eq!(
         parted_keys,
         keys(&db, shop_id, &single).await,
         "same lists as one part"
+    );
+}
+
+#[tokio::test]
+async fn pruning_keeps_the_serving_version_and_a_later_run_still_writing() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop_id = trained_demo(&db).await;
+    let older = lists::plan(&db.conn, shop_id, u64::MAX)
+        .await
+        .unwrap()
+        .unwrap();
+    let newer = lists::plan(&db.conn, shop_id, u64::MAX)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(part(&db, shop_id, &older, 0).await.is_some());
+    // A run planned after `older` writes half its parts and is still going.
+    let writing = lists::plan(&db.conn, shop_id, 20).await.unwrap().unwrap();
+    assert_eq!(part(&db, shop_id, &writing, 0).await, None);
+    assert!(part(&db, shop_id, &newer, 0).await.is_some());
+
+    let by_older = lists::retire_replaced(&db.conn, shop_id, &older)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_older, 0,
+        "a version that no longer serves prunes nothing"
+    );
+    assert!(!keys(&db, shop_id, &newer.list_version).await.is_empty());
+
+    lists::retire_replaced(&db.conn, shop_id, &newer)
+        .await
+        .unwrap();
+    assert!(keys(&db, shop_id, &older.list_version).await.is_empty());
+    assert!(!keys(&db, shop_id, &newer.list_version).await.is_empty());
+    assert!(
+        !keys(&db, shop_id, &writing.list_version).await.is_empty(),
+        "a run that started later keeps what it wrote"
     );
 }
 
