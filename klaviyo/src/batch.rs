@@ -61,7 +61,9 @@ pub(crate) fn split<T>(
     envelope: usize,
     limits: BatchLimits,
 ) -> Result<Vec<(Vec<T>, usize)>, SplitError> {
-    let room = limits.max_item_bytes.min(limits.max_bytes.saturating_sub(envelope));
+    let room = limits
+        .max_item_bytes
+        .min(limits.max_bytes.saturating_sub(envelope));
     let mut batches = Vec::new();
     let mut current: Vec<T> = Vec::new();
     let (mut bytes, mut count) = (envelope, 0);
@@ -84,7 +86,12 @@ pub(crate) fn split<T>(
     Ok(batches)
 }
 
-fn check_item<T>(index: usize, item: &Sized<T>, room: usize, max_count: usize) -> Result<(), SplitError> {
+fn check_item<T>(
+    index: usize,
+    item: &Sized<T>,
+    room: usize,
+    max_count: usize,
+) -> Result<(), SplitError> {
     if item.bytes > room {
         return Err(SplitError::ItemTooLarge {
             index,

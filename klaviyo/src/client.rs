@@ -250,9 +250,7 @@ impl Client {
             builder = builder.query(&request.query);
         }
         if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, JSON_API)
-                .body(body.clone());
+            builder = builder.header(CONTENT_TYPE, JSON_API).body(body.clone());
         }
         builder
     }
@@ -261,8 +259,12 @@ impl Client {
 /// Headers of every request but the credential (which can change).
 fn static_headers(config: &Config) -> Result<HeaderMap, Error> {
     let mut headers = HeaderMap::new();
-    let revision = HeaderValue::from_str(&config.revision)
-        .map_err(|_| Error::Setup(format!("revision {:?} is not a header value", config.revision)))?;
+    let revision = HeaderValue::from_str(&config.revision).map_err(|_| {
+        Error::Setup(format!(
+            "revision {:?} is not a header value",
+            config.revision
+        ))
+    })?;
     headers.insert("revision", revision);
     headers.insert(ACCEPT, HeaderValue::from_static(JSON_API));
     Ok(headers)
@@ -282,7 +284,13 @@ fn authorization(credential: &Credential) -> HeaderValue {
 /// `Retry-After` in seconds (Klaviyo sends an integer); an HTTP date is not used by
 /// Klaviyo and falls back to backoff.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let seconds: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
 }
 

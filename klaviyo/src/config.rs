@@ -175,8 +175,8 @@ mod tests {
 
     #[test]
     fn config_reads_with_defaults() {
-        let config: Config =
-            serde_json::from_str(r#"{"credential": {"api_key": "pk_x"}}"#).unwrap_or_else(|e| {
+        let config: Config = serde_json::from_str(r#"{"credential": {"api_key": "pk_x"}}"#)
+            .unwrap_or_else(|e| {
                 panic!("{e}");
             });
         assert_eq!(config.revision, DEFAULT_REVISION);

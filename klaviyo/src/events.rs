@@ -239,7 +239,11 @@ impl Client {
     /// See [`Error`].
     pub async fn create_event_bulk_job(&self, groups: &[ProfileEvents]) -> Result<(), Error> {
         let body = encode(&bulk_document(groups))?;
-        let request = ApiRequest::post(Endpoint::CreateEventBulkJob, "/api/event-bulk-create-jobs", body);
+        let request = ApiRequest::post(
+            Endpoint::CreateEventBulkJob,
+            "/api/event-bulk-create-jobs",
+            body,
+        );
         self.execute(request).await.map(drop)
     }
 }

@@ -71,7 +71,8 @@ impl ProfileImportJob {
         profiles: Vec<ProfileUpsert>,
         limits: BatchLimits,
     ) -> Result<Vec<Self>, SplitError> {
-        let envelope = encoded_len(&[]).map_err(|message| SplitError::Encode { index: 0, message })?;
+        let envelope =
+            encoded_len(&[]).map_err(|message| SplitError::Encode { index: 0, message })?;
         let sized = profiles
             .into_iter()
             .enumerate()
@@ -281,7 +282,10 @@ impl Client {
     ///
     /// # Errors
     /// See [`Error`]; Klaviyo answers 400/413 for a job over its limits.
-    pub async fn create_profile_import_job(&self, job: &ProfileImportJob) -> Result<ImportJob, Error> {
+    pub async fn create_profile_import_job(
+        &self,
+        job: &ProfileImportJob,
+    ) -> Result<ImportJob, Error> {
         let request = ApiRequest::post(
             Endpoint::CreateProfileImportJob,
             "/api/profile-bulk-import-jobs",
@@ -306,7 +310,11 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::JobNotFinished`] after `poll.max_polls`; otherwise see [`Error`].
-    pub async fn wait_for_import_job(&self, id: &str, poll: PollPolicy) -> Result<ImportJob, Error> {
+    pub async fn wait_for_import_job(
+        &self,
+        id: &str,
+        poll: PollPolicy,
+    ) -> Result<ImportJob, Error> {
         let mut last = None;
         for polled in 0..poll.max_polls {
             if polled > 0 {
@@ -334,11 +342,16 @@ impl Client {
         id: &str,
         cursor: Option<&str>,
     ) -> Result<Page<ImportError>, Error> {
-        let path = format!("/api/profile-bulk-import-jobs/{}/import-errors", path_segment(id));
+        let path = format!(
+            "/api/profile-bulk-import-jobs/{}/import-errors",
+            path_segment(id)
+        );
         let mut request = ApiRequest::get(Endpoint::GetProfileImportErrors, path);
         request.query.push(("page[size]".into(), "100".into()));
         if let Some(cursor) = cursor {
-            request.query.push(("page[cursor]".into(), cursor.to_owned()));
+            request
+                .query
+                .push(("page[cursor]".into(), cursor.to_owned()));
         }
         let page: Collection<ImportErrorAttributes> = self.fetch(request).await?;
         Ok(page.into_page(|resource| {

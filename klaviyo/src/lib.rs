@@ -46,6 +46,8 @@ mod config;
 mod endpoint;
 mod error;
 pub mod events;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod import;
 mod jsonapi;
 pub mod limiter;

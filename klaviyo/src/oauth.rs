@@ -168,7 +168,8 @@ impl From<BasicTokenResponse> for Tokens {
     }
 }
 
-type Configured = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
+type Configured =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
 
 /// Klaviyo's OAuth endpoints for one app.
 #[derive(Debug, Clone)]
@@ -187,14 +188,21 @@ impl OAuthClient {
     pub fn new(config: &OAuthConfig, timeout: Duration) -> Result<Self, OAuthError> {
         let bad = |what: &str, err: url::ParseError| OAuthError::Config(format!("{what}: {err}"));
         let client = BasicClient::new(ClientId::new(config.client_id.clone()))
-            .set_client_secret(ClientSecret::new(config.client_secret.expose_secret().to_owned()))
-            .set_auth_uri(AuthUrl::new(config.authorize_url.clone()).map_err(|e| bad("authorize_url", e))?)
-            .set_token_uri(TokenUrl::new(config.token_url.clone()).map_err(|e| bad("token_url", e))?)
+            .set_client_secret(ClientSecret::new(
+                config.client_secret.expose_secret().to_owned(),
+            ))
+            .set_auth_uri(
+                AuthUrl::new(config.authorize_url.clone()).map_err(|e| bad("authorize_url", e))?,
+            )
+            .set_token_uri(
+                TokenUrl::new(config.token_url.clone()).map_err(|e| bad("token_url", e))?,
+            )
             .set_revocation_url(
                 RevocationUrl::new(config.revoke_url.clone()).map_err(|e| bad("revoke_url", e))?,
             )
             .set_redirect_uri(
-                RedirectUrl::new(config.redirect_url.clone()).map_err(|e| bad("redirect_url", e))?,
+                RedirectUrl::new(config.redirect_url.clone())
+                    .map_err(|e| bad("redirect_url", e))?,
             );
         Ok(Self {
             client,
@@ -231,7 +239,9 @@ impl OAuthClient {
     ) -> Result<Tokens, OAuthError> {
         self.client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.expose_secret().to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(
+                pkce_verifier.expose_secret().to_owned(),
+            ))
             .request_async(&self.http)
             .await
             .map(Tokens::from)
@@ -269,7 +279,9 @@ impl OAuthClient {
     }
 }
 
-fn token_error<T>(err: RequestTokenError<reqwest::Error, oauth2::StandardErrorResponse<T>>) -> OAuthError
+fn token_error<T>(
+    err: RequestTokenError<reqwest::Error, oauth2::StandardErrorResponse<T>>,
+) -> OAuthError
 where
     T: oauth2::ErrorResponseType + std::fmt::Display + 'static,
 {

@@ -105,7 +105,9 @@ impl Client {
             request.query.push(("filter".into(), filter.to_query()));
         }
         if let Some(cursor) = cursor {
-            request.query.push(("page[cursor]".into(), cursor.to_owned()));
+            request
+                .query
+                .push(("page[cursor]".into(), cursor.to_owned()));
         }
         let page: Collection<ProfileAttributes> = self.fetch(request).await?;
         Ok(page.into_page(|resource| ProfileSummary {

@@ -1,0 +1,62 @@
+//! Klaviyo's answers: JSON:API success bodies and `{"errors": [...]}` error bodies.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::client::JSON_API;
+
+/// An error answer the way Klaviyo shapes it.
+pub(crate) fn error(
+    status: u16,
+    code: &str,
+    title: &str,
+    detail: &str,
+    pointer: Option<&str>,
+) -> HttpResponse {
+    let mut entry = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "status": status,
+        "code": code,
+        "title": title,
+        "detail": detail,
+        "links": {},
+        "meta": {},
+    });
+    if let Some(pointer) = pointer {
+        entry["source"] = json!({ "pointer": pointer });
+    }
+    body(status, &json!({ "errors": [entry] }))
+}
+
+/// An error about a query parameter (`source.parameter`).
+pub(crate) fn parameter_error(parameter: &str, detail: &str) -> HttpResponse {
+    let entry = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "status": 400,
+        "code": "invalid",
+        "title": "Invalid input.",
+        "detail": detail,
+        "source": { "parameter": parameter },
+    });
+    body(400, &json!({ "errors": [entry] }))
+}
+
+/// A JSON:API body with `status`.
+pub(crate) fn body(status: u16, value: &Value) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .content_type(JSON_API)
+        .body(value.to_string())
+}
+
+/// 404 for a path Klaviyo does not have.
+pub(crate) fn not_found(path: &str) -> HttpResponse {
+    error(
+        404,
+        "not_found",
+        "Not found.",
+        &format!("No route for {path}."),
+        None,
+    )
+}
