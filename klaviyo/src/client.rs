@@ -259,7 +259,7 @@ impl Client {
 /// Headers of every request but the credential (which can change).
 fn static_headers(config: &Config) -> Result<HeaderMap, Error> {
     let mut headers = HeaderMap::new();
-    let revision = HeaderValue::from_str(&config.revision).map_err(|_| {
+    let revision = HeaderValue::from_str(&config.revision).map_err(|_invalid| {
         Error::Setup(format!(
             "revision {:?} is not a header value",
             config.revision

@@ -67,12 +67,12 @@ impl Window {
     /// A GCRA with burst `b` and emission interval `T` admits at most `b + period / T`
     /// requests in any span of `period`, sliding or fixed; so `T = period / (n - b)` keeps
     /// that at `n`. `n` is `count` less a 10 % margin (at least one) because requests
-    /// spaced exactly right here can arrive bunched at Klaviyo. The burst is a quarter of
-    /// `n`: enough to start quickly, small enough to keep most of the rate steady.
+    /// spaced exactly right here can arrive bunched at Klaviyo. The burst is a tenth of `n`:
+    /// every request spent on the burst is taken from the steady rate.
     fn new(count: u32, period: Duration) -> Self {
         let margin = (count / 10).max(1);
         let n = count.saturating_sub(margin).max(1);
-        let burst = (n / 4).max(1);
+        let burst = (n / 10).max(1);
         let steady = n.saturating_sub(burst).max(1);
         let interval = period / steady;
         let quota = Quota::with_period(interval.max(Duration::from_micros(1)))

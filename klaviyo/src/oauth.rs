@@ -7,8 +7,10 @@
 //! blocked token calls through `www.klaviyo.com` since 2025-03-31). Both token endpoints
 //! take a form body with HTTP Basic client authentication; PKCE is required.
 //!
-//! Built on the `oauth2` crate with its HTTP client trait implemented over this
-//! workspace's reqwest 0.13 ([`OAuthHttp`]): the crate's bundled client is reqwest 0.12.
+//! Built on the `oauth2` crate (authorization URL, PKCE, code and refresh grants) with its
+//! HTTP client trait implemented over this workspace's reqwest 0.13 ([`OAuthHttp`]): the
+//! crate's bundled client is reqwest 0.12. Revocation is a plain form POST (see
+//! [`OAuthClient::revoke`]).
 //! `oauth2` URL-encodes the client id and secret before Base64 in the Basic header, as RFC
 //! 6749 §2.3.1 asks; Klaviyo's guide shows plain `id:secret`, which is the same bytes for
 //! Klaviyo's alphanumeric client ids and secrets.
@@ -21,7 +23,7 @@ use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
     HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, RevocationUrl, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+    RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -169,7 +171,7 @@ impl From<BasicTokenResponse> for Tokens {
 }
 
 type Configured =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// Klaviyo's OAuth endpoints for one app.
 #[derive(Debug, Clone)]
@@ -177,6 +179,9 @@ pub struct OAuthClient {
     client: Configured,
     http: OAuthHttp,
     scopes: Vec<String>,
+    client_id: String,
+    client_secret: SecretString,
+    revoke_url: url::Url,
 }
 
 impl OAuthClient {
@@ -187,6 +192,8 @@ impl OAuthClient {
     /// cannot be built.
     pub fn new(config: &OAuthConfig, timeout: Duration) -> Result<Self, OAuthError> {
         let bad = |what: &str, err: url::ParseError| OAuthError::Config(format!("{what}: {err}"));
+        secure_url("token_url", &config.token_url)?;
+        let revoke_url = secure_url("revoke_url", &config.revoke_url)?;
         let client = BasicClient::new(ClientId::new(config.client_id.clone()))
             .set_client_secret(ClientSecret::new(
                 config.client_secret.expose_secret().to_owned(),
@@ -197,9 +204,6 @@ impl OAuthClient {
             .set_token_uri(
                 TokenUrl::new(config.token_url.clone()).map_err(|e| bad("token_url", e))?,
             )
-            .set_revocation_url(
-                RevocationUrl::new(config.revoke_url.clone()).map_err(|e| bad("revoke_url", e))?,
-            )
             .set_redirect_uri(
                 RedirectUrl::new(config.redirect_url.clone())
                     .map_err(|e| bad("redirect_url", e))?,
@@ -208,6 +212,9 @@ impl OAuthClient {
             client,
             http: OAuthHttp::new(timeout)?,
             scopes: config.scopes.clone(),
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            revoke_url,
         })
     }
 
@@ -262,20 +269,74 @@ impl OAuthClient {
             .map_err(token_error)
     }
 
-    /// Revokes a refresh token (the app is uninstalled or disconnected).
+    /// Revokes a refresh token (the app is uninstalled or disconnected): `POST` to the
+    /// revocation URL with `token` and `token_type_hint=refresh_token`, Basic client auth.
+    ///
+    /// Sent without `oauth2`'s revocation request because that one refuses any `http://`
+    /// URL, the fake's included; [`OAuthClient::new`] keeps the same guarantee for real
+    /// hosts by refusing `http://` anywhere but on loopback.
     ///
     /// # Errors
     /// [`OAuthError::Rejected`] when Klaviyo refuses.
     pub async fn revoke(&self, refresh_token: &SecretString) -> Result<(), OAuthError> {
-        let token = StandardRevocableToken::RefreshToken(RefreshToken::new(
-            refresh_token.expose_secret().to_owned(),
-        ));
-        self.client
-            .revoke_token(token)
-            .map_err(|err| OAuthError::Config(err.to_string()))?
-            .request_async(&self.http)
+        let form = [
+            ("token", refresh_token.expose_secret()),
+            ("token_type_hint", "refresh_token"),
+        ];
+        let response = self
+            .http
+            .http
+            .post(self.revoke_url.as_str())
+            .basic_auth(&self.client_id, Some(self.client_secret.expose_secret()))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
             .await
-            .map_err(token_error)
+            .map_err(|err| OAuthError::Transport(Box::new(err.without_url())))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|err| OAuthError::Transport(Box::new(err.without_url())))?;
+        Err(revoke_error(status, &body))
+    }
+}
+
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+fn revoke_error(status: reqwest::StatusCode, body: &[u8]) -> OAuthError {
+    match serde_json::from_slice::<OAuthErrorBody>(body) {
+        Ok(oauth) => OAuthError::Rejected {
+            error: oauth.error,
+            description: oauth.error_description,
+        },
+        Err(_) if status.is_server_error() => {
+            OAuthError::Transport(format!("revocation endpoint answered HTTP {status}").into())
+        }
+        Err(_) => OAuthError::Rejected {
+            error: format!("http_{}", status.as_u16()),
+            description: None,
+        },
+    }
+}
+
+/// Token traffic carries the client secret: HTTPS only, except to a loopback host (tests).
+fn secure_url(what: &str, url: &str) -> Result<url::Url, OAuthError> {
+    let parsed =
+        url::Url::parse(url).map_err(|err| OAuthError::Config(format!("{what}: {err}")))?;
+    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback) {
+        Ok(parsed)
+    } else {
+        Err(OAuthError::Config(format!("{what} must be https: {url}")))
     }
 }
 

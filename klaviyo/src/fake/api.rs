@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
+use super::reply::Refused;
 use super::store::{FakeEvent, Job, RecordedRequest, RowError};
 use super::{Inner, gate, reply, schema};
 use crate::endpoint::Endpoint;
@@ -73,7 +74,7 @@ pub(crate) async fn handle(
 ) -> HttpResponse {
     let route = Route::parse(req.method().as_str(), req.path());
     let endpoint = route.as_ref().map(Route::endpoint);
-    let response = answer(&inner, &req, &body, route).unwrap_or_else(|refusal| refusal);
+    let response = answer(&inner, &req, &body, route).unwrap_or_else(|refusal| *refusal);
     record(&inner, &req, &body, endpoint, response.status().as_u16());
     response
 }
@@ -83,7 +84,7 @@ fn answer(
     req: &HttpRequest,
     body: &[u8],
     route: Option<Route>,
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Refused> {
     gate::outage(inner)?;
     let route = route.ok_or_else(|| reply::not_found(req.path()))?;
     gate::revision(inner, req)?;
@@ -140,7 +141,7 @@ fn query_map(query: &str) -> HashMap<String, String> {
 fn respond(inner: &Inner, status: u16, schema_name: &str, value: &Value) -> HttpResponse {
     match inner.schemas.check(schema_name, value) {
         Ok(()) => reply::body(status, value),
-        Err(violation) => reply::error(
+        Err(violation) => *reply::error(
             500,
             "fake_klaviyo_bug",
             "The fake's answer does not match Klaviyo's schema.",
@@ -189,7 +190,7 @@ fn accounts(inner: &Inner) -> HttpResponse {
     respond(inner, 200, schema::ACCOUNTS, &value)
 }
 
-fn page_size(query: &HashMap<String, String>) -> Result<usize, HttpResponse> {
+fn page_size(query: &HashMap<String, String>) -> Result<usize, Refused> {
     let Some(raw) = query.get("page[size]") else {
         return Ok(20);
     };
@@ -202,7 +203,7 @@ fn page_size(query: &HashMap<String, String>) -> Result<usize, HttpResponse> {
     }
 }
 
-fn cursor_offset(query: &HashMap<String, String>) -> Result<usize, HttpResponse> {
+fn cursor_offset(query: &HashMap<String, String>) -> Result<usize, Refused> {
     let Some(cursor) = query.get("page[cursor]") else {
         return Ok(0);
     };
@@ -242,7 +243,7 @@ fn page_links(
     links
 }
 
-fn profiles(inner: &Inner, query: &HashMap<String, String>) -> Result<HttpResponse, HttpResponse> {
+fn profiles(inner: &Inner, query: &HashMap<String, String>) -> Result<HttpResponse, Refused> {
     let size = page_size(query)?;
     let offset = cursor_offset(query)?;
     let filter =
@@ -345,7 +346,7 @@ fn quoted_list(mut text: &str) -> Option<Vec<String>> {
     Some(values)
 }
 
-fn create_job(inner: &Inner, document: &Value) -> Result<HttpResponse, HttpResponse> {
+fn create_job(inner: &Inner, document: &Value) -> Result<HttpResponse, Refused> {
     let rows = document
         .pointer("/data/attributes/profiles/data")
         .and_then(Value::as_array)
@@ -399,7 +400,7 @@ fn job_resource(inner: &Inner, job: &Job, status: &str) -> Value {
     })
 }
 
-fn job(inner: &Inner, id: &str) -> Result<HttpResponse, HttpResponse> {
+fn job(inner: &Inner, id: &str) -> Result<HttpResponse, Refused> {
     let mut guard = inner.state();
     let state = &mut *guard;
     let Some(job) = state.jobs.get_mut(id) else {
@@ -484,7 +485,7 @@ fn job_errors(
     inner: &Inner,
     id: &str,
     query: &HashMap<String, String>,
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Refused> {
     let size = page_size(query)?;
     let offset = cursor_offset(query)?;
     let state = inner.state();
@@ -528,10 +529,10 @@ fn event_profile(inner: &Inner, profile: &Value) -> String {
     let attributes = profile.get("attributes").cloned().unwrap_or(Value::Null);
     let text = |key: &str| attributes.get(key).and_then(Value::as_str);
     let mut state = inner.state();
-    if let Some(id) = profile.get("id").and_then(Value::as_str) {
-        if state.profiles.iter().any(|p| p.id == id) {
-            return id.to_owned();
-        }
+    if let Some(id) = profile.get("id").and_then(Value::as_str)
+        && state.profiles.iter().any(|p| p.id == id)
+    {
+        return id.to_owned();
     }
     let properties = attributes.get("properties").and_then(Value::as_object);
     state.upsert_profile(
@@ -578,7 +579,7 @@ fn store_event(inner: &Inner, profile_id: String, attributes: &Value) -> bool {
     !duplicate
 }
 
-fn create_event(inner: &Inner, document: &Value) -> Result<HttpResponse, HttpResponse> {
+fn create_event(inner: &Inner, document: &Value) -> Result<HttpResponse, Refused> {
     let attributes = document
         .pointer("/data/attributes")
         .cloned()
@@ -612,7 +613,7 @@ fn has_identifier(profile: &Value) -> bool {
         })
 }
 
-fn no_identifier(pointer: &str) -> HttpResponse {
+fn no_identifier(pointer: &str) -> Refused {
     reply::error(
         400,
         "invalid",
@@ -622,7 +623,7 @@ fn no_identifier(pointer: &str) -> HttpResponse {
     )
 }
 
-fn bulk_events(inner: &Inner, document: &Value) -> Result<HttpResponse, HttpResponse> {
+fn bulk_events(inner: &Inner, document: &Value) -> Result<HttpResponse, Refused> {
     let groups = document
         .pointer("/data/attributes/events-bulk-create/data")
         .and_then(Value::as_array)

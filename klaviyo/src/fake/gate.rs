@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
+use super::reply::Refused;
 use super::{Inner, reply};
 use crate::client::JSON_API;
 use crate::endpoint::Endpoint;
@@ -12,7 +13,7 @@ use crate::endpoint::Endpoint;
 const MAX_BULK_BYTES: usize = 5_000_000;
 
 /// The down switch and injected failures.
-pub(crate) fn outage(inner: &Inner) -> Result<(), HttpResponse> {
+pub(crate) fn outage(inner: &Inner) -> Result<(), Refused> {
     let mut state = inner.state();
     let status = if state.down {
         Some(503)
@@ -25,17 +26,19 @@ pub(crate) fn outage(inner: &Inner) -> Result<(), HttpResponse> {
     match status {
         None => Ok(()),
         // Klaviyo's edge answers outages with an HTML page, not JSON:API.
-        Some(status) => Err(HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(status)
-                .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
-        )
-        .content_type("text/html")
-        .body("<html><body><h1>Service Unavailable</h1></body></html>")),
+        Some(status) => Err(Box::new(
+            HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(status)
+                    .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
+            )
+            .content_type("text/html")
+            .body("<html><body><h1>Service Unavailable</h1></body></html>"),
+        )),
     }
 }
 
 /// `revision: YYYY-MM-DD[.suffix]`, and the one this fake plays.
-pub(crate) fn revision(inner: &Inner, req: &HttpRequest) -> Result<(), HttpResponse> {
+pub(crate) fn revision(inner: &Inner, req: &HttpRequest) -> Result<(), Refused> {
     let Some(value) = header(req, "revision") else {
         return Err(reply::error(
             400,
@@ -63,7 +66,7 @@ pub(crate) fn revision(inner: &Inner, req: &HttpRequest) -> Result<(), HttpRespo
 }
 
 /// The scopes of the credential in `Authorization`.
-pub(crate) fn credential(inner: &Inner, req: &HttpRequest) -> Result<Vec<String>, HttpResponse> {
+pub(crate) fn credential(inner: &Inner, req: &HttpRequest) -> Result<Vec<String>, Refused> {
     let missing = || {
         reply::error(
             401,
@@ -99,7 +102,7 @@ pub(crate) fn credential(inner: &Inner, req: &HttpRequest) -> Result<Vec<String>
 }
 
 /// The endpoint's scopes are all granted.
-pub(crate) fn scopes(endpoint: Endpoint, granted: &[String]) -> Result<(), HttpResponse> {
+pub(crate) fn scopes(endpoint: Endpoint, granted: &[String]) -> Result<(), Refused> {
     let lacking: Vec<&str> = endpoint
         .scopes()
         .iter()
@@ -122,7 +125,7 @@ pub(crate) fn scopes(endpoint: Endpoint, granted: &[String]) -> Result<(), HttpR
 }
 
 /// The endpoint's rate windows.
-pub(crate) fn rate(inner: &Inner, endpoint: Endpoint) -> Result<(), HttpResponse> {
+pub(crate) fn rate(inner: &Inner, endpoint: Endpoint) -> Result<(), Refused> {
     let elapsed = inner.started.elapsed();
     let mut state = inner.state();
     let Err(wait) = state.limits.admit(endpoint, elapsed) else {
@@ -152,7 +155,7 @@ pub(crate) fn body(
     req: &HttpRequest,
     bytes: &[u8],
     schema_name: &str,
-) -> Result<Value, HttpResponse> {
+) -> Result<Value, Refused> {
     let content_type = header(req, "content-type").unwrap_or_default();
     if content_type.split(';').next().map(str::trim) != Some(JSON_API) {
         return Err(reply::error(

@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 
 use crate::client::JSON_API;
 
+/// A refusal: boxed because a bare `HttpResponse` makes every `Result` carrying one large.
+pub(crate) type Refused = Box<HttpResponse>;
+
 /// An error answer the way Klaviyo shapes it.
 pub(crate) fn error(
     status: u16,
@@ -13,7 +16,7 @@ pub(crate) fn error(
     title: &str,
     detail: &str,
     pointer: Option<&str>,
-) -> HttpResponse {
+) -> Refused {
     let mut entry = json!({
         "id": uuid::Uuid::new_v4().to_string(),
         "status": status,
@@ -26,11 +29,11 @@ pub(crate) fn error(
     if let Some(pointer) = pointer {
         entry["source"] = json!({ "pointer": pointer });
     }
-    body(status, &json!({ "errors": [entry] }))
+    Box::new(body(status, &json!({ "errors": [entry] })))
 }
 
 /// An error about a query parameter (`source.parameter`).
-pub(crate) fn parameter_error(parameter: &str, detail: &str) -> HttpResponse {
+pub(crate) fn parameter_error(parameter: &str, detail: &str) -> Refused {
     let entry = json!({
         "id": uuid::Uuid::new_v4().to_string(),
         "status": 400,
@@ -39,7 +42,7 @@ pub(crate) fn parameter_error(parameter: &str, detail: &str) -> HttpResponse {
         "detail": detail,
         "source": { "parameter": parameter },
     });
-    body(400, &json!({ "errors": [entry] }))
+    Box::new(body(400, &json!({ "errors": [entry] })))
 }
 
 /// A JSON:API body with `status`.
@@ -51,7 +54,7 @@ pub(crate) fn body(status: u16, value: &Value) -> HttpResponse {
 }
 
 /// 404 for a path Klaviyo does not have.
-pub(crate) fn not_found(path: &str) -> HttpResponse {
+pub(crate) fn not_found(path: &str) -> Refused {
     error(
         404,
         "not_found",
