@@ -90,6 +90,9 @@ struct EndpointLimiter {
 }
 
 /// Paces calls in this process to each endpoint's documented limits (or the limits given).
+///
+/// Klaviyo's quota is per account: share one limiter (in an `Arc`) between every client of
+/// one account in the process, and give each account its own.
 pub struct InProcessLimiter {
     endpoints: HashMap<Endpoint, EndpointLimiter>,
     /// Until when Klaviyo asked us to hold back, per endpoint.

@@ -14,8 +14,12 @@
 //! jobs that stay `processing` for N polls, and a record of every request.
 
 mod api;
+mod events;
 mod gate;
+mod jobs;
 mod oauth;
+mod paging;
+mod profiles;
 mod reply;
 mod schema;
 mod store;
