@@ -241,3 +241,18 @@ fn oauth_debug_output_hides_the_secrets() {
     };
     assert!(!format!("{config:?}").contains("very-secret"));
 }
+
+#[tokio::test]
+async fn client_debug_output_hides_keys_and_secrets() {
+    let fake = FakeKlaviyo::start();
+    let oauth_client = oauth(&fake);
+    let api = client_for(
+        fake.config_with(Credential::OauthAccessToken("token-value-123".into())),
+        Arc::new(Unlimited),
+    );
+
+    let printed = format!("{oauth_client:?} {api:?}");
+
+    assert!(!printed.contains(klaviyo::fake::CLIENT_SECRET), "{printed}");
+    assert!(!printed.contains("token-value-123"), "{printed}");
+}
