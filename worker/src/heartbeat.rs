@@ -86,11 +86,27 @@ pub async fn run(liveness: Liveness, stop: CancellationToken) {
             }
         }
     }
-    if let Err(err) = worker_heartbeat::Entity::delete_by_id(name.clone())
-        .exec(&conn)
-        .await
-    {
-        tracing::warn!(%err, worker = %name, "could not remove heartbeat row");
+    remove(&conn, &name).await;
+}
+
+/// Attempts at removing the row on shutdown.
+const REMOVE_ATTEMPTS: u32 = 5;
+
+/// Removes this process's row, retrying a few times: a shutdown often coincides with a busy
+/// or restarting database, and a row left behind reads as a live worker until it goes stale.
+async fn remove(conn: &DatabaseConnection, name: &str) {
+    for attempt in 1..=REMOVE_ATTEMPTS {
+        match worker_heartbeat::Entity::delete_by_id(name.to_owned())
+            .exec(conn)
+            .await
+        {
+            Ok(_) => return,
+            Err(err) if attempt < REMOVE_ATTEMPTS => {
+                tracing::warn!(%err, worker = %name, attempt, "could not remove heartbeat row; retrying");
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+            Err(err) => tracing::warn!(%err, worker = %name, "could not remove heartbeat row"),
+        }
     }
 }
 
