@@ -328,10 +328,12 @@ pub async fn record_failure(
     } else {
         "error"
     };
+    // Formatted before the first await: `Chain` borrows a non-`Sync` error.
+    let message = common::telemetry::Chain(err).to_string();
     klaviyo_account::Entity::update_many()
         .set(klaviyo_account::ActiveModel {
             status: Set(status.into()),
-            last_error: Set(Some(common::telemetry::Chain(err).to_string())),
+            last_error: Set(Some(message)),
             last_error_at: Set(Some(now)),
             updated_at: Set(now),
             ..Default::default()

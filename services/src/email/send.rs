@@ -53,7 +53,9 @@ pub(super) async fn import(
         let (ok, failed) = settle(batch, &refused, list_version);
         summary.imported += ok.len();
         summary.failed_rows += failed.len();
-        state::save(db, ok.iter().chain(&failed).map(|t| &t.state)).await?;
+        // Collected first: a closure held across the await makes the future not `Send`.
+        let rows: Vec<_> = ok.iter().chain(&failed).map(|t| t.state.clone()).collect();
+        state::save(db, &rows).await?;
         done.extend(ok);
     }
     Ok(done)
@@ -155,7 +157,8 @@ pub(super) async fn announce(
             target.state.event_hash = Some(target.payload.content_hash.clone());
         }
         summary.events += sent.len();
-        state::save(db, sent.iter().map(|t| &t.state)).await?;
+        let rows: Vec<_> = sent.iter().map(|t| t.state.clone()).collect();
+        state::save(db, &rows).await?;
     }
     Ok(())
 }

@@ -46,10 +46,7 @@ pub(super) fn new(shop_id: i64, profile_key: &str, external_id: &str, arm: &str)
 }
 
 /// Writes `rows` (inserted, or replacing the stored ones).
-pub(super) async fn save<'a>(
-    conn: &impl ConnectionTrait,
-    rows: impl IntoIterator<Item = &'a Model>,
-) -> Result<(), DbErr> {
+pub(super) async fn save(conn: &impl ConnectionTrait, rows: &[Model]) -> Result<(), DbErr> {
     let replace = OnConflict::columns([Column::ShopId, Column::ProfileKey])
         .update_columns([
             Column::ExternalId,
@@ -65,11 +62,9 @@ pub(super) async fn save<'a>(
             Column::FailedAttempts,
         ])
         .to_owned();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<email_push_state::ActiveModel> = rows
-            .by_ref()
-            .take(BATCH)
+    for chunk in rows.chunks(BATCH) {
+        let batch: Vec<email_push_state::ActiveModel> = chunk
+            .iter()
             .map(|row| row.clone().into_active_model().reset_all())
             .collect();
         email_push_state::Entity::insert_many(batch)
