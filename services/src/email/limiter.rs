@@ -177,7 +177,7 @@ impl DbRateLimiter {
         for window in self.windows(endpoint) {
             let tat = until_us + window.tolerance_us;
             klaviyo_rate_limit::Entity::update_many()
-                .col_expr(Column::TatUs, Expr::val(tat).into())
+                .col_expr(Column::TatUs, Expr::val(tat))
                 .filter(self.key(endpoint, window))
                 .filter(Column::TatUs.lt(tat))
                 .exec(&self.conn)

@@ -43,14 +43,15 @@ mod limiter;
 mod payload;
 mod push;
 mod send;
+mod settings;
 mod state;
 
 pub use account::{
-    AccountStatus, EmailSettings, HoldoutMode, KlaviyoApi, connect_api_key, load_client,
-    record_failure, record_push, status,
+    AccountStatus, connect_api_key, load_client, record_failure, record_push, status,
 };
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};
 pub use limiter::DbRateLimiter;
 pub use push::{PushOptions, PushSummary, push_lists};
 pub use send::METRIC;
+pub use settings::{EmailSettings, HoldoutMode, KlaviyoApi};

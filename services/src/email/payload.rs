@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::account::{EmailSettings, HoldoutMode};
 use super::holdout::Arm;
+use super::settings::{EmailSettings, HoldoutMode};
 use crate::recs::pools::StoredCandidate;
 
 /// Products read per query.

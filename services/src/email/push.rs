@@ -9,10 +9,10 @@ use klaviyo::{BatchLimits, Client, PollPolicy};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::account::EmailSettings;
 use super::error::EmailError;
 use super::holdout::{Arm, arm_of};
 use super::payload::{self, Payload, Showcase};
+use super::settings::EmailSettings;
 use super::{identity, send, state};
 use crate::recs::pools::StoredCandidate;
 use crate::recs::profiles::customer_profile;
