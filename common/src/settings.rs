@@ -41,6 +41,8 @@ pub struct Settings {
     pub shopify: ShopifySettings,
     /// Storefront event ingestion (`POST /events`).
     pub events: EventsSettings,
+    /// Klaviyo's API (email push).
+    pub klaviyo: KlaviyoSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -313,6 +315,34 @@ impl Default for EventsSettings {
             burst: 40,
             impression_retention_days: 180,
             event_retention_days: 365,
+        }
+    }
+}
+
+/// How Meander reaches Klaviyo's API; credentials are per shop, in the database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KlaviyoSettings {
+    /// Scheme and host of the API, without `/api` (tests point it at a fake).
+    pub base_url: String,
+    /// The `revision` header (Klaviyo's dated API version).
+    pub revision: String,
+    /// Timeout of one HTTP request, in seconds.
+    pub timeout_secs: u64,
+    /// Wait between polls of a bulk profile import job, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Polls of one import job before the push gives up (and retries later).
+    pub max_polls: u32,
+}
+
+impl Default for KlaviyoSettings {
+    fn default() -> Self {
+        Self {
+            base_url: "https://a.klaviyo.com".into(),
+            revision: "2026-07-15".into(),
+            timeout_secs: 30,
+            poll_interval_ms: 5_000,
+            max_polls: 120,
         }
     }
 }

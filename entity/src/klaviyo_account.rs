@@ -19,6 +19,19 @@ pub struct Model {
     pub last_synced_at: Option<DateTimeUtc>,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// `connected`, `error` (the last push failed), or `revoked` (Klaviyo refused the
+    /// credential: the merchant must connect again).
+    pub status: String,
+    /// Klaviyo's account id (the shared rate limiter's key).
+    pub account_id: Option<String>,
+    /// Counts of the last push (JSON object), for the merchant.
+    pub last_push_counts: Option<Json>,
+    /// The last error, for the merchant; cleared by a successful push.
+    pub last_error: Option<String>,
+    /// When the last error happened.
+    pub last_error_at: Option<DateTimeUtc>,
+    /// Email settings (holdout share, list length) as a JSON object; defaults when `None`.
+    pub settings: Option<Json>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -11,6 +11,7 @@ pub mod category;
 pub mod category_adjacency;
 pub mod collection;
 pub mod data_export;
+pub mod email_push_state;
 pub mod event;
 pub mod experiment;
 pub mod experiment_assignment;
@@ -19,6 +20,7 @@ pub mod inventory;
 pub mod inventory_level;
 pub mod job_run;
 pub mod klaviyo_account;
+pub mod klaviyo_rate_limit;
 pub mod list_part;
 pub mod metric_rollup;
 pub mod model;
@@ -60,6 +62,7 @@ mod tests {
             columns::<category_adjacency::Entity>(),
             columns::<collection::Entity>(),
             columns::<data_export::Entity>(),
+            columns::<email_push_state::Entity>(),
             columns::<event::Entity>(),
             columns::<experiment::Entity>(),
             columns::<experiment_assignment::Entity>(),

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use common::database::begin_write;
 use entity::{
-    data_export, event, experiment_assignment, order, order_line, shop, shopper_identity,
+    data_export, email_push_state, event, experiment_assignment, order, order_line, shop,
+    shopper_identity,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -14,6 +15,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+use crate::recs::profiles::customer_profile;
 use crate::shop_tokens;
 
 /// Deletes a shop; every table holding its data cascades from `shops`.
@@ -67,7 +69,7 @@ fn orders_of(customer_id: Option<i64>, listed: &[i64]) -> Condition {
 }
 
 /// Deletes everything Meander holds about one customer of one shop: events, orders with their
-/// lines, experiment assignments and earlier data exports.
+/// lines, experiment assignments, earlier data exports and its Klaviyo push state.
 ///
 /// # Errors
 /// The database error (nothing is deleted then).
@@ -111,6 +113,12 @@ pub async fn redact_customer(
         data_export::Entity::delete_many()
             .filter(data_export::Column::ShopId.eq(shop_id))
             .filter(data_export::Column::CustomerId.eq(customer))
+            .exec(&txn)
+            .await?;
+        // The Klaviyo profile id and push history of the customer.
+        email_push_state::Entity::delete_many()
+            .filter(email_push_state::Column::ShopId.eq(shop_id))
+            .filter(email_push_state::Column::ProfileKey.eq(customer_profile(customer)))
             .exec(&txn)
             .await?;
     }

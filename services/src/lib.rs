@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod compliance;
 pub mod demo;
+pub mod email;
 pub mod receipts;
 pub mod recs;
 pub mod rollups;

@@ -10,6 +10,7 @@ use common::settings::WorkerSettings;
 use common::{Database, Settings};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use services::email::KlaviyoApi;
 use services::recs::BuildError;
 use services::rollups::Retention;
 use services::runs::JobRun;
@@ -71,6 +72,8 @@ pub struct JobContext {
     pub retention: Retention,
     /// Products per part of a full precompute (`worker.precompute_part_products`).
     pub precompute_part_products: u64,
+    /// How Klaviyo is reached (`klaviyo.*`).
+    pub klaviyo: KlaviyoApi,
 }
 
 impl JobContext {
@@ -83,6 +86,7 @@ impl JobContext {
             public_url: None,
             retention: Retention::default(),
             precompute_part_products: WorkerSettings::default().precompute_part_products,
+            klaviyo: KlaviyoApi::from_settings(&common::settings::KlaviyoSettings::default()),
         }
     }
 
@@ -95,6 +99,14 @@ impl JobContext {
             .with_public_url(settings.server.public_url.clone())
             .with_retention(Retention::from_settings(&settings.events))
             .with_precompute_part_products(settings.worker.precompute_part_products)
+            .with_klaviyo(KlaviyoApi::from_settings(&settings.klaviyo))
+    }
+
+    /// Sets how Klaviyo is reached.
+    #[must_use]
+    pub fn with_klaviyo(mut self, klaviyo: KlaviyoApi) -> Self {
+        self.klaviyo = klaviyo;
+        self
     }
 
     /// Sets the products per part of a full precompute.

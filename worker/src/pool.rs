@@ -18,8 +18,8 @@ use crate::heartbeat::{self, Liveness};
 use crate::job::{Job, JobContext};
 use crate::jobs::{
     ConnectWebPixel, LoadDemoShop, PrecomputeListPart, PrecomputeLists, PrecomputeProduct,
-    ProcessWebhook, PurgeShop, ReconcileCatalog, RefreshShopToken, RollupMetrics, SyncCatalog,
-    TrainModels,
+    ProcessWebhook, PurgeShop, PushEmailLists, ReconcileCatalog, RefreshShopToken, RollupMetrics,
+    SyncCatalog, TrainModels,
 };
 use crate::keepalive::{self, LiveWorkers};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
@@ -43,6 +43,7 @@ fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<SyncCatalog>(monitor);
     let monitor = workers.register::<ConnectWebPixel>(monitor);
     let monitor = workers.register::<ReconcileCatalog>(monitor);
+    let monitor = workers.register::<PushEmailLists>(monitor);
     workers.register::<RefreshShopToken>(monitor)
 }
 

@@ -103,7 +103,8 @@ pub(crate) fn get(inner: &Inner, id: &str) -> Result<HttpResponse, Refused> {
     Ok(respond(inner, 200, schema::JOB, &value))
 }
 
-/// Imports a job's rows: good ones upsert profiles, poisoned or identifier-less ones fail.
+/// Imports a job's rows: good ones upsert profiles, poisoned (by email or external id) or
+/// identifier-less ones fail.
 fn run_job(inner: &Inner, id: &str, rows: Vec<Value>) {
     let mut state = inner.state();
     let mut completed = 0;
@@ -121,6 +122,16 @@ fn run_job(inner: &Inner, id: &str, rows: Vec<Value>) {
                     format!("/data/attributes/profiles/data/{index}/attributes/email"),
                 )
             });
+        let bad = bad.or_else(|| {
+            external_id
+                .filter(|id| state.poisoned_external_ids.contains(*id))
+                .map(|id| {
+                    (
+                        format!("Invalid external id: {id}"),
+                        format!("/data/attributes/profiles/data/{index}/attributes/external_id"),
+                    )
+                })
+        });
         let anonymous = (email.is_none() && phone.is_none() && external_id.is_none()).then(|| {
             (
                 "A profile needs an email, phone number or external id.".to_owned(),

@@ -10,8 +10,8 @@
 //! response schemas before they leave, so the fake cannot drift from Klaviyo's shapes.
 //!
 //! Test controls: API keys and their scopes, a down switch (503), failures for the next N
-//! requests, per-endpoint rate windows, an email that fails in imports (one import error),
-//! jobs that stay `processing` for N polls, and a record of every request.
+//! requests, per-endpoint rate windows, an email or external id that fails in imports (one
+//! import error), jobs that stay `processing` for N polls, and a record of every request.
 
 mod api;
 mod events;
@@ -203,6 +203,14 @@ impl FakeKlaviyo {
     /// Rows with this email fail in bulk imports (one import error each).
     pub fn reject_email_in_imports(&self, email: &str) {
         self.inner.state().poisoned_emails.insert(email.to_owned());
+    }
+
+    /// Rows with this external id fail in bulk imports (one import error each).
+    pub fn reject_external_id_in_imports(&self, external_id: &str) {
+        self.inner
+            .state()
+            .poisoned_external_ids
+            .insert(external_id.to_owned());
     }
 
     /// New jobs answer `processing` for `polls` polls before `complete`.

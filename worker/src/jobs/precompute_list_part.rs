@@ -48,8 +48,9 @@ impl Job for PrecomputeListPart {
     }
 }
 
-/// After the part that published `plan`'s version: logs the run and removes the lists the
-/// version replaced; describes the run.
+/// After the part that published `plan`'s version: logs the run, removes the lists the
+/// version replaced and queues the version's email push (when the shop has Klaviyo);
+/// describes the run.
 pub(super) async fn retire_replaced(
     db: &common::Database,
     shop_id: i64,
@@ -58,6 +59,7 @@ pub(super) async fn retire_replaced(
 ) -> Result<String, services::recs::BuildError> {
     let removed = lists::retire_replaced(&db.conn, shop_id, plan).await?;
     tracing::info!(shop = shop_id, ?summary, removed, "lists precomputed");
+    super::PushEmailLists::after_publish(db, shop_id, &plan.list_version).await;
     Ok(format!(
         "{}; {removed} replaced lists removed",
         summary.describe()

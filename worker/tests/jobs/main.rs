@@ -6,6 +6,7 @@ mod bulk_finish;
 mod catalog;
 mod compliance;
 mod crash;
+mod email_push;
 mod fixtures;
 mod full_sync;
 mod precompute;

@@ -1,0 +1,57 @@
+//! Recommendations in email through Klaviyo: connecting a shop's Klaviyo account, pushing
+//! each shopper's `email` list into their Klaviyo profile, announcing fresh lists with a
+//! "Recommendations Ready" event, an email holdout, and a rate limiter every worker process
+//! shares.
+//!
+//! # Identity: which Klaviyo profile is a Meander profile
+//!
+//! - `customer:{id}` profiles map to the Klaviyo profile whose `external_id` is the Shopify
+//!   customer id, as Klaviyo's own Shopify integration stores it. Meander holds no customer
+//!   emails (it has no protected customer data access), so the external id is the only key;
+//!   matching by email is for when the app gets that access.
+//! - `anon:{id}` profiles are never pushed: Klaviyo cannot know an anonymous browser.
+//! - Only profiles Klaviyo already has are pushed. Meander never creates marketing profiles
+//!   (consent is Klaviyo's and the merchant's business): before its first push a profile is
+//!   looked up with `GET /api/profiles?filter=any(external_id,[…])`, 100 at a time, and the
+//!   answer (Klaviyo's profile id, or "not there") is cached in `email_push_states`; a
+//!   profile not found is asked about again after a day.
+//!
+//! # The push ([`push_lists`])
+//!
+//! After a list version publishes, each known customer's `email` list becomes profile
+//! properties (`meander_recs`: top N with id, title, URL, image, price in the shop's currency
+//! and reason; `meander_rec_id`; `meander_recs_arm`), imported through bulk profile import
+//! jobs split within Klaviyo's limits and polled to completion. Only lists whose content hash
+//! changed are imported; rows Klaviyo refuses are recorded on the profile's push state and
+//! retried by the next push. Then every profile whose new content is in Klaviyo gets one
+//! "Recommendations Ready" event whose `unique_id` is a hash of shop, profile and content, so
+//! a retried push never announces the same list twice (Klaviyo drops the duplicate).
+//!
+//! # Holdout
+//!
+//! A configurable share of profiles ([`EmailSettings::holdout_share`]) is held out by a
+//! salted hash of shop and profile id (stable across pushes): it receives the same
+//! candidates ordered by relevance alone, or no block at all ([`HoldoutMode`]). The arm is
+//! stored on the push state and sent as a property, so clicks and orders from email can be
+//! compared per arm. Links carry `utm_*` and `meander_rec` (the rec id).
+
+mod account;
+mod error;
+mod holdout;
+mod identity;
+mod limiter;
+mod payload;
+mod push;
+mod send;
+mod settings;
+mod state;
+
+pub use account::{
+    AccountStatus, connect_api_key, load_client, record_failure, record_push, status,
+};
+pub use error::EmailError;
+pub use holdout::{Arm, arm_of};
+pub use limiter::DbRateLimiter;
+pub use push::{PushOptions, PushSummary, push_lists};
+pub use send::METRIC;
+pub use settings::{EmailSettings, HoldoutMode, KlaviyoApi};

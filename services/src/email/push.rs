@@ -1,0 +1,222 @@
+//! One push of a published list version to Klaviyo (see the module docs of [`super`]).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::email_push_state::Model as State;
+use entity::{klaviyo_account, rec_list, shop};
+use klaviyo::{BatchLimits, Client, PollPolicy};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use serde::Serialize;
+
+use super::error::EmailError;
+use super::holdout::{Arm, arm_of};
+use super::payload::{self, Payload, Showcase};
+use super::settings::EmailSettings;
+use super::{identity, send, state};
+use crate::recs::pools::StoredCandidate;
+use crate::recs::profiles::customer_profile;
+use crate::recs::store::PROFILE_SEED;
+use crate::surface::{self, Surface};
+
+/// How a push talks to Klaviyo beyond the client's own settings.
+#[derive(Debug, Clone, Copy)]
+pub struct PushOptions {
+    /// Polling of import jobs.
+    pub poll: PollPolicy,
+    /// A profile Klaviyo did not have is asked about again after this long.
+    pub lookup_again_after: Duration,
+    /// Limits of one import job (Klaviyo's, or smaller in tests).
+    pub job_limits: BatchLimits,
+    /// Limits of one bulk event request.
+    pub event_limits: BatchLimits,
+}
+
+impl PushOptions {
+    /// Klaviyo's limits with `poll`.
+    #[must_use]
+    pub fn new(poll: PollPolicy) -> Self {
+        Self {
+            poll,
+            lookup_again_after: Duration::days(1),
+            job_limits: klaviyo::import::PROFILE_JOB_LIMITS,
+            event_limits: klaviyo::events::EVENT_BULK_LIMITS,
+        }
+    }
+}
+
+/// What a push did, for the job's record and the merchant.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PushSummary {
+    /// The list version pushed.
+    pub list_version: String,
+    /// Email lists in the version.
+    pub lists: usize,
+    /// Lists of anonymous shoppers, never pushed.
+    pub anonymous: usize,
+    /// Customers Klaviyo has no profile for (not created).
+    pub not_in_klaviyo: usize,
+    /// Customers whose list had not changed.
+    pub unchanged: usize,
+    /// Profiles whose properties were imported.
+    pub imported: usize,
+    /// Profiles whose row Klaviyo refused (retried by the next push).
+    pub failed_rows: usize,
+    /// "Recommendations Ready" events sent.
+    pub events: usize,
+    /// Profiles pushed in the holdout arm.
+    pub holdout: usize,
+    /// Bulk import jobs run.
+    pub import_jobs: usize,
+    /// Customers looked up in Klaviyo.
+    pub looked_up: usize,
+}
+
+/// A customer whose push may be due.
+#[derive(Debug)]
+pub(super) struct Target {
+    pub state: State,
+    pub payload: Payload,
+}
+
+impl Target {
+    fn external_id(&self) -> &str {
+        self.state.external_id.as_deref().unwrap_or_default()
+    }
+
+    /// The content is in Klaviyo and, when it is announced, its event sent.
+    fn is_done(&self) -> bool {
+        let hash = Some(self.payload.content_hash.as_str());
+        self.state.content_hash.as_deref() == hash
+            && (!self.payload.announce || self.state.event_hash.as_deref() == hash)
+    }
+}
+
+/// Pushes the `email` lists of `list_version` to the shop's Klaviyo account.
+///
+/// # Errors
+/// [`EmailError`]: Klaviyo refusing the credential, down, or the database. What was done
+/// before is recorded, so the retry does only the rest.
+pub async fn push_lists(
+    db: &DatabaseConnection,
+    client: &Client,
+    shop: &shop::Model,
+    account: &klaviyo_account::Model,
+    list_version: &str,
+    options: &PushOptions,
+) -> Result<PushSummary, EmailError> {
+    let mut summary = PushSummary {
+        list_version: list_version.to_owned(),
+        ..PushSummary::default()
+    };
+    let settings = EmailSettings::of(account);
+    let lists = load_lists(db, shop.id, list_version).await?;
+    summary.lists = lists.len();
+    let ids: HashSet<i64> = lists
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|c| c.id))
+        .collect();
+    let showcase = Showcase::load(db, shop, &ids).await?;
+    let mut states = state::load(db, shop.id).await?;
+    let mut due = Vec::new();
+    for (profile, list) in lists {
+        let Some(customer) = customer_id(&profile) else {
+            summary.anonymous += 1;
+            continue;
+        };
+        let arm = arm_of(
+            &settings.holdout_salt,
+            shop.id,
+            &profile,
+            settings.holdout_share,
+        );
+        let payload = payload::build(&showcase, &profile, &list, arm, &settings);
+        let mut state = states
+            .remove(&profile)
+            .unwrap_or_else(|| state::new(shop.id, &profile, customer, arm.name()));
+        arm.name().clone_into(&mut state.arm);
+        let target = Target { state, payload };
+        if target.is_done() {
+            summary.unchanged += 1;
+        } else {
+            due.push(target);
+        }
+    }
+    let known = identify(db, client, due, options, &mut summary).await?;
+    summary.holdout = known
+        .iter()
+        .filter(|t| t.state.arm == Arm::Holdout.name())
+        .count();
+    let imported = send::import(db, client, known, list_version, options, &mut summary).await?;
+    send::announce(db, client, imported, options, &mut summary).await?;
+    Ok(summary)
+}
+
+/// The Meander customer id of a customer profile key; `None` for anonymous profiles.
+fn customer_id(profile: &str) -> Option<&str> {
+    let id = profile.strip_prefix("customer:")?;
+    // Only keys this crate writes: `customer:{i64}`.
+    (id.parse::<i64>()
+        .is_ok_and(|n| customer_profile(n) == profile))
+    .then_some(id)
+}
+
+/// The version's `email` lists per profile.
+async fn load_lists(
+    db: &DatabaseConnection,
+    shop_id: i64,
+    list_version: &str,
+) -> Result<Vec<(String, Vec<StoredCandidate>)>, DbErr> {
+    let rows = rec_list::Entity::find()
+        .filter(rec_list::Column::ShopId.eq(shop_id))
+        .filter(rec_list::Column::ListVersion.eq(list_version))
+        .filter(rec_list::Column::Surface.eq(surface::name(Surface::Email)))
+        .filter(rec_list::Column::SeedKind.eq(PROFILE_SEED))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let items = serde_json::from_value(row.items).ok()?;
+            Some((row.seed_id, items))
+        })
+        .collect())
+}
+
+/// Keeps the targets Klaviyo has a profile for, looking up those not known yet (and those
+/// not found a while ago); records every answer so the next push need not ask again.
+async fn identify(
+    db: &DatabaseConnection,
+    client: &Client,
+    due: Vec<Target>,
+    options: &PushOptions,
+    summary: &mut PushSummary,
+) -> Result<Vec<Target>, EmailError> {
+    let now = Utc::now();
+    let stale =
+        |at: Option<DateTime<Utc>>| at.is_none_or(|at| now - at >= options.lookup_again_after);
+    let ask: Vec<String> = due
+        .iter()
+        .filter(|t| t.state.klaviyo_profile_id.is_none() && stale(t.state.looked_up_at))
+        .map(|t| t.external_id().to_owned())
+        .collect();
+    summary.looked_up = ask.len();
+    let found = identity::look_up(client, &ask).await?;
+    let asked: HashSet<&str> = ask.iter().map(String::as_str).collect();
+    let mut known = Vec::with_capacity(due.len());
+    let mut answered = Vec::new();
+    for mut target in due {
+        if asked.contains(target.external_id()) {
+            target.state.klaviyo_profile_id = found.get(target.external_id()).cloned();
+            target.state.looked_up_at = Some(now);
+            answered.push(target.state.clone());
+        }
+        if target.state.klaviyo_profile_id.is_some() {
+            known.push(target);
+        } else {
+            summary.not_in_klaviyo += 1;
+        }
+    }
+    state::save(db, &answered).await?;
+    Ok(known)
+}

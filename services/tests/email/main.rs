@@ -1,0 +1,10 @@
+//! `services::email` against the fake Klaviyo, on SQLite (and PostgreSQL with
+//! `TEST_DATABASE_URL`): connecting, the push, its idempotence, refused rows, the holdout,
+//! the shared rate limiter and outages.
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod connect;
+mod helpers;
+mod holdout;
+mod limiter;
+mod push;
