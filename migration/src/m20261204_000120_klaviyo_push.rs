@@ -21,7 +21,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261210_000120_klaviyo_push"
+        "m20261204_000120_klaviyo_push"
     }
 }
 
