@@ -42,6 +42,7 @@ mod identity;
 mod limiter;
 mod payload;
 mod push;
+mod run;
 mod send;
 mod settings;
 mod state;
@@ -52,6 +53,7 @@ pub use account::{
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};
 pub use limiter::DbRateLimiter;
-pub use push::{PushOptions, PushSummary, push_lists};
+pub use push::push_lists;
+pub use run::{PushOptions, PushSummary};
 pub use send::METRIC;
 pub use settings::{EmailSettings, HoldoutMode, KlaviyoApi};

@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value, json};
 
 use super::error::EmailError;
-use super::push::{PushOptions, PushSummary, Target};
+use super::run::{PushOptions, PushSummary, Target};
 use super::state;
 
 /// The metric flows trigger on.

@@ -38,7 +38,7 @@ impl Job for PrecomputeListPart {
                 lists::precompute_part(db, shop_id, &self.plan, self.part, &run).await?;
             Ok(match published {
                 Some(summary) => {
-                    let done = retire_replaced(db, shop_id, &self.plan, &summary).await?;
+                    let done = after_publish(db, shop_id, &self.plan, &summary).await?;
                     format!("part {part}, the last: {done}")
                 }
                 None => format!("part {part} of list version {}", self.plan.list_version),
@@ -51,7 +51,7 @@ impl Job for PrecomputeListPart {
 /// After the part that published `plan`'s version: logs the run, removes the lists the
 /// version replaced and queues the version's email push (when the shop has Klaviyo);
 /// describes the run.
-pub(super) async fn retire_replaced(
+pub(super) async fn after_publish(
     db: &common::Database,
     shop_id: i64,
     plan: &Plan,

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use services::recs::lists;
 
-use super::precompute_list_part::{PrecomputeListPart, retire_replaced};
+use super::precompute_list_part::{PrecomputeListPart, after_publish};
 use crate::job::{Job, JobContext, JobError, per_window, tracked, window_run_key};
 use crate::queue::JobQueue;
 
@@ -52,7 +52,7 @@ impl Job for PrecomputeLists {
             }
             Ok(
                 match lists::precompute_part(db, shop_id, &plan, 0, &run).await? {
-                    Some(summary) => retire_replaced(db, shop_id, &plan, &summary).await?,
+                    Some(summary) => after_publish(db, shop_id, &plan, &summary).await?,
                     None => format!(
                         "part 1/{} of list version {}; the other parts are queued",
                         plan.parts, plan.list_version
