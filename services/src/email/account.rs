@@ -197,20 +197,16 @@ pub async fn record_push(
     counts: Value,
 ) -> Result<(), EmailError> {
     let now = Utc::now();
-    klaviyo_account::Entity::update_many()
-        .set(klaviyo_account::ActiveModel {
-            status: Set("connected".into()),
-            last_synced_at: Set(Some(now)),
-            last_push_counts: Set(Some(counts)),
-            last_error: Set(None),
-            last_error_at: Set(None),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .filter(klaviyo_account::Column::ShopId.eq(shop_id))
-        .exec(db)
-        .await?;
-    Ok(())
+    let changes = klaviyo_account::ActiveModel {
+        status: Set("connected".into()),
+        last_synced_at: Set(Some(now)),
+        last_push_counts: Set(Some(counts)),
+        last_error: Set(None),
+        last_error_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    update_account(db, shop_id, changes).await
 }
 
 /// Records a failed push or connection check for the merchant: `revoked` when Klaviyo
@@ -231,14 +227,24 @@ pub async fn record_failure(
     };
     // Formatted before the first await: `Chain` borrows a non-`Sync` error.
     let message = common::telemetry::Chain(err).to_string();
+    let changes = klaviyo_account::ActiveModel {
+        status: Set(status.into()),
+        last_error: Set(Some(message)),
+        last_error_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    update_account(db, shop_id, changes).await
+}
+
+/// Writes the set fields of `changes` to the shop's account row.
+async fn update_account(
+    db: &DatabaseConnection,
+    shop_id: i64,
+    changes: klaviyo_account::ActiveModel,
+) -> Result<(), EmailError> {
     klaviyo_account::Entity::update_many()
-        .set(klaviyo_account::ActiveModel {
-            status: Set(status.into()),
-            last_error: Set(Some(message)),
-            last_error_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
+        .set(changes)
         .filter(klaviyo_account::Column::ShopId.eq(shop_id))
         .exec(db)
         .await?;
