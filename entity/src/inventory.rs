@@ -24,6 +24,9 @@ pub struct Model {
     /// level's `updated_at`): an older write never replaces it. `None` for rows written
     /// before the column existed without a variant.
     pub source_updated_at: Option<DateTimeUtc>,
+    /// When the stock last went from none to some (the back-in-stock feed); `None` when it
+    /// never did while Meander watched.
+    pub restocked_at: Option<DateTimeUtc>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

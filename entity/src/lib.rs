@@ -11,6 +11,8 @@ pub mod category;
 pub mod category_adjacency;
 pub mod collection;
 pub mod data_export;
+pub mod email_feed;
+pub mod email_feed_key;
 pub mod email_push_state;
 pub mod event;
 pub mod experiment;

@@ -111,3 +111,26 @@ test('traffic sources and devices use the endpoint vocabulary', () => {
   assert.equal(deviceClass('Mozilla/5.0 (X11; Linux x86_64)'), 'desktop');
   assert.equal(cookieString('_meander_sid', 'a b', 1800), '_meander_sid=a%20b; path=/; max-age=1800; SameSite=Lax');
 });
+
+test('a product page opened from a Meander email link also sends the email click', () => {
+  const event = fixture('product_viewed.event.json');
+  const recId = 'em_0123456789abcdef01234567';
+  event.context.document.location.href = `https://pixel-fixture.myshopify.com/products/x?utm_medium=email&meander_rec=${recId}`;
+
+  const events = toEvents(event, contextFor(event));
+
+  assert.deepEqual(events.map((e) => e.kind), ['view', 'click']);
+  const click = events[1];
+  assert.equal(click.rec_id, recId);
+  assert.equal(click.surface, 'email');
+  assert.equal(click.product_id, events[0].product_id);
+  assert.equal(click.id, `${event.id}:email`);
+});
+
+test('a meander_rec that is not an email rec id sends no click', () => {
+  const event = fixture('product_viewed.event.json');
+  for (const recId of ['r_123', 'em_short', 'em_0123456789ABCDEF01234567x']) {
+    event.context.document.location.href = `https://pixel-fixture.myshopify.com/products/x?meander_rec=${recId}`;
+    assert.deepEqual(toEvents(event, contextFor(event)).map((e) => e.kind), ['view'], recId);
+  }
+});

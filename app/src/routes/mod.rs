@@ -4,7 +4,9 @@ pub mod admin;
 pub mod admin_api;
 pub mod auth;
 pub mod demo;
+pub mod email;
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod metrics;
 pub mod proxy;
@@ -31,6 +33,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/session", web::get().to(admin::session))
         .route("/admin/api/recs", web::get().to(admin_api::recs))
         .route("/admin/api/jobs", web::get().to(admin_api::jobs))
+        .route("/admin/api/email", web::get().to(email::overview))
+        .route(
+            "/admin/api/email/klaviyo",
+            web::post().to(email::connect_klaviyo),
+        )
+        .route(
+            "/admin/api/email/feeds",
+            web::post().to(email::enable_feeds),
+        )
+        .route(
+            "/admin/api/email/feeds/rotate",
+            web::post().to(email::rotate_feeds),
+        )
+        .route("/feeds/profiles/{customer}", web::get().to(feeds::profile))
+        .route("/feeds/{feed}", web::get().to(feeds::feed))
         .route("/webhooks", web::post().to(webhooks::receive))
         .route("/proxy/status", web::get().to(proxy::status))
         .route("/proxy/recs", web::get().to(recs::proxied))

@@ -89,7 +89,10 @@ export function toEvents(event, context) {
   const data = event.data || {};
   switch (event.name) {
     case 'product_viewed':
-      return variantEvent(event, context, 'view', data.productVariant);
+      return [
+        ...variantEvent(event, context, 'view', data.productVariant),
+        ...emailClick(event, context, data.productVariant),
+      ];
     case 'product_added_to_cart':
       return variantEvent(event, context, 'add_to_cart', data.cartLine?.merchandise);
     case 'search_submitted': {
@@ -108,6 +111,29 @@ function variantEvent(event, context, kind, variant) {
   if (!variant?.product?.id) return [];
   return [
     compact({ ...base(event, context, kind), product_id: String(variant.product.id), variant_id: optionalId(variant.id) }),
+  ];
+}
+
+/** Rec ids of Meander's email lists: pushed profile lists (em_) and feed cohorts (ef_). */
+const EMAIL_REC_ID = /^e[mf]_[0-9a-f]{24}$/;
+
+/**
+ * A product page opened from a Meander email link (`?meander_rec=…`) is the click on that
+ * email's item: the server attributes it to the list's logged impression, as it does for a
+ * theme block's click. Only well-formed email rec ids count, so a pasted or forged link
+ * cannot pose as another surface's click.
+ */
+function emailClick(event, context, variant) {
+  const recId = safeUrl(event.context?.document?.location?.href)?.searchParams.get('meander_rec');
+  if (!recId || !EMAIL_REC_ID.test(recId) || !variant?.product?.id) return [];
+  return [
+    compact({
+      ...base(event, context, 'click', `${event.id}:email`),
+      product_id: String(variant.product.id),
+      variant_id: optionalId(variant.id),
+      rec_id: recId,
+      surface: 'email',
+    }),
   ];
 }
 

@@ -37,14 +37,17 @@
 
 mod account;
 mod error;
+pub mod feeds;
 mod holdout;
 mod identity;
 mod limiter;
 mod payload;
+mod profile_list;
 mod push;
 mod run;
 mod send;
 mod settings;
+mod shown;
 mod state;
 
 pub use account::{
@@ -53,6 +56,7 @@ pub use account::{
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};
 pub use limiter::DbRateLimiter;
+pub use profile_list::profile_list;
 pub use push::push_lists;
 pub use run::{PushOptions, PushSummary};
 pub use send::METRIC;

@@ -37,6 +37,111 @@ pub(super) struct Showcase {
     cards: HashMap<i64, Card>,
 }
 
+/// One profile's push.
+#[derive(Debug, Clone)]
+pub(super) struct Payload {
+    /// Profile properties to import.
+    pub properties: Map<String, Value>,
+    /// Hash of the content (items and arm): equal hash, nothing to push.
+    pub content_hash: String,
+    /// Rec id of this content, in every link.
+    pub rec_id: String,
+    /// `unique_id` of its "Recommendations Ready" event.
+    pub event_id: String,
+    /// Items shown.
+    pub items: usize,
+    /// Whether the content is announced by an event (not for a holdout without a block).
+    pub announce: bool,
+    /// The products shown, in order (the email impression logs them).
+    pub product_ids: Vec<i64>,
+}
+
+/// An item as hashed and shown, before the rec id is known.
+#[derive(Debug, Serialize)]
+pub(super) struct Item<'a> {
+    #[serde(skip)]
+    product_id: i64,
+    id: String,
+    title: &'a str,
+    handle: &'a str,
+    image_url: Option<&'a str>,
+    price: Option<String>,
+    reason: String,
+}
+
+/// The payload of `profile` from its stored `email` list.
+pub(super) fn build(
+    showcase: &Showcase,
+    profile: &str,
+    list: &[StoredCandidate],
+    arm: Arm,
+    settings: &EmailSettings,
+) -> Payload {
+    let items = chosen(showcase, list, arm, settings);
+    let core = json!({ "arm": arm.name(), "items": items });
+    let content_hash = hex::encode(Sha256::digest(core.to_string().as_bytes()));
+    let derived = Sha256::new()
+        .chain_update(showcase.shop_id.to_be_bytes())
+        .chain_update(profile.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(content_hash.as_bytes())
+        .finalize();
+    let derived = hex::encode(derived);
+    let rec_id = format!("em_{}", &derived[..24]);
+    let shown: Vec<Value> = items
+        .iter()
+        .map(|item| showcase.shown(item, &rec_id, PUSH_CAMPAIGN))
+        .collect();
+    let mut properties = Map::new();
+    properties.insert("meander_recs".into(), Value::Array(shown));
+    properties.insert("meander_rec_id".into(), json!(rec_id));
+    properties.insert("meander_recs_arm".into(), json!(arm.name()));
+    properties.insert(
+        "meander_recs_updated_at".into(),
+        json!(chrono::Utc::now().to_rfc3339()),
+    );
+    Payload {
+        properties,
+        content_hash,
+        event_id: format!("meander-recs-{}", &derived[..32]),
+        rec_id,
+        items: items.len(),
+        product_ids: items.iter().map(|item| item.product_id).collect(),
+        announce: !(arm == Arm::Holdout && settings.holdout_mode == HoldoutMode::NoBlock),
+    }
+}
+
+/// The items a profile gets: the diversified list, or for the holdout the same candidates
+/// by relevance alone (or none), cut to the list length; unknown or inactive products out.
+fn chosen<'a>(
+    showcase: &'a Showcase,
+    list: &[StoredCandidate],
+    arm: Arm,
+    settings: &EmailSettings,
+) -> Vec<Item<'a>> {
+    let mut candidates: Vec<&StoredCandidate> = list.iter().collect();
+    if arm == Arm::Holdout {
+        if settings.holdout_mode == HoldoutMode::NoBlock {
+            return Vec::new();
+        }
+        candidates.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
+    }
+    candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let via = candidate.via.and_then(|id| showcase.cards.get(&id));
+            showcase.item(
+                candidate.id,
+                reason(candidate.primary, via.map(|c| c.title.as_str())),
+            )
+        })
+        .take(settings.items())
+        .collect()
+}
+
+/// The `utm_campaign` of pushed profile lists.
+const PUSH_CAMPAIGN: &str = "meander_recs";
+
 impl Showcase {
     /// The active, not deleted products among `ids`, with their lowest price.
     pub(super) async fn load(
@@ -85,127 +190,58 @@ impl Showcase {
             cards,
         })
     }
-}
 
-/// One profile's push.
-#[derive(Debug, Clone)]
-pub(super) struct Payload {
-    /// Profile properties to import.
-    pub properties: Map<String, Value>,
-    /// Hash of the content (items and arm): equal hash, nothing to push.
-    pub content_hash: String,
-    /// Rec id of this content, in every link.
-    pub rec_id: String,
-    /// `unique_id` of its "Recommendations Ready" event.
-    pub event_id: String,
-    /// Items shown.
-    pub items: usize,
-    /// Whether the content is announced by an event (not for a holdout without a block).
-    pub announce: bool,
-}
-
-/// An item as hashed and shown, before the rec id is known.
-#[derive(Debug, Serialize)]
-struct Item<'a> {
-    id: String,
-    title: &'a str,
-    handle: &'a str,
-    image_url: Option<&'a str>,
-    price: Option<String>,
-    reason: String,
-}
-
-/// The payload of `profile` from its stored `email` list.
-pub(super) fn build(
-    showcase: &Showcase,
-    profile: &str,
-    list: &[StoredCandidate],
-    arm: Arm,
-    settings: &EmailSettings,
-) -> Payload {
-    let items = chosen(showcase, list, arm, settings);
-    let core = json!({ "arm": arm.name(), "items": items });
-    let content_hash = hex::encode(Sha256::digest(core.to_string().as_bytes()));
-    let derived = Sha256::new()
-        .chain_update(showcase.shop_id.to_be_bytes())
-        .chain_update(profile.as_bytes())
-        .chain_update(b"\0")
-        .chain_update(content_hash.as_bytes())
-        .finalize();
-    let derived = hex::encode(derived);
-    let rec_id = format!("em_{}", &derived[..24]);
-    let shown: Vec<Value> = items
-        .iter()
-        .map(|item| shown_item(showcase, item, &rec_id))
-        .collect();
-    let mut properties = Map::new();
-    properties.insert("meander_recs".into(), Value::Array(shown));
-    properties.insert("meander_rec_id".into(), json!(rec_id));
-    properties.insert("meander_recs_arm".into(), json!(arm.name()));
-    properties.insert(
-        "meander_recs_updated_at".into(),
-        json!(chrono::Utc::now().to_rfc3339()),
-    );
-    Payload {
-        properties,
-        content_hash,
-        event_id: format!("meander-recs-{}", &derived[..32]),
-        rec_id,
-        items: items.len(),
-        announce: !(arm == Arm::Holdout && settings.holdout_mode == HoldoutMode::NoBlock),
-    }
-}
-
-/// The items a profile gets: the diversified list, or for the holdout the same candidates
-/// by relevance alone (or none), cut to the list length; unknown or inactive products out.
-fn chosen<'a>(
-    showcase: &'a Showcase,
-    list: &[StoredCandidate],
-    arm: Arm,
-    settings: &EmailSettings,
-) -> Vec<Item<'a>> {
-    let mut candidates: Vec<&StoredCandidate> = list.iter().collect();
-    if arm == Arm::Holdout {
-        if settings.holdout_mode == HoldoutMode::NoBlock {
-            return Vec::new();
-        }
-        candidates.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
-    }
-    candidates
-        .into_iter()
-        .filter_map(|candidate| {
-            let card = showcase.cards.get(&candidate.id)?;
-            let via = candidate.via.and_then(|id| showcase.cards.get(&id));
-            Some(Item {
-                id: candidate.id.to_string(),
-                title: &card.title,
-                handle: &card.handle,
-                image_url: card.image_url.as_deref(),
-                price: card
-                    .price_minor
-                    .map(|minor| decimal(minor, currency_exponent(&showcase.currency))),
-                reason: reason(candidate.primary, via.map(|c| c.title.as_str())),
-            })
+    /// Product `id` as an email item, if it is active and known.
+    pub(super) fn item(&self, id: i64, reason: String) -> Option<Item<'_>> {
+        let card = self.cards.get(&id)?;
+        Some(Item {
+            product_id: id,
+            id: id.to_string(),
+            title: &card.title,
+            handle: &card.handle,
+            image_url: card.image_url.as_deref(),
+            price: card
+                .price_minor
+                .map(|minor| decimal(minor, currency_exponent(&self.currency))),
+            reason,
         })
-        .take(settings.items())
-        .collect()
+    }
+
+    /// The item as an email shows it: its link carries the UTM campaign and the rec id, so
+    /// the storefront attributes the click (`meander_rec`).
+    pub(super) fn shown(&self, item: &Item<'_>, rec_id: &str, campaign: &str) -> Value {
+        let url = format!(
+            "https://{}/products/{}?utm_source=klaviyo&utm_medium=email&utm_campaign={campaign}&meander_rec={rec_id}",
+            self.domain, item.handle
+        );
+        json!({
+            "id": item.id,
+            "title": item.title,
+            "url": url,
+            "image_url": item.image_url,
+            "price": item.price,
+            "currency": self.currency,
+            "reason": item.reason,
+            "rec_id": rec_id,
+        })
+    }
+
+    /// The shop.
+    pub(super) fn shop_id(&self) -> i64 {
+        self.shop_id
+    }
+
+    /// The shop's currency code.
+    pub(super) fn currency(&self) -> &str {
+        &self.currency
+    }
 }
 
-fn shown_item(showcase: &Showcase, item: &Item<'_>, rec_id: &str) -> Value {
-    let url = format!(
-        "https://{}/products/{}?utm_source=klaviyo&utm_medium=email&utm_campaign=meander_recs&meander_rec={rec_id}",
-        showcase.domain, item.handle
-    );
-    json!({
-        "id": item.id,
-        "title": item.title,
-        "url": url,
-        "image_url": item.image_url,
-        "price": item.price,
-        "currency": showcase.currency,
-        "reason": item.reason,
-        "rec_id": rec_id,
-    })
+impl Item<'_> {
+    /// The product shown.
+    pub(super) fn product_id(&self) -> i64 {
+        self.product_id
+    }
 }
 
 /// `minor` units as a decimal string with `exponent` fractional digits.

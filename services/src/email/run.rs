@@ -8,6 +8,7 @@ use klaviyo::{BatchLimits, PollPolicy};
 use serde::Serialize;
 
 use super::payload::Payload;
+use super::shown::Shown;
 
 /// How a push talks to Klaviyo beyond the client's own settings.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +73,16 @@ pub(super) struct Target {
 impl Target {
     pub(super) fn external_id(&self) -> &str {
         self.state.external_id.as_deref().unwrap_or_default()
+    }
+
+    /// What this target's email shows, for the impression log.
+    pub(super) fn shown<'a>(&'a self, list_version: &'a str) -> Shown<'a> {
+        Shown::profile_list(
+            &self.payload,
+            &self.state.profile_key,
+            self.external_id().parse().ok(),
+            list_version,
+        )
     }
 
     /// The content is in Klaviyo and, when it is announced, its event sent.

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::EmailError;
 use super::run::{PushOptions, PushSummary, Target};
+use super::shown::{self, Shown};
 use super::state;
 
 /// The metric flows trigger on.
@@ -51,6 +52,10 @@ pub(super) async fn import(
         let refused = refused_rows(client, &finished).await?;
         let batch: Vec<Target> = pending.drain(..rows).collect();
         let (ok, failed) = settle(batch, &refused, list_version);
+        let shown: Vec<Shown<'_>> = ok.iter().map(|t| t.shown(list_version)).collect();
+        if let Some(first) = ok.first() {
+            shown::log(db, first.state.shop_id, &shown).await?;
+        }
         summary.imported += ok.len();
         summary.failed_rows += failed.len();
         // Collected first: a closure held across the await makes the future not `Send`.

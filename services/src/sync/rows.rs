@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::{
     Money, category, collection, inventory, order, order_line, product, product_collection, variant,
 };
-use sea_orm::ActiveValue::Set;
+use sea_orm::ActiveValue::{NotSet, Set};
 use serde_json::{Value, json};
 
 use super::records::{
@@ -169,6 +169,7 @@ impl RowBatch {
                 unit_cost_minor: Set(unit_cost),
                 updated_at: Set(Utc::now()),
                 source_updated_at: Set(Some(stock_at)),
+                restocked_at: NotSet,
             },
         );
         Ok(())

@@ -7,7 +7,7 @@ use entity::{
     Money, collection, inventory, inventory_level, order, order_line, product, product_collection,
 };
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
 };
@@ -214,9 +214,11 @@ async fn set_level(
         .sum();
     // The level's time becomes the stock's: a product snapshot older than it cannot bring
     // back what this level says, and this level does not undo a newer snapshot.
+    let now = Utc::now();
     inventory::Entity::update_many()
+        .col_expr(inventory::Column::RestockedAt, restocked(total, now))
         .col_expr(inventory::Column::Available, Expr::value(total))
-        .col_expr(inventory::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(inventory::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             inventory::Column::SourceUpdatedAt,
             Expr::value(Some(level.updated_at)),
@@ -231,6 +233,15 @@ async fn set_level(
         .exec(conn)
         .await?;
     Ok(Applied::Written)
+}
+
+/// `restocked_at` after setting the stock to `total` at `now`: `now` when the variant had
+/// none, else unchanged. (`SET` expressions read the row as it was before the update.)
+fn restocked(total: i64, now: DateTime<Utc>) -> SimpleExpr {
+    Expr::cust_with_values(
+        "CASE WHEN \"available\" <= 0 AND $1 > 0 THEN $2 ELSE \"restocked_at\" END",
+        [sea_orm::Value::from(total), sea_orm::Value::from(now)],
+    )
 }
 
 /// Orders are immutable facts here: the first delivery wins, repeats change nothing.

@@ -5,8 +5,8 @@
 use entity::{
     category, collection, inventory, order, order_line, product, product_collection, variant,
 };
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::sea_query::{Expr, OnConflict, SimpleExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait};
 
 use super::insert::insert_rows;
 use super::rows::RowBatch;
@@ -65,14 +65,13 @@ pub(crate) async fn write_rows(
         Some("variants"),
     )
     .await?;
-    upsert(
-        conn,
-        batch.inventory.into_values(),
+    let mut stock = on_conflict_update(
         [inventory::Column::ShopId, inventory::Column::VariantId],
         &stock_columns(coverage),
         Some("inventory"),
-    )
-    .await?;
+    );
+    stock.value(inventory::Column::RestockedAt, restock_expr());
+    insert_rows(conn, batch.inventory.into_values().collect(), stock).await?;
     upsert(
         conn,
         batch.collections.into_values(),
@@ -179,6 +178,16 @@ where
     A: ActiveModelTrait + Send,
     I: IntoIterator<Item = A>,
 {
+    let on_conflict = on_conflict_update(key, update, newer_only);
+    insert_rows(conn, rows.into_iter().collect(), on_conflict).await
+}
+
+/// The conflict clause of [`upsert`].
+fn on_conflict_update<C: ColumnTrait, const N: usize>(
+    key: [C; N],
+    update: &[C],
+    newer_only: Option<&str>,
+) -> OnConflict {
     let mut on_conflict = OnConflict::columns(key);
     on_conflict.update_columns(update.iter().copied());
     if let Some(table) = newer_only {
@@ -187,5 +196,14 @@ where
              OR \"{table}\".\"source_updated_at\" <= \"excluded\".\"source_updated_at\")"
         )));
     }
-    insert_rows(conn, rows.into_iter().collect(), on_conflict).await
+    on_conflict
+}
+
+/// `restocked_at` of an inventory upsert: the write's time when it brings stock to a variant
+/// that had none, else unchanged (the back-in-stock feed reads it).
+fn restock_expr() -> SimpleExpr {
+    Expr::cust(
+        "CASE WHEN \"inventory\".\"available\" <= 0 AND \"excluded\".\"available\" > 0 \
+         THEN \"excluded\".\"updated_at\" ELSE \"inventory\".\"restocked_at\" END",
+    )
 }

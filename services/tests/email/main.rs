@@ -4,7 +4,9 @@
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod connect;
+mod feeds;
 mod helpers;
 mod holdout;
 mod limiter;
+mod profile_list;
 mod push;

@@ -1,4 +1,5 @@
 use klaviyo::Endpoint;
+use sea_orm::EntityTrait;
 use serde_json::Value;
 use services::email::{EmailError, METRIC};
 
@@ -212,4 +213,39 @@ async fn a_revoked_key_is_a_credential_error() {
 
     assert!(err.is_credential(), "{err:?}");
     assert!(!err.is_transient());
+}
+
+#[tokio::test]
+async fn each_imported_list_is_logged_as_an_email_impression_under_its_rec_id() {
+    let rig = rig().await;
+    connect(&rig).await;
+    known_to_klaviyo(&rig, [1, 2]);
+    publish(&rig, "l1", &lists_for([1, 2, 3])).await;
+
+    push(&rig, "l1").await.unwrap();
+    push(&rig, "l1").await.unwrap();
+
+    let logged = entity::impression::Entity::find()
+        .all(&rig.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        logged.len(),
+        2,
+        "customer 3 is not in Klaviyo; a repeat logs nothing"
+    );
+    for profile in rig.fake.profiles() {
+        let rec_id = profile.properties["meander_rec_id"].as_str().unwrap();
+        let row = logged.iter().find(|row| row.rec_id == rec_id).unwrap();
+        let customer: i64 = profile.external_id.as_deref().unwrap().parse().unwrap();
+        assert_eq!(
+            (row.surface.as_str(), row.customer_id),
+            ("email", Some(customer))
+        );
+        let shown: Vec<i64> = services::signals::impression::items(row)
+            .iter()
+            .map(|item| item.product_id)
+            .collect();
+        assert_eq!(shown, vec![1, 2, 3, 4, 5, 6]);
+    }
 }

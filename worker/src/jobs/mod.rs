@@ -2,6 +2,7 @@
 //! also its queue), its attempt budget, its dedupe parts, and a handler that calls into
 //! `services`. [`crate::pool::register_all`] is the one list of jobs the workers run.
 
+pub mod build_email_feeds;
 pub mod connect_web_pixel;
 pub mod load_demo_shop;
 pub mod precompute_list_part;
@@ -16,6 +17,7 @@ pub mod rollup_metrics;
 pub mod sync_catalog;
 pub mod train_models;
 
+pub use build_email_feeds::BuildEmailFeeds;
 pub use connect_web_pixel::ConnectWebPixel;
 pub use load_demo_shop::LoadDemoShop;
 pub use precompute_list_part::PrecomputeListPart;

@@ -49,7 +49,8 @@ impl Job for PrecomputeListPart {
 }
 
 /// After the part that published `plan`'s version: logs the run, removes the lists the
-/// version replaced and queues the version's email push (when the shop has Klaviyo);
+/// version replaced and queues the version's email push (when the shop has Klaviyo) and
+/// feed rebuild (when it has feeds);
 /// describes the run.
 pub(super) async fn after_publish(
     db: &common::Database,
@@ -60,6 +61,7 @@ pub(super) async fn after_publish(
     let removed = lists::retire_replaced(&db.conn, shop_id, plan).await?;
     tracing::info!(shop = shop_id, ?summary, removed, "lists precomputed");
     super::PushEmailLists::after_publish(db, shop_id, &plan.list_version).await;
+    super::BuildEmailFeeds::after_publish(db, shop_id, &plan.list_version).await;
     Ok(format!(
         "{}; {removed} replaced lists removed",
         summary.describe()

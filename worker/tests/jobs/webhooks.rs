@@ -299,3 +299,78 @@ async fn a_late_or_repeated_product_webhook_does_not_bring_back_sold_out_stock()
         "sold out since 12:00; older snapshots say 10"
     );
 }
+
+#[tokio::test]
+async fn stock_coming_back_marks_the_variant_restocked_and_other_changes_do_not() {
+    let (_guard, db, target) = setup().await;
+    let stock = || async {
+        inventory::Entity::find_by_id((target.shop_id, 808950810))
+            .one(&db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let sold_out = |updated_at: &str| {
+        let mut payload = product_payload("iPod", updated_at);
+        payload["variants"][0]["inventory_quantity"] = json!(0);
+        payload
+    };
+    let level = |available: i64, updated_at: &str| json!({"inventory_item_id": 808950810, "location_id": 1, "available": available, "updated_at": updated_at});
+    apply(
+        &db.conn,
+        target,
+        Topic::ProductsCreate,
+        &product_payload("iPod", "2026-11-20T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        stock().await.restocked_at,
+        None,
+        "new stock is not a restock"
+    );
+
+    // Through a product update (the upsert path): 10 → 0 → 10.
+    apply(
+        &db.conn,
+        target,
+        Topic::ProductsUpdate,
+        &sold_out("2026-11-20T11:00:00Z"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stock().await.restocked_at, None);
+    apply(
+        &db.conn,
+        target,
+        Topic::ProductsUpdate,
+        &product_payload("iPod", "2026-11-20T12:00:00Z"),
+    )
+    .await
+    .unwrap();
+    let first = stock().await.restocked_at.expect("back in stock");
+
+    // Through an inventory level (the update path): 10 → 3 keeps it, 0 → 5 moves it.
+    let steps = [
+        (3, "2026-11-20T13:00:00Z", false),
+        (0, "2026-11-20T14:00:00Z", false),
+        (5, "2026-11-20T15:00:00Z", true),
+    ];
+    for (available, updated_at, moves) in steps {
+        apply(
+            &db.conn,
+            target,
+            Topic::InventoryLevelsUpdate,
+            &level(available, updated_at),
+        )
+        .await
+        .unwrap();
+        let now = stock().await;
+        assert_eq!(now.available, available);
+        assert_eq!(
+            now.restocked_at.unwrap() > first,
+            moves,
+            "after {available}"
+        );
+    }
+}

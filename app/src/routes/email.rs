@@ -1,0 +1,144 @@
+//! The embedded admin's email API (session token required): the Klaviyo connection and the
+//! web feeds.
+//!
+//! - `GET /admin/api/email`: the Klaviyo connection (status, last push, counts, last
+//!   error) and, once turned on, the feed URLs with when each was last built;
+//! - `POST /admin/api/email/klaviyo` `{"api_key": "pk_…"}`: connects a private API key
+//!   (checked by a test call per scope, stored encrypted);
+//! - `POST /admin/api/email/feeds`: turns feeds on (makes the shop's secret feed token and
+//!   queues the first build) and answers like `GET`;
+//! - `POST /admin/api/email/feeds/rotate`: replaces the feed token (old URLs stop working).
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use services::email::feeds::{self, FeedKind};
+use services::email::{self, EmailError, KlaviyoApi};
+use worker::jobs::BuildEmailFeeds;
+
+use super::admin::ShopSession;
+use super::auth::configured;
+use crate::error::{ApiError, ErrorKind};
+use crate::state::AppState;
+
+/// `GET /admin/api/email`.
+///
+/// # Errors
+/// 401 without a valid session token, 500 when the database fails.
+pub async fn overview(
+    state: web::Data<AppState>,
+    session: ShopSession,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(describe(&state, session.shop.id).await?))
+}
+
+/// The body of `POST /admin/api/email/klaviyo`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectBody {
+    /// A Klaviyo private API key.
+    api_key: SecretString,
+}
+
+/// `POST /admin/api/email/klaviyo`.
+///
+/// # Errors
+/// 400 when Klaviyo refuses the key or it lacks a scope (the message names it), 503 when
+/// Klaviyo or the token cipher is unavailable.
+pub async fn connect_klaviyo(
+    state: web::Data<AppState>,
+    session: ShopSession,
+    body: web::Json<ConnectBody>,
+) -> Result<HttpResponse, ApiError> {
+    let cipher = &configured(&state)?.cipher;
+    let api = KlaviyoApi::from_settings(&state.settings.klaviyo);
+    let shop_id = session.shop.id;
+    email::connect_api_key(&state.db.conn, &api, cipher, shop_id, &body.api_key)
+        .await
+        .map_err(connect_error)?;
+    tracing::info!(shop = shop_id, "Klaviyo connected");
+    Ok(HttpResponse::Ok().json(describe(&state, shop_id).await?))
+}
+
+/// `POST /admin/api/email/feeds`.
+///
+/// # Errors
+/// 401 without a valid session token, 500 when the database or the queue fails.
+pub async fn enable_feeds(
+    state: web::Data<AppState>,
+    session: ShopSession,
+) -> Result<HttpResponse, ApiError> {
+    let shop_id = session.shop.id;
+    feeds::feed_token(&state.db.conn, shop_id).await?;
+    queue_build(&state, shop_id).await?;
+    Ok(HttpResponse::Ok().json(describe(&state, shop_id).await?))
+}
+
+/// `POST /admin/api/email/feeds/rotate`.
+///
+/// # Errors
+/// 401 without a valid session token, 500 when the database fails.
+pub async fn rotate_feeds(
+    state: web::Data<AppState>,
+    session: ShopSession,
+) -> Result<HttpResponse, ApiError> {
+    let shop_id = session.shop.id;
+    feeds::rotate_feed_token(&state.db.conn, shop_id).await?;
+    tracing::info!(shop = shop_id, "feed token rotated");
+    Ok(HttpResponse::Ok().json(describe(&state, shop_id).await?))
+}
+
+/// Queues a feed build now (deduplicated per minute, so repeated clicks queue one).
+async fn queue_build(state: &AppState, shop_id: i64) -> Result<(), ApiError> {
+    let job = BuildEmailFeeds {
+        shop_id,
+        trigger: format!("enabled:{}", Utc::now().format("%Y%m%dT%H%M")),
+    };
+    state.jobs.push(job).await.map_err(ApiError::internal)
+}
+
+/// The connection and feeds as the admin shows them.
+async fn describe(state: &AppState, shop_id: i64) -> Result<Value, ApiError> {
+    let conn = &state.db.conn;
+    let klaviyo = email::status(conn, shop_id)
+        .await
+        .map_err(ApiError::internal)?;
+    let feeds = if feeds::has_feeds(conn, shop_id).await? {
+        let token = feeds::feed_token(conn, shop_id).await?;
+        let mut list = Vec::with_capacity(FeedKind::ALL.len());
+        for kind in FeedKind::ALL {
+            let built = feeds::built(conn, shop_id, kind).await?;
+            list.push(json!({
+                "feed": kind,
+                "url": format!("{}/feeds/{}.json?key={token}", state.public_url, kind.slug()),
+                "built_at": built.as_ref().map(|f| f.built_at),
+                "cohorts": built.as_ref().map(|f| f.cohorts),
+                "items": built.as_ref().map(|f| f.items),
+            }));
+        }
+        json!({
+            "enabled": true,
+            "feeds": list,
+            "profile_url": format!(
+                "{}/feeds/profiles/{{{{ person.external_id }}}}.json?key={token}",
+                state.public_url
+            ),
+        })
+    } else {
+        json!({ "enabled": false })
+    };
+    Ok(json!({ "klaviyo": klaviyo, "feeds": feeds }))
+}
+
+/// The merchant-facing answer for a failed connect.
+fn connect_error(err: EmailError) -> ApiError {
+    let kind = match &err {
+        EmailError::InvalidCredential(_) | EmailError::MissingScope { .. } => ErrorKind::BadRequest,
+        EmailError::Unavailable(_) => ErrorKind::Unavailable,
+        EmailError::NoShop(_) => ErrorKind::NotFound,
+        _ => return ApiError::internal(err),
+    };
+    ApiError::new(kind, err.to_string()).with_cause(err)
+}
