@@ -15,6 +15,13 @@ use crate::helpers::{API_KEY, API_SECRET, TOKEN_KEY, TestApp, json, spawn_app_wi
 /// The demo shop, trained and precomputed, opened in the admin through the fake Shopify
 /// (which installs it by token exchange); returns the app, the fake and a session token.
 async fn admin_on_demo_shop() -> (TestApp, shopify::fake::FakeShopify, String, i64) {
+    admin_on_demo_shop_with(|_| {}).await
+}
+
+/// [`admin_on_demo_shop`] with further settings.
+pub(crate) async fn admin_on_demo_shop_with(
+    adjust: impl FnOnce(&mut common::Settings),
+) -> (TestApp, shopify::fake::FakeShopify, String, i64) {
     let fake = shopify::fake::FakeShopify::start(API_KEY, API_SECRET);
     let template = fake.shop_url_template();
     // No background worker: the jobs the install queues must not race the assertions.
@@ -23,6 +30,7 @@ async fn admin_on_demo_shop() -> (TestApp, shopify::fake::FakeShopify, String, i
         s.shopify.api_secret = Some(API_SECRET.into());
         s.shopify.token_encryption_key = Some(TOKEN_KEY.into());
         s.shopify.shop_url_template = template;
+        adjust(s);
     })
     .await;
     let settings = DemoSettings {

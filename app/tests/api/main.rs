@@ -9,6 +9,7 @@ mod admin_api;
 mod cli;
 mod concurrency;
 mod demo;
+mod email_feeds;
 mod end_to_end;
 mod errors;
 mod events;
