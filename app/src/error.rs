@@ -121,6 +121,12 @@ impl ApiError {
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
+
+    /// The message sent to the client.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl fmt::Display for ApiError {

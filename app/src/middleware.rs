@@ -1,5 +1,6 @@
-//! Cross-cutting HTTP behaviour: JSON error bodies for errors actix raises itself, request
-//! ids on every response, and Prometheus request metrics.
+//! Cross-cutting HTTP behaviour: JSON error bodies for errors actix raises itself (HTML error
+//! pages on the demo shop's pages), request ids on every response, and Prometheus request
+//! metrics.
 
 use std::time::Instant;
 
@@ -12,13 +13,15 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next};
 use tracing_actix_web::RequestId;
 
-use crate::error::{ErrorKind, json_error};
+use crate::error::{ApiError, ErrorKind, json_error};
+use crate::routes::demo;
 
 /// Header carrying the request id back to the client, to quote in support requests.
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Rewrites every 4xx/5xx that is not JSON yet (404 from routing, 413 from the body limit,
-/// 400 from extractors…) into the `{"error", "message"}` body.
+/// 400 from extractors…) into the `{"error", "message"}` body; on the demo shop's HTML pages
+/// every 4xx/5xx becomes an HTML error page instead, since a person reads those.
 pub fn json_errors<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(ensure_json_body)
 }
@@ -31,17 +34,26 @@ fn ensure_json_body<B: MessageBody + 'static>(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
-    if is_json {
+    let page = demo::is_page(res.request().path());
+    if is_json && !page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    // actix keeps the error that produced the response; its text is safe (extractor messages).
+    // actix keeps the error that produced the response; its text is safe (extractor messages,
+    // an `ApiError`'s message).
     let message = res.response().error().map_or_else(
         || status.canonical_reason().unwrap_or("error").to_owned(),
-        ToString::to_string,
+        |err| {
+            err.as_error::<ApiError>()
+                .map_or_else(|| err.to_string(), |api| api.message().to_owned())
+        },
     );
     let (req, old) = res.into_parts();
-    let mut new = json_error(status, ErrorKind::from_status(status), &message);
+    let mut new = if page {
+        demo::error_page(status, &message)
+    } else {
+        json_error(status, ErrorKind::from_status(status), &message)
+    };
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             new.headers_mut().insert(name.clone(), value.clone());

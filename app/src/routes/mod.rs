@@ -23,8 +23,9 @@ use crate::error::{ApiError, ErrorKind};
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
-        // Browsers ask for it on every page; an empty answer keeps 404s out of the log.
-        .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
+        // Browsers ask for /favicon.ico by themselves; both answer the same SVG icon.
+        .route("/favicon.ico", web::get().to(demo::favicon))
+        .route("/favicon.svg", web::get().to(demo::favicon))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))
         .route("/demo", web::get().to(demo::overview))
@@ -60,6 +61,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/demo/categories/{id}", web::get().to(demo::category_page))
         .route("/demo/cart", web::get().to(demo::cart_page))
         .route("/demo/cart", web::post().to(demo::add_to_cart))
+        .route("/demo/cart/update", web::post().to(demo::update_line))
+        .route("/demo/cart/remove", web::post().to(demo::remove_line))
+        .route("/demo/checkout", web::get().to(demo::checkout_page))
+        .route("/demo/checkout", web::post().to(demo::place_order))
+        .route("/demo/thank-you", web::get().to(demo::thank_you_page))
         .service(
             web::resource("/events")
                 .wrap(events_cors())

@@ -299,7 +299,8 @@ async fn shopper_mistakes_and_favicons_log_one_short_line_and_no_warning() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    assert_eq!(favicon.status(), 204);
+    assert_eq!(favicon.status(), 200);
+    assert_eq!(favicon.headers()["content-type"], "image/svg+xml");
     assert_eq!(missing.status(), 404);
     assert!(logged, "the 404 was not logged");
     let lines = lines.lock().unwrap();

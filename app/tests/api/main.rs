@@ -23,6 +23,7 @@ mod pipeline;
 mod recs;
 mod recs_liquid;
 mod search;
+mod shop;
 mod shopify_auth;
 mod shopify_proxy;
 mod shopify_toml;

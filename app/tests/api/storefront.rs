@@ -120,7 +120,7 @@ async fn a_shopper_browses_home_a_category_a_product_and_the_cart() {
 }
 
 #[tokio::test]
-async fn bad_demo_requests_get_clear_errors() {
+async fn bad_demo_requests_get_clear_html_error_pages() {
     let (app, _) = demo_app(false).await;
     let post = |body: &'static str| {
         app.client
@@ -133,12 +133,19 @@ async fn bad_demo_requests_get_clear_errors() {
     let unknown_category = app.get("/demo/categories/no-such-category").await;
     let not_a_number = post("product_id=abc").await.unwrap();
     let unknown_product = post("product_id=1").await.unwrap();
+    let too_many = post("product_id=1&quantity=500").await.unwrap();
 
     assert_eq!(unknown_category.status(), 404);
     assert_eq!(not_a_number.status(), 400);
     assert_eq!(unknown_product.status(), 404);
-    for response in [unknown_category, not_a_number, unknown_product] {
-        let body: serde_json::Value = response.json().await.unwrap();
-        assert!(body["error"].is_string(), "{body}");
+    assert_eq!(too_many.status(), 400);
+    for response in [unknown_category, not_a_number, unknown_product, too_many] {
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = response.text().await.unwrap();
+        assert!(kind.starts_with("text/html"), "{kind}: {body}");
+        assert!(body.contains("Back to the shop"), "{body}");
     }
 }

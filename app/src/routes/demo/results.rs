@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 
+use super::page::debug_line;
 use super::storefront::{demo_shop, html_page, rec_card, shop_page};
 use super::visitor::Visitor;
 use crate::error::ApiError;
@@ -21,7 +22,7 @@ pub async fn results_page(
     query: web::Query<BTreeMap<String, String>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (shop, _) = demo_shop(&state).await?;
+    let (shop, model) = demo_shop(&state).await?;
     let visitor = Visitor::from_request(&req);
     let mut params = query.into_inner();
     params.insert("session_id".into(), visitor.session.clone());
@@ -51,13 +52,13 @@ pub async fn results_page(
         @if items.is_empty() {
             p { "No products found." }
         } @else {
-            div.grid { @for item in &items { (rec_card(item, &shop.currency)) } }
+            div.grid { @for item in &items { (rec_card(item, &model, &shop.currency)) } }
         }
         nav aria-label="Result pages" {
             @if found.page > 1 { a rel="prev" href=(link(found.page - 1)) { "Previous" } " " }
             @if found.has_more { a rel="next" href=(link(found.page + 1)) { "Next" } }
         }
-        p.muted.small { "rec id " (found.results.rec_id) }
+        (debug_line(&found.results.rec_id, found.results.model_version.as_deref()))
     };
     Ok(html_page(
         &visitor,

@@ -1,0 +1,89 @@
+// The demo shop as a shopper walks it, in headless chromium: home → search → category (sorted
+// by price) → product → add to cart → cart → checkout → thank-you. Asserts each page's
+// recommendation modules render and no page logs a console error or fails a request, and
+// saves a screenshot of each step under docs/screenshots/.
+//
+//   node browser/walk.mjs        (after `cargo build -p app`; see harness.mjs for options)
+
+import assert from "node:assert/strict";
+import { launchBrowser, screenshot, startApp, watch } from "./harness.mjs";
+
+// A smaller shop than the default keeps generation and training to a few seconds.
+const SHOP = {
+  MEANDER_DEMO__PRODUCTS: "800",
+  MEANDER_DEMO__SHOPPERS: "400",
+  MEANDER_DEMO__SESSIONS: "3000",
+};
+
+const started = Date.now();
+const app = await startApp({ env: SHOP });
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const watcher = watch(page);
+  const modules = async (expected) => {
+    const titles = await page.locator("section.module h2").allTextContents();
+    for (const title of expected) assert.ok(titles.includes(title), `${title} missing on ${page.url()}: ${titles}`);
+    const cards = await page.locator("section.module a.card").count();
+    assert.ok(cards > 0, `no recommended cards on ${page.url()}`);
+  };
+
+  await page.goto(`${app.base}/demo`);
+  await modules(["Picked for you"]);
+  await screenshot(page, "1-home");
+
+  await page.getByLabel("Search").fill("kitchen");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForURL(/\/demo\/results\?/);
+  assert.ok((await page.locator("main .grid a.card").count()) > 0, "no search results");
+  await screenshot(page, "2-search");
+
+  await page.goto(`${app.base}/demo`);
+  await page.locator(".dept a").first().click();
+  await page.waitForURL(/\/demo\/categories\//);
+  await page.getByLabel("Sort by").selectOption("price_asc");
+  await page.waitForURL(/sort=price_asc/);
+  const prices = await page.locator("main > .grid a.card .body > div:nth-child(3)").allTextContents();
+  const amounts = prices.map((p) => Number.parseFloat(p));
+  assert.deepEqual(amounts, [...amounts].sort((a, b) => a - b), `not sorted by price: ${prices}`);
+  await modules(["Picked for you"]);
+  await screenshot(page, "3-category");
+
+  await page.locator("main > .grid a.card:has(.badge.ok)").first().click();
+  await page.waitForURL(/\/demo\/products\//);
+  await modules(["Similar items", "You may also like"]);
+  await page.getByLabel("Quantity").fill("2");
+  await screenshot(page, "4-product");
+  await page.getByRole("button", { name: "Add to cart" }).click();
+
+  await page.waitForURL(/\/demo\/cart$/);
+  assert.equal(await page.locator("table.cart tbody tr").count(), 1);
+  assert.match(await page.locator("header nav").innerText(), /Cart \(2\)/);
+  await modules(["Goes well with your cart"]);
+  await screenshot(page, "5-cart");
+
+  await page.getByRole("link", { name: "Check out" }).click();
+  await page.waitForURL(/\/demo\/checkout$/);
+  await screenshot(page, "6-checkout");
+  await page.getByRole("button", { name: "Place order" }).click();
+
+  await page.waitForURL(/\/demo\/thank-you$/);
+  assert.match(await page.locator("main h2").first().innerText(), /Thank you/);
+  await modules(["Complete your order"]);
+  assert.match(await page.locator("header nav").innerText(), /Cart \(0\)/);
+  await screenshot(page, "7-thank-you");
+
+  assert.deepEqual(watcher.problems(), []);
+
+  const missing = await fetch(`${app.base}/demo/no-such-page`);
+  assert.equal(missing.status, 404);
+  assert.match(missing.headers.get("content-type"), /text\/html/);
+  console.log(`walk passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (err) {
+  console.error(`walk failed; the app's log is kept in ${app.logFile}`);
+  process.env.MEANDER_KEEP_DATA = "1";
+  throw err;
+} finally {
+  await browser.close();
+  await app.stop();
+}
