@@ -42,7 +42,10 @@ async fn main() -> anyhow::Result<()> {
     let summary = helpers::push_with(&rig, "l1", None).await?;
     let elapsed = started.elapsed();
 
-    println!("{profiles} profiles pushed in {:.1} s: {summary:?}", elapsed.as_secs_f64());
+    println!(
+        "{profiles} profiles pushed in {:.1} s: {summary:?}",
+        elapsed.as_secs_f64()
+    );
     println!("endpoint | requests | 429s | peak per 1 s (limit) | peak per 60 s (limit)");
     let requests = rig.fake.requests();
     for endpoint in Endpoint::ALL {

@@ -126,14 +126,7 @@ pub(super) async fn cards(
         .filter(variant::Column::ProductId.is_in(ids.iter().copied()))
         .all(conn)
         .await?;
-    let stock: HashMap<i64, i64> = inventory::Entity::find()
-        .filter(inventory::Column::ShopId.eq(shop_id))
-        .filter(inventory::Column::VariantId.is_in(variants.iter().map(|v| v.id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| (row.variant_id, row.available))
-        .collect();
+    let stock = variant_stock(conn, shop_id, variants.iter().map(|v| v.id)).await?;
     let by_id: HashMap<i64, &product::Model> = products.iter().map(|p| (p.id, p)).collect();
     let card = |id: &i64| {
         let item = by_id.get(id)?;
@@ -161,4 +154,20 @@ pub(super) async fn cards(
         })
     };
     Ok(ids.iter().filter_map(card).collect())
+}
+
+/// Units available per variant among `variant_ids` (a variant without a row has none).
+pub(super) async fn variant_stock(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    variant_ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    Ok(inventory::Entity::find()
+        .filter(inventory::Column::ShopId.eq(shop_id))
+        .filter(inventory::Column::VariantId.is_in(variant_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.variant_id, row.available))
+        .collect())
 }

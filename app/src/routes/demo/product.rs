@@ -2,10 +2,8 @@
 //! a variant picker with each variant's stock, quantity and add to cart — and the product
 //! page's recommendation modules.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, web};
-use entity::{inventory, product, variant};
+use entity::{product, variant};
 use maud::{Markup, html};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use services::signals::EventKind;
@@ -162,14 +160,7 @@ async fn choices(
         .order_by_asc(variant::Column::Position)
         .all(conn)
         .await?;
-    let stock: HashMap<i64, i64> = inventory::Entity::find()
-        .filter(inventory::Column::ShopId.eq(shop_id))
-        .filter(inventory::Column::VariantId.is_in(variants.iter().map(|v| v.id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| (row.variant_id, row.available))
-        .collect();
+    let stock = data::variant_stock(conn, shop_id, variants.iter().map(|v| v.id)).await?;
     Ok(variants
         .into_iter()
         .map(|v| Choice {
