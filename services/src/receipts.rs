@@ -5,8 +5,10 @@
 //! Receipts keep what dedupe and replay need, and no personal data longer than the
 //! work takes: once handled, a receipt's payload (emails, phones, addresses of `customers/*`
 //! and `orders/create`) is dropped, unless its outcome hands it to another reader (a
-//! `bulk_operations/finish` the waiting sync reads); receipts older than the dedupe window
-//! are removed every night.
+//! `bulk_operations/finish` the waiting sync reads); `customers/redact` drops the payloads
+//! of the customer's receipts still waiting ([`forget_customer`]) and `shop/redact` those of
+//! all the shop's receipts ([`forget_shop`]); receipts older than the dedupe window are
+//! removed every night.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{ShopDomain, shop, webhook_receipt};
@@ -17,7 +19,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The outcome of a receipt whose payload a later handler still reads.
 pub const DEFERRED: &str = "deferred";
@@ -144,6 +146,75 @@ pub async fn mark_handled(
         update = update.col_expr(webhook_receipt::Column::Payload, Expr::value(json!({})));
     }
     update.exec(conn).await?;
+    Ok(())
+}
+
+/// Drops the payloads of `shop_id`'s receipts not handled yet (a job still to run, or one
+/// that ran out of attempts) that carry a customer's data: orders of the customer, or the
+/// orders `customers/redact` names. A job that runs later finds no payload and rejects the
+/// receipt, so a redacted customer's order cannot come back through it.
+///
+/// # Errors
+/// The database error.
+pub async fn forget_customer(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    customer_id: Option<i64>,
+    orders: &[i64],
+) -> Result<(), DbErr> {
+    use webhook_receipt::Column;
+    let pending: Vec<(String, String, Value)> = webhook_receipt::Entity::find()
+        .select_only()
+        .columns([Column::WebhookId, Column::Topic, Column::Payload])
+        .filter(Column::ShopId.eq(shop_id))
+        .filter(Column::ProcessedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let theirs: Vec<String> = pending
+        .into_iter()
+        .filter(|(_, topic, payload)| concerns(topic, payload, customer_id, orders))
+        .map(|(webhook_id, _, _)| webhook_id)
+        .collect();
+    if theirs.is_empty() {
+        return Ok(());
+    }
+    blank(conn, Condition::all().add(Column::WebhookId.is_in(theirs))).await
+}
+
+/// Whether a receipt's payload holds data of the customer or of one of `orders`.
+fn concerns(topic: &str, payload: &Value, customer_id: Option<i64>, orders: &[i64]) -> bool {
+    let customer = payload.pointer("/customer/id").and_then(Value::as_i64);
+    let order = topic
+        .starts_with("orders/")
+        .then(|| payload.get("id").and_then(Value::as_i64))
+        .flatten();
+    (customer.is_some() && customer == customer_id) || order.is_some_and(|id| orders.contains(&id))
+}
+
+/// Drops the payloads of every receipt of the shop, those stored before it was known (by
+/// domain) included, for `shop/redact`: the rows stay, for dedupe.
+///
+/// # Errors
+/// The database error.
+pub async fn forget_shop(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    domain: &str,
+) -> Result<(), DbErr> {
+    let theirs = Condition::any()
+        .add(webhook_receipt::Column::ShopId.eq(shop_id))
+        .add(webhook_receipt::Column::ShopDomain.eq(domain));
+    blank(conn, theirs).await
+}
+
+/// Replaces the payload of the receipts `which` selects with `{}`.
+async fn blank(conn: &impl ConnectionTrait, which: Condition) -> Result<(), DbErr> {
+    webhook_receipt::Entity::update_many()
+        .col_expr(webhook_receipt::Column::Payload, Expr::value(json!({})))
+        .filter(which)
+        .exec(conn)
+        .await?;
     Ok(())
 }
 

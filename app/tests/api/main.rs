@@ -28,3 +28,4 @@ mod shopify_toml;
 mod shopify_webhooks;
 mod storefront;
 mod storefront_events;
+mod webhook_receipts;
