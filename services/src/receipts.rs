@@ -23,6 +23,10 @@ use serde_json::{Value, json};
 
 /// The outcome of a receipt whose payload a later handler still reads.
 pub const DEFERRED: &str = "deferred";
+/// The outcome of a receipt whose payload no retry can mend.
+pub const REJECTED: &str = "rejected";
+/// Longest reason kept on a rejected receipt.
+const REASON_CHARS: usize = 500;
 /// Days a receipt is kept for dedupe: Shopify retries a delivery for 48 hours, and a week
 /// also covers a replay an operator asks for.
 pub const DEDUPE_WINDOW_DAYS: i64 = 7;
@@ -135,18 +139,74 @@ pub async fn mark_handled(
     webhook_id: &str,
     outcome: &str,
 ) -> Result<(), DbErr> {
+    finish(conn, webhook_id, outcome, None).await
+}
+
+/// Marks the receipt [`REJECTED`] (a payload no retry can mend) with `reason`, from which the
+/// values it quotes (read from the payload, so possibly personal data) are left out; drops
+/// its payload.
+///
+/// # Errors
+/// The database error.
+pub async fn mark_rejected(
+    conn: &impl ConnectionTrait,
+    webhook_id: &str,
+    reason: &str,
+) -> Result<(), DbErr> {
+    finish(conn, webhook_id, REJECTED, Some(without_values(reason))).await
+}
+
+async fn finish(
+    conn: &impl ConnectionTrait,
+    webhook_id: &str,
+    outcome: &str,
+    reason: Option<String>,
+) -> Result<(), DbErr> {
     let mut update = webhook_receipt::Entity::update_many()
         .col_expr(
             webhook_receipt::Column::ProcessedAt,
             Expr::value(Some(Utc::now())),
         )
         .col_expr(webhook_receipt::Column::Outcome, Expr::value(Some(outcome)))
+        .col_expr(webhook_receipt::Column::Reason, Expr::value(reason))
         .filter(webhook_receipt::Column::WebhookId.eq(webhook_id));
     if outcome != DEFERRED {
         update = update.col_expr(webhook_receipt::Column::Payload, Expr::value(json!({})));
     }
     update.exec(conn).await?;
     Ok(())
+}
+
+/// `message` cut to [`REASON_CHARS`], with every value it quotes replaced by `…`: serde
+/// quotes a string it read in `"…"`, and a number or character in backticks, where it also
+/// names fields and variants (identifiers, kept).
+fn without_values(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '`']) {
+        out.push_str(&rest[..start]);
+        let quote = &rest[start..=start];
+        let after = &rest[start + 1..];
+        let Some(len) = after.find(quote) else {
+            rest = "";
+            out.push('…');
+            break;
+        };
+        let quoted = &after[..len];
+        let identifier = quote == "`"
+            && quoted.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && quoted
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if identifier {
+            out.push_str(&rest[start..start + len + 2]);
+        } else {
+            out.push('…');
+        }
+        rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    out.chars().take(REASON_CHARS).collect()
 }
 
 /// Drops the payloads of `shop_id`'s receipts not handled yet (a job still to run, or one
@@ -243,4 +303,28 @@ pub async fn prune(
         .exec(conn)
         .await?;
     Ok(removed.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn a_reason_keeps_field_names_and_loses_the_payloads_values() {
+        assert_eq!(
+            without_values(
+                "webhook payload: invalid type: string \"jo@example.com\", expected i64"
+            ),
+            "webhook payload: invalid type: string …, expected i64"
+        );
+        assert_eq!(
+            without_values("invalid type: integer `15550100`, expected a string"),
+            "invalid type: integer …, expected a string"
+        );
+        assert_eq!(
+            without_values("missing field `title`"),
+            "missing field `title`"
+        );
+        assert_eq!(without_values("unclosed \"jo@exa"), "unclosed …");
+    }
 }

@@ -394,13 +394,17 @@ async fn a_malformed_catalog_webhook_is_marked_rejected_not_left_unprocessed() {
     let (app, fake) = spawn_shopify_app().await;
     install_by_token_exchange(&app, &fake, SHOP).await;
 
-    let malformed = json!({"id": 632_910_392, "title": 7});
+    let malformed = json!({"id": 632_910_392, "title": 7_208_349});
     let response = deliver(&app, &fake, "products/update", "w-malformed", &malformed).await;
 
     assert_eq!(response.status(), 200);
-    assert_eq!(
-        wait_processed(&app, "w-malformed").await.outcome.as_deref(),
-        Some("rejected")
+    let rejected = wait_processed(&app, "w-malformed").await;
+    assert_eq!(rejected.outcome.as_deref(), Some("rejected"));
+    let reason = rejected.reason.unwrap_or_default();
+    assert!(reason.contains("expected a string"), "{reason}");
+    assert!(
+        !reason.contains("7208349"),
+        "no value of the payload: {reason}"
     );
 }
 

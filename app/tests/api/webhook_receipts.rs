@@ -23,6 +23,7 @@ async fn waiting_order(app: &TestApp, id: &str, shop_id: Option<i64>, domain: &s
         queued_at: Set(Some(now)),
         processed_at: Set(None),
         outcome: Set(None),
+        reason: Set(None),
     }
     .insert(&app.db.conn)
     .await
