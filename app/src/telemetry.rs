@@ -10,17 +10,21 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
-/// Query parameters whose values never reach a log line.
-const SECRET_PARAMS: [&str; 8] = [
+/// Query parameters whose values never reach a log line: credentials Shopify sends (an
+/// OAuth `code`, `hmac`, `signature`, `state`, `session`) and the
+/// customer the app proxy names. Any name ending in one of [`SECRET_SUFFIXES`] counts too.
+const SECRET_PARAMS: [&str; 6] = [
     "code",
-    "id_token",
     "hmac",
     "signature",
     "state",
     "session",
-    "token",
-    "key",
+    "logged_in_customer_id",
 ];
+
+/// Name endings of credentials whatever their prefix (`id_token`, `access_token`, `key`,
+/// `api_key`, `client_secret`, `password`…), so a parameter added later is covered.
+const SECRET_SUFFIXES: [&str; 4] = ["token", "key", "secret", "password"];
 
 /// The root span builder of the app's `TracingLogger`.
 #[derive(Debug, Clone, Copy)]
@@ -71,9 +75,9 @@ pub fn redacted_target(path: &str, query: &str) -> String {
 }
 
 fn is_secret(name: &str) -> bool {
-    SECRET_PARAMS
-        .iter()
-        .any(|secret| name.eq_ignore_ascii_case(secret))
+    let name = name.to_ascii_lowercase();
+    SECRET_PARAMS.contains(&name.as_str())
+        || SECRET_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
 }
 
 #[cfg(test)]
@@ -95,5 +99,18 @@ mod tests {
             "/admin?id_token=[redacted]"
         );
         assert_eq!(redacted_target("/healthz", ""), "/healthz");
+    }
+
+    #[test]
+    fn other_credentials_and_the_proxys_customer_are_redacted_whatever_their_case() {
+        let target = redacted_target(
+            "/proxy/recs",
+            "access_token=shpat_1&api_key=k&Client_Secret=s&ID_TOKEN=t&password=p&logged_in_customer_id=42&surface=pdp&keyword=x",
+        );
+
+        assert_eq!(
+            target,
+            "/proxy/recs?access_token=[redacted]&api_key=[redacted]&Client_Secret=[redacted]&ID_TOKEN=[redacted]&password=[redacted]&logged_in_customer_id=[redacted]&surface=pdp&keyword=x"
+        );
     }
 }

@@ -23,8 +23,11 @@ pub struct Model {
     pub queued_at: Option<DateTimeUtc>,
     /// When its job finished.
     pub processed_at: Option<DateTimeUtc>,
-    /// How it was handled: `processed`, `deferred` (stored for a later handler), `ignored`.
+    /// How it was handled: `processed`, `deferred` (stored for a later handler), `ignored`,
+    /// `rejected`.
     pub outcome: Option<String>,
+    /// Why it was `rejected`, without the payload's values.
+    pub reason: Option<String>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -128,3 +128,69 @@ test('with analytics consent the ids are kept in cookies', () => {
   assert.equal(written.length, 2);
   assert.ok(written[0].startsWith('_meander_aid=anon-7;'), written[0]);
 });
+
+/** A document whose cookies and event listeners the tests can see. */
+function fakeDocument(cookies) {
+  const doc = { written: [], listeners: {} };
+  Object.defineProperty(doc, 'cookie', {
+    get() { return cookies; },
+    set(value) { doc.written.push(value); },
+  });
+  doc.addEventListener = (name, listener) => { doc.listeners[name] = listener; };
+  return doc;
+}
+
+const card = { recId: 'rec-1', productId: '5', position: '1' };
+const noon = new Date('2026-12-04T12:00:00Z');
+
+test('the older userCanBeTracked answer counts when analyticsProcessingAllowed is missing', () => {
+  const older = (answer) => ({ Shopify: { customerPrivacy: { userCanBeTracked: () => answer } } });
+
+  assert.equal(blocks.analyticsAllowed(older(true)), true);
+  assert.equal(blocks.analyticsAllowed(older(false)), false);
+});
+
+test('without consent no click is reported', () => {
+  const ids = blocks.identity(fakeDocument(''), false);
+
+  assert.equal(blocks.clickToReport(card, 'pdp', ids, noon), null);
+});
+
+test('consent given on the page stores the ids and turns click reports on', () => {
+  const doc = fakeDocument('');
+  const ids = blocks.identity(doc, false);
+  const pageSession = ids.sessionId;
+  blocks.watchConsent(doc, {}, ids);
+
+  doc.listeners.visitorConsentCollected({ detail: { analyticsAllowed: true, marketingAllowed: false } });
+
+  assert.equal(ids.tracked, true);
+  assert.ok(ids.anonymousId, 'an anonymous id once allowed');
+  assert.equal(ids.sessionId, pageSession, 'the page keeps its session');
+  assert.equal(doc.written.length, 2);
+  assert.ok(doc.written[0].startsWith('_meander_aid=' + encodeURIComponent(ids.anonymousId) + ';'));
+  assert.equal(blocks.clickToReport(card, 'pdp', ids, noon).anonymous_id, ids.anonymousId);
+});
+
+test('consent withdrawn on the page expires the cookies and stops click reports', () => {
+  const doc = fakeDocument('_meander_aid=anon-7; _meander_sid=sess-7');
+  const ids = blocks.identity(doc, true);
+  doc.written.length = 0;
+  blocks.watchConsent(doc, {}, ids);
+
+  doc.listeners.visitorConsentCollected({ detail: { analyticsAllowed: false } });
+
+  assert.equal(ids.tracked, false);
+  assert.equal(ids.anonymousId, '');
+  assert.deepEqual(doc.written.map((c) => c.split(';')[0]), ['_meander_aid=', '_meander_sid=']);
+  assert.ok(doc.written.every((c) => c.includes('max-age=0')), doc.written.join(' | '));
+  assert.equal(blocks.clickToReport(card, 'pdp', ids, noon), null);
+});
+
+test('an event without a decision asks the Customer Privacy API', () => {
+  const allowed = { Shopify: { customerPrivacy: { analyticsProcessingAllowed: () => true } } };
+
+  assert.equal(blocks.consentOf({ detail: {} }, allowed), true);
+  assert.equal(blocks.consentOf(undefined, {}), false);
+  assert.equal(blocks.consentOf({ detail: { analyticsAllowed: false } }, allowed), false);
+});

@@ -15,16 +15,22 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+use crate::receipts;
 use crate::recs::profiles::customer_profile;
 use crate::shop_tokens;
 
-/// Deletes a shop; every table holding its data cascades from `shops`.
+/// Deletes a shop; every table holding its data cascades from `shops`, except the webhook
+/// receipts, kept for dedupe (their shop becomes unknown) without their payloads.
 ///
 /// # Errors
-/// The database error.
-pub async fn delete_shop(db: &impl ConnectionTrait, shop_id: i64) -> Result<(), DbErr> {
-    shop::Entity::delete_by_id(shop_id).exec(db).await?;
-    Ok(())
+/// The database error (nothing is deleted then).
+pub async fn delete_shop(db: &DatabaseConnection, shop_id: i64) -> Result<(), DbErr> {
+    let txn = begin_write(db).await?;
+    if let Some(shop) = shop::Entity::find_by_id(shop_id).one(&txn).await? {
+        receipts::forget_shop(&txn, shop.id, &shop.domain).await?;
+    }
+    shop::Entity::delete_by_id(shop_id).exec(&txn).await?;
+    txn.commit().await
 }
 
 /// Marks a shop uninstalled and forgets its tokens, in one transaction. Jobs check
@@ -69,7 +75,8 @@ fn orders_of(customer_id: Option<i64>, listed: &[i64]) -> Condition {
 }
 
 /// Deletes everything Meander holds about one customer of one shop: events, orders with their
-/// lines, experiment assignments, earlier data exports and its Klaviyo push state.
+/// lines, experiment assignments, earlier data exports, its Klaviyo push state, and the
+/// payloads of webhook receipts still waiting that carry the customer's orders.
 ///
 /// # Errors
 /// The database error (nothing is deleted then).
@@ -122,6 +129,7 @@ pub async fn redact_customer(
             .exec(&txn)
             .await?;
     }
+    receipts::forget_customer(&txn, shop_id, customer_id, orders_to_redact).await?;
     txn.commit().await
 }
 

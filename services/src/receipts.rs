@@ -5,8 +5,10 @@
 //! Receipts keep what dedupe and replay need, and no personal data longer than the
 //! work takes: once handled, a receipt's payload (emails, phones, addresses of `customers/*`
 //! and `orders/create`) is dropped, unless its outcome hands it to another reader (a
-//! `bulk_operations/finish` the waiting sync reads); receipts older than the dedupe window
-//! are removed every night.
+//! `bulk_operations/finish` the waiting sync reads); `customers/redact` drops the payloads
+//! of the customer's receipts still waiting ([`forget_customer`]) and `shop/redact` those of
+//! all the shop's receipts ([`forget_shop`]); receipts older than the dedupe window are
+//! removed every night.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{ShopDomain, shop, webhook_receipt};
@@ -17,10 +19,14 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The outcome of a receipt whose payload a later handler still reads.
 pub const DEFERRED: &str = "deferred";
+/// The outcome of a receipt whose payload no retry can mend.
+pub const REJECTED: &str = "rejected";
+/// Longest reason kept on a rejected receipt.
+const REASON_CHARS: usize = 500;
 /// Days a receipt is kept for dedupe: Shopify retries a delivery for 48 hours, and a week
 /// also covers a replay an operator asks for.
 pub const DEDUPE_WINDOW_DAYS: i64 = 7;
@@ -133,17 +139,142 @@ pub async fn mark_handled(
     webhook_id: &str,
     outcome: &str,
 ) -> Result<(), DbErr> {
+    finish(conn, webhook_id, outcome, None).await
+}
+
+/// Marks the receipt [`REJECTED`] (a payload no retry can mend) with `reason`, from which the
+/// values it quotes (read from the payload, so possibly personal data) are left out; drops
+/// its payload.
+///
+/// # Errors
+/// The database error.
+pub async fn mark_rejected(
+    conn: &impl ConnectionTrait,
+    webhook_id: &str,
+    reason: &str,
+) -> Result<(), DbErr> {
+    finish(conn, webhook_id, REJECTED, Some(without_values(reason))).await
+}
+
+async fn finish(
+    conn: &impl ConnectionTrait,
+    webhook_id: &str,
+    outcome: &str,
+    reason: Option<String>,
+) -> Result<(), DbErr> {
     let mut update = webhook_receipt::Entity::update_many()
         .col_expr(
             webhook_receipt::Column::ProcessedAt,
             Expr::value(Some(Utc::now())),
         )
         .col_expr(webhook_receipt::Column::Outcome, Expr::value(Some(outcome)))
+        .col_expr(webhook_receipt::Column::Reason, Expr::value(reason))
         .filter(webhook_receipt::Column::WebhookId.eq(webhook_id));
     if outcome != DEFERRED {
         update = update.col_expr(webhook_receipt::Column::Payload, Expr::value(json!({})));
     }
     update.exec(conn).await?;
+    Ok(())
+}
+
+/// `message` cut to [`REASON_CHARS`], with every value it quotes replaced by `…`: serde
+/// quotes a string it read in `"…"`, and a number or character in backticks, where it also
+/// names fields and variants (identifiers, kept).
+fn without_values(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '`']) {
+        out.push_str(&rest[..start]);
+        let quote = &rest[start..=start];
+        let after = &rest[start + 1..];
+        let Some(len) = after.find(quote) else {
+            rest = "";
+            out.push('…');
+            break;
+        };
+        let quoted = &after[..len];
+        let identifier = quote == "`"
+            && quoted.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && quoted
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if identifier {
+            out.push_str(&rest[start..start + len + 2]);
+        } else {
+            out.push('…');
+        }
+        rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    out.chars().take(REASON_CHARS).collect()
+}
+
+/// Drops the payloads of `shop_id`'s receipts not handled yet (a job still to run, or one
+/// that ran out of attempts) that carry a customer's data: orders of the customer, or the
+/// orders `customers/redact` names. A job that runs later finds no payload and rejects the
+/// receipt, so a redacted customer's order cannot come back through it.
+///
+/// # Errors
+/// The database error.
+pub async fn forget_customer(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    customer_id: Option<i64>,
+    orders: &[i64],
+) -> Result<(), DbErr> {
+    use webhook_receipt::Column;
+    let pending: Vec<(String, String, Value)> = webhook_receipt::Entity::find()
+        .select_only()
+        .columns([Column::WebhookId, Column::Topic, Column::Payload])
+        .filter(Column::ShopId.eq(shop_id))
+        .filter(Column::ProcessedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let theirs: Vec<String> = pending
+        .into_iter()
+        .filter(|(_, topic, payload)| concerns(topic, payload, customer_id, orders))
+        .map(|(webhook_id, _, _)| webhook_id)
+        .collect();
+    if theirs.is_empty() {
+        return Ok(());
+    }
+    blank(conn, Condition::all().add(Column::WebhookId.is_in(theirs))).await
+}
+
+/// Whether a receipt's payload holds data of the customer or of one of `orders`.
+fn concerns(topic: &str, payload: &Value, customer_id: Option<i64>, orders: &[i64]) -> bool {
+    let customer = payload.pointer("/customer/id").and_then(Value::as_i64);
+    let order = topic
+        .starts_with("orders/")
+        .then(|| payload.get("id").and_then(Value::as_i64))
+        .flatten();
+    (customer.is_some() && customer == customer_id) || order.is_some_and(|id| orders.contains(&id))
+}
+
+/// Drops the payloads of every receipt of the shop, those stored before it was known (by
+/// domain) included, for `shop/redact`: the rows stay, for dedupe.
+///
+/// # Errors
+/// The database error.
+pub async fn forget_shop(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    domain: &str,
+) -> Result<(), DbErr> {
+    let theirs = Condition::any()
+        .add(webhook_receipt::Column::ShopId.eq(shop_id))
+        .add(webhook_receipt::Column::ShopDomain.eq(domain));
+    blank(conn, theirs).await
+}
+
+/// Replaces the payload of the receipts `which` selects with `{}`.
+async fn blank(conn: &impl ConnectionTrait, which: Condition) -> Result<(), DbErr> {
+    webhook_receipt::Entity::update_many()
+        .col_expr(webhook_receipt::Column::Payload, Expr::value(json!({})))
+        .filter(which)
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -172,4 +303,28 @@ pub async fn prune(
         .exec(conn)
         .await?;
     Ok(removed.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn a_reason_keeps_field_names_and_loses_the_payloads_values() {
+        assert_eq!(
+            without_values(
+                "webhook payload: invalid type: string \"jo@example.com\", expected i64"
+            ),
+            "webhook payload: invalid type: string …, expected i64"
+        );
+        assert_eq!(
+            without_values("invalid type: integer `15550100`, expected a string"),
+            "invalid type: integer …, expected a string"
+        );
+        assert_eq!(
+            without_values("missing field `title`"),
+            "missing field `title`"
+        );
+        assert_eq!(without_values("unclosed \"jo@exa"), "unclosed …");
+    }
 }

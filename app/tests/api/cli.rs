@@ -274,15 +274,31 @@ async fn an_install_and_admin_calls_leave_no_credential_in_the_log() {
             .await
             .unwrap();
     }
-    let logged = logs(&lines, "app installed").await;
+    // A valid session token of a shop not installed yet, while Shopify's token endpoint is
+    // down: the 503 is logged as an error with its cause chain.
+    let stranded = "outage-logs.myshopify.com";
+    let stranded_session = fake.session_token(
+        &entity::ShopDomain::parse(stranded).unwrap(),
+        chrono::Utc::now().timestamp(),
+    );
+    fake.fail_next_token_requests(1);
+    let outage = client
+        .get(format!(
+            "{base}/admin/api/session?shop={stranded}&id_token={stranded_session}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    let logged = logs(&lines, "app installed").await && logs(&lines, stranded).await;
     child.kill().unwrap();
     child.wait().unwrap();
 
     assert_eq!(installed.status(), 302);
-    assert!(logged, "the install was never logged");
+    assert_eq!(outage.status(), 503);
+    assert!(logged, "the install or the outage was never logged");
     let log = lines.lock().unwrap().join("\n");
     assert!(log.contains("/auth/callback"), "requests are logged");
-    for secret in [code.as_str(), session.as_str(), forged.as_str()] {
+    for secret in [&code, &session, &forged, &stranded_session] {
         assert!(!log.contains(secret), "{secret} is in the log:\n{log}");
     }
 }

@@ -30,3 +30,4 @@ mod shopify_toml;
 mod shopify_webhooks;
 mod storefront;
 mod storefront_events;
+mod webhook_receipts;

@@ -408,3 +408,31 @@ async fn a_callback_that_meets_a_shopify_outage_can_be_retried() {
             .is_some_and(|s| s.installed_at.is_some())
     );
 }
+
+#[tokio::test]
+async fn a_code_shopify_refuses_uses_the_state_up() {
+    let (app, fake) = spawn_shopify_app().await;
+    let callback = start_install(&app, SHOP).await;
+    let param = |name: &str| {
+        callback
+            .split(['?', '&'])
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .to_owned()
+    };
+    let (state, timestamp) = (param("state"), param("timestamp"));
+    // Signed like Shopify's redirect, with a code Shopify never issued: the exchange is a 4xx.
+    let refused = fake.sign_oauth(&[
+        ("code", "never-issued"),
+        ("shop", SHOP),
+        ("state", &state),
+        ("timestamp", &timestamp),
+    ]);
+
+    let first = app.get(&format!("/auth/callback?{refused}")).await;
+    let retry = app.client.get(&callback).send().await.unwrap();
+
+    assert_json_error(first, 400).await;
+    assert_json_error(retry, 401).await;
+    assert!(find_shop(&app, SHOP).await.is_none());
+}

@@ -9,9 +9,9 @@ use shopify::fake::FakeShopify;
 use crate::helpers::{BACKGROUND_WORK, TestApp, eventually, json, spawn_shopify_app};
 use crate::shopify_auth::install_by_token_exchange;
 
-const SHOP: &str = "tidy-tent.myshopify.com";
-const CUSTOMER: i64 = 7_208_349_912_345;
-const OTHER_CUSTOMER: i64 = 42;
+pub(crate) const SHOP: &str = "tidy-tent.myshopify.com";
+pub(crate) const CUSTOMER: i64 = 7_208_349_912_345;
+pub(crate) const OTHER_CUSTOMER: i64 = 42;
 
 async fn post_webhook(
     app: &TestApp,
@@ -25,7 +25,7 @@ async fn post_webhook(
     request.body(body).send().await.unwrap()
 }
 
-async fn deliver(
+pub(crate) async fn deliver(
     app: &TestApp,
     fake: &FakeShopify,
     topic: &str,
@@ -37,14 +37,14 @@ async fn deliver(
     post_webhook(app, &headers, bytes).await
 }
 
-async fn receipt(app: &TestApp, id: &str) -> Option<webhook_receipt::Model> {
+pub(crate) async fn receipt(app: &TestApp, id: &str) -> Option<webhook_receipt::Model> {
     webhook_receipt::Entity::find_by_id(id.to_owned())
         .one(&app.db.conn)
         .await
         .unwrap()
 }
 
-async fn wait_processed(app: &TestApp, id: &str) -> webhook_receipt::Model {
+pub(crate) async fn wait_processed(app: &TestApp, id: &str) -> webhook_receipt::Model {
     let done = eventually(BACKGROUND_WORK, || async {
         receipt(app, id)
             .await
@@ -394,13 +394,17 @@ async fn a_malformed_catalog_webhook_is_marked_rejected_not_left_unprocessed() {
     let (app, fake) = spawn_shopify_app().await;
     install_by_token_exchange(&app, &fake, SHOP).await;
 
-    let malformed = json!({"id": 632_910_392, "title": 7});
+    let malformed = json!({"id": 632_910_392, "title": 7_208_349});
     let response = deliver(&app, &fake, "products/update", "w-malformed", &malformed).await;
 
     assert_eq!(response.status(), 200);
-    assert_eq!(
-        wait_processed(&app, "w-malformed").await.outcome.as_deref(),
-        Some("rejected")
+    let rejected = wait_processed(&app, "w-malformed").await;
+    assert_eq!(rejected.outcome.as_deref(), Some("rejected"));
+    let reason = rejected.reason.unwrap_or_default();
+    assert!(reason.contains("expected a string"), "{reason}");
+    assert!(
+        !reason.contains("7208349"),
+        "no value of the payload: {reason}"
     );
 }
 

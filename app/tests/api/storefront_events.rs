@@ -68,7 +68,7 @@ async fn the_pixel_fixture_batch_is_accepted_and_stored_as_sent() {
 }
 
 /// `POST /proxy/events` signed the way Shopify's app proxy signs it.
-async fn post_proxied(app: &TestApp, nonce: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn post_proxied(app: &TestApp, nonce: &str, body: &Value) -> reqwest::Response {
     let mut pairs: Vec<(String, String)> = [
         ("shop", "meander-demo.myshopify.com"),
         ("logged_in_customer_id", ""),
@@ -91,7 +91,7 @@ async fn post_proxied(app: &TestApp, nonce: &str, body: &Value) -> reqwest::Resp
         .unwrap()
 }
 
-fn click(rec_id: &str, product_id: i64, position: i32) -> Value {
+pub(crate) fn click(rec_id: &str, product_id: i64, position: i32) -> Value {
     json_value!({
         "id": format!("{rec_id}:{position}:click"), "kind": "click",
         "occurred_at": Utc::now().to_rfc3339(), "anonymous_id": "anon-1",

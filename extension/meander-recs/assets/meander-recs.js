@@ -11,7 +11,9 @@
  * so that the views the pixel reports re-rank the lists this script asks for. Like the pixel,
  * they are kept only for shoppers who allowed analytics (Shopify's Customer Privacy API):
  * without that, the blocks still show recommendations, with a session id that lives for this
- * page only, no anonymous id, no cookie and no click reports.
+ * page only, no anonymous id, no cookie and no click reports. A decision taken on the page (the
+ * `visitorConsentCollected` event of the consent banner) applies at once: granted, the ids go
+ * into cookies and clicks are reported; withdrawn, the cookies are expired and reports stop.
  */
 (function () {
   'use strict';
@@ -46,27 +48,62 @@
     return name + '=' + encodeURIComponent(value) + '; path=/; max-age=' + maxAge + '; SameSite=Lax';
   }
 
-  /** Whether the shopper allowed analytics; unknown (no Customer Privacy API) counts as no. */
+  /** Whether the shopper allowed analytics; unknown (no Customer Privacy API) counts as no.
+   * `analyticsProcessingAllowed` is the current API; `userCanBeTracked` the older one some
+   * storefronts still load. */
   function analyticsAllowed(win) {
     var privacy = win && win.Shopify && win.Shopify.customerPrivacy;
-    if (!privacy || typeof privacy.analyticsProcessingAllowed !== 'function') return false;
+    if (!privacy) return false;
+    var ask = typeof privacy.analyticsProcessingAllowed === 'function'
+      ? privacy.analyticsProcessingAllowed
+      : privacy.userCanBeTracked;
+    if (typeof ask !== 'function') return false;
     try {
-      return privacy.analyticsProcessingAllowed() === true;
+      return ask.call(privacy) === true;
     } catch (e) {
       return false;
     }
+  }
+
+  /** The analytics decision a `visitorConsentCollected` event carries (`detail.analyticsAllowed`),
+   * or, when it carries none, what the API answers now. */
+  function consentOf(event, win) {
+    var detail = event && event.detail;
+    if (detail && typeof detail.analyticsAllowed === 'boolean') return detail.analyticsAllowed;
+    return analyticsAllowed(win);
   }
 
   /** The shopper's ids. With consent they are created when missing and kept in cookies (the
    * session cookie slides on every call); without it nothing is stored and nothing
    * identifies the shopper beyond this page. */
   function identity(doc, allowed) {
-    if (!allowed) return { anonymousId: '', sessionId: randomId(), tracked: false };
-    var anonymousId = readCookie(doc.cookie, COOKIE_ANONYMOUS) || randomId();
-    var sessionId = readCookie(doc.cookie, COOKIE_SESSION) || randomId();
-    doc.cookie = cookie(COOKIE_ANONYMOUS, anonymousId, ANONYMOUS_MAX_AGE);
-    doc.cookie = cookie(COOKIE_SESSION, sessionId, SESSION_MAX_AGE);
-    return { anonymousId: anonymousId, sessionId: sessionId, tracked: true };
+    return applyConsent({ anonymousId: '', sessionId: randomId(), tracked: false }, doc, allowed);
+  }
+
+  /** Applies a consent decision to the ids, in place (the click handlers hold them). Granted:
+   * the cookies' ids are taken (the page's session id when there is none) and the cookies
+   * written. Withdrawn after it was granted: the cookies are expired and the anonymous id is
+   * forgotten. */
+  function applyConsent(ids, doc, allowed) {
+    if (allowed) {
+      ids.anonymousId = readCookie(doc.cookie, COOKIE_ANONYMOUS) || ids.anonymousId || randomId();
+      ids.sessionId = readCookie(doc.cookie, COOKIE_SESSION) || ids.sessionId;
+      doc.cookie = cookie(COOKIE_ANONYMOUS, ids.anonymousId, ANONYMOUS_MAX_AGE);
+      doc.cookie = cookie(COOKIE_SESSION, ids.sessionId, SESSION_MAX_AGE);
+    } else if (ids.tracked) {
+      doc.cookie = cookie(COOKIE_ANONYMOUS, '', 0);
+      doc.cookie = cookie(COOKIE_SESSION, '', 0);
+      ids.anonymousId = '';
+    }
+    ids.tracked = allowed;
+    return ids;
+  }
+
+  /** Follows the shopper's consent decisions on this page (the consent banner's event). */
+  function watchConsent(doc, win, ids) {
+    doc.addEventListener('visitorConsentCollected', function (event) {
+      applyConsent(ids, doc, consentOf(event, win));
+    });
   }
 
   /** Blocks that can share one request: same surface, same seed product and cart. The request asks
@@ -131,6 +168,11 @@
     return picked;
   }
 
+  /** The click to report for a card, or null when the shopper has not allowed analytics. */
+  function clickToReport(card, surface, ids, now) {
+    return ids.tracked ? clickEvent(card, surface, ids, now) : null;
+  }
+
   /** The click event POST /proxy/events stores (the same fields as the pixel's events). */
   function clickEvent(card, surface, ids, now) {
     return {
@@ -190,11 +232,11 @@
     var list = block.element.querySelector('[data-meander-list]');
     cards.forEach(function (card) {
       var node = card.node.cloneNode(true);
-      if (ids.tracked) {
-        node.addEventListener('click', function () {
-          sendClick(clickEvent(card, block.surface, ids, new Date()));
-        });
-      }
+      // Consent is asked at the click: the shopper may decide after the cards are shown.
+      node.addEventListener('click', function () {
+        var event = clickToReport(card, block.surface, ids, new Date());
+        if (event) sendClick(event);
+      });
       list.appendChild(node);
     });
     block.element.hidden = false;
@@ -217,10 +259,17 @@
       });
   }
 
+  /** The page's shopper, shared by every start (the theme editor starts again per section). */
+  var shopper = null;
+
   function start() {
     var elements = document.querySelectorAll('[data-meander-recs]:not([data-meander-started])');
     if (!elements.length) return;
-    var ids = identity(document, analyticsAllowed(window));
+    if (!shopper) {
+      shopper = identity(document, analyticsAllowed(window));
+      watchConsent(document, window, shopper);
+    }
+    var ids = shopper;
     var blocks = Array.prototype.map.call(elements, function (element) {
       element.setAttribute('data-meander-started', '');
       return readBlock(element);
@@ -233,7 +282,11 @@
     module.exports = {
       readCookie: readCookie,
       analyticsAllowed: analyticsAllowed,
+      consentOf: consentOf,
       identity: identity,
+      applyConsent: applyConsent,
+      watchConsent: watchConsent,
+      clickToReport: clickToReport,
       groupBlocks: groupBlocks,
       recsUrl: recsUrl,
       pickCards: pickCards,

@@ -51,7 +51,7 @@ impl Job for ProcessWebhook {
             // A delivery no retry can mend (a malformed payload) is done with: marked so, it
             // does not stay "unprocessed" forever.
             Err(err @ JobError::Permanent(_)) => {
-                receipts::mark_handled(db, &receipt.webhook_id, "rejected").await?;
+                receipts::mark_rejected(db, &receipt.webhook_id, &err.to_string()).await?;
                 return Err(err);
             }
             Err(err) => return Err(err),

@@ -47,6 +47,7 @@ async fn store_finish(db: &DatabaseConnection, id: &str) {
         queued_at: Set(Some(Utc::now())),
         processed_at: Set(None),
         outcome: Set(None),
+        reason: Set(None),
     }
     .insert(db)
     .await

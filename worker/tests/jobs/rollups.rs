@@ -296,6 +296,7 @@ async fn the_nightly_rollup_removes_webhook_receipts_past_the_dedupe_window() {
         queued_at: Set(Some(now - age)),
         processed_at: Set(Some(now - age)),
         outcome: Set(Some("processed".into())),
+        reason: Set(None),
     };
     for (id, shop_id, age) in [
         ("old", Some(shop.id), Duration::days(8)),
