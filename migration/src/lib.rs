@@ -17,6 +17,7 @@ mod m20261204_000090_queue_health;
 mod m20261204_000100_list_parts;
 mod m20261204_000110_list_version_index;
 mod m20261204_000120_klaviyo_push;
+mod m20261205_000130_settings_versions;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000100_list_parts::Migration),
             Box::new(m20261204_000110_list_version_index::Migration),
             Box::new(m20261204_000120_klaviyo_push::Migration),
+            Box::new(m20261205_000130_settings_versions::Migration),
         ]
     }
 }
