@@ -184,3 +184,43 @@ async fn outside_demo_mode_there_is_no_demo_key_and_none_is_accepted() {
             .contains("demo mode")
     );
 }
+
+#[tokio::test]
+async fn the_onboarding_overview_shows_the_catalog_the_sync_and_the_theme_block_links() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+
+    let response = with_key(&app, "/admin/api/overview", &key).await;
+
+    assert_eq!(response.status(), 200);
+    let body = json(response).await;
+    let onboarding = &body["onboarding"];
+    assert_eq!(onboarding["counts"]["products"], 200);
+    assert!(onboarding["counts"]["variants"].as_u64().unwrap() >= 200);
+    let demo = onboarding["sync"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|phase| phase["kind"] == "demo")
+        .expect("the demo load's sync run");
+    assert_eq!(demo["status"], "succeeded");
+    assert!(onboarding["list_version"].is_null(), "not trained yet");
+    assert!(onboarding["klaviyo"].is_null());
+    let blocks = body["theme_blocks"].as_array().unwrap();
+    let handles: Vec<&str> = blocks
+        .iter()
+        .map(|b| b["handle"].as_str().unwrap())
+        .collect();
+    for handle in &handles {
+        let file = format!(
+            "{}/../extension/meander-recs/blocks/{handle}.liquid",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        assert!(std::path::Path::new(&file).exists(), "{file}");
+    }
+    let url = blocks[0]["url"].as_str().unwrap();
+    assert!(
+        url.contains("/admin/themes/current/editor?template=product&addAppBlockId="),
+        "{url}"
+    );
+}
