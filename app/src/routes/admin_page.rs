@@ -83,7 +83,7 @@ fn page(shop_name: &str, base: &str, current: Page, auth: &Auth<'_>) -> Markup {
                     span.muted { (shop_name) }
                     nav {
                         @for (target, path, label) in Page::ALL {
-                            a.active[target == current] href={ (base) (path) } data-nav { (label) }
+                            a.active[target == current] href=(href(base, path)) data-nav { (label) }
                         }
                     }
                 }
@@ -91,6 +91,14 @@ fn page(shop_name: &str, base: &str, current: Page, auth: &Auth<'_>) -> Markup {
                 script { (PreEscaped(SCRIPT)) }
             }
         }
+    }
+}
+
+/// A page's address: the embedded onboarding page is `/` itself.
+fn href(base: &str, path: &str) -> String {
+    match format!("{base}{path}") {
+        root if root.is_empty() => "/".to_owned(),
+        other => other,
     }
 }
 
