@@ -304,3 +304,59 @@ async fn the_preview_explains_each_item_and_shows_a_draft_without_saving_it() {
         "a draft is not saved"
     );
 }
+
+#[tokio::test]
+async fn a_saved_version_that_no_longer_validates_is_skipped_and_the_last_valid_one_serves() {
+    use sea_orm::{ActiveModelTrait, Set};
+    use services::settings::store;
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let mut valid = SurfaceSettings::defaults(Surface::Product);
+    valid.list_length = 5;
+    store::save(&app.db.conn, shop_id, Surface::Product, 0, &valid)
+        .await
+        .unwrap();
+    // A row the ranker refuses (written before a rule tightened, or by hand).
+    let mut broken = serde_json::to_value(&valid).unwrap();
+    broken["list_length"] = json!(0);
+    entity::shop_setting::ActiveModel {
+        shop_id: Set(shop_id),
+        surface: Set("pdp".into()),
+        version: Set(2),
+        settings: Set(broken),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&app.db.conn)
+    .await
+    .unwrap();
+
+    let tuning = store::tuning(&app.db.conn, shop_id).await.unwrap();
+    let listed = json(with_key(&app, "/admin/api/settings", &key).await).await;
+    let next = put(
+        &app,
+        &key,
+        "pdp",
+        &json!({"version": 2, "settings": pdp_defaults()}),
+    )
+    .await;
+
+    assert_eq!(tuning.versions()["pdp"], 1);
+    assert_eq!(tuning.policies().get(Surface::Product).modules[0].slots, 5);
+    let pdp = listed["surfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["surface"] == "pdp")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (pdp["version"].as_i64(), pdp["in_force"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(pdp["settings"]["list_length"], 5);
+    assert_eq!(
+        json(next).await["version"],
+        3,
+        "a save edits the newest version"
+    );
+}

@@ -55,8 +55,10 @@ pub enum LoadError {
 pub struct CurrentSettings {
     /// Surface name.
     pub surface: &'static str,
-    /// Version in force (0: never saved, the defaults apply).
+    /// The newest saved version (0: never saved): what a save edits and must carry.
     pub version: i64,
+    /// The version in force: the newest that still validates (0: the defaults apply).
+    pub in_force: i64,
     /// The settings in force.
     pub settings: SurfaceSettings,
     /// The ranker's defaults, for a "reset" in the admin.
@@ -104,17 +106,23 @@ pub async fn current(
     shop_id: i64,
 ) -> Result<Vec<CurrentSettings>, DbErr> {
     let saved = valid_rows(conn, shop_id).await?;
+    let newest = stamp(conn, shop_id).await?;
     Ok(SURFACES
         .into_iter()
         .map(|surface| {
+            let name = surface::name(surface);
             let defaults = SurfaceSettings::defaults(surface);
-            let (version, settings) = saved
+            let (in_force, settings) = saved
                 .iter()
                 .find(|(s, ..)| *s == surface)
                 .map_or((0, defaults.clone()), |(_, v, s, _)| (*v, s.clone()));
             CurrentSettings {
-                surface: surface::name(surface),
-                version,
+                surface: name,
+                version: newest
+                    .iter()
+                    .find(|(s, _)| s == name)
+                    .map_or(0, |(_, v)| *v),
+                in_force,
                 settings,
                 defaults,
             }
