@@ -238,7 +238,8 @@ impl Judge {
     }
 
     fn served(&self, kind: &'static str, surface: Surface) -> Served {
-        let expected = self.model.policies.get(surface).modules.iter();
+        let tuning = self.model.tuning();
+        let expected = tuning.policies().get(surface).modules.iter();
         Served {
             kind,
             expected: expected.map(|m| m.name.clone()).collect(),

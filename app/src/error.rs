@@ -27,6 +27,10 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// Body is not in a content type the route accepts.
     UnsupportedMediaType,
+    /// The resource changed since the client read it (a stale version).
+    Conflict,
+    /// Fields of a well-formed body failed validation (the body names each one).
+    InvalidFields,
     /// Too many requests.
     RateLimited,
     /// A dependency (database, worker) is not ready.
@@ -47,6 +51,8 @@ impl ErrorKind {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::InvalidFields => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -61,6 +67,7 @@ impl ErrorKind {
             403 => Self::Forbidden,
             404 => Self::NotFound,
             405 => Self::MethodNotAllowed,
+            409 => Self::Conflict,
             413 => Self::PayloadTooLarge,
             415 => Self::UnsupportedMediaType,
             429 => Self::RateLimited,
@@ -79,6 +86,7 @@ pub struct ApiError {
     kind: ErrorKind,
     message: String,
     cause: Option<Cause>,
+    fields: Option<serde_json::Value>,
 }
 
 /// The JSON body of every 4xx/5xx answer.
@@ -88,6 +96,9 @@ pub struct ErrorBody<'a> {
     pub error: ErrorKind,
     /// Human-readable explanation, safe to show.
     pub message: &'a str,
+    /// Per-field problems (`[{"field", "message"}]`), when the error has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<&'a serde_json::Value>,
 }
 
 impl ApiError {
@@ -97,7 +108,15 @@ impl ApiError {
             kind,
             message: message.into(),
             cause: None,
+            fields: None,
         }
+    }
+
+    /// Attaches per-field problems, sent as `"fields"`.
+    #[must_use]
+    pub fn with_fields(mut self, fields: &impl Serialize) -> Self {
+        self.fields = serde_json::to_value(fields).ok();
+        self
     }
 
     /// An unexpected failure: the client sees a generic message, the log sees `cause`.
@@ -106,6 +125,7 @@ impl ApiError {
             kind: ErrorKind::Internal,
             message: "internal error".into(),
             cause: Some(cause.into()),
+            fields: None,
         }
     }
 
@@ -166,16 +186,26 @@ impl ResponseError for ApiError {
         } else {
             tracing::info!(error = %self, cause = %cause_chain(self.cause.as_deref()), "request rejected");
         }
-        json_error(status, self.kind, &self.message)
+        error_body(status, self.kind, &self.message, self.fields.as_ref())
     }
 }
 
 /// Builds the JSON error response (also used for errors actix raises itself).
 #[must_use]
 pub fn json_error(status: StatusCode, kind: ErrorKind, message: &str) -> HttpResponse {
+    error_body(status, kind, message, None)
+}
+
+fn error_body(
+    status: StatusCode,
+    kind: ErrorKind,
+    message: &str,
+    fields: Option<&serde_json::Value>,
+) -> HttpResponse {
     let mut response = HttpResponse::build(status).json(ErrorBody {
         error: kind,
         message,
+        fields,
     });
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response

@@ -66,6 +66,7 @@ pub struct Application {
     impressions: ImpressionWriter,
     db: Database,
     shutdown_timeout: Duration,
+    demo_admin_key: Option<Arc<str>>,
 }
 
 impl Application {
@@ -103,6 +104,9 @@ impl Application {
             .port();
         let shutdown_timeout = Duration::from_secs(settings.server.shutdown_timeout_secs);
         let public_url = public_url(&settings, port);
+        let demo_admin_key: Option<Arc<str>> = settings
+            .demo_enabled()
+            .then(|| crate::routes::admin_shop::new_demo_key().into());
         let (impression_log, impressions) =
             impressions::start(db.conn.clone(), WriterConfig::default());
         let state = AppState {
@@ -122,8 +126,9 @@ impl Application {
             shopify,
             public_url: public_url.into(),
             migrations_applied: Arc::default(),
+            demo_admin_key: demo_admin_key.clone(),
         };
-        log_urls(&state.settings, port);
+        log_urls(&state.settings, port, demo_admin_key.as_deref());
         let server = http_server(listener, state, shutdown_timeout)?;
         Ok(Self {
             port,
@@ -132,7 +137,14 @@ impl Application {
             impressions,
             db,
             shutdown_timeout,
+            demo_admin_key,
         })
+    }
+
+    /// The demo admin's key (in demo mode only), as the log prints it.
+    #[must_use]
+    pub fn demo_admin_key(&self) -> Option<&str> {
+        self.demo_admin_key.as_deref()
     }
 
     /// The port actually bound (useful with port 0).
@@ -234,7 +246,7 @@ fn public_url(settings: &Settings, port: u16) -> String {
         .to_owned()
 }
 
-fn log_urls(settings: &Settings, port: u16) {
+fn log_urls(settings: &Settings, port: u16, demo_admin_key: Option<&str>) {
     let base = public_url(settings, port);
     tracing::info!(%base, "Meander is listening");
     tracing::info!(
@@ -242,6 +254,13 @@ fn log_urls(settings: &Settings, port: u16) {
     );
     if settings.demo_enabled() {
         tracing::info!("  demo shop: {base}/demo  (storefront preview of the generated shop)");
+    }
+    // The key opens only the demo shop, only from this machine, only in demo mode: printing
+    // it is how the developer gets it.
+    if let Some(key) = demo_admin_key {
+        tracing::info!(
+            "  demo admin: {base}/demo/admin?key={key}  (settings, preview, onboarding)"
+        );
     }
 }
 

@@ -33,6 +33,9 @@ pub struct AppState {
     pub shopify: Option<Arc<ShopifyApp>>,
     /// Public base URL (`server.public_url`, or the bound address), for Shopify redirects.
     pub public_url: Arc<str>,
+    /// The demo admin's key (`/demo/admin?key=…`), random per process; `None` outside demo
+    /// mode, where the demo admin does not open at all.
+    pub demo_admin_key: Option<Arc<str>>,
     /// Set once readiness has seen every migration applied: they stay applied, so later
     /// probes skip the check (asking sea-orm creates its table if missing, a write per probe).
     pub migrations_applied: Arc<AtomicBool>,

@@ -1,21 +1,24 @@
-//! `shop_settings`: per-shop, per-surface ranking settings.
+//! `shop_settings`: per-shop, per-surface merchant settings, one row per saved version.
 
 use sea_orm::entity::prelude::*;
 
-/// Settings for one surface of one shop (`*` for shop-wide defaults).
+/// One saved version of one surface's settings.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "shop_settings")]
 pub struct Model {
     /// Owning shop.
     #[sea_orm(primary_key, auto_increment = false)]
     pub shop_id: i64,
-    /// Surface, or `*`.
+    /// Surface name (`home`, `pdp`, `cart`, `email`, `search`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub surface: String,
-    /// Blend weights, exploration rate, caps… as a JSON object validated by the ranker.
+    /// 1 for the first save, one more for each later save of the surface.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub version: i64,
+    /// The settings document (`services::settings::SurfaceSettings`), validated on save.
     pub settings: Json,
-    /// Last change.
-    pub updated_at: DateTimeUtc,
+    /// When this version was saved.
+    pub created_at: DateTimeUtc,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

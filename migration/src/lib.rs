@@ -17,6 +17,7 @@ mod m20261204_000090_queue_health;
 mod m20261204_000100_list_parts;
 mod m20261204_000110_list_version_index;
 mod m20261204_000120_klaviyo_push;
+mod m20261205_000130_settings_versions;
 mod m20261205_000140_receipt_reason;
 mod m20261205_000160_email_feeds;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000100_list_parts::Migration),
             Box::new(m20261204_000110_list_version_index::Migration),
             Box::new(m20261204_000120_klaviyo_push::Migration),
+            Box::new(m20261205_000130_settings_versions::Migration),
             Box::new(m20261205_000140_receipt_reason::Migration),
             Box::new(m20261205_000160_email_feeds::Migration),
         ]

@@ -61,5 +61,5 @@ pub use rerank::similarity::SimilarityConfig;
 pub use scoring::{
     FeatureTable, NOVELTY_HALF_LIFE_DAYS, ScoreComponents, Scored, Weights, top_k_indices,
 };
-pub use serve::{ServedItem, ServedList, ServedModule};
+pub use serve::{ServedItem, ServedList, ServedModule, Step};
 pub use signals::Signals;

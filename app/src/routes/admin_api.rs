@@ -1,7 +1,7 @@
-//! The embedded admin's JSON API, behind the session-token check of [`ShopSession`]:
+//! The embedded admin's JSON API, behind the session token or the demo key ([`AdminShop`]):
 //! `GET /admin/api/recs` previews what a shopper would be shown (without logging an
 //! impression), `GET /admin/api/jobs` shows the shop's background jobs with their progress
-//! and the versions being served.
+//! and the versions being served, `GET /admin/api/overview` the onboarding state.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 use services::recs::lists;
 
-use super::admin::ShopSession;
+use super::admin_shop::AdminShop;
 use crate::error::ApiError;
 use crate::serving;
 use crate::state::AppState;
@@ -17,10 +17,10 @@ use crate::state::AppState;
 /// `GET /admin/api/recs?surface=…&product_id=…&limit=…`: the list a shopper would get now.
 ///
 /// # Errors
-/// 401 without a valid session token, 400/404 for bad parameters.
+/// 401/403 without a valid session token or demo key, 400/404 for bad parameters.
 pub async fn recs(
     state: web::Data<AppState>,
-    session: ShopSession,
+    session: AdminShop,
     query: web::Query<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let request = super::recs::parse(session.shop.id, &query)?;
@@ -33,10 +33,10 @@ pub async fn recs(
 /// pool and list versions being served.
 ///
 /// # Errors
-/// 401 without a valid session token, 500 when the database fails.
+/// 401/403 without a valid session token or demo key, 500 when the database fails.
 pub async fn jobs(
     state: web::Data<AppState>,
-    session: ShopSession,
+    session: AdminShop,
 ) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
     let versions = lists::current(conn, session.shop.id).await?;
@@ -67,5 +67,61 @@ pub async fn jobs(
         "model_version": versions.pools,
         "list_version": versions.lists,
         "jobs": jobs,
+    })))
+}
+
+/// The theme app blocks (`extension/meander-recs/blocks/*.liquid`): handle, the template a
+/// merchant adds it to, and where in the template.
+const BLOCKS: [(&str, &str, &str); 4] = [
+    ("product-recommendations", "product", "mainSection"),
+    ("complete-the-look", "product", "mainSection"),
+    ("cart-recommendations", "cart", "mainSection"),
+    ("home-recommendations", "index", "newAppsSection"),
+];
+
+/// `GET /admin/api/overview`: catalog counts, sync progress (done, total, rate, time
+/// left), web pixel, lists, Klaviyo, and the theme editor links that add each block.
+///
+/// # Errors
+/// 401/403 without a valid session token or demo key, 500 when the database fails.
+pub async fn overview(
+    state: web::Data<AppState>,
+    session: AdminShop,
+) -> Result<HttpResponse, ApiError> {
+    let conn = &state.db.conn;
+    let shop = &session.shop;
+    let onboarding = services::onboarding::load(conn, shop.id, chrono::Utc::now()).await?;
+    let runs = services::runs::latest(conn, shop.id).await?;
+    let pixel = runs.iter().find(|run| run.job == "connect_web_pixel");
+    let api_key = &state.settings.shopify.api_key;
+    let blocks: Vec<_> = BLOCKS
+        .iter()
+        .map(|(handle, template, target)| {
+            json!({
+                "handle": handle,
+                "template": template,
+                "url": format!(
+                    "https://{}/admin/themes/current/editor?template={template}\
+                     &addAppBlockId={api_key}/{handle}&target={target}",
+                    shop.domain
+                ),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "shop": {
+            "domain": shop.domain,
+            "name": shop.name,
+            "demo": shop.is_demo,
+            "installed": shop.is_installed(),
+            "installed_at": shop.installed_at,
+        },
+        "onboarding": onboarding,
+        "web_pixel": pixel.map(|run| json!({
+            "status": run.status,
+            "error": run.error,
+            "finished_at": run.finished_at,
+        })),
+        "theme_blocks": blocks,
     })))
 }

@@ -1,5 +1,5 @@
-//! The embedded admin's email API (session token required): the Klaviyo connection and the
-//! web feeds.
+//! The embedded admin's email API (session token or demo key: [`AdminShop`]): the Klaviyo
+//! connection and the web feeds.
 //!
 //! - `GET /admin/api/email`: the Klaviyo connection (status, last push, counts, last
 //!   error) and, once turned on, the feed URLs with when each was last built;
@@ -18,7 +18,7 @@ use services::email::feeds::{self, FeedKind};
 use services::email::{self, EmailError, KlaviyoApi};
 use worker::jobs::BuildEmailFeeds;
 
-use super::admin::ShopSession;
+use super::admin_shop::AdminShop;
 use super::auth::configured;
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
@@ -29,7 +29,7 @@ use crate::state::AppState;
 /// 401 without a valid session token, 500 when the database fails.
 pub async fn overview(
     state: web::Data<AppState>,
-    session: ShopSession,
+    session: AdminShop,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(describe(&state, session.shop.id).await?))
 }
@@ -49,7 +49,7 @@ pub struct ConnectBody {
 /// Klaviyo or the token cipher is unavailable.
 pub async fn connect_klaviyo(
     state: web::Data<AppState>,
-    session: ShopSession,
+    session: AdminShop,
     body: web::Json<ConnectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let cipher = &configured(&state)?.cipher;
@@ -68,7 +68,7 @@ pub async fn connect_klaviyo(
 /// 401 without a valid session token, 500 when the database or the queue fails.
 pub async fn enable_feeds(
     state: web::Data<AppState>,
-    session: ShopSession,
+    session: AdminShop,
 ) -> Result<HttpResponse, ApiError> {
     let shop_id = session.shop.id;
     feeds::feed_token(&state.db.conn, shop_id).await?;
@@ -82,7 +82,7 @@ pub async fn enable_feeds(
 /// 401 without a valid session token, 500 when the database fails.
 pub async fn rotate_feeds(
     state: web::Data<AppState>,
-    session: ShopSession,
+    session: AdminShop,
 ) -> Result<HttpResponse, ApiError> {
     let shop_id = session.shop.id;
     feeds::rotate_feed_token(&state.db.conn, shop_id).await?;

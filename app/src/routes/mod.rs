@@ -2,6 +2,9 @@
 
 pub mod admin;
 pub mod admin_api;
+pub mod admin_page;
+pub mod admin_settings;
+pub mod admin_shop;
 pub mod auth;
 pub mod demo;
 pub mod email;
@@ -34,6 +37,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/session", web::get().to(admin::session))
         .route("/admin/api/recs", web::get().to(admin_api::recs))
         .route("/admin/api/jobs", web::get().to(admin_api::jobs))
+        .route("/admin/api/overview", web::get().to(admin_api::overview))
+        .route("/admin/api/settings", web::get().to(admin_settings::list))
+        .route(
+            "/admin/api/settings/{surface}",
+            web::put().to(admin_settings::save),
+        )
+        .route(
+            "/admin/api/preview",
+            web::post().to(admin_settings::preview),
+        )
+        .route("/", web::get().to(admin_page::embedded))
+        .route("/settings", web::get().to(admin_page::embedded))
+        .route("/preview", web::get().to(admin_page::embedded))
+        .route("/demo/admin", web::get().to(admin_page::demo))
+        .route("/demo/admin/settings", web::get().to(admin_page::demo))
+        .route("/demo/admin/preview", web::get().to(admin_page::demo))
         .route("/admin/api/email", web::get().to(email::overview))
         .route(
             "/admin/api/email/klaviyo",

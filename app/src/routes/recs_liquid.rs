@@ -11,8 +11,6 @@ use std::collections::HashSet;
 
 use maud::{Markup, PreEscaped, Render, html};
 
-use services::surface::module_title;
-
 use crate::serving::{RecItem, RecModule, RecResponse};
 
 /// The content type that makes Shopify render an app-proxy answer as Liquid.
@@ -117,7 +115,7 @@ pub(crate) fn storefront_lookups(response: &RecResponse) -> HashSet<&str> {
 pub(crate) fn render_module(rec_id: &str, module: &RecModule, looked_up: &HashSet<&str>) -> Markup {
     html! {
         section.meander-module data-module=(LiquidText(&module.name)) {
-            h2.meander-module__title { (LiquidText(&module_title(&module.name))) }
+            h2.meander-module__title { (LiquidText(&module.title)) }
             ul.meander-grid role="list" {
                 @for item in &module.items {
                     @if looked_up.contains(item.handle.as_str()) {
@@ -213,6 +211,7 @@ mod tests {
             policy_version: 1,
             modules: vec![RecModule {
                 name: "you_may_also_like".into(),
+                title: "You may also like".into(),
                 items,
             }],
         }

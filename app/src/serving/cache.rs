@@ -1,19 +1,20 @@
-//! Per-shop serving models kept in memory: the ranker's catalog, the ranker, the policies,
-//! product display data, the search index and the precomputed lists read so far, reloaded when a new pool or
-//! list version is published or the catalog changed (a stock-out, an archive, a new price:
-//! see `services::catalog::revision`).
+//! Per-shop serving models kept in memory: the ranker's catalog, the merchant's settings
+//! applied (rankers and policies), product display data, the search index and the
+//! precomputed lists read so far, reloaded when a new pool or list version is published or
+//! the catalog changed (a stock-out, an archive, a new price: see
+//! `services::catalog::revision`). A settings save swaps only the settings, in place.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock as SyncRwLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use entity::product;
-use ranker::{PolicySet, Ranker};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use services::catalog::{CatalogView, view};
 use services::recs::lists::{self, Versions};
 use services::search::{SearchIndex, SearchPolicies};
+use services::settings::{self, Tuning};
 use tokio::sync::{Mutex, RwLock};
 
 use super::impressions::ImpressionLog;
@@ -45,10 +46,9 @@ pub struct ShopModel {
     pub versions: Versions,
     /// Catalog and derived facts.
     pub view: CatalogView,
-    /// The ranker with default settings.
-    pub ranker: Ranker,
-    /// Surface policies.
-    pub policies: PolicySet,
+    /// The merchant's settings applied, and the saved versions they came from; swapped
+    /// in place when a save is noticed.
+    tuning: SyncRwLock<Tuned>,
     /// Display data per product id.
     pub display: HashMap<i64, Display>,
     /// Precomputed lists of [`ShopModel::versions`]`.lists` read so far.
@@ -59,6 +59,56 @@ pub struct ShopModel {
     pub search: SearchIndex,
     /// The search surface's policies.
     pub search_policies: SearchPolicies,
+}
+
+/// Settings applied, with the stamp ([`settings::store::stamp`]) they were read at.
+#[derive(Clone)]
+struct Tuned {
+    stamp: Vec<(String, i64)>,
+    tuning: Arc<Tuning>,
+}
+
+impl ShopModel {
+    /// The settings in force: policies, rankers and module titles.
+    pub fn tuning(&self) -> Arc<Tuning> {
+        self.tuned().tuning
+    }
+
+    fn tuned(&self) -> Tuned {
+        self.tuning
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the shop's settings again when a save happened since they were read.
+    async fn refresh_tuning(
+        &self,
+        conn: &DatabaseConnection,
+        shop_id: i64,
+    ) -> Result<(), ApiError> {
+        let stamp = settings::store::stamp(conn, shop_id).await?;
+        if stamp == self.tuned().stamp {
+            return Ok(());
+        }
+        let fresh = tuned(conn, shop_id, stamp).await?;
+        *self.tuning.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        Ok(())
+    }
+}
+
+async fn tuned(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    stamp: Vec<(String, i64)>,
+) -> Result<Tuned, ApiError> {
+    let tuning = settings::store::tuning(conn, shop_id)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Tuned {
+        stamp,
+        tuning: Arc::new(tuning),
+    })
 }
 
 struct Entry {
@@ -104,24 +154,51 @@ impl ModelCache {
         conn: &DatabaseConnection,
         shop_id: i64,
     ) -> Result<Arc<ShopModel>, ApiError> {
+        self.checked(conn, shop_id, false).await
+    }
+
+    /// Checks the shop's model now rather than at the next recheck (after a settings save,
+    /// so the merchant sees it at once on this process; others notice within the recheck).
+    ///
+    /// # Errors
+    /// As [`ModelCache::get`].
+    pub async fn recheck_now(
+        &self,
+        conn: &DatabaseConnection,
+        shop_id: i64,
+    ) -> Result<Arc<ShopModel>, ApiError> {
+        self.checked(conn, shop_id, true).await
+    }
+
+    async fn checked(
+        &self,
+        conn: &DatabaseConnection,
+        shop_id: i64,
+        now: bool,
+    ) -> Result<Arc<ShopModel>, ApiError> {
         let cached = self.cached(shop_id).await;
-        if let Some((model, true)) = &cached {
+        if let Some((model, true)) = &cached
+            && !now
+        {
             return Ok(model.clone());
         }
         let _loading = match (self.loading.try_lock(), cached) {
             (Ok(guard), _) => guard,
             // Another request is checking for a new version: serve the current one meanwhile.
-            (Err(_), Some((model, _))) => return Ok(model),
-            (Err(_), None) => self.loading.lock().await,
+            (Err(_), Some((model, _))) if !now => return Ok(model),
+            (Err(_), _) => self.loading.lock().await,
         };
         // Another request may have loaded the model while this one waited.
-        if let Some((model, true)) = self.cached(shop_id).await {
+        if let Some((model, true)) = self.cached(shop_id).await
+            && !now
+        {
             return Ok(model);
         }
         let versions = lists::current(conn, shop_id).await?;
         if let Some(entry) = self.shops.write().await.get_mut(&shop_id)
             && entry.model.versions == versions
         {
+            entry.model.refresh_tuning(conn, shop_id).await?;
             entry.checked = Instant::now();
             return Ok(entry.model.clone());
         }
@@ -173,15 +250,15 @@ async fn load(
             )
         })
         .collect();
-    let ranker = Ranker::builder().build().map_err(ApiError::internal)?;
+    let stamp = settings::store::stamp(conn, shop_id).await?;
+    let tuning = SyncRwLock::new(tuned(conn, shop_id, stamp).await?);
     let search = services::search::load(conn, shop_id, &view)
         .await
         .map_err(ApiError::internal)?;
     Ok(ShopModel {
         versions,
         view,
-        ranker,
-        policies: PolicySet::default(),
+        tuning,
         display,
         lists: ListCache::default(),
         impressions,

@@ -3,6 +3,7 @@
 //! impression with propensities, answered as JSON.
 
 pub mod cache;
+pub mod explain;
 #[cfg(test)]
 mod fixtures;
 pub mod impressions;
@@ -24,6 +25,7 @@ use serde::Serialize;
 use services::recs::pools;
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
+use services::settings::Tuning;
 use services::signals::{EventKind as StoredKind, Impression, ShownItem};
 use services::surface::{self, ReasonNames};
 
@@ -118,6 +120,8 @@ pub struct RecItem {
 #[derive(Debug, Serialize)]
 pub struct RecModule {
     pub name: String,
+    /// The heading the merchant set (or the default one).
+    pub title: String,
     pub items: Vec<RecItem>,
 }
 
@@ -165,6 +169,26 @@ pub async fn preview(
     model: &ShopModel,
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
+    let rec_id = uuid::Uuid::new_v4();
+    let tuning = model.tuning();
+    // Seeded by the rec id: the same impression can be replayed exactly for debugging.
+    let served = serve(conn, model, request, &tuning, rec_id.as_u64_pair().0).await?;
+    Ok(respond(model, &tuning, request, rec_id.to_string(), served))
+}
+
+/// The modules `request` gets under the settings of `tuning`, exploration drawn from an RNG
+/// seeded with `seed` (the admin's preview serves the saved and a draft setting with one
+/// seed, so they differ only by the settings).
+///
+/// # Errors
+/// As [`recommend`].
+pub async fn serve(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    tuning: &Tuning,
+    seed: u64,
+) -> Result<ranker::ServedList, ApiError> {
     let surface = request.surface;
     let catalog = &model.view.catalog;
     let now = Utc::now();
@@ -197,15 +221,12 @@ pub async fn preview(
             source: request.traffic_source,
             ..Visit::default()
         });
-    let policy = model.policies.for_request(&ctx, &pool);
-    let rec_id = uuid::Uuid::new_v4();
-    // Seeded by the rec id: the same impression can be replayed exactly for debugging.
-    let mut rng = ChaCha8Rng::seed_from_u64(rec_id.as_u64_pair().0);
-    let served = model
-        .ranker
+    let policy = tuning.policies().for_request(&ctx, &pool);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    tuning
+        .ranker(surface)
         .serve(catalog, &pool, &ctx, policy, &mut rng)
-        .map_err(ApiError::internal)?;
-    Ok(respond(model, request, rec_id.to_string(), served))
+        .map_err(ApiError::internal)
 }
 
 /// Weight of the request's own list when the session steers it on home (the last 90
@@ -440,6 +461,7 @@ async fn session_events(
 
 fn respond(
     model: &ShopModel,
+    tuning: &Tuning,
     request: &RecRequest,
     rec_id: String,
     served: ranker::ServedList,
@@ -447,7 +469,7 @@ fn respond(
     let mut position = 0;
     // The cold-start module stands in for every module while a shop has no signals yet, so a
     // filtered request keeps it.
-    let cold_start = &model.policies.cold_start().modules;
+    let cold_start = &tuning.policies().cold_start().modules;
     let wanted = |name: &String| {
         request.modules.as_ref().is_none_or(|m| m.contains(name))
             || cold_start.iter().any(|m| m.name == *name)
@@ -457,6 +479,7 @@ fn respond(
         .into_iter()
         .filter(|module| wanted(&module.name))
         .map(|module| RecModule {
+            title: tuning.title(request.surface, &module.name),
             name: module.name,
             items: module
                 .items

@@ -125,8 +125,10 @@ pub async fn search(
     let rec_id = uuid::Uuid::new_v4();
     // Seeded by the rec id, as recommendations are: the answer can be replayed exactly.
     let mut rng = ChaCha8Rng::seed_from_u64(rec_id.as_u64_pair().0);
+    // The search surface's rules (brand cap, seller share) from the merchant's settings.
+    let tuning = model.tuning();
     let page = PageRequest {
-        ranker: &model.ranker,
+        ranker: tuning.ranker(Surface::Search),
         catalog: &model.view.catalog,
         policies: &model.search_policies,
         class: parsed.class,
@@ -141,7 +143,7 @@ pub async fn search(
         }],
         ..ServedList::default()
     };
-    let mut results = respond(model, &rec_request, rec_id.to_string(), served);
+    let mut results = respond(model, &tuning, &rec_request, rec_id.to_string(), served);
     let offset = request.page.saturating_sub(1) * PAGE_SIZE;
     for item in results.modules.iter_mut().flat_map(|m| m.items.iter_mut()) {
         // Positions count over the whole result list, so a click on page 2 says how deep it was.

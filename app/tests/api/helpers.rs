@@ -17,6 +17,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// A separate connection to the app's database, for assertions.
     pub db: Database,
+    /// The demo admin key the app printed (demo mode only).
+    pub demo_admin_key: Option<String>,
     handle: ServerHandle,
     _database: TestDatabase,
 }
@@ -56,6 +58,7 @@ pub async fn spawn_app_with(options: ServeOptions, adjust: impl FnOnce(&mut Sett
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let demo_admin_key = app.demo_admin_key().map(str::to_owned);
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -66,6 +69,7 @@ pub async fn spawn_app_with(options: ServeOptions, adjust: impl FnOnce(&mut Sett
         address,
         client,
         db,
+        demo_admin_key,
         handle,
         _database: database,
     }

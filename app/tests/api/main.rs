@@ -6,6 +6,8 @@
 )]
 
 mod admin_api;
+mod admin_pages;
+mod admin_settings;
 mod cli;
 mod concurrency;
 mod demo;

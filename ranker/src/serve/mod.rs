@@ -21,6 +21,24 @@ use crate::signals::Signals;
 
 use scope::Anchor;
 
+/// The policy step that put an item into its slot, for the merchant's preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The module's scope and re-ranker (relevance slots).
+    #[default]
+    Relevance,
+    /// A discovery slot (outside the anchor category, DPP).
+    Discovery,
+    /// A new-arrival slot (the newest eligible item).
+    NewArrival,
+    /// The repair pass: the slot broke the brand cap or the family dedupe and took the
+    /// best-scored row that fits.
+    Repair,
+    /// An exploration draw.
+    Exploration,
+}
+
 /// One shown item: the ranked item, plus what the impression log needs to attribute it and
 /// to evaluate the policy off-line.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -33,6 +51,9 @@ pub struct ServedItem {
     pub propensity: f32,
     /// Whether an exploration draw put it here.
     pub explored: bool,
+    /// The policy step that placed it.
+    #[serde(default)]
+    pub step: Step,
     /// The candidate source a bandit explored it from (the arm to credit with
     /// [`ExploreBandit::update`](crate::bandit::ExploreBandit::update)); `None` otherwise.
     #[serde(default)]

@@ -2,9 +2,9 @@
 
 use rand::Rng;
 
-use super::ServedItem;
 use super::explore::{SlotDraw, draw, draw_bandit, explore_set};
 use super::scope::{Anchor, scoped};
+use super::{ServedItem, Step};
 use crate::candidates::Source;
 use crate::catalog::{Catalog, CategoryId, ItemId};
 use crate::context::{Context, Surface};
@@ -43,6 +43,7 @@ struct Slot {
     propensity: f32,
     explored: bool,
     arm: Option<Source>,
+    step: Step,
 }
 
 impl Job<'_> {
@@ -109,6 +110,11 @@ impl Job<'_> {
                     propensity: d.propensity,
                     explored: d.explored,
                     arm: d.arm,
+                    step: if d.explored {
+                        Step::Exploration
+                    } else {
+                        cell.step
+                    },
                 };
             }
         }
@@ -139,6 +145,7 @@ impl Job<'_> {
                     propensity: 1.0,
                     explored: false,
                     arm: None,
+                    step: Step::Repair,
                 };
             }
         }
@@ -251,6 +258,7 @@ impl Job<'_> {
                 .max_by(|a, b| a.components.novelty.total_cmp(&b.components.novelty));
             if let Some(row) = newest {
                 slots[s].row = *row;
+                slots[s].step = Step::NewArrival;
                 slots[s].reason = self
                     .catalog
                     .item(row.item)
@@ -275,6 +283,7 @@ impl Job<'_> {
             propensity: s.propensity,
             explored: s.explored,
             arm: s.arm,
+            step: s.step,
         })
     }
 
@@ -309,21 +318,25 @@ fn interleave(rel: &[Scored], disc: &[Scored]) -> Vec<Slot> {
     let d = disc.len();
     let at: Vec<usize> = (0..d).map(|j| ((j + 1) * k) / (d + 1)).collect();
     let (mut r, mut q) = (rel.iter(), disc.iter());
+    let relevance = |row: &Scored| (*row, Step::Relevance);
+    let discovery = |row: &Scored| (*row, Step::Discovery);
     (0..k)
         .filter_map(|pos| {
             let row = if at.contains(&pos) {
-                q.next()
+                q.next().map(discovery)
             } else {
-                r.next()
+                r.next().map(relevance)
             };
-            row.or_else(|| r.next()).or_else(|| q.next())
+            row.or_else(|| r.next().map(relevance))
+                .or_else(|| q.next().map(discovery))
         })
-        .map(|row| Slot {
-            row: *row,
+        .map(|(row, step)| Slot {
+            row,
             reason: None,
             propensity: 1.0,
             explored: false,
             arm: None,
+            step,
         })
         .collect()
 }

@@ -7,7 +7,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::policy::{ExplorationSpec, PolicySpec, SlotSpec, default_specs};
 use ranker::{
-    Context, ItemId, PolicyError, PolicySet, Ranker, Surface, SurfacePolicy, TrafficSource, Visit,
+    Context, ItemId, PolicyError, PolicySet, Ranker, Step, Surface, SurfacePolicy, TrafficSource,
+    Visit,
 };
 
 use crate::helpers::{Row, pool_desc, shop};
@@ -61,6 +62,39 @@ fn the_pdp_policy_fills_three_disjoint_modules_with_the_seed_left_out() {
         .collect();
     assert_eq!(cats.len(), look.len(), "one item per category");
     assert!(!cats.contains(&seed_cat));
+}
+
+#[test]
+fn every_item_says_which_policy_step_placed_it() {
+    let home = PolicySet::default().get(Surface::Home).clone();
+    let s = shop(&rows());
+    let pool = pool_desc(&s.catalog);
+    let ctx = Context::new(Surface::Home, 1_000).with_seeds(vec![ItemId(0)]);
+    let r = ok(Ranker::builder().build());
+    let explored = (0..200).find_map(|seed| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let list = ok(r.serve(&s.catalog, &pool, &ctx, &home, &mut rng));
+        let explored = list.items().any(|i| i.explored);
+        explored.then_some(list)
+    });
+    let Some(list) = explored else {
+        panic!("slot 6 explores at 10 %: some seed of 200 draws");
+    };
+
+    let steps: Vec<Step> = list.items().map(|i| i.step).collect();
+    assert_eq!(steps[0], Step::Relevance, "slot 1 is the most relevant");
+    assert_eq!(
+        steps[2],
+        Step::NewArrival,
+        "home's slot 3 shows a new arrival"
+    );
+    assert!(
+        steps.contains(&Step::Discovery),
+        "40 % discovery: {steps:?}"
+    );
+    for item in list.items() {
+        assert_eq!(item.explored, item.step == Step::Exploration, "{steps:?}");
+    }
 }
 
 #[test]

@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use common::Database;
 use common::database::{begin_write, insert_if_absent};
 use entity::{list_part, model, product, rec_list, shop};
-use ranker::{PolicySet, Ranker};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
@@ -28,6 +27,7 @@ use super::profiles;
 use super::store::{self, PRODUCT_SEED, SeedKey};
 use crate::catalog::{CatalogView, view};
 use crate::runs::JobRun;
+use crate::settings::{self, Tuning};
 use crate::surface;
 
 /// `models.kind` of a published list version.
@@ -190,8 +190,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// The inputs of a precompute, shared with the CPU threads.
 struct Inputs {
     view: CatalogView,
-    ranker: Ranker,
-    policies: PolicySet,
+    tuning: Tuning,
     pools: HashMap<i64, Vec<StoredCandidate>>,
     global: Vec<StoredCandidate>,
     now: i64,
@@ -201,8 +200,7 @@ impl Inputs {
     fn precomputer(&self) -> Precomputer<'_> {
         Precomputer::new(
             &self.view.catalog,
-            &self.ranker,
-            &self.policies,
+            &self.tuning,
             &self.pools,
             &self.global,
             self.now,
@@ -367,8 +365,7 @@ pub async fn precompute_part(
     summary.timings.load_ms = millis_since(started);
     let inputs = Arc::new(Inputs {
         view,
-        ranker: Ranker::builder().build()?,
-        policies: PolicySet::default(),
+        tuning: settings::store::tuning(conn, shop_id).await?,
         pools,
         global,
         now: now.timestamp(),
@@ -618,14 +615,12 @@ pub async fn precompute_product(
         .await?
         .unwrap_or_default();
     let view = view::load(conn, shop_id, now).await?;
-    let ranker = Ranker::builder().build()?;
-    let policies = PolicySet::default();
+    let tuning = settings::store::tuning(conn, shop_id).await?;
     let per_product: HashMap<i64, Vec<StoredCandidate>> =
         own.into_iter().map(|pool| (product_id, pool)).collect();
     let lists = Precomputer::new(
         &view.catalog,
-        &ranker,
-        &policies,
+        &tuning,
         &per_product,
         &global,
         now.timestamp(),

@@ -21,6 +21,9 @@ pub enum BuildError {
     /// The ranker refused the inputs.
     #[error(transparent)]
     Ranker(#[from] ranker::RankerError),
+    /// The shop's settings could not be read.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::LoadError),
     /// The CPU-bound step could not run.
     #[error("model build task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

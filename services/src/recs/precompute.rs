@@ -12,12 +12,12 @@ use std::collections::HashMap;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::{
-    Candidate, CandidatePool, Catalog, Context, ItemId, PolicySet, Ranker, RankerError, Surface,
-    SurfacePolicy,
+    Candidate, CandidatePool, Catalog, Context, ItemId, RankerError, Surface, SurfacePolicy,
 };
 
 use super::pools::{StoredCandidate, candidates, restore, to_stored};
 use super::store::{GLOBAL_SEED, PRODUCT_SEED, PROFILE_SEED, SeedKey};
+use crate::settings::Tuning;
 use crate::surface;
 
 /// Items kept per precomputed list: the served modules plus a reserve for the real-time
@@ -49,7 +49,8 @@ pub struct ComputedList {
 /// Everything the lists are computed from.
 pub struct Precomputer<'a> {
     catalog: &'a Catalog,
-    ranker: &'a Ranker,
+    /// The shop's settings: one ranker per surface (brand cap, seller share).
+    tuning: &'a Tuning,
     /// Per surface, the policy without exploration (that happens per request).
     policies: Vec<(Surface, SurfacePolicy)>,
     pools: &'a HashMap<i64, Vec<StoredCandidate>>,
@@ -58,12 +59,11 @@ pub struct Precomputer<'a> {
 }
 
 impl<'a> Precomputer<'a> {
-    /// A precomputer over a model version's pools.
+    /// A precomputer over a model version's pools, under the shop's settings.
     #[must_use]
     pub fn new(
         catalog: &'a Catalog,
-        ranker: &'a Ranker,
-        policies: &PolicySet,
+        tuning: &'a Tuning,
         pools: &'a HashMap<i64, Vec<StoredCandidate>>,
         global: &'a [StoredCandidate],
         now: i64,
@@ -72,14 +72,14 @@ impl<'a> Precomputer<'a> {
             .into_iter()
             .chain(surface::PER_PROFILE)
             .map(|surface| {
-                let mut policy = policies.get(surface).clone();
+                let mut policy = tuning.policies().get(surface).clone();
                 policy.exploration.enabled = false;
                 (surface, policy)
             })
             .collect();
         Self {
             catalog,
-            ranker,
+            tuning,
             policies,
             pools,
             global,
@@ -182,9 +182,10 @@ impl<'a> Precomputer<'a> {
         let ctx = Context::new(surface, self.now).with_seeds(seeds.to_vec());
         // Exploration is off, so nothing is drawn; the seed only makes that explicit.
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        let served = self
-            .ranker
-            .serve(self.catalog, pool, &ctx, policy, &mut rng)?;
+        let served =
+            self.tuning
+                .ranker(surface)
+                .serve(self.catalog, pool, &ctx, policy, &mut rng)?;
         let by_item: HashMap<ItemId, &Candidate> =
             pool.candidates().iter().map(|c| (c.item, c)).collect();
         let mut chosen: Vec<ItemId> = served.items().map(|i| i.ranked.item).collect();

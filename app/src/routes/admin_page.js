@@ -1,0 +1,125 @@
+// The admin's pages call the JSON API with a fresh App Bridge session token (embedded) or
+// the demo key (demo admin). Text from the API is set with textContent, never as HTML.
+const mode = document.body.dataset.mode;
+const app = document.getElementById('app');
+async function headers() {
+  if (mode === 'demo') return { 'x-meander-demo-key': document.body.dataset.key };
+  return { Authorization: 'Bearer ' + await shopify.idToken() };
+}
+async function api(path, options = {}) {
+  const h = Object.assign({ 'content-type': 'application/json' }, await headers());
+  const response = await fetch(path, Object.assign({}, options, { headers: h }));
+  const body = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, body };
+}
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v; else if (k.startsWith('on')) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
+  }
+  for (const child of children.flat()) if (child != null) node.append(child instanceof Node ? child : String(child));
+  return node;
+}
+const card = (title, ...body) => el('div', { class: 'card' }, el('h2', {}, title), ...body);
+const badge = (text, kind) => el('span', { class: 'badge ' + (kind || '') }, text);
+const fmt = (x, d = 3) => (typeof x === 'number' ? x.toFixed(d) : '—');
+document.querySelectorAll('[data-nav]').forEach((a) => a.addEventListener('click', async (event) => {
+  event.preventDefault();
+  const params = new URLSearchParams(location.search);
+  if (mode !== 'demo') params.set('id_token', await shopify.idToken());
+  location.href = a.getAttribute('href') + '?' + params.toString();
+}));
+
+async function onboarding() {
+  const { ok, body } = await api('/admin/api/overview');
+  if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
+  const o = body.onboarding;
+  const counts = el('div', { class: 'grid' }, ...Object.entries(o.counts).map(([k, v]) => el('div', {}, el('div', { class: 'muted' }, k), el('b', {}, v))));
+  const phases = o.sync.map((p) => el('div', {},
+    el('div', {}, p.kind, ' ', badge(p.status, p.status === 'succeeded' ? 'ok' : p.status === 'failed' ? 'bad' : 'warn')),
+    el('progress', { max: p.total || 1, value: p.total ? p.done : (p.status === 'succeeded' ? 1 : 0) }),
+    el('div', { class: 'muted' }, `${p.done}${p.total ? ' / ' + p.total : ''} rows`, p.rate_per_sec ? ` · ${p.rate_per_sec.toFixed(0)}/s` : '', p.eta_secs != null ? ` · ${p.eta_secs}s left` : '', p.error ? ' · ' + p.error : '')));
+  const pixel = body.web_pixel ? badge(body.web_pixel.status, body.web_pixel.status === 'succeeded' ? 'ok' : 'warn') : badge(body.shop.demo ? 'not needed (demo)' : 'not connected yet', 'warn');
+  const lists = o.list_version ? badge('ready: ' + o.list_version, 'ok') : badge(o.model_version ? 'precomputing' : 'waiting for training', 'warn');
+  const k = o.klaviyo;
+  const klaviyo = k ? [el('div', {}, badge(k.status, k.status === 'connected' ? 'ok' : 'warn')), el('div', { class: 'muted' }, 'Last push: ', k.last_push_at || 'never', k.last_push_counts ? ' · ' + JSON.stringify(k.last_push_counts) : ''), k.last_error ? el('div', { class: 'field-error' }, k.last_error) : null] : [el('div', { class: 'muted' }, 'Not connected.')];
+  const blocks = body.theme_blocks.map((b) => el('div', {}, el('a', { href: b.url, target: '_top' }, 'Add ' + b.handle), el('span', { class: 'muted' }, ' (' + b.template + ')')));
+  app.replaceChildren(
+    card('Install', el('div', {}, body.shop.domain, ' ', badge(body.shop.installed ? 'installed' : 'not installed', body.shop.installed ? 'ok' : 'bad'))),
+    card('Catalog', counts), card('Sync', ...phases), card('Web pixel', pixel), card('Lists', lists),
+    card('Klaviyo', ...klaviyo), card('Theme blocks', ...blocks));
+}
+
+let surfaces = [];
+function settingsForm(s) {
+  const v = s.settings;
+  const input = (name, value, type = 'number', step = '0.01') => {
+    const attrs = { name, type, step };
+    if (type === 'checkbox') { if (value) attrs.checked = ''; } else attrs.value = value == null ? '' : value;
+    return el('div', {}, el('label', {}, name), el('input', attrs), el('div', { class: 'field-error', 'data-field': name }));
+  };
+  const form = el('form', { 'data-surface': s.surface, 'data-version': s.version },
+    el('div', { class: 'grid' },
+      ...Object.entries(v.weights).map(([k, w]) => input('weights.' + k, w)),
+      input('exploration.enabled', v.exploration.enabled, 'checkbox'), input('exploration.share', v.exploration.share),
+      input('brand_cap', v.brand_cap, 'number', '1'), input('seller_share', v.seller_share),
+      input('in_stock_only', v.in_stock_only, 'checkbox'), input('list_length', v.list_length, 'number', '1'),
+      ...Object.entries(v.module_titles).map(([m, t]) => input('module_titles.' + m, t, 'text'))),
+    el('div', { class: 'field-error', 'data-field': 'weights' }), el('div', { class: 'field-error', 'data-field': 'settings' }),
+    el('button', { type: 'submit' }, 'Save'), ' ', el('span', { class: 'muted' }, 'version ' + s.version));
+  form.addEventListener('submit', async (event) => { event.preventDefault(); await save(form); });
+  return card(s.surface, form);
+}
+function readForm(form) {
+  const doc = { weights: {}, exploration: {}, module_titles: {} };
+  for (const i of form.querySelectorAll('input')) {
+    const value = i.type === 'checkbox' ? i.checked : i.type === 'text' ? i.value : (i.value === '' ? null : Number(i.value));
+    const [a, b] = i.name.split('.');
+    if (b) doc[a][b] = value; else doc[a] = value;
+  }
+  return doc;
+}
+async function save(form) {
+  form.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
+  const { ok, status, body } = await api('/admin/api/settings/' + form.dataset.surface, { method: 'PUT', body: JSON.stringify({ version: Number(form.dataset.version), settings: readForm(form) }) });
+  const note = el('div', { class: 'banner ' + (ok ? 'ok' : 'bad') }, ok ? 'Saved as version ' + body.version + '; the storefront follows within a minute.' : body.message);
+  form.prepend(note);
+  if (ok) { form.dataset.version = body.version; return; }
+  if (status === 422) for (const f of body.fields || []) { const slot = form.querySelector(`[data-field="${CSS.escape(f.field)}"]`); if (slot) slot.textContent = f.message; }
+}
+async function settings() {
+  const { ok, body } = await api('/admin/api/settings');
+  if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
+  surfaces = body.surfaces;
+  app.replaceChildren(...surfaces.map(settingsForm));
+}
+
+function moduleTable(modules) {
+  return modules.map((m) => el('div', {}, el('h3', {}, m.title),
+    el('table', {}, el('tr', {}, ...['#', 'product', 'score', 'relevance', 'intent', 'margin', 'inventory', 'novelty', 'step'].map((h) => el('th', {}, h))),
+      ...m.items.map((i) => el('tr', {}, el('td', {}, i.position), el('td', {}, i.title || i.product_id), el('td', { class: 'num' }, fmt(i.score)),
+        ...['relevance', 'intent', 'margin', 'inventory', 'novelty'].map((c) => el('td', { class: 'num' }, fmt(i.components[c], 2))),
+        el('td', {}, i.step, i.explored ? ` (p=${fmt(i.propensity, 2)})` : ''))))));
+}
+async function preview() {
+  if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
+  const select = el('select', { name: 'surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
+  const product = el('input', { type: 'text', placeholder: 'product id (pdp, cart)' });
+  const customer = el('input', { type: 'text', placeholder: 'customer id (home, email)' });
+  const draftHolder = el('div', {});
+  const output = el('div', {});
+  const showDraft = () => { const s = surfaces.find((x) => x.surface === select.value); draftHolder.replaceChildren(settingsForm(s)); draftHolder.querySelector('button').textContent = 'Save this draft'; };
+  select.addEventListener('change', showDraft); showDraft();
+  const run = async () => {
+    const form = draftHolder.querySelector('form');
+    const request = { surface: select.value, draft: readForm(form) };
+    if (product.value) request.product_id = Number(product.value);
+    if (customer.value) request.customer_id = Number(customer.value);
+    const { ok, body } = await api('/admin/api/preview', { method: 'POST', body: JSON.stringify(request) });
+    if (!ok) return output.replaceChildren(el('div', { class: 'banner bad' }, body.message), ...(body.fields || []).map((f) => el('div', { class: 'field-error' }, f.field + ': ' + f.message)));
+    output.replaceChildren(el('div', { class: 'columns' }, card('Saved settings', ...moduleTable(body.current)), card('Draft', ...moduleTable(body.draft || []))));
+  };
+  app.replaceChildren(card('Preview', el('div', { class: 'grid' }, select, product, customer), el('p', {}, el('button', { onclick: run }, 'Preview'))), draftHolder, output);
+}
+
+({ onboarding, settings, preview })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));

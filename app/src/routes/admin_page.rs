@@ -1,0 +1,162 @@
+//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`) inside the Shopify
+//! admin, signed in by App Bridge's `id_token` and framed only by the shop's admin; and
+//! `GET /demo/admin` (same sub-pages) for the demo shop with the demo key from the log.
+//! Plain server-rendered HTML in a Polaris-like style; small inline scripts call the JSON
+//! API (`/admin/api/…`) with a fresh session token (`await shopify.idToken()`) or the key.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::Deserialize;
+
+use super::admin::ShopSession;
+use super::admin_shop;
+use crate::error::{ApiError, ErrorKind};
+use crate::state::AppState;
+
+const STYLE: &str = include_str!("admin_page.css");
+const SCRIPT: &str = include_str!("admin_page.js");
+/// App Bridge, which Shopify requires of embedded apps (loaded first, unbundled).
+const APP_BRIDGE: &str = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
+
+/// Which page of the admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Onboarding,
+    Settings,
+    Preview,
+}
+
+impl Page {
+    const ALL: [(Self, &'static str, &'static str); 3] = [
+        (Self::Onboarding, "", "Onboarding"),
+        (Self::Settings, "/settings", "Settings"),
+        (Self::Preview, "/preview", "Preview"),
+    ];
+
+    fn from_path(tail: &str) -> Result<Self, ApiError> {
+        Self::ALL
+            .iter()
+            .find(|(_, path, _)| *path == tail)
+            .map(|(page, ..)| *page)
+            .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "no such admin page"))
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Onboarding => "onboarding",
+            Self::Settings => "settings",
+            Self::Preview => "preview",
+        }
+    }
+}
+
+/// How the page's scripts authenticate.
+enum Auth<'a> {
+    /// Inside Shopify: App Bridge with the app's client id.
+    Embedded { api_key: &'a str },
+    /// The demo admin: the key in a header.
+    Demo { key: &'a str },
+}
+
+fn page(shop_name: &str, base: &str, current: Page, auth: &Auth<'_>) -> Markup {
+    let (mode, key) = match auth {
+        Auth::Embedded { .. } => ("embedded", ""),
+        Auth::Demo { key } => ("demo", *key),
+    };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                @if let Auth::Embedded { api_key } = auth {
+                    meta name="shopify-api-key" content=(api_key);
+                    script src=(APP_BRIDGE) {}
+                }
+                title { "Meander — " (shop_name) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body data-mode=(mode) data-key=(key) data-page=(current.name()) {
+                header {
+                    h1 { "Meander" }
+                    span.muted { (shop_name) }
+                    nav {
+                        @for (target, path, label) in Page::ALL {
+                            a.active[target == current] href=(href(base, path)) data-nav { (label) }
+                        }
+                    }
+                }
+                main #app { p.muted { "Loading…" } }
+                script { (PreEscaped(SCRIPT)) }
+            }
+        }
+    }
+}
+
+/// A page's address: the embedded onboarding page is `/` itself.
+fn href(base: &str, path: &str) -> String {
+    match format!("{base}{path}") {
+        root if root.is_empty() => "/".to_owned(),
+        other => other,
+    }
+}
+
+fn html_response(markup: Markup, frame_ancestors: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!("frame-ancestors {frame_ancestors};"),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(markup.into_string())
+}
+
+/// `GET /`, `/settings`, `/preview`: the embedded admin, framed only by the shop's admin.
+///
+/// # Errors
+/// 401 without a valid `id_token`, 503 without Shopify credentials, 404 for another page.
+pub async fn embedded(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: ShopSession,
+) -> Result<HttpResponse, ApiError> {
+    let current = Page::from_path(req.path().trim_end_matches('/'))?;
+    let auth = Auth::Embedded {
+        api_key: &state.settings.shopify.api_key,
+    };
+    let markup = page(&session.shop.name, "", current, &auth);
+    let ancestors = format!("https://{} https://admin.shopify.com", session.shop.domain);
+    Ok(html_response(markup, &ancestors))
+}
+
+/// The demo admin's query.
+#[derive(Debug, Deserialize)]
+pub struct DemoQuery {
+    /// The demo admin key the log printed.
+    #[serde(default)]
+    key: String,
+}
+
+/// `GET /demo/admin`, `/demo/admin/settings`, `/demo/admin/preview`: the demo shop's
+/// admin, opened with the key from the log; never framed.
+///
+/// # Errors
+/// As [`admin_shop::demo_shop`]; 404 for another page.
+pub async fn demo(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<DemoQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let tail = req.path().trim_start_matches("/demo/admin");
+    let current = Page::from_path(tail)?;
+    let shop = admin_shop::demo_shop(&state, &req, &query.key).await?;
+    let markup = page(
+        &shop.name,
+        "/demo/admin",
+        current,
+        &Auth::Demo { key: &query.key },
+    );
+    Ok(html_response(markup, "'none'"))
+}

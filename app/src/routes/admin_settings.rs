@@ -1,0 +1,189 @@
+//! The merchant's settings per surface and the live preview:
+//! `GET /admin/api/settings` (every surface's version in force, settings and defaults),
+//! `PUT /admin/api/settings/{surface}` (`{"version": edited, "settings": {…}}`: a new version,
+//! 409 when another save came first, 422 naming every invalid field; nothing half-saved), and
+//! `POST /admin/api/preview` (the lists a request gets under the saved settings and, with a
+//! `draft`, under the unsaved one, item by item with score components and policy steps).
+
+use actix_web::{HttpResponse, web};
+use ranker::Surface;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use services::settings::{self, FieldError, SURFACES, SaveError, SurfaceSettings};
+use services::surface;
+
+use super::admin_shop::AdminShop;
+use crate::error::{ApiError, ErrorKind};
+use crate::serving::{self, RecRequest, explain};
+use crate::state::AppState;
+
+/// `GET /admin/api/settings`.
+///
+/// # Errors
+/// 401/403 without a valid session or demo key, 500 when the database fails.
+pub async fn list(state: web::Data<AppState>, admin: AdminShop) -> Result<HttpResponse, ApiError> {
+    let current = settings::store::current(&state.db.conn, admin.shop.id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "surfaces": current })))
+}
+
+/// A save: the version the merchant edited and the edited document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveBody {
+    /// The version the edit started from (0: the defaults).
+    pub version: i64,
+    /// The whole document (checked field by field).
+    pub settings: Value,
+}
+
+/// A tuned surface by its API name.
+fn tuned_surface(name: &str) -> Result<Surface, ApiError> {
+    surface::parse(name)
+        .filter(|s| SURFACES.contains(s))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::NotFound,
+                format!("`{name}` has no settings (home, pdp, cart, email, search)"),
+            )
+        })
+}
+
+/// Reads a settings document; a document that does not parse is one field error.
+fn document(value: Value) -> Result<SurfaceSettings, ApiError> {
+    serde_json::from_value(value).map_err(|err| {
+        invalid(&[FieldError {
+            field: "settings".into(),
+            message: err.to_string(),
+        }])
+    })
+}
+
+fn invalid(fields: &[FieldError]) -> ApiError {
+    ApiError::new(
+        ErrorKind::InvalidFields,
+        "some settings are not valid; nothing was saved",
+    )
+    .with_fields(&fields)
+}
+
+/// `PUT /admin/api/settings/{surface}`.
+///
+/// # Errors
+/// 404 for a surface without settings, 422 with every invalid field, 409 for a stale
+/// version, 401/403 without a valid session or demo key.
+pub async fn save(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    path: web::Path<String>,
+    body: web::Json<SaveBody>,
+) -> Result<HttpResponse, ApiError> {
+    let surface = tuned_surface(&path)?;
+    let body = body.into_inner();
+    let edited = document(body.settings)?;
+    let conn = &state.db.conn;
+    let version = settings::store::save(conn, admin.shop.id, surface, body.version, &edited)
+        .await
+        .map_err(|err| match err {
+            SaveError::Invalid(fields) => invalid(&fields),
+            SaveError::Stale { current, edited } => ApiError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "these settings were changed meanwhile (you edited version {edited}, the \
+                     current version is {current}); reload them and apply your change again"
+                ),
+            ),
+            SaveError::Database(err) => err.into(),
+        })?;
+    // This process serves the change at once; the others notice it at their next recheck.
+    state.models.recheck_now(conn, admin.shop.id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "surface": surface::name(surface),
+        "version": version,
+        "settings": edited,
+    })))
+}
+
+/// A preview request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewBody {
+    /// Surface name.
+    pub surface: String,
+    /// The product page or cart product.
+    #[serde(default)]
+    pub product_id: Option<i64>,
+    /// A shopper profile: a customer id…
+    #[serde(default)]
+    pub customer_id: Option<i64>,
+    /// … or a browser's anonymous id.
+    #[serde(default)]
+    pub anonymous_id: Option<String>,
+    /// Items per module (default 8).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Unsaved settings of the surface to compare with the saved ones.
+    #[serde(default)]
+    pub draft: Option<Value>,
+}
+
+fn request(shop_id: i64, body: &PreviewBody) -> Result<RecRequest, ApiError> {
+    let surface = tuned_surface(&body.surface)?;
+    let limit = body.limit.unwrap_or(8);
+    if limit == 0 || limit > serving::MAX_LIMIT {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("limit must be between 1 and {}", serving::MAX_LIMIT),
+        ));
+    }
+    Ok(RecRequest {
+        shop_id,
+        surface,
+        product_id: body.product_id,
+        cart: Vec::new(),
+        session_id: None,
+        anonymous_id: body.anonymous_id.clone(),
+        customer_id: body.customer_id,
+        traffic_source: ranker::TrafficSource::default(),
+        modules: None,
+        limit,
+    })
+}
+
+/// `POST /admin/api/preview`.
+///
+/// # Errors
+/// 400/404 for a bad request or product, 422 for an invalid draft, 401/403 without a valid
+/// session or demo key.
+pub async fn preview(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    body: web::Json<PreviewBody>,
+) -> Result<HttpResponse, ApiError> {
+    let request = request(admin.shop.id, &body)?;
+    let draft = match body.into_inner().draft {
+        Some(value) => Some(
+            settings::validate(request.surface, &document(value)?)
+                .map_err(|fields| invalid(&fields))?,
+        ),
+        None => None,
+    };
+    let conn = &state.db.conn;
+    let model = state.models.get(conn, admin.shop.id).await?;
+    let saved = model.tuning();
+    // One seed for both, so the lists differ only by the settings.
+    let seed = uuid::Uuid::new_v4().as_u64_pair().0;
+    let current = explain::explain(conn, &model, &request, &saved, seed).await?;
+    let drafted = match draft {
+        Some(applied) => {
+            let tuning = saved.with_draft(request.surface, applied);
+            Some(explain::explain(conn, &model, &request, &tuning, seed).await?)
+        }
+        None => None,
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "surface": surface::name(request.surface),
+        "settings_versions": saved.versions(),
+        "current": current,
+        "draft": drafted,
+    })))
+}
