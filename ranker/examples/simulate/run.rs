@@ -84,6 +84,7 @@ fn explore_policy() -> Result<SurfacePolicy, Box<dyn Error>> {
             weights: Some(relevance_only()),
             in_stock_only: true,
             new_arrival_slots: Vec::new(),
+            brand_cap: true,
         }],
         exploration: ExplorationSpec {
             enabled: true,

@@ -28,6 +28,7 @@ fn module(name: &str, slots: usize, scope: Scope, reranker: Policy) -> ModuleSpe
         weights: None,
         in_stock_only: true,
         new_arrival_slots: Vec::new(),
+        brand_cap: true,
     }
 }
 

@@ -91,6 +91,11 @@ pub struct ModuleSpec {
     /// 0-based slots that show the newest eligible item (new-arrival injection).
     #[serde(default)]
     pub new_arrival_slots: Vec<usize>,
+    /// Whether the ranker's brand cap holds in this module (default true). Tight search
+    /// turns it off: a shopper who names a category wants its best matches, whatever brand
+    /// makes them.
+    #[serde(default = "yes")]
+    pub brand_cap: bool,
 }
 
 fn yes() -> bool {

@@ -34,6 +34,8 @@ pub struct ModulePolicy {
     pub in_stock_only: bool,
     /// Slots that show the newest eligible item, sorted, each `< slots`.
     pub new_arrival_slots: Vec<usize>,
+    /// Whether the ranker's brand cap holds in this module.
+    pub brand_cap: bool,
 }
 
 /// Validated exploration settings.
@@ -179,6 +181,7 @@ fn module(i: usize, m: &ModuleSpec) -> Result<ModulePolicy, PolicyError> {
         weights,
         in_stock_only: m.in_stock_only,
         new_arrival_slots,
+        brand_cap: m.brand_cap,
     })
 }
 

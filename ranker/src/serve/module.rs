@@ -158,9 +158,12 @@ impl Job<'_> {
             return false;
         };
         let rules = &self.ranker.settings().rules;
-        // A branded search keeps to the brand asked for: the cap does not apply there.
+        // A branded search keeps to the brand asked for: the cap does not apply there, nor
+        // in a module that turns it off.
         let branded = self.module.scope == Scope::Query && self.anchor.brand.is_some();
-        let brand_cap = rules.brand_cap.filter(|_| !branded);
+        let brand_cap = rules
+            .brand_cap
+            .filter(|_| self.module.brand_cap && !branded);
         let others = slots
             .iter()
             .enumerate()

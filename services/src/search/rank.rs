@@ -41,7 +41,29 @@ pub struct SearchPolicies {
     out_of_stock: SurfacePolicy,
 }
 
-fn module(reranker: Policy, weights: Weights, in_stock_only: bool) -> ModuleSpec {
+/// How a results module treats stock and brands.
+#[derive(Clone, Copy)]
+struct Caps {
+    in_stock_only: bool,
+    brand_cap: bool,
+}
+
+/// Tight: the best matches whatever their brand. Generic: at most two of a brand in the
+/// top eight, so a vague query shows more of the catalog.
+const TIGHT: Caps = Caps {
+    in_stock_only: true,
+    brand_cap: false,
+};
+const GENERIC: Caps = Caps {
+    in_stock_only: true,
+    brand_cap: true,
+};
+const OUT_OF_STOCK: Caps = Caps {
+    in_stock_only: false,
+    brand_cap: false,
+};
+
+fn module(reranker: Policy, weights: Weights, caps: Caps) -> ModuleSpec {
     ModuleSpec {
         name: MODULE.into(),
         slots: PAGE_SIZE,
@@ -49,8 +71,9 @@ fn module(reranker: Policy, weights: Weights, in_stock_only: bool) -> ModuleSpec
         reranker,
         mix: Mix::default(),
         weights: Some(weights),
-        in_stock_only,
+        in_stock_only: caps.in_stock_only,
         new_arrival_slots: Vec::new(),
+        brand_cap: caps.brand_cap,
     }
 }
 
@@ -98,16 +121,16 @@ impl SearchPolicies {
         };
         Ok(Self {
             tight: policy(
-                module(Policy::ScoreOnly, tight_weights, true),
+                module(Policy::ScoreOnly, tight_weights, TIGHT),
                 ExplorationSpec::default(),
             )?,
-            generic: policy(module(diversified, generic_weights, true), explore)?,
+            generic: policy(module(diversified, generic_weights, GENERIC), explore)?,
             generic_stable: policy(
-                module(diversified, generic_weights, true),
+                module(diversified, generic_weights, GENERIC),
                 ExplorationSpec::default(),
             )?,
             out_of_stock: policy(
-                module(Policy::ScoreOnly, tight_weights, false),
+                module(Policy::ScoreOnly, tight_weights, OUT_OF_STOCK),
                 ExplorationSpec::default(),
             )?,
         })
@@ -278,6 +301,90 @@ mod tests {
         };
         let index = SearchIndex::build(&view, &texts).unwrap();
         (view, index)
+    }
+
+    /// Thirty desk lamps (more than a page): the six best sellers are one brand ("Lumo"),
+    /// the others one brand each; the shop's ranker caps a brand at two in the top eight.
+    fn desk_lamps() -> (CatalogView, SearchIndex) {
+        let mut builder = Catalog::builder(0);
+        let mut facts = HashMap::new();
+        let mut texts = Vec::new();
+        for id in 0..30_i64 {
+            let category = builder.category(&["Lighting", "Desk lamps"]).unwrap();
+            let brand = if id < 6 {
+                "Lumo".to_owned()
+            } else {
+                format!("Other{id}")
+            };
+            let spec = ItemSpec::new(id, category)
+                .brand(builder.brand(&brand))
+                .price(30.0)
+                .stock(true, 0.7);
+            builder.add_item(spec).unwrap();
+            let units_per_day = if id < 6 { 5.0 } else { 0.1 };
+            facts.insert(
+                id,
+                ItemFacts {
+                    price_minor: 3_000,
+                    margin: None,
+                    available: 50,
+                    units_per_day,
+                    health: InventoryHealth::classify(50, units_per_day),
+                },
+            );
+            texts.push(ProductText {
+                id,
+                title: format!("Desk lamp {id}"),
+                brand,
+                ..ProductText::default()
+            });
+        }
+        let view = CatalogView {
+            catalog: builder.build(),
+            facts,
+        };
+        let index = SearchIndex::build(&view, &texts).unwrap();
+        (view, index)
+    }
+
+    /// How many of the first eight results of `query` are Lumo lamps, and the query's class.
+    fn lumo_in_top_eight(query: &str) -> (usize, QueryClass) {
+        let (view, index) = desk_lamps();
+        let ranker = Ranker::builder().build().unwrap();
+        let policies = SearchPolicies::new().unwrap();
+        let parsed = index.parse(query);
+        let hits = index.search(&parsed, MAX_CANDIDATES).unwrap();
+        let request = PageRequest {
+            ranker: &ranker,
+            catalog: &view.catalog,
+            policies: &policies,
+            class: parsed.class,
+            page: 1,
+        };
+        let ctx = Context::new(Surface::Search, 0).with_query("");
+        let page = request
+            .serve(&hits, &ctx, &mut ChaCha8Rng::seed_from_u64(1))
+            .unwrap();
+        let lumo = page.items[..8]
+            .iter()
+            .filter(|i| i.ranked.external_id < 6)
+            .count();
+        (lumo, parsed.class)
+    }
+
+    #[test]
+    fn a_category_query_shows_its_best_matches_whatever_the_brand() {
+        assert_eq!(lumo_in_top_eight("desk lamps"), (6, QueryClass::HighIntent));
+    }
+
+    #[test]
+    fn a_generic_query_keeps_a_brand_to_two_of_the_top_eight() {
+        let (lumo, class) = lumo_in_top_eight("lamp");
+        assert_eq!(class, QueryClass::Generic);
+        assert!(
+            (1..=2).contains(&lumo),
+            "{lumo} Lumo lamps in the top eight"
+        );
     }
 
     #[test]
