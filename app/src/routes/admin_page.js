@@ -41,13 +41,42 @@ async function onboarding() {
     el('div', { class: 'muted' }, `${p.done}${p.total ? ' / ' + p.total : ''} rows`, p.rate_per_sec ? ` · ${p.rate_per_sec.toFixed(0)}/s` : '', p.eta_secs != null ? ` · ${p.eta_secs}s left` : '', p.error ? ' · ' + p.error : '')));
   const pixel = body.web_pixel ? badge(body.web_pixel.status, body.web_pixel.status === 'succeeded' ? 'ok' : 'warn') : badge(body.shop.demo ? 'not needed (demo)' : 'not connected yet', 'warn');
   const lists = o.list_version ? badge('ready: ' + o.list_version, 'ok') : badge(o.model_version ? 'precomputing' : 'waiting for training', 'warn');
-  const k = o.klaviyo;
-  const klaviyo = k ? [el('div', {}, badge(k.status, k.status === 'connected' ? 'ok' : 'warn')), el('div', { class: 'muted' }, 'Last push: ', k.last_push_at || 'never', k.last_push_counts ? ' · ' + JSON.stringify(k.last_push_counts) : ''), k.last_error ? el('div', { class: 'field-error' }, k.last_error) : null] : [el('div', { class: 'muted' }, 'Not connected.')];
   const blocks = body.theme_blocks.map((b) => el('div', {}, el('a', { href: b.url, target: '_top' }, 'Add ' + b.handle), el('span', { class: 'muted' }, ' (' + b.template + ')')));
   app.replaceChildren(
     card('Install', el('div', {}, body.shop.domain, ' ', badge(body.shop.installed ? 'installed' : 'not installed', body.shop.installed ? 'ok' : 'bad'))),
     card('Catalog', counts), card('Sync', ...phases), card('Web pixel', pixel), card('Lists', lists),
-    card('Klaviyo', ...klaviyo), card('Theme blocks', ...blocks));
+    await emailCard(), card('Theme blocks', ...blocks));
+}
+
+// Klaviyo: the connection (status, last push, last error, a form for a private API key)
+// and the web feeds (turn on, their URLs and last build, rotate the key).
+async function emailCard() {
+  const { ok, body } = await api('/admin/api/email');
+  if (!ok) return card('Email (Klaviyo)', el('div', { class: 'field-error' }, body.message || 'failed'));
+  const k = body.klaviyo;
+  const status = k
+    ? [el('div', {}, badge(k.status, k.status === 'connected' ? 'ok' : 'warn')),
+      el('div', { class: 'muted' }, 'Last push: ', k.last_push_at || 'never', k.last_push_counts ? ' · ' + JSON.stringify(k.last_push_counts) : ''),
+      k.last_error ? el('div', { class: 'field-error' }, k.last_error) : null]
+    : [el('div', { class: 'muted' }, 'Not connected.')];
+  const error = el('div', { class: 'field-error' });
+  const key = el('input', { type: 'password', name: 'api_key', id: 'klaviyo-key', autocomplete: 'off', placeholder: 'pk_…' });
+  const connect = el('form', {}, el('label', { for: 'klaviyo-key' }, k ? 'Replace the private API key' : 'Private API key'), key,
+    el('button', { type: 'submit' }, 'Connect'), error);
+  connect.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const answer = await api('/admin/api/email/klaviyo', { method: 'POST', body: JSON.stringify({ api_key: key.value }) });
+    if (answer.ok) onboarding(); else error.textContent = answer.body.message || 'failed';
+  });
+  const post = async (path) => { const answer = await api(path, { method: 'POST' }); if (answer.ok) onboarding(); else error.textContent = answer.body.message || 'failed'; };
+  const feeds = body.feeds.enabled
+    ? [el('h3', {}, 'Web feeds'), ...body.feeds.feeds.map((f) => el('div', {},
+        el('b', {}, f.feed), ' ', f.built_at ? badge(`${f.cohorts} cohorts · ${f.items} items`, 'ok') : badge('building', 'warn'),
+        el('div', {}, el('code', {}, f.url)))),
+      el('button', { type: 'button', onclick: () => post('/admin/api/email/feeds/rotate') }, 'Rotate the feed key')]
+    : [el('h3', {}, 'Web feeds'), el('div', { class: 'muted' }, 'New arrivals, trending and back-in-stock lists per cohort, for Klaviyo templates.'),
+      el('button', { type: 'button', onclick: () => post('/admin/api/email/feeds') }, 'Turn on feeds')];
+  return card('Email (Klaviyo)', ...status, connect, ...feeds);
 }
 
 let surfaces = [];
