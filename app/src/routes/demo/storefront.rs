@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::serving::cache::ShopModel;
 use crate::serving::{self, RecItem, RecRequest, RecResponse};
 use crate::state::AppState;
-use services::surface::{Surface, module_title};
+use services::surface::Surface;
 
 /// Items per module on the demo pages.
 const MODULE_ITEMS: usize = 6;
@@ -106,7 +106,7 @@ pub(super) fn modules(recs: &RecResponse, model: &ShopModel, currency: &str) -> 
         @for module in &recs.modules {
             @if !module.items.is_empty() {
                 section.module data-module=(module.name) {
-                    h2 { (module_title(&module.name)) }
+                    h2 { (module.title) }
                     div.grid { @for item in &module.items { (rec_card(item, model, currency)) } }
                 }
             }
