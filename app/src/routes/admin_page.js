@@ -84,7 +84,8 @@ function settingsForm(s) {
   const v = s.settings;
   const input = (name, value, type = 'number', step = '0.01') => {
     const attrs = { name, type, step };
-    if (type === 'checkbox') { if (value) attrs.checked = ''; } else attrs.value = value == null ? '' : value;
+    // Weights arrive as f32 widened to f64 (0.20000000298…): show them as typed.
+    if (type === 'checkbox') { if (value) attrs.checked = ''; } else attrs.value = value == null ? '' : typeof value === 'number' ? String(Number(value.toPrecision(6))) : value;
     return el('div', {}, el('label', {}, name), el('input', attrs), el('div', { class: 'field-error', 'data-field': name }));
   };
   const form = el('form', { 'data-surface': s.surface, 'data-version': s.version },
