@@ -1,11 +1,13 @@
 // The demo shop as a shopper walks it, in headless chromium: home → search → category (sorted
 // by price) → product → add to cart → cart → checkout → thank-you. Asserts each page's
 // recommendation modules render and no page logs a console error or fails a request, and
-// saves a screenshot of each step under docs/screenshots/.
+// saves a screenshot of each step under docs/screenshots/. Then the merchant admin: turn
+// the Klaviyo feeds on, rename the home page's module, and see the storefront follow.
 //
 //   node browser/walk.mjs        (after `cargo build -p app`; see harness.mjs for options)
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { launchBrowser, screenshot, startApp, watch } from "./harness.mjs";
 
 // A smaller shop than the default keeps generation and training to a few seconds.
@@ -72,6 +74,22 @@ try {
   await modules(["Complete your order"]);
   assert.match(await page.locator("header nav").innerText(), /Cart \(0\)/);
   await screenshot(page, "7-thank-you");
+
+  // The merchant admin: the key the log printed opens the demo shop's admin; turning the
+  // feeds on and renaming a module reach the page and the storefront.
+  const key = readFileSync(app.logFile, "utf8").match(/demo\/admin\?key=([0-9a-f]+)/)[1];
+  await page.goto(`${app.base}/demo/admin?key=${key}`);
+  await page.getByRole("button", { name: "Turn on feeds" }).click();
+  await page.getByRole("button", { name: "Rotate the feed key" }).waitFor();
+  await screenshot(page, "8-admin-onboarding");
+  await page.goto(`${app.base}/demo/admin/settings?key=${key}`);
+  const home = page.locator('form[data-surface="home"]');
+  await home.locator('input[name="module_titles.for_you"]').fill("Fresh picks for you");
+  await home.getByRole("button", { name: "Save" }).click();
+  await home.getByText(/Saved as version 1/).waitFor();
+  await screenshot(page, "9-admin-settings");
+  await page.goto(`${app.base}/demo`);
+  await modules(["Fresh picks for you"]);
 
   assert.deepEqual(watcher.problems(), []);
 

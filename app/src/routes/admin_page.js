@@ -96,7 +96,7 @@ function settingsForm(s) {
       input('in_stock_only', v.in_stock_only, 'checkbox'), input('list_length', v.list_length, 'number', '1'),
       ...Object.entries(v.module_titles).map(([m, t]) => input('module_titles.' + m, t, 'text'))),
     el('div', { class: 'field-error', 'data-field': 'weights' }), el('div', { class: 'field-error', 'data-field': 'settings' }),
-    el('button', { type: 'submit' }, 'Save'), ' ', el('span', { class: 'muted' }, 'version ' + s.version));
+    el('button', { type: 'submit' }, 'Save'), ' ', el('span', { class: 'muted version' }, 'version ' + s.version));
   form.addEventListener('submit', async (event) => { event.preventDefault(); await save(form); });
   return card(s.surface, form);
 }
@@ -114,7 +114,7 @@ async function save(form) {
   const { ok, status, body } = await api('/admin/api/settings/' + form.dataset.surface, { method: 'PUT', body: JSON.stringify({ version: Number(form.dataset.version), settings: readForm(form) }) });
   const note = el('div', { class: 'banner ' + (ok ? 'ok' : 'bad') }, ok ? 'Saved as version ' + body.version + '; the storefront follows within a minute.' : body.message);
   form.prepend(note);
-  if (ok) { form.dataset.version = body.version; return; }
+  if (ok) { form.dataset.version = body.version; form.querySelector('.version').textContent = 'version ' + body.version; return; }
   if (status === 422) for (const f of body.fields || []) { const slot = form.querySelector(`[data-field="${CSS.escape(f.field)}"]`); if (slot) slot.textContent = f.message; }
 }
 async function settings() {
