@@ -17,7 +17,7 @@ fn event_profile(inner: &Inner, profile: &Value) -> String {
     let text = |key: &str| attributes.get(key).and_then(Value::as_str);
     let mut state = inner.state();
     if let Some(id) = profile.get("id").and_then(Value::as_str)
-        && state.profiles.iter().any(|p| p.id == id)
+        && state.profile_position("id", id).is_some()
     {
         return id.to_owned();
     }
@@ -49,21 +49,13 @@ fn store_event(inner: &Inner, profile_id: String, attributes: &Value) -> bool {
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| chrono::Utc::now().timestamp().to_string());
-    let mut state = inner.state();
-    let duplicate = state
-        .events
-        .iter()
-        .any(|e| e.profile_id == profile_id && e.metric == metric && e.unique_id == unique_id);
-    if !duplicate {
-        let properties = attributes.get("properties").cloned().unwrap_or(Value::Null);
-        state.events.push(FakeEvent {
-            profile_id,
-            metric,
-            unique_id,
-            properties,
-        });
-    }
-    !duplicate
+    let properties = attributes.get("properties").cloned().unwrap_or(Value::Null);
+    inner.state().record_event(FakeEvent {
+        profile_id,
+        metric,
+        unique_id,
+        properties,
+    })
 }
 
 pub(crate) fn create(inner: &Inner, document: &Value) -> Result<HttpResponse, Refused> {

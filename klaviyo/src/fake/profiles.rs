@@ -25,13 +25,23 @@ pub(crate) fn list(
     let fields: Option<Vec<String>> = query
         .get("fields[profile]")
         .map(|f| f.split(',').map(str::to_owned).collect());
-    let matching: Vec<_> = inner
-        .state()
-        .profiles
-        .iter()
-        .filter(|p| filter.as_ref().is_none_or(|f| f.matches(p)))
-        .cloned()
-        .collect();
+    let matching: Vec<_> = {
+        let state = inner.state();
+        match &filter {
+            None => state.profiles.clone(),
+            Some(filter) => {
+                let mut at: Vec<usize> = filter
+                    .values
+                    .iter()
+                    .filter_map(|value| state.profile_position(&filter.field, value))
+                    .collect();
+                // In the order Klaviyo holds them, each once.
+                at.sort_unstable();
+                at.dedup();
+                at.into_iter().map(|i| state.profiles[i].clone()).collect()
+            }
+        }
+    };
     let page: Vec<Value> = matching
         .iter()
         .skip(offset)
@@ -65,19 +75,6 @@ fn profile_resource(inner: &Inner, p: &FakeProfile, fields: Option<&[String]>) -
 struct Filter {
     field: String,
     values: Vec<String>,
-}
-
-impl Filter {
-    fn matches(&self, p: &FakeProfile) -> bool {
-        let value = match self.field.as_str() {
-            "email" => p.email.as_deref(),
-            "external_id" => p.external_id.as_deref(),
-            "phone_number" => p.phone_number.as_deref(),
-            "id" => Some(p.id.as_str()),
-            _ => None,
-        };
-        value.is_some_and(|v| self.values.iter().any(|x| x == v))
-    }
 }
 
 fn parse_filter(text: &str) -> Option<Filter> {

@@ -180,7 +180,13 @@ pub(crate) struct State {
     pub poisoned_external_ids: HashSet<String>,
     pub processing_polls: u32,
     pub profiles: Vec<FakeProfile>,
+    /// Position in `profiles` by identifier (`email:…`, `external_id:…`, `phone_number:…`,
+    /// `id:…`): the push benchmark holds 100,000 profiles, where scanning them for every
+    /// upsert and lookup made the fake slower than Klaviyo's rate limits.
+    profile_index: HashMap<String, usize>,
     pub events: Vec<FakeEvent>,
+    /// (profile, metric, unique id) of every stored event, for Klaviyo's deduplication.
+    event_keys: HashSet<(String, String, String)>,
     pub jobs: HashMap<String, Job>,
     pub requests: Vec<RecordedRequest>,
     next_id: u64,
@@ -200,7 +206,9 @@ impl State {
             poisoned_external_ids: HashSet::new(),
             processing_polls: 0,
             profiles: Vec::new(),
+            profile_index: HashMap::new(),
             events: Vec::new(),
+            event_keys: HashSet::new(),
             jobs: HashMap::new(),
             requests: Vec::new(),
             next_id: 0,
@@ -221,11 +229,13 @@ impl State {
         external_id: Option<&str>,
         properties: Option<&Map<String, Value>>,
     ) -> String {
-        let found = self.profiles.iter().position(|p| {
-            (email.is_some() && p.email.as_deref() == email)
-                || (external_id.is_some() && p.external_id.as_deref() == external_id)
-                || (phone_number.is_some() && p.phone_number.as_deref() == phone_number)
-        });
+        let found = [
+            ("email", email),
+            ("external_id", external_id),
+            ("phone_number", phone_number),
+        ]
+        .into_iter()
+        .find_map(|(field, value)| self.profile_position(field, value?));
         let index = found.unwrap_or_else(|| {
             let id = self.new_id();
             self.profiles.push(FakeProfile {
@@ -237,6 +247,9 @@ impl State {
             });
             self.profiles.len() - 1
         });
+        for key in identifiers(&self.profiles[index]) {
+            self.profile_index.remove(&key);
+        }
         let profile = &mut self.profiles[index];
         set_if_some(&mut profile.email, email);
         set_if_some(&mut profile.phone_number, phone_number);
@@ -246,8 +259,50 @@ impl State {
                 .properties
                 .extend(properties.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        profile.id.clone()
+        let id = profile.id.clone();
+        for key in identifiers(&self.profiles[index]) {
+            self.profile_index.insert(key, index);
+        }
+        id
     }
+
+    /// The position of the profile whose `field` (`email`, `external_id`, `phone_number`
+    /// or `id`) is `value`.
+    pub(crate) fn profile_position(&self, field: &str, value: &str) -> Option<usize> {
+        self.profile_index.get(&identifier(field, value)).copied()
+    }
+
+    /// Stores `event` unless one with the same profile, metric and unique id is stored;
+    /// whether it was stored.
+    pub(crate) fn record_event(&mut self, event: FakeEvent) -> bool {
+        let key = (
+            event.profile_id.clone(),
+            event.metric.clone(),
+            event.unique_id.clone(),
+        );
+        let new = self.event_keys.insert(key);
+        if new {
+            self.events.push(event);
+        }
+        new
+    }
+}
+
+fn identifier(field: &str, value: &str) -> String {
+    format!("{field}:{value}")
+}
+
+/// The index keys of a profile.
+fn identifiers(profile: &FakeProfile) -> Vec<String> {
+    [
+        ("id", Some(profile.id.as_str())),
+        ("email", profile.email.as_deref()),
+        ("external_id", profile.external_id.as_deref()),
+        ("phone_number", profile.phone_number.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| Some(identifier(field, value?)))
+    .collect()
 }
 
 fn set_if_some(slot: &mut Option<String>, value: Option<&str>) {
