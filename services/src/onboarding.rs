@@ -3,12 +3,13 @@
 //! readiness, and the Klaviyo connection.
 
 use chrono::{DateTime, Utc};
-use entity::{collection, klaviyo_account, order, product, sync_run, variant};
+use entity::{collection, order, product, sync_run, variant};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 
+use crate::email::{self, AccountStatus};
 use crate::recs::lists;
 
 /// Stored catalog rows.
@@ -47,23 +48,6 @@ pub struct SyncPhase {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// The Klaviyo connection, without its credential.
-#[derive(Debug, Serialize)]
-pub struct Klaviyo {
-    /// `connected`, `revoked`, …
-    pub status: String,
-    /// Klaviyo's account id.
-    pub account_id: Option<String>,
-    /// Last successful push.
-    pub last_push_at: Option<DateTime<Utc>>,
-    /// Its counts.
-    pub last_push_counts: Option<serde_json::Value>,
-    /// The last error and when it happened.
-    pub last_error: Option<String>,
-    /// When the last error happened.
-    pub last_error_at: Option<DateTime<Utc>>,
-}
-
 /// The onboarding state of a shop.
 #[derive(Debug, Serialize)]
 pub struct Onboarding {
@@ -76,7 +60,7 @@ pub struct Onboarding {
     /// Published list version (first lists ready).
     pub list_version: Option<String>,
     /// The Klaviyo connection, if any.
-    pub klaviyo: Option<Klaviyo>,
+    pub klaviyo: Option<AccountStatus>,
 }
 
 /// Reads the onboarding state of `shop_id` at `now`.
@@ -106,17 +90,7 @@ pub async fn load(
         }
     }
     let versions = lists::current(conn, shop_id).await?;
-    let klaviyo = klaviyo_account::Entity::find_by_id(shop_id)
-        .one(conn)
-        .await?
-        .map(|account| Klaviyo {
-            status: account.status,
-            account_id: account.account_id,
-            last_push_at: account.last_synced_at,
-            last_push_counts: account.last_push_counts,
-            last_error: account.last_error,
-            last_error_at: account.last_error_at,
-        });
+    let klaviyo = email::status(conn, shop_id).await?;
     Ok(Onboarding {
         counts,
         sync,

@@ -102,11 +102,8 @@ async fn queue_build(state: &AppState, shop_id: i64) -> Result<(), ApiError> {
 /// The connection and feeds as the admin shows them.
 async fn describe(state: &AppState, shop_id: i64) -> Result<Value, ApiError> {
     let conn = &state.db.conn;
-    let klaviyo = email::status(conn, shop_id)
-        .await
-        .map_err(ApiError::internal)?;
-    let feeds = if feeds::has_feeds(conn, shop_id).await? {
-        let token = feeds::feed_token(conn, shop_id).await?;
+    let klaviyo = email::status(conn, shop_id).await?;
+    let feeds = if let Some(token) = feeds::existing_feed_token(conn, shop_id).await? {
         let mut list = Vec::with_capacity(FeedKind::ALL.len());
         for kind in FeedKind::ALL {
             let built = feeds::built(conn, shop_id, kind).await?;

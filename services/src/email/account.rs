@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use entity::{klaviyo_account, shop};
 use klaviyo::{Client, Credential, Endpoint, ProfileQuery};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -256,10 +259,12 @@ async fn update_account(
 /// # Errors
 /// The database error.
 pub async fn status(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     shop_id: i64,
-) -> Result<Option<AccountStatus>, EmailError> {
-    let account = klaviyo_account::Entity::find_by_id(shop_id).one(db).await?;
+) -> Result<Option<AccountStatus>, DbErr> {
+    let account = klaviyo_account::Entity::find_by_id(shop_id)
+        .one(conn)
+        .await?;
     Ok(account.map(|account| AccountStatus {
         settings: json!(EmailSettings::of(&account)),
         status: account.status,

@@ -20,11 +20,8 @@ const TOKEN_BYTES: usize = 32;
 /// # Errors
 /// The database error.
 pub async fn feed_token(conn: &impl ConnectionTrait, shop_id: i64) -> Result<String, DbErr> {
-    if let Some(key) = email_feed_key::Entity::find_by_id(shop_id)
-        .one(conn)
-        .await?
-    {
-        return Ok(key.token);
+    if let Some(token) = existing_feed_token(conn, shop_id).await? {
+        return Ok(token);
     }
     // Two first uses at once: the insert that loses keeps the winner's token.
     email_feed_key::Entity::insert(row(shop_id, new_token()))
@@ -35,11 +32,23 @@ pub async fn feed_token(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Str
         )
         .exec_without_returning(conn)
         .await?;
-    email_feed_key::Entity::find_by_id(shop_id)
+    existing_feed_token(conn, shop_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("feed key of shop {shop_id}")))
+}
+
+/// The shop's feed token if feeds were ever turned on; `None` otherwise (none is made).
+///
+/// # Errors
+/// The database error.
+pub async fn existing_feed_token(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+) -> Result<Option<String>, DbErr> {
+    Ok(email_feed_key::Entity::find_by_id(shop_id)
         .one(conn)
         .await?
-        .map(|key| key.token)
-        .ok_or_else(|| DbErr::RecordNotFound(format!("feed key of shop {shop_id}")))
+        .map(|key| key.token))
 }
 
 /// Replaces the shop's feed token; every URL carrying the old one stops working.
@@ -82,10 +91,7 @@ pub async fn shop_of_token(conn: &impl ConnectionTrait, token: &str) -> Result<O
 /// # Errors
 /// The database error.
 pub async fn has_feeds(conn: &impl ConnectionTrait, shop_id: i64) -> Result<bool, DbErr> {
-    Ok(email_feed_key::Entity::find_by_id(shop_id)
-        .one(conn)
-        .await?
-        .is_some())
+    Ok(existing_feed_token(conn, shop_id).await?.is_some())
 }
 
 fn well_formed(token: &str) -> bool {

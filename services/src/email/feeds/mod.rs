@@ -31,7 +31,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait};
 use serde::Serialize;
 
 pub use document::MAX_FEED_BYTES;
-pub use keys::{feed_token, has_feeds, rotate_feed_token, shop_of_token};
+pub use keys::{existing_feed_token, feed_token, has_feeds, rotate_feed_token, shop_of_token};
 
 use super::payload::Showcase;
 use super::shown::{self, Shown};
