@@ -303,10 +303,17 @@ pub struct EventsSettings {
     /// Days a storefront event (view, click, add to cart, purchase) is kept; the nightly
     /// rollup removes older ones. At least [`TRAINING_HISTORY_DAYS`], which training reads.
     pub event_retention_days: u32,
+    /// Days before an order in which a recommendation click or add-to-cart by its shopper
+    /// counts the order as assisted (the discovery dashboard's assisted revenue).
+    pub assisted_revenue_days: u32,
 }
 
 /// Days of behaviour the candidate models train on; events must be kept at least this long.
 pub const TRAINING_HISTORY_DAYS: u32 = 90;
+
+/// The longest assisted-revenue window: within the events training keeps, so every
+/// engagement the window reaches is still stored.
+pub const MAX_ASSISTED_REVENUE_DAYS: u32 = TRAINING_HISTORY_DAYS;
 
 impl Default for EventsSettings {
     fn default() -> Self {
@@ -315,6 +322,7 @@ impl Default for EventsSettings {
             burst: 40,
             impression_retention_days: 180,
             event_retention_days: 365,
+            assisted_revenue_days: 7,
         }
     }
 }
@@ -452,6 +460,12 @@ impl Settings {
                     "must be at least {TRAINING_HISTORY_DAYS}: training reads \
                      {TRAINING_HISTORY_DAYS} days of behaviour"
                 ),
+            ));
+        }
+        if !(1..=MAX_ASSISTED_REVENUE_DAYS).contains(&self.events.assisted_revenue_days) {
+            return Err(invalid(
+                "events.assisted_revenue_days",
+                &format!("must be 1 to {MAX_ASSISTED_REVENUE_DAYS}"),
             ));
         }
         if self.worker.schedule_interval_secs == 0 {
@@ -611,6 +625,18 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn the_assisted_revenue_window_stays_within_the_events_kept() {
+        for days in ["0", "91"] {
+            let err = with(&[("events.assisted_revenue_days", days)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("must be 1 to 90"), "{err}");
+        }
+        let set = with(&[("events.assisted_revenue_days", "30")]).unwrap();
+        assert_eq!(set.events.assisted_revenue_days, 30);
     }
 
     #[test]

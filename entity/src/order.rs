@@ -16,6 +16,8 @@ pub struct Model {
     pub customer_id: Option<i64>,
     /// Storefront session that led to it, when known.
     pub session_id: Option<String>,
+    /// Storefront browser (anonymous id) that placed it, when known.
+    pub anonymous_id: Option<String>,
     /// Currency of the amounts.
     pub currency: String,
     /// Order total in minor units.

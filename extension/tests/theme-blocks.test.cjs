@@ -194,3 +194,53 @@ test('an event without a decision asks the Customer Privacy API', () => {
   assert.equal(blocks.consentOf(undefined, {}), false);
   assert.equal(blocks.consentOf({ detail: { analyticsAllowed: false } }, allowed), false);
 });
+
+/** A sessionStorage stand-in. */
+function memoryStorage() {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => items.set(key, String(value)),
+  };
+}
+
+test('the cart carries the shopper ids so the order can be tied to recommendations', () => {
+  assert.deepEqual(blocks.cartAttributes({ ...ids, tracked: true }), {
+    attributes: { _meander_sid: 'sess-1', _meander_aid: 'anon 1' },
+  });
+  assert.deepEqual(blocks.cartAttributes({ ...ids, tracked: false }), {
+    attributes: { _meander_sid: '', _meander_aid: '' },
+  });
+});
+
+test('the cart is tagged once per session, and cleared when consent is withdrawn', async () => {
+  const calls = [];
+  const saved = global.fetch;
+  global.fetch = (url, init) => {
+    calls.push([url, JSON.parse(init.body)]);
+    return Promise.resolve({ ok: true });
+  };
+  try {
+    const win = { sessionStorage: memoryStorage() };
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    blocks.tagCart({ ...ids, tracked: false }, win);
+    await settle();
+    assert.equal(calls.length, 0, 'nothing to clear before consent was ever given');
+
+    blocks.tagCart({ ...ids, tracked: true }, win);
+    await settle();
+    blocks.tagCart({ ...ids, tracked: true }, win);
+    await settle();
+    assert.equal(calls.length, 1, 'the same ids are written once');
+    assert.equal(calls[0][0], '/cart/update.js');
+    assert.equal(calls[0][1].attributes._meander_sid, 'sess-1');
+
+    blocks.tagCart({ ...ids, tracked: false }, win);
+    await settle();
+    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[1][1].attributes, { _meander_sid: '', _meander_aid: '' });
+  } finally {
+    global.fetch = saved;
+  }
+});

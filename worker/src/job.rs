@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use services::email::KlaviyoApi;
 use services::recs::BuildError;
-use services::rollups::Retention;
+use services::rollups::{Retention, Windows};
 use services::runs::JobRun;
 use services::shop_auth::ShopifyApp;
 
@@ -70,6 +70,8 @@ pub struct JobContext {
     pub public_url: Option<String>,
     /// How long impressions and events are kept.
     pub retention: Retention,
+    /// The rollups' look-back windows.
+    pub metric_windows: Windows,
     /// Products per part of a full precompute (`worker.precompute_part_products`).
     pub precompute_part_products: u64,
     /// How Klaviyo is reached (`klaviyo.*`).
@@ -85,6 +87,7 @@ impl JobContext {
             shopify: None,
             public_url: None,
             retention: Retention::default(),
+            metric_windows: Windows::default(),
             precompute_part_products: WorkerSettings::default().precompute_part_products,
             klaviyo: KlaviyoApi::from_settings(&common::settings::KlaviyoSettings::default()),
         }
@@ -98,6 +101,7 @@ impl JobContext {
             .with_shopify(shopify)
             .with_public_url(settings.server.public_url.clone())
             .with_retention(Retention::from_settings(&settings.events))
+            .with_metric_windows(Windows::from_settings(&settings.events))
             .with_precompute_part_products(settings.worker.precompute_part_products)
             .with_klaviyo(KlaviyoApi::from_settings(&settings.klaviyo))
     }
@@ -113,6 +117,13 @@ impl JobContext {
     #[must_use]
     pub fn with_precompute_part_products(mut self, products: u64) -> Self {
         self.precompute_part_products = products;
+        self
+    }
+
+    /// Sets the rollups' look-back windows.
+    #[must_use]
+    pub fn with_metric_windows(mut self, windows: Windows) -> Self {
+        self.metric_windows = windows;
         self
     }
 

@@ -159,6 +159,21 @@ async fn checkout_records_the_purchase_and_thanks_with_the_post_purchase_module(
         .await
         .unwrap();
     assert_eq!(purchases.len(), 1, "one purchase event for the one line");
+    let placed = entity::order::Entity::find()
+        .filter(entity::order::Column::SessionId.eq(purchases[0].session_id.clone()))
+        .all(&app.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        placed.len(),
+        1,
+        "the order is stored as orders/create would"
+    );
+    assert_eq!(
+        placed[0].anonymous_id.as_deref(),
+        Some(purchases[0].anonymous_id.as_str())
+    );
+    assert!(placed[0].total_minor > 0);
 }
 
 #[tokio::test]

@@ -87,6 +87,7 @@ async fn seed_customers(app: &TestApp, shop_id: i64) {
             id: Set(9_000 + i),
             customer_id: Set(Some(customer)),
             session_id: Set(None),
+            anonymous_id: Set(None),
             currency: Set("EUR".into()),
             total_minor: Set(2_500),
             placed_at: Set(now),

@@ -26,6 +26,8 @@
   var ANONYMOUS_MAX_AGE = 60 * 60 * 24 * 365;
   // A session ends after 30 minutes without activity, as the pixel counts it.
   var SESSION_MAX_AGE = 30 * 60;
+  /** sessionStorage key remembering the cart attributes last written. */
+  var CART_TAGGED = 'meander_cart_tagged';
 
   function randomId() {
     if (typeof crypto !== 'undefined' && crypto.randomUUID) return crypto.randomUUID();
@@ -103,7 +105,36 @@
   function watchConsent(doc, win, ids) {
     doc.addEventListener('visitorConsentCollected', function (event) {
       applyConsent(ids, doc, consentOf(event, win));
+      tagCart(ids, win);
     });
+  }
+
+  /** The cart attributes naming the shopper, which Shopify copies onto the order so revenue
+   * can be tied to the recommendations engaged with before it; empty values (which remove
+   * the attributes) once consent is withdrawn or was never given. */
+  function cartAttributes(ids) {
+    var attributes = {};
+    attributes[COOKIE_SESSION] = ids.tracked ? ids.sessionId : '';
+    attributes[COOKIE_ANONYMOUS] = ids.tracked ? ids.anonymousId : '';
+    return { attributes: attributes };
+  }
+
+  /** Writes the shopper's ids into the cart once per session and consent state (the cart
+   * keeps them; repeating the call on every page would only cost requests). */
+  function tagCart(ids, win) {
+    var body = JSON.stringify(cartAttributes(ids));
+    var storage = null;
+    try { storage = win.sessionStorage; } catch (e) { storage = null; }
+    if (storage && storage.getItem(CART_TAGGED) === body) return;
+    if (!ids.tracked && !(storage && storage.getItem(CART_TAGGED))) return;
+    fetch('/cart/update.js', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: body,
+      credentials: 'same-origin'
+    }).then(function (response) {
+      if (response.ok && storage) storage.setItem(CART_TAGGED, body);
+    }).catch(function () {});
   }
 
   /** Blocks that can share one request: same surface, same seed product and cart. The request asks
@@ -268,6 +299,7 @@
     if (!shopper) {
       shopper = identity(document, analyticsAllowed(window));
       watchConsent(document, window, shopper);
+      tagCart(shopper, window);
     }
     var ids = shopper;
     var blocks = Array.prototype.map.call(elements, function (element) {
@@ -285,6 +317,8 @@
       consentOf: consentOf,
       identity: identity,
       applyConsent: applyConsent,
+      cartAttributes: cartAttributes,
+      tagCart: tagCart,
       watchConsent: watchConsent,
       clickToReport: clickToReport,
       groupBlocks: groupBlocks,

@@ -4,6 +4,7 @@
 //! as loaded once its `demo` sync run is marked succeeded, so a crash never leaves a
 //! complete-looking partial shop (the next load replaces it).
 
+mod checkout;
 pub mod jsonl;
 mod rows;
 
@@ -22,6 +23,7 @@ use sea_orm::{
 };
 
 use crate::sync::BulkTarget;
+pub use checkout::{DemoOrderLine, place_order};
 use rows::DemoRows;
 
 /// Rows per INSERT: under SQLite's 32,766 bound variables for the widest table (18 columns).

@@ -1,6 +1,8 @@
 //! The demo shop's behaviour (simulated sessions and orders) and category adjacency as
 //! table rows; the catalog itself enters through the bulk JSONL ingest.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use demo::DemoShop;
 use entity::{category_adjacency, event, order, order_line};
@@ -81,6 +83,11 @@ impl DemoRows {
     }
 
     fn add_orders(&mut self, shop: &DemoShop, shop_id: i64) {
+        let browsers: HashMap<&str, &str> = shop
+            .sessions
+            .iter()
+            .map(|s| (s.id.as_str(), s.anonymous_id.as_str()))
+            .collect();
         for ord in &shop.orders {
             let total: i64 = ord
                 .lines
@@ -92,6 +99,9 @@ impl DemoRows {
                 id: Set(ord.id),
                 customer_id: Set(ord.customer_id),
                 session_id: Set(Some(ord.session_id.clone())),
+                anonymous_id: Set(browsers
+                    .get(ord.session_id.as_str())
+                    .map(|aid| (*aid).to_owned())),
                 currency: Set(shop.currency.clone()),
                 total_minor: Set(total),
                 placed_at: Set(timestamp(ord.created_at)),

@@ -12,6 +12,7 @@ mod reconcile;
 pub mod records;
 mod rest;
 mod rows;
+pub mod shopper;
 pub mod webhooks;
 mod write;
 

@@ -55,6 +55,7 @@ pub fn orders(now: DateTime<Utc>) -> String {
         id createdAt currencyCode
         totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
         customer {{ id }}
+        customAttributes {{ key value }}
         lineItems {{
           edges {{
             node {{
@@ -126,6 +127,7 @@ mod tests {
                 "currencyCode",
                 "totalPriceSet",
                 "customer { id }",
+                "customAttributes { key value }",
                 "quantity",
                 "originalUnitPriceSet",
                 "product { id }",

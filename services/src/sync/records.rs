@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::shopper::CustomAttribute;
 use crate::signals::id;
 
 /// One classified line.
@@ -160,6 +161,9 @@ pub struct OrderLine {
     pub currency_code: String,
     pub total_price_set: MoneyBag,
     pub customer: Option<IdRef>,
+    /// Cart attributes copied onto the order (the theme script's shopper ids among them).
+    #[serde(default)]
+    pub custom_attributes: Vec<CustomAttribute>,
 }
 
 /// A line item line.
@@ -271,6 +275,10 @@ mod tests {
         );
         assert!(
             matches!(parse_line(item), Ok(Line::LineItem(i)) if i.quantity == 2 && i.variant.is_none())
+        );
+        let tagged = r#"{"id":"gid://shopify/Order/7","createdAt":"2026-11-01T10:00:00Z","currencyCode":"EUR","totalPriceSet":{"shopMoney":{"amount":"1","currencyCode":"EUR"}},"customer":null,"customAttributes":[{"key":"_meander_sid","value":"s-9"}]}"#;
+        assert!(
+            matches!(parse_line(tagged), Ok(Line::Order(o)) if o.custom_attributes[0].value.as_deref() == Some("s-9"))
         );
         let no_price = r#"{"id":"gid://shopify/LineItem/5","quantity":2,"__parentId":"gid://shopify/Order/1"}"#;
         assert!(parse_line(no_price).is_err());

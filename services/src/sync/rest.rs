@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::shopper::NoteAttribute;
+
 use super::records::{
     CategoryRef, CollectionLine, InventoryItemRef, ProductLine, SelectedOption, VariantLine,
 };
@@ -105,6 +107,9 @@ pub struct OrderPayload {
     pub customer: Option<IdPayload>,
     #[serde(default)]
     pub line_items: Vec<LineItemPayload>,
+    /// Cart attributes copied onto the order (the theme script's shopper ids among them).
+    #[serde(default)]
+    pub note_attributes: Vec<NoteAttribute>,
 }
 
 /// An object reduced to its id.

@@ -14,6 +14,7 @@ use super::records::{
     CategoryRef, CollectionLine, LineError, LineItemLine, OrderLine, ProductLine, VariantLine,
     gid_number,
 };
+use super::shopper;
 
 /// Rows waiting to be written, keyed so that a repeated object keeps its last version.
 #[derive(Default)]
@@ -226,13 +227,15 @@ impl RowBatch {
         let id = gid_number(&line.id)?;
         let total = money(&line.total_price_set.shop_money.amount, exponent)?;
         let customer_id = line.customer.map(|c| gid_number(&c.id)).transpose()?;
+        let shopper = shopper::from_custom_attributes(&line.custom_attributes);
         self.orders.insert(
             id,
             order::ActiveModel {
                 shop_id: Set(shop_id),
                 id: Set(id),
                 customer_id: Set(customer_id),
-                session_id: Set(None),
+                session_id: Set(shopper.session_id),
+                anonymous_id: Set(shopper.anonymous_id),
                 currency: Set(line.currency_code),
                 total_minor: Set(total),
                 placed_at: Set(line.created_at),

@@ -20,6 +20,7 @@ use super::rest::{
     ProductPayload,
 };
 use super::rows::RowBatch;
+use super::shopper;
 use super::write::{Coverage, write_rows};
 use crate::catalog::revision;
 use crate::topic::Topic;
@@ -250,11 +251,13 @@ async fn insert_order(
     target: WebhookTarget,
     payload: OrderPayload,
 ) -> Result<Applied, SyncError> {
+    let shopper = shopper::from_note_attributes(&payload.note_attributes);
     let row = order::ActiveModel {
         shop_id: Set(target.shop_id),
         id: Set(payload.id),
         customer_id: Set(payload.customer.map(|c| c.id)),
-        session_id: Set(None),
+        session_id: Set(shopper.session_id),
+        anonymous_id: Set(shopper.anonymous_id),
         currency: Set(payload.currency),
         total_minor: Set(money(&payload.total_price, target.currency_exponent)?),
         placed_at: Set(payload.created_at),

@@ -28,7 +28,8 @@ impl Job for RollupMetrics {
         let key = self.day.to_string();
         tracked(&ctx.db, self.shop_id, Self::NAME, &key, |_run| async {
             let conn = &ctx.db.conn;
-            let rows = rollups::rollup_day(conn, self.shop_id, self.day).await?;
+            let rows =
+                rollups::rollup_day(conn, self.shop_id, self.day, ctx.metric_windows).await?;
             let retention = ctx.retention;
             let shown_before = rollups::retention_cutoff(self.day, retention.impression_days);
             let shown = rollups::purge_impressions(conn, self.shop_id, shown_before).await?;

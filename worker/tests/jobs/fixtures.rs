@@ -33,3 +33,34 @@ pub async fn shop(db: &Database, domain: &str, currency: &str) -> shop::Model {
     .await
     .unwrap()
 }
+
+/// A product of `shop_id` with the given category and status.
+pub async fn product(
+    db: &Database,
+    shop_id: i64,
+    id: i64,
+    category: Option<&str>,
+    status: &str,
+) -> entity::product::Model {
+    entity::product::ActiveModel {
+        shop_id: Set(shop_id),
+        id: Set(id),
+        title: Set(format!("P{id}")),
+        handle: Set(format!("p{id}")),
+        description: Set(String::new()),
+        product_type: Set(String::new()),
+        vendor: Set(String::new()),
+        brand: Set(String::new()),
+        category_id: Set(category.map(str::to_owned)),
+        tags: Set(serde_json::json!([])),
+        attributes: Set(serde_json::json!({})),
+        status: Set(status.into()),
+        image_url: Set(None),
+        published_at: Set(Utc::now()),
+        source_updated_at: Set(Utc::now()),
+        deleted_at: Set(None),
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap()
+}

@@ -12,6 +12,7 @@ mod full_sync;
 mod precompute;
 mod receipts;
 mod retry;
+mod rollup_discovery;
 mod rollups;
 mod schedule;
 mod sync;

@@ -2,9 +2,9 @@
 //! against the active catalog, idempotent reruns, and the nightly schedule.
 
 use chrono::{Duration, NaiveDate, Utc};
-use entity::{event, impression, metric_rollup, product};
+use entity::{event, impression, metric_rollup};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use services::rollups::Retention;
+use services::rollups::{Retention, Windows};
 use services::signals::{Impression, ShownItem};
 use worker::jobs::RollupMetrics;
 use worker::{Job, JobContext, JobQueue};
@@ -106,28 +106,9 @@ async fn a_day_rolls_up_into_counts_rates_and_exposure_and_reruns_give_the_same_
     let (_guard, db) = crate::fixtures::database().await;
     let shop = crate::fixtures::shop(&db, "rollup.myshopify.com", "EUR").await;
     for id in 1..=12 {
-        product::ActiveModel {
-            shop_id: Set(shop.id),
-            id: Set(id),
-            title: Set(format!("P{id}")),
-            handle: Set(format!("p{id}")),
-            description: Set(String::new()),
-            product_type: Set(String::new()),
-            vendor: Set(String::new()),
-            brand: Set(String::new()),
-            category_id: Set(None),
-            tags: Set(serde_json::json!([])),
-            attributes: Set(serde_json::json!({})),
-            // Two archived products do not count towards the catalog.
-            status: Set(if id > 10 { "archived" } else { "active" }.into()),
-            image_url: Set(None),
-            published_at: Set(Utc::now()),
-            source_updated_at: Set(Utc::now()),
-            deleted_at: Set(None),
-        }
-        .insert(&db.conn)
-        .await
-        .unwrap();
+        // Two archived products do not count towards the catalog.
+        let status = if id > 10 { "archived" } else { "active" };
+        crate::fixtures::product(&db, shop.id, id, None, status).await;
     }
     show(&db, shop.id, "r1", &[1, 2, 3]).await;
     show(&db, shop.id, "r2", &[3]).await;
@@ -135,10 +116,10 @@ async fn a_day_rolls_up_into_counts_rates_and_exposure_and_reruns_give_the_same_
     store(&db, shop.id, "add_to_cart", 3, true).await;
     store(&db, shop.id, "click", 2, false).await; // not attributed: not counted
 
-    let first = services::rollups::rollup_day(&db.conn, shop.id, day())
+    let first = services::rollups::rollup_day(&db.conn, shop.id, day(), Windows::default())
         .await
         .unwrap();
-    let again = services::rollups::rollup_day(&db.conn, shop.id, day())
+    let again = services::rollups::rollup_day(&db.conn, shop.id, day(), Windows::default())
         .await
         .unwrap();
 

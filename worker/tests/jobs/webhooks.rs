@@ -208,6 +208,29 @@ async fn a_repeated_order_is_stored_once() {
 }
 
 #[tokio::test]
+async fn an_order_keeps_the_storefront_shopper_from_its_cart_attributes() {
+    let (_guard, db, target) = setup().await;
+    let payload = json!({
+        "id": 820982911946154509_i64, "created_at": "2026-11-20T10:00:00Z", "currency": "USD",
+        "total_price": "5.00", "customer": null,
+        "note_attributes": [{"name": "gift_note", "value": "Happy birthday"},
+                            {"name": "_meander_sid", "value": "sess-42"},
+                            {"name": "_meander_aid", "value": "anon-7"}],
+        "line_items": [{"product_id": 632910392, "variant_id": 808950810, "quantity": 1, "price": "5.00"}]
+    });
+
+    apply(&db.conn, target, Topic::OrdersCreate, &payload)
+        .await
+        .unwrap();
+
+    let stored = order::Entity::find().one(&db.conn).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.session_id.as_deref(), stored.anonymous_id.as_deref()),
+        (Some("sess-42"), Some("anon-7"))
+    );
+}
+
+#[tokio::test]
 async fn malformed_payloads_are_reported_and_change_nothing() {
     let (_guard, db, target) = setup().await;
     let mut bad_price = product_payload("iPod", "2026-11-20T10:00:00Z");

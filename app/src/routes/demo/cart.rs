@@ -9,6 +9,7 @@ use entity::variant;
 use maud::{Markup, html};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde::Deserialize;
+use services::demo::DemoOrderLine;
 use services::signals::EventKind;
 use services::surface::Surface;
 
@@ -34,6 +35,16 @@ pub(super) struct PricedLine {
 impl PricedLine {
     pub fn total_minor(&self) -> i64 {
         self.unit_minor * i64::from(self.line.quantity)
+    }
+
+    /// The line as the order stores it.
+    pub fn order_line(&self) -> DemoOrderLine {
+        DemoOrderLine {
+            product_id: self.card.id,
+            variant_id: self.line.variant,
+            quantity: i64::from(self.line.quantity),
+            unit_minor: self.unit_minor,
+        }
     }
 }
 

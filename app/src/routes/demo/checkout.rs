@@ -3,6 +3,7 @@
 //! the order) and `GET /demo/thank-you` (the order and the post-purchase module).
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
 use maud::{Markup, html};
 use services::signals::EventKind;
 use services::surface::Surface;
@@ -55,7 +56,8 @@ pub async fn checkout_page(
 }
 
 /// Places the order: one purchase event per line in the visitor's session (as the pixel's
-/// `checkout_completed` would), then the thank-you page.
+/// `checkout_completed` would) and the order itself (as the `orders/create` webhook would),
+/// then the thank-you page.
 ///
 /// # Errors
 /// 400 for an empty cart; 404 before the demo shop is loaded; 500 on storage failures.
@@ -70,7 +72,8 @@ pub async fn place_order(
         .into_iter()
         .filter(|id| model.view.catalog.id_of(*id).is_some())
         .collect();
-    if sold.is_empty() {
+    let lines = priced(&state.db.conn, shop.id, &visitor.cart).await?;
+    if sold.is_empty() || lines.is_empty() {
         return Err(ApiError::new(
             ErrorKind::BadRequest,
             "Your cart is empty: there is nothing to order.",
@@ -79,6 +82,16 @@ pub async fn place_order(
     for product in sold {
         record(&state, shop.id, &visitor, EventKind::Purchase, product).await?;
     }
+    let order_lines: Vec<_> = lines.iter().map(PricedLine::order_line).collect();
+    services::demo::place_order(
+        &state.db.conn,
+        shop.id,
+        &visitor.session,
+        &shop.currency,
+        &order_lines,
+        Utc::now(),
+    )
+    .await?;
     visitor.place_order();
     Ok(see_other(&visitor, "/demo/thank-you"))
 }

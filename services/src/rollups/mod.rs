@@ -1,0 +1,243 @@
+//! Daily metric rollups per shop, day and surface from the signal and order tables: what the
+//! admin's discovery dashboard reads without scanning raw events. `docs/METRICS.md` defines
+//! every metric; in short, per recommendation surface:
+//! - `impressions`, `clicks`, `add_to_carts`, `ctr`, `add_to_cart_rate`: items shown and the
+//!   events attributed to them;
+//! - `items_exposed`, `catalog_exposure`, `exposure_gini`: how the exposure spreads over the
+//!   catalog;
+//! - `click_discovery_rate`: recommendation clicks on products new to the shopper;
+//! - `assisted_orders`, `assisted_order_share`, `assisted_revenue`, `attributed_revenue`:
+//!   orders whose shopper engaged with the surface's recommendations before buying;
+//!
+//! and storefront-wide (surface `all`): the same summed over surfaces, plus `sessions`,
+//! `engaged_sessions`, `discovery_rate`, `category_discovery_rate`, `category_spread`,
+//! `orders`, `revenue`, `aov` and `order_breadth`.
+//!
+//! `arm` is `all` until experiments split traffic into arms.
+
+mod discovery;
+mod orders;
+mod retention;
+mod shown;
+mod stats;
+mod touches;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
+use common::database::begin_write;
+use common::settings::EventsSettings;
+use entity::{metric_rollup, product};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set,
+};
+
+pub use retention::{Retention, purge_events, purge_impressions, retention_cutoff};
+pub use stats::gini;
+
+/// The arm of traffic not split by an experiment.
+pub const ALL_ARMS: &str = "all";
+/// The surface of rows about the whole storefront rather than one recommendation surface.
+pub const ALL_SURFACES: &str = "all";
+
+/// Windows the rollup looks back over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// Days before an order in which a recommendation click or add-to-cart assists it
+    /// (`events.assisted_revenue_days`).
+    pub assisted_days: u32,
+}
+
+impl Windows {
+    /// From the `events` settings.
+    #[must_use]
+    pub fn from_settings(settings: &EventsSettings) -> Self {
+        Self {
+            assisted_days: settings.assisted_revenue_days,
+        }
+    }
+}
+
+impl Default for Windows {
+    fn default() -> Self {
+        Self::from_settings(&EventsSettings::default())
+    }
+}
+
+/// Recomputes the rollups of `day` (UTC) for a shop, replacing earlier values; returns the
+/// number of rows written. Idempotent: a rerun for the same day gives the same rows. A day
+/// without traffic still gets its storefront-wide rows (zero sessions, zero orders), so a
+/// dashboard tells "nothing happened" from "not rolled up".
+///
+/// # Errors
+/// The database error; nothing is written then.
+pub async fn rollup_day(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    day: NaiveDate,
+    windows: Windows,
+) -> Result<usize, DbErr> {
+    let span = Span::of(day);
+    let catalog = Catalog::load(conn, shop_id).await?;
+    let mut metrics: Vec<Metric> = shown::counts(conn, shop_id, span)
+        .await?
+        .iter()
+        .flat_map(|(surface, counts)| shown::metrics(surface, counts, &catalog))
+        .collect();
+    let window = Duration::days(i64::from(windows.assisted_days));
+    let orders = orders::totals(conn, shop_id, span, window, &catalog).await?;
+    let discovery = discovery::count(conn, shop_id, span, &catalog).await?;
+    metrics.extend(orders::metrics(&orders));
+    metrics.extend(discovery::metrics(&discovery));
+    metrics.push(Metric::new(
+        ALL_SURFACES,
+        "revenue_per_session",
+        orders.revenue as f64 / discovery.sessions.max(1) as f64,
+        discovery.sessions,
+    ));
+    write(conn, shop_id, day, metrics).await
+}
+
+/// One metric of one surface.
+#[derive(Debug, Clone, PartialEq)]
+struct Metric {
+    surface: String,
+    name: &'static str,
+    value: f64,
+    samples: i64,
+}
+
+impl Metric {
+    fn new(surface: &str, name: &'static str, value: f64, samples: i64) -> Self {
+        Self {
+            surface: surface.to_owned(),
+            name,
+            value,
+            samples,
+        }
+    }
+}
+
+/// A UTC day as a half-open time range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Span {
+    fn of(day: NaiveDate) -> Self {
+        Self {
+            start: midnight(day),
+            end: midnight(day.checked_add_days(Days::new(1)).unwrap_or(day)),
+        }
+    }
+}
+
+/// What the rollup needs of the catalog: the active products and every product's category.
+#[derive(Debug, Default)]
+struct Catalog {
+    active: HashSet<i64>,
+    categories: HashMap<i64, String>,
+}
+
+impl Catalog {
+    async fn load(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Self, DbErr> {
+        let rows: Vec<(i64, String, Option<String>)> = product::Entity::find()
+            .select_only()
+            .columns([
+                product::Column::Id,
+                product::Column::Status,
+                product::Column::CategoryId,
+            ])
+            .filter(product::Column::ShopId.eq(shop_id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let mut catalog = Self::default();
+        for (id, status, category) in rows {
+            if status == "active" {
+                catalog.active.insert(id);
+            }
+            if let Some(category) = category {
+                catalog.categories.insert(id, category);
+            }
+        }
+        Ok(catalog)
+    }
+
+    fn active(&self) -> impl Iterator<Item = i64> + '_ {
+        self.active.iter().copied()
+    }
+
+    fn active_count(&self) -> i64 {
+        i64::try_from(self.active.len()).unwrap_or(i64::MAX)
+    }
+
+    fn is_active(&self, product: i64) -> bool {
+        self.active.contains(&product)
+    }
+
+    fn category(&self, product: i64) -> Option<&str> {
+        self.categories.get(&product).map(String::as_str)
+    }
+}
+
+/// Values per `IN (…)` list: far under both databases' bound-parameter limits.
+const IN_LIST: usize = 500;
+
+/// `ids` in lists of at most [`IN_LIST`], without repeats.
+fn chunks<T: std::hash::Hash + Eq>(ids: impl IntoIterator<Item = T>) -> Vec<Vec<T>> {
+    let unique: HashSet<T> = ids.into_iter().collect();
+    let mut out: Vec<Vec<T>> = Vec::new();
+    for id in unique {
+        match out.last_mut() {
+            Some(last) if last.len() < IN_LIST => last.push(id),
+            _ => out.push(vec![id]),
+        }
+    }
+    out
+}
+
+/// The start of `day`, UTC.
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// Replaces the day's rows with `metrics` in one transaction.
+async fn write(
+    conn: &DatabaseConnection,
+    shop_id: i64,
+    day: NaiveDate,
+    metrics: Vec<Metric>,
+) -> Result<usize, DbErr> {
+    let written = metrics.len();
+    let rows = metrics.into_iter().map(|m| metric_rollup::ActiveModel {
+        shop_id: Set(shop_id),
+        day: Set(day),
+        surface: Set(m.surface),
+        arm: Set(ALL_ARMS.to_owned()),
+        metric: Set(m.name.to_owned()),
+        value: Set(m.value),
+        samples: Set(m.samples),
+    });
+    let txn = begin_write(conn).await?;
+    metric_rollup::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                metric_rollup::Column::ShopId,
+                metric_rollup::Column::Day,
+                metric_rollup::Column::Surface,
+                metric_rollup::Column::Arm,
+                metric_rollup::Column::Metric,
+            ])
+            .update_columns([metric_rollup::Column::Value, metric_rollup::Column::Samples])
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(written)
+}

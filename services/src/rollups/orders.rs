@@ -1,0 +1,187 @@
+//! Orders and the recommendations that helped them: an order is *assisted* by a surface when
+//! its shopper clicked or added to cart an item recommended there (an event attributed to an
+//! impression) in the window before the order — same session, same browser or same customer.
+//! The order's whole total is the surface's assisted revenue; the lines whose product was the
+//! one engaged with are its attributed revenue.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{event, order, order_line};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use super::stats::share;
+use super::touches::{Touch, touches};
+use super::{ALL_SURFACES, Catalog, Metric, Span, chunks};
+
+/// Whether `t` was done by the shopper who placed `o`.
+fn by_shopper_of(t: &Touch, o: &order::Model) -> bool {
+    o.session_id.as_deref() == Some(t.session_id.as_str())
+        || o.anonymous_id.as_deref() == Some(t.anonymous_id.as_str())
+        || (o.customer_id.is_some() && o.customer_id == t.customer_id)
+}
+
+/// Totals of the day's orders.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct OrderTotals {
+    /// Orders placed.
+    pub orders: i64,
+    /// Their revenue, minor units of the shop currency.
+    pub revenue: i64,
+    /// Mean distinct categories per order, over orders with categorised lines.
+    breadth_sum: i64,
+    breadth_orders: i64,
+    /// Per surface: assisted orders, their revenue, and the attributed lines' revenue.
+    by_surface: BTreeMap<String, Assist>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Assist {
+    orders: i64,
+    revenue: i64,
+    attributed: i64,
+}
+
+/// The day's orders and what assisted them, looking `window` back from each order.
+///
+/// # Errors
+/// The database error.
+pub(super) async fn totals(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    span: Span,
+    window: Duration,
+    catalog: &Catalog,
+) -> Result<OrderTotals, DbErr> {
+    let orders = order::Entity::find()
+        .filter(order::Column::ShopId.eq(shop_id))
+        .filter(order::Column::PlacedAt.gte(span.start))
+        .filter(order::Column::PlacedAt.lt(span.end))
+        .all(conn)
+        .await?;
+    let lines = lines_of(conn, shop_id, &orders).await?;
+    let engagements = engagements(conn, shop_id, &orders, span.start - window, span.end).await?;
+    let mut totals = OrderTotals::default();
+    for o in &orders {
+        totals.orders += 1;
+        totals.revenue += o.total_minor;
+        let bought = lines.get(&o.id).map_or(&[][..], Vec::as_slice);
+        let categories: HashSet<&str> = bought
+            .iter()
+            .filter_map(|l| l.product_id.and_then(|p| catalog.category(p)))
+            .collect();
+        if !categories.is_empty() {
+            totals.breadth_orders += 1;
+            totals.breadth_sum += i64::try_from(categories.len()).unwrap_or(i64::MAX);
+        }
+        let helped: Vec<(&str, &Touch)> = engagements
+            .iter()
+            .filter(|e| e.at <= o.placed_at && e.at >= o.placed_at - window && by_shopper_of(e, o))
+            .filter_map(|e| Some((e.surface.as_deref()?, e)))
+            .collect();
+        let surfaces: HashSet<&str> = helped.iter().map(|(surface, _)| *surface).collect();
+        for surface in surfaces.into_iter().chain(
+            // The storefront-wide row counts an order once, however many surfaces helped.
+            (!helped.is_empty()).then_some(ALL_SURFACES),
+        ) {
+            let engaged: HashSet<i64> = helped
+                .iter()
+                .filter(|(engaged_on, _)| surface == ALL_SURFACES || *engaged_on == surface)
+                .filter_map(|(_, e)| e.product_id)
+                .collect();
+            let assist = totals.by_surface.entry(surface.to_owned()).or_default();
+            assist.orders += 1;
+            assist.revenue += o.total_minor;
+            assist.attributed += bought
+                .iter()
+                .filter(|l| l.product_id.is_some_and(|p| engaged.contains(&p)))
+                .map(|l| l.price_minor * l.quantity)
+                .sum::<i64>();
+        }
+    }
+    Ok(totals)
+}
+
+/// The metrics of the day's orders: storefront-wide orders, revenue, AOV and order breadth,
+/// and per surface (and storefront-wide) the assisted and attributed revenue.
+pub(super) fn metrics(t: &OrderTotals) -> Vec<Metric> {
+    let all = |name, value, samples| Metric::new(ALL_SURFACES, name, value, samples);
+    let mut out = vec![
+        all("orders", t.orders as f64, t.orders),
+        all("revenue", t.revenue as f64, t.orders),
+        all("aov", t.revenue as f64 / (t.orders.max(1)) as f64, t.orders),
+        all(
+            "order_breadth",
+            t.breadth_sum as f64 / (t.breadth_orders.max(1)) as f64,
+            t.breadth_orders,
+        ),
+    ];
+    for (surface, a) in &t.by_surface {
+        let m = |name, value, samples| Metric::new(surface, name, value, samples);
+        out.push(m("assisted_orders", a.orders as f64, t.orders));
+        out.push(m(
+            "assisted_order_share",
+            share(a.orders, t.orders),
+            t.orders,
+        ));
+        out.push(m("assisted_revenue", a.revenue as f64, a.orders));
+        out.push(m("attributed_revenue", a.attributed as f64, a.orders));
+    }
+    out
+}
+
+/// The lines of `orders`, by order id.
+async fn lines_of(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    orders: &[order::Model],
+) -> Result<HashMap<i64, Vec<order_line::Model>>, DbErr> {
+    let mut out: HashMap<i64, Vec<order_line::Model>> = HashMap::new();
+    for ids in chunks(orders.iter().map(|o| o.id)) {
+        for line in order_line::Entity::find()
+            .filter(order_line::Column::ShopId.eq(shop_id))
+            .filter(order_line::Column::OrderId.is_in(ids))
+            .all(conn)
+            .await?
+        {
+            out.entry(line.order_id).or_default().push(line);
+        }
+    }
+    Ok(out)
+}
+
+/// Recommendation engagements (attributed clicks and add-to-carts) between `from` and `to`
+/// by the shoppers of `orders`; one engagement may come back once per id it matches.
+async fn engagements(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    orders: &[order::Model],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Touch>, DbErr> {
+    let sessions = chunks(orders.iter().filter_map(|o| o.session_id.clone()));
+    let browsers = chunks(orders.iter().filter_map(|o| o.anonymous_id.clone()));
+    let customers = chunks(orders.iter().filter_map(|o| o.customer_id));
+    let shoppers = sessions
+        .into_iter()
+        .map(|ids| event::Column::SessionId.is_in(ids))
+        .chain(
+            browsers
+                .into_iter()
+                .map(|ids| event::Column::AnonymousId.is_in(ids)),
+        )
+        .chain(
+            customers
+                .into_iter()
+                .map(|ids| event::Column::CustomerId.is_in(ids)),
+        );
+    let mut out = Vec::new();
+    for shopper in shoppers {
+        let engaged = Condition::all()
+            .add(shopper)
+            .add(event::Column::ImpressionId.is_not_null())
+            .add(event::Column::Kind.is_in(["click", "add_to_cart"]));
+        out.extend(touches(conn, shop_id, engaged, Some(from), to).await?);
+    }
+    Ok(out)
+}
