@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, Utc};
 use common::telemetry::Chain;
 use entity::shop;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
@@ -75,8 +75,13 @@ pub async fn tick(
     Ok(queued)
 }
 
-/// Queues the rollup of yesterday's metrics (UTC) for every installed shop; the dedupe key
-/// makes it once a day however often this runs. Returns how many were pushed.
+/// Days back the scheduler fills rollups that are missing.
+pub const ROLLUP_BACKFILL_DAYS: u64 = 28;
+
+/// Queues the rollup of yesterday's metrics (UTC) for every installed shop, and of any of
+/// the [`ROLLUP_BACKFILL_DAYS`] days before it not rolled up yet (a new install's synced
+/// orders, the demo shop's simulated past, a night the worker was down); the dedupe key
+/// makes each day once however often this runs. Returns how many were offered to the queue.
 ///
 /// # Errors
 /// [`ScheduleError`].
@@ -85,19 +90,30 @@ pub async fn rollups(
     queue: &JobQueue,
     now: DateTime<Utc>,
 ) -> Result<usize, ScheduleError> {
-    let Some(day) = now.date_naive().pred_opt() else {
+    let Some(yesterday) = now.date_naive().pred_opt() else {
         return Ok(0);
     };
-    let shops = installed(conn).await?;
-    for shop in &shops {
-        queue
-            .push(RollupMetrics {
-                shop_id: shop.id,
-                day,
-            })
-            .await?;
-    }
-    Ok(shops.len())
+    let first = yesterday
+        .checked_sub_days(Days::new(ROLLUP_BACKFILL_DAYS - 1))
+        .unwrap_or(yesterday);
+    let done = services::rollups::rolled_up_days(conn, first).await?;
+    let jobs: Vec<RollupMetrics> = installed(conn)
+        .await?
+        .iter()
+        .flat_map(|shop| {
+            first
+                .iter_days()
+                .take_while(|day| *day <= yesterday)
+                .filter(|day| !done.contains(&(shop.id, *day)))
+                .map(|day| RollupMetrics {
+                    shop_id: shop.id,
+                    day,
+                })
+        })
+        .collect();
+    let pushed = jobs.len();
+    queue.push_all(jobs).await?;
+    Ok(pushed)
 }
 
 /// Queues today's catalog reconciliation (UTC) for every installed Shopify shop: a full

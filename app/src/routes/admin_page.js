@@ -152,4 +152,33 @@ async function preview() {
   app.replaceChildren(card('Preview', el('div', { class: 'grid' }, select, product, customer), el('p', {}, el('button', { onclick: run }, 'Preview'))), draftHolder, output);
 }
 
-({ onboarding, settings, preview })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));
+// Discovery dashboard: the server renders the charts as SVG (parsed as SVG, not HTML), the
+// summary per surface, and the CSV exports behind the same authentication.
+const svgNode = (text) => document.importNode(new DOMParser().parseFromString(text, 'image/svg+xml').documentElement, true);
+async function download(path, name) {
+  const response = await fetch(path, { headers: await headers() });
+  if (!response.ok) return;
+  const link = el('a', { href: URL.createObjectURL(await response.blob()), download: name });
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+async function metrics() {
+  const days = new URLSearchParams(location.search).get('days') || '28';
+  const { ok, body } = await api('/admin/api/metrics?days=' + encodeURIComponent(days));
+  if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
+  const pct = (x) => (x * 100).toFixed(1) + '%';
+  const money = (x) => x.toFixed(2) + ' ' + body.currency;
+  const columns = [['surface', (s) => s.surface], ['impressions', (s) => s.impressions], ['CTR', (s) => pct(s.ctr)],
+    ['add to cart', (s) => pct(s.add_to_cart_rate)], ['catalog exposure', (s) => pct(s.catalog_exposure)],
+    ['clicks on new products', (s) => pct(s.click_discovery_rate)], ['assisted orders', (s) => s.assisted_orders],
+    ['assisted revenue', (s) => money(s.assisted_revenue)], ['attributed revenue', (s) => money(s.attributed_revenue)]];
+  const table = el('table', {}, el('tr', {}, ...columns.map(([h]) => el('th', {}, h))),
+    ...body.summary.map((s) => el('tr', {}, ...columns.map(([, f]) => el('td', {}, f(s))))));
+  const csv = (table) => el('button', { onclick: () => download(`/admin/api/metrics.csv?days=${days}&table=${table}`, `meander-${table}.csv`) }, 'Download ' + table + ' CSV');
+  app.replaceChildren(
+    card(`Discovery, ${body.from} to ${body.to}`, el('p', { class: 'muted' }, `${body.rolled_up_days} days rolled up (nightly, UTC). Definitions: docs/METRICS.md.`),
+      table, el('p', {}, csv('summary'), ' ', csv('daily'))),
+    el('div', { class: 'charts' }, ...body.charts.map((c) => card(c.title, svgNode(c.svg)))));
+}
+
+({ onboarding, settings, preview, metrics })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));

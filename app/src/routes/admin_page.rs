@@ -1,4 +1,4 @@
-//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`) inside the Shopify
+//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`, `/metrics`) inside the Shopify
 //! admin, signed in by App Bridge's `id_token` and framed only by the shop's admin; and
 //! `GET /demo/admin` (same sub-pages) for the demo shop with the demo key from the log.
 //! Plain server-rendered HTML in a Polaris-like style; small inline scripts call the JSON
@@ -25,13 +25,15 @@ enum Page {
     Onboarding,
     Settings,
     Preview,
+    Metrics,
 }
 
 impl Page {
-    const ALL: [(Self, &'static str, &'static str); 3] = [
+    const ALL: [(Self, &'static str, &'static str); 4] = [
         (Self::Onboarding, "", "Onboarding"),
         (Self::Settings, "/settings", "Settings"),
         (Self::Preview, "/preview", "Preview"),
+        (Self::Metrics, "/metrics", "Discovery"),
     ];
 
     fn from_path(tail: &str) -> Result<Self, ApiError> {
@@ -47,6 +49,7 @@ impl Page {
             Self::Onboarding => "onboarding",
             Self::Settings => "settings",
             Self::Preview => "preview",
+            Self::Metrics => "metrics",
         }
     }
 }

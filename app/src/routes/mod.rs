@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod admin_api;
+pub mod admin_metrics;
 pub mod admin_page;
 pub mod admin_settings;
 pub mod admin_shop;
 pub mod auth;
+mod charts;
 pub mod demo;
 pub mod email;
 pub mod events;
@@ -38,6 +40,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/recs", web::get().to(admin_api::recs))
         .route("/admin/api/jobs", web::get().to(admin_api::jobs))
         .route("/admin/api/overview", web::get().to(admin_api::overview))
+        .route(
+            "/admin/api/metrics",
+            web::get().to(admin_metrics::dashboard),
+        )
+        .route("/admin/api/metrics.csv", web::get().to(admin_metrics::csv))
+        .route("/metrics", web::get().to(admin_page::embedded))
+        .route("/demo/admin/metrics", web::get().to(admin_page::demo))
         .route("/admin/api/settings", web::get().to(admin_settings::list))
         .route(
             "/admin/api/settings/{surface}",

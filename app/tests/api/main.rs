@@ -6,6 +6,7 @@
 )]
 
 mod admin_api;
+mod admin_metrics;
 mod admin_pages;
 mod admin_settings;
 mod cli;

@@ -172,7 +172,7 @@ fn session(touches: &[&Touch], first: &FirstSeen, catalog: &Catalog, out: &mut D
 pub(super) fn metrics(d: &Discovery) -> Vec<Metric> {
     let all = |name, value, samples| Metric::new(ALL_SURFACES, name, value, samples);
     let mut out = vec![
-        all("sessions", d.sessions as f64, d.sessions),
+        all(super::ROLLED_UP_MARKER, d.sessions as f64, d.sessions),
         all("engaged_sessions", d.engaged as f64, d.sessions),
         all("discovery_rate", share(d.discovering, d.engaged), d.engaged),
         all(

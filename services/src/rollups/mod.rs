@@ -30,8 +30,8 @@ use common::settings::EventsSettings;
 use entity::{metric_rollup, product};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 pub use retention::{Retention, purge_events, purge_impressions, retention_cutoff};
@@ -98,6 +98,54 @@ pub async fn rollup_day(
         discovery.sessions,
     ));
     write(conn, shop_id, day, metrics).await
+}
+
+/// The metric whose storefront-wide row every rolled-up day has, so its presence says the
+/// day was rolled up.
+const ROLLED_UP_MARKER: &str = "sessions";
+
+/// The `(shop, day)` pairs rolled up since `since`, so a scheduler can fill the gaps (a new
+/// install's synced order history, the demo shop's simulated past, a night the worker
+/// missed).
+///
+/// # Errors
+/// The database error.
+pub async fn rolled_up_days(
+    conn: &impl ConnectionTrait,
+    since: NaiveDate,
+) -> Result<HashSet<(i64, NaiveDate)>, DbErr> {
+    let rows: Vec<(i64, NaiveDate)> = metric_rollup::Entity::find()
+        .select_only()
+        .columns([metric_rollup::Column::ShopId, metric_rollup::Column::Day])
+        .filter(metric_rollup::Column::Day.gte(since))
+        .filter(metric_rollup::Column::Surface.eq(ALL_SURFACES))
+        .filter(metric_rollup::Column::Arm.eq(ALL_ARMS))
+        .filter(metric_rollup::Column::Metric.eq(ROLLED_UP_MARKER))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The shop's rolled-up rows from `from` to `to` (inclusive), oldest first.
+///
+/// # Errors
+/// The database error.
+pub async fn read(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<metric_rollup::Model>, DbErr> {
+    metric_rollup::Entity::find()
+        .filter(metric_rollup::Column::ShopId.eq(shop_id))
+        .filter(metric_rollup::Column::Day.gte(from))
+        .filter(metric_rollup::Column::Day.lte(to))
+        .order_by_asc(metric_rollup::Column::Day)
+        .order_by_asc(metric_rollup::Column::Surface)
+        .order_by_asc(metric_rollup::Column::Metric)
+        .all(conn)
+        .await
 }
 
 /// One metric of one surface.

@@ -238,12 +238,17 @@ async fn the_nightly_rollup_removes_events_past_their_retention_and_keeps_the_re
 }
 
 #[tokio::test]
-async fn yesterday_is_rolled_up_once_per_shop_however_often_the_scheduler_runs() {
+async fn each_day_is_rolled_up_once_per_shop_however_often_the_scheduler_runs() {
     let (_guard, db) = crate::fixtures::database().await;
     let queue = JobQueue::new(&db).await.unwrap();
-    crate::fixtures::shop(&db, "one.myshopify.com", "EUR").await;
+    let one = crate::fixtures::shop(&db, "one.myshopify.com", "EUR").await;
     crate::fixtures::shop(&db, "two.myshopify.com", "EUR").await;
     let now = Utc::now();
+    // Shop one's day before yesterday is rolled up already: only the gaps are filled.
+    let before_yesterday = now.date_naive() - Duration::days(2);
+    services::rollups::rollup_day(&db.conn, one.id, before_yesterday, Windows::default())
+        .await
+        .unwrap();
 
     for _ in 0..3 {
         worker::schedule::rollups(&db.conn, &queue, now)
@@ -254,9 +259,11 @@ async fn yesterday_is_rolled_up_once_per_shop_however_often_the_scheduler_runs()
         .await
         .unwrap();
 
+    let backfill = i64::try_from(worker::schedule::ROLLUP_BACKFILL_DAYS).unwrap();
+    // Two shops × the backfill window, less shop one's rolled-up day, plus the next night.
     assert_eq!(
         crate::jobs_with_status(&db, "rollup_metrics", "Pending").await,
-        4
+        2 * backfill - 1 + 2
     );
 }
 
