@@ -2,7 +2,8 @@
 // by price) → product → add to cart → cart → checkout → thank-you. Asserts each page's
 // recommendation modules render and no page logs a console error or fails a request, and
 // saves a screenshot of each step under docs/screenshots/. Then the merchant admin: turn
-// the Klaviyo feeds on, rename the home page's module, and see the storefront follow.
+// the Klaviyo feeds on, rename the home page's module, see the storefront follow, and open
+// the discovery dashboard.
 //
 //   node browser/walk.mjs        (after `cargo build -p app`; see harness.mjs for options)
 
@@ -15,6 +16,8 @@ const SHOP = {
   MEANDER_DEMO__PRODUCTS: "800",
   MEANDER_DEMO__SHOPPERS: "400",
   MEANDER_DEMO__SESSIONS: "3000",
+  // The scheduler's first tick queues the rollups of the demo's simulated past.
+  MEANDER_WORKER__SCHEDULE_INTERVAL_SECS: "3",
 };
 
 const started = Date.now();
@@ -90,6 +93,18 @@ try {
   await screenshot(page, "9-admin-settings");
   await page.goto(`${app.base}/demo`);
   await modules(["Fresh picks for you"]);
+
+  // The discovery dashboard: the demo's simulated past, rolled up by the scheduler, drawn as
+  // SVG charts (reloaded until the first days are in).
+  const rolledUp = async () => {
+    await page.goto(`${app.base}/demo/admin/metrics?key=${key}`);
+    const note = await page.getByText(/days rolled up/).innerText();
+    return Number.parseInt(note, 10);
+  };
+  for (let i = 0; i < 30 && (await rolledUp()) < 7; i++) await page.waitForTimeout(1000);
+  assert.equal(await page.locator("svg.chart").count(), 5);
+  assert.ok((await page.locator("svg.chart polyline").count()) > 0, "no line drawn");
+  await screenshot(page, "10-admin-discovery");
 
   assert.deepEqual(watcher.problems(), []);
 

@@ -172,8 +172,10 @@ async function metrics() {
     ['add to cart', (s) => pct(s.add_to_cart_rate)], ['catalog exposure', (s) => pct(s.catalog_exposure)],
     ['clicks on new products', (s) => pct(s.click_discovery_rate)], ['assisted orders', (s) => s.assisted_orders],
     ['assisted revenue', (s) => money(s.assisted_revenue)], ['attributed revenue', (s) => money(s.attributed_revenue)]];
-  const table = el('table', {}, el('tr', {}, ...columns.map(([h]) => el('th', {}, h))),
-    ...body.summary.map((s) => el('tr', {}, ...columns.map(([, f]) => el('td', {}, f(s))))));
+  const table = body.summary.length
+    ? el('table', {}, el('tr', {}, ...columns.map(([h]) => el('th', {}, h))),
+      ...body.summary.map((s) => el('tr', {}, ...columns.map(([, f]) => el('td', {}, f(s))))))
+    : el('p', {}, 'No recommendations were shown in this period yet: the per-surface table and charts fill in the day after shoppers see the blocks.');
   const csv = (table) => el('button', { onclick: () => download(`/admin/api/metrics.csv?days=${days}&table=${table}`, `meander-${table}.csv`) }, 'Download ' + table + ' CSV');
   app.replaceChildren(
     card(`Discovery, ${body.from} to ${body.to}`, el('p', { class: 'muted' }, `${body.rolled_up_days} days rolled up (nightly, UTC). Definitions: docs/METRICS.md.`),

@@ -56,7 +56,12 @@ pub fn lines(
     let Some(top) = values.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))) else {
         return empty(title);
     };
-    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let top = match scale {
+        // Rates stop at 100 %, however close to it the highest point is.
+        Scale::Percent if top > 0.0 => (top * 1.1).min(1.0_f64.max(top)),
+        _ if top > 0.0 => top * 1.1,
+        _ => 1.0,
+    };
     let days = (to - from).num_days().max(1) as f64;
     let x = |day: NaiveDate| PAD.0 + (day - from).num_days() as f64 / days * plot_width();
     let y = |v: f64| PAD.2 + (1.0 - v / top) * plot_height();
@@ -165,6 +170,16 @@ mod tests {
             svg.contains("55.0%"),
             "the axis tops at 110% of the maximum: {svg}"
         );
+    }
+
+    #[test]
+    fn a_rate_axis_stops_at_one_hundred_percent() {
+        let series = [Series {
+            label: "discovery".into(),
+            points: vec![(day(1), 0.95)],
+        }];
+        let svg = lines("t", day(1), day(2), &series, Scale::Percent).into_string();
+        assert!(svg.contains(">100.0%<") && !svg.contains("104.5%"), "{svg}");
     }
 
     #[test]
