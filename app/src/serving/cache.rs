@@ -45,7 +45,7 @@ pub struct ShopModel {
     /// Published pool and list versions; both `None` before the first training (cold start).
     pub versions: Versions,
     /// Catalog and derived facts.
-    pub view: CatalogView,
+    pub view: Arc<CatalogView>,
     /// The merchant's settings applied, and the saved versions they came from; swapped
     /// in place when a save is noticed.
     tuning: SyncRwLock<Tuned>,
@@ -227,7 +227,7 @@ async fn load(
     versions: Versions,
     impressions: ImpressionLog,
 ) -> Result<ShopModel, ApiError> {
-    let view = view::load(conn, shop_id, Utc::now()).await?;
+    let view = Arc::new(view::load(conn, shop_id, Utc::now()).await?);
     let display = product::Entity::find()
         .filter(product::Column::ShopId.eq(shop_id))
         .all(conn)
@@ -252,7 +252,7 @@ async fn load(
         .collect();
     let stamp = settings::store::stamp(conn, shop_id).await?;
     let tuning = SyncRwLock::new(tuned(conn, shop_id, stamp).await?);
-    let search = services::search::load(conn, shop_id, &view)
+    let search = services::search::load(conn, shop_id, Arc::clone(&view))
         .await
         .map_err(ApiError::internal)?;
     Ok(ShopModel {

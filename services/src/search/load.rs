@@ -2,6 +2,7 @@
 //! values and the titles of the collections holding it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use entity::{collection, product, product_collection, variant};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -12,13 +13,16 @@ use super::index::{ProductText, SearchIndex};
 use crate::catalog::CatalogView;
 
 /// The search index of `shop_id` over the products of `view` (the serving model's catalog).
+/// Indexing is CPU-bound (seconds at 100,000 products), so it runs on the blocking pool and
+/// never stalls the server thread that asked for it.
 ///
 /// # Errors
-/// The database error, or [`SearchError::Index`].
+/// The database error, [`SearchError::Index`], or [`SearchError::Build`] if the indexing
+/// task panicked or was cancelled.
 pub async fn load(
     conn: &DatabaseConnection,
     shop_id: i64,
-    view: &CatalogView,
+    view: Arc<CatalogView>,
 ) -> Result<SearchIndex, SearchError> {
     let mut options: HashMap<i64, Vec<String>> = HashMap::new();
     for row in variant::Entity::find()
@@ -52,7 +56,7 @@ pub async fn load(
             vendor: p.vendor,
         })
         .collect();
-    SearchIndex::build(view, &products)
+    tokio::task::spawn_blocking(move || SearchIndex::build(&view, &products)).await?
 }
 
 /// The titles of the collections holding each product.

@@ -30,6 +30,9 @@ pub enum SearchError {
     /// tantivy failed (in RAM: a bug or memory exhaustion).
     #[error("the search index failed")]
     Index(#[from] tantivy::TantivyError),
+    /// The indexing task on the blocking pool panicked or was cancelled.
+    #[error("building the search index was interrupted")]
+    Build(#[from] tokio::task::JoinError),
     /// A search policy did not validate.
     #[error("a search policy is invalid")]
     Policy(#[from] ranker::PolicyError),
