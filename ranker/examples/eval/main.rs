@@ -85,7 +85,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
 }
 
 /// Everything the policies are evaluated on.
-/// A similarity mix over the five kernels (category, parent, brand, attributes, embedding).
+/// A similarity mix over the category, attribute and embedding kernels (the others off).
 fn sim(category: f32, attributes: f32, embedding: f32) -> SimilarityConfig {
     SimilarityConfig {
         category,
@@ -93,6 +93,7 @@ fn sim(category: f32, attributes: f32, embedding: f32) -> SimilarityConfig {
         brand: 0.0,
         attributes,
         embedding,
+        price: 0.0,
     }
 }
 

@@ -7,10 +7,12 @@ use crate::error::{RankerError, Result};
 use crate::tiles::Tiles;
 
 /// Weights of the similarity kernels. Defaults: category 0.35, parent category 0.15, brand 0.15,
-/// attributes 0.10, embedding 0.25. Normalised on use so `sim(i, i) = 1`.
+/// attributes 0.10, embedding 0.25, price band 0 (on where a list should span price levels,
+/// as generic searches do). Normalised on use so `sim(i, i) = 1`.
 ///
 /// Each kernel (same leaf category, same parent, same brand, attribute-set Tanimoto, embedding
-/// cosine) is positive semi-definite, so any non-negative mix is too — which the DPP needs.
+/// cosine, same price band) is positive semi-definite, so any non-negative mix is too — which
+/// the DPP needs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SimilarityConfig {
     /// Same leaf category.
@@ -23,7 +25,14 @@ pub struct SimilarityConfig {
     pub attributes: f32,
     /// Cosine of embeddings (ignored when the catalog has none).
     pub embedding: f32,
+    /// Same price band (prices within a factor of [`PRICE_BAND_RATIO`] share a band).
+    #[serde(default)]
+    pub price: f32,
 }
+
+/// Each price band spans this factor: 10-16, 16-25.6, 25.6-41, … in any currency unit, so a
+/// band reads as "about the same price" at every price level.
+pub const PRICE_BAND_RATIO: f32 = 1.6;
 
 impl Default for SimilarityConfig {
     fn default() -> Self {
@@ -33,6 +42,7 @@ impl Default for SimilarityConfig {
             brand: 0.15,
             attributes: 0.10,
             embedding: 0.25,
+            price: 0.0,
         }
     }
 }
@@ -49,6 +59,7 @@ impl SimilarityConfig {
             self.brand,
             self.attributes,
             self.embedding,
+            self.price,
         ];
         if all.iter().any(|w| !w.is_finite() || *w < 0.0) || all.iter().sum::<f32>() <= 0.0 {
             return Err(RankerError::InvalidParameter {
@@ -73,7 +84,9 @@ pub(crate) struct SimSpace<'a> {
     rows: Vec<&'a [f32]>,
     /// A tiled copy for [`SimSpace::sims_to`]; empty for a pairwise-only space.
     embeddings: Tiles,
-    w: [f32; 5],
+    /// Price band per row ([`NONE`] without a price).
+    price: Vec<u32>,
+    w: [f32; 6],
 }
 
 impl<'a> SimSpace<'a> {
@@ -101,6 +114,7 @@ impl<'a> SimSpace<'a> {
             cfg.brand,
             cfg.attributes,
             if dim > 0 { cfg.embedding } else { 0.0 },
+            cfg.price,
         ];
         let sum: f32 = w.iter().sum();
         let sum = if sum > 0.0 { sum } else { 1.0 };
@@ -112,6 +126,7 @@ impl<'a> SimSpace<'a> {
             attributes: Vec::with_capacity(items.len()),
             rows: Vec::with_capacity(items.len()),
             embeddings: Tiles::new(dim),
+            price: Vec::with_capacity(items.len()),
             w,
         };
         let zeros = vec![0.0; dim];
@@ -123,6 +138,7 @@ impl<'a> SimSpace<'a> {
             space
                 .brand
                 .push(item.and_then(|i| i.brand).map_or(NONE, |b| b.0));
+            space.price.push(item.map_or(NONE, |i| price_band(i.price)));
             space
                 .attributes
                 .push(item.map_or(&[], |i| i.attributes.as_slice()));
@@ -154,7 +170,8 @@ impl<'a> SimSpace<'a> {
         let eq = |a: u32, b: u32| if a == b && a != NONE { 1.0 } else { 0.0 };
         let mut s = self.w[0] * eq(self.category[i], self.category[j])
             + self.w[1] * eq(self.parent[i], self.parent[j])
-            + self.w[2] * eq(self.brand[i], self.brand[j]);
+            + self.w[2] * eq(self.brand[i], self.brand[j])
+            + self.w[5] * eq(self.price[i], self.price[j]);
         if self.w[3] > 0.0 {
             s += self.w[3] * tanimoto(self.attributes[i], self.attributes[j]);
         }
@@ -186,14 +203,16 @@ impl SimSpace<'_> {
         let (c, wc) = key(&self.category, self.w[0]);
         let (a, wa) = key(&self.parent, self.w[1]);
         let (b, wb) = key(&self.brand, self.w[2]);
+        let (v, wv) = key(&self.price, self.w[5]);
         let rows = out
             .iter_mut()
             .zip(&self.category)
             .zip(&self.parent)
-            .zip(&self.brand);
-        for (((o, ci), ai), bi) in rows {
+            .zip(&self.brand)
+            .zip(&self.price);
+        for ((((o, ci), ai), bi), vi) in rows {
             let hit = |x: u32, y: u32, w: f32| if x == y { w } else { 0.0 };
-            *o = hit(*ci, c, wc) + hit(*ai, a, wa) + hit(*bi, b, wb);
+            *o = hit(*ci, c, wc) + hit(*ai, a, wa) + hit(*bi, b, wb) + hit(*vi, v, wv);
         }
         if self.w[3] > 0.0 && !self.attributes[p].is_empty() {
             for (o, attrs) in out.iter_mut().zip(&self.attributes) {
@@ -211,6 +230,18 @@ impl SimSpace<'_> {
             }
         }
         out[p] = 1.0;
+    }
+}
+
+/// The price band of `price` (geometric, by [`PRICE_BAND_RATIO`]); [`NONE`] for no price.
+fn price_band(price: f32) -> u32 {
+    if price.is_finite() && price > 0.0 {
+        // Prices from 0.01 up: shifting by 100 bands keeps every band index positive.
+        #[expect(clippy::cast_possible_truncation, reason = "a small band index")]
+        let band = (price.ln() / PRICE_BAND_RATIO.ln()).floor() as i32 + 100;
+        u32::try_from(band).unwrap_or(NONE)
+    } else {
+        NONE
     }
 }
 
@@ -257,14 +288,18 @@ mod tests {
             ItemSpec::new(2, x)
                 .embedding(vec![0.5, 0.5, 0.0])
                 .attributes(attrs[..1].to_vec()),
-            ItemSpec::new(3, y).brand(brand),
+            ItemSpec::new(3, y).brand(brand).price(99.0),
         ];
         let ids: Vec<ItemId> = specs
             .into_iter()
             .filter_map(|s| b.add_item(s).ok())
             .collect();
         let catalog = b.build();
-        let space = SimSpace::new(&catalog, &ids, &SimilarityConfig::default());
+        let cfg = SimilarityConfig {
+            price: 0.2,
+            ..SimilarityConfig::default()
+        };
+        let space = SimSpace::new(&catalog, &ids, &cfg);
         let mut out = vec![0.0; 3];
         for p in 0..3 {
             space.sims_to(p, &mut out);
@@ -273,5 +308,38 @@ mod tests {
             }
             assert_eq!(out[p], 1.0);
         }
+    }
+
+    #[test]
+    fn prices_within_the_band_ratio_share_a_band() {
+        assert_eq!(price_band(10.0), price_band(15.0));
+        assert_ne!(price_band(10.0), price_band(17.0));
+        assert_ne!(price_band(100.0), price_band(10.0));
+        assert_eq!(price_band(0.0), NONE);
+        assert_eq!(price_band(f32::NAN), NONE);
+    }
+
+    #[test]
+    fn the_price_kernel_only_counts_when_weighted() {
+        let mut b = Catalog::builder(0);
+        let Some(x) = b.category(&["A", "x"]) else {
+            panic!("non-empty path");
+        };
+        let ids: Vec<ItemId> = [
+            ItemSpec::new(1, x).price(20.0),
+            ItemSpec::new(2, x).price(21.0),
+        ]
+        .into_iter()
+        .filter_map(|s| b.add_item(s).ok())
+        .collect();
+        let catalog = b.build();
+        let plain = SimSpace::pairwise(&catalog, &ids, &SimilarityConfig::default());
+        let priced = SimilarityConfig {
+            price: 0.5,
+            ..SimilarityConfig::default()
+        };
+        let priced = SimSpace::pairwise(&catalog, &ids, &priced);
+        // Same leaf and parent; with the price kernel the shared band adds its share.
+        assert!(priced.sim(0, 1) > plain.sim(0, 1));
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use ranker::policy::PolicySpec;
-use ranker::{PolicySet, Ranker, RuleSet, Surface, SurfacePolicy};
+use ranker::{PolicySet, Ranker, RankerBuilder, RuleSet, SimilarityConfig, Surface, SurfacePolicy};
 
 use super::document::{SurfaceSettings, default_spec};
 use crate::surface;
@@ -73,7 +73,7 @@ pub(crate) fn apply(surface: Surface, settings: &SurfaceSettings) -> Result<Appl
         exclude_out_of_stock: settings.in_stock_only,
         ..defaults
     };
-    let ranker = Ranker::builder()
+    let ranker = ranker_builder(surface)
         .rules(rules)
         .build()
         .map_err(|err| err.to_string())?;
@@ -82,6 +82,24 @@ pub(crate) fn apply(surface: Surface, settings: &SurfaceSettings) -> Result<Appl
         ranker,
         titles: settings.module_titles.clone(),
     })
+}
+
+/// Generic searches should span price levels as well as categories; elsewhere the list's
+/// seed or the shopper's taste sets the price level, and prices stay out of the similarity.
+const SEARCH_PRICE_SIMILARITY: f32 = 0.15;
+
+/// The ranker of `surface` before the merchant's settings: the default one, with the price
+/// kernel on for search.
+fn ranker_builder(surface: Surface) -> RankerBuilder {
+    let builder = Ranker::builder();
+    if surface == Surface::Search {
+        builder.similarity(SimilarityConfig {
+            price: SEARCH_PRICE_SIMILARITY,
+            ..SimilarityConfig::default()
+        })
+    } else {
+        builder
+    }
 }
 
 /// What serving and precompute run for one shop: the policy set with the merchant's saved
@@ -94,6 +112,20 @@ pub struct Tuning {
     default_ranker: Ranker,
     titles: Vec<(Surface, BTreeMap<String, String>)>,
     versions: BTreeMap<String, i64>,
+}
+
+/// The search ranker when the merchant has not saved search settings (the default ranker
+/// would leave out its price kernel).
+fn default_search_ranker(
+    applied: &[(Surface, i64, Applied)],
+) -> Result<Option<(Surface, Ranker)>, ranker::RankerError> {
+    if applied.iter().any(|(s, _, _)| *s == Surface::Search) {
+        return Ok(None);
+    }
+    Ok(Some((
+        Surface::Search,
+        ranker_builder(Surface::Search).build()?,
+    )))
 }
 
 impl Tuning {
@@ -122,9 +154,9 @@ impl Tuning {
             .collect();
         Ok(Self {
             policies: PolicySet::new(policies, base.cold_start().clone()),
-            rankers: applied
-                .iter()
-                .map(|(s, _, a)| (*s, a.ranker.clone()))
+            rankers: default_search_ranker(applied)?
+                .into_iter()
+                .chain(applied.iter().map(|(s, _, a)| (*s, a.ranker.clone())))
                 .collect(),
             default_ranker: Ranker::builder().build()?,
             titles: applied
