@@ -30,8 +30,9 @@ pub struct SimilarityConfig {
     pub price: f32,
 }
 
-/// Each price band spans this factor: 10-16, 16-25.6, 25.6-41, … in any currency unit, so a
-/// band reads as "about the same price" at every price level.
+/// Each price band spans this factor, in any currency unit (… 6.6–10.5, 10.5–16.8,
+/// 16.8–26.8 …: powers of 1.6), so a band reads as "about the same price" at every price
+/// level.
 pub const PRICE_BAND_RATIO: f32 = 1.6;
 
 impl Default for SimilarityConfig {
@@ -312,8 +313,8 @@ mod tests {
 
     #[test]
     fn prices_within_the_band_ratio_share_a_band() {
-        assert_eq!(price_band(10.0), price_band(15.0));
-        assert_ne!(price_band(10.0), price_band(17.0));
+        assert_eq!(price_band(11.0), price_band(16.0));
+        assert_ne!(price_band(16.0), price_band(17.0), "the band edge is 1.6^6 = 16.78");
         assert_ne!(price_band(100.0), price_band(10.0));
         assert_eq!(price_band(0.0), NONE);
         assert_eq!(price_band(f32::NAN), NONE);
