@@ -7,6 +7,7 @@
 
 mod admin_api;
 mod admin_pages;
+mod admin_rules;
 mod admin_settings;
 mod cli;
 mod concurrency;

@@ -55,7 +55,14 @@ fn serve_at(shop: &Shop, rules: &[MerchantRule], policy: &SurfacePolicy, now: i6
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let signals = Signals::default().with_rules(&rules);
     ranker()
-        .serve_with(&shop.catalog, &pool_desc(&shop.catalog), &ctx, policy, &signals, &mut rng)
+        .serve_with(
+            &shop.catalog,
+            &pool_desc(&shop.catalog),
+            &ctx,
+            policy,
+            &signals,
+            &mut rng,
+        )
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -175,14 +182,28 @@ fn boosts_and_buries_shift_the_score_by_at_most_the_bound() {
             .find(|i| i.ranked.external_id == id)
             .map(|i| i.ranked.score)
     };
-    let base = serve(&[MerchantRule::new(9, Action::Exclude, [1, 2, 3, 4, 5, 6, 7, 8])]);
+    let base = serve(&[MerchantRule::new(
+        9,
+        Action::Exclude,
+        [1, 2, 3, 4, 5, 6, 7, 8],
+    )]);
 
-    assert!(products(&boosted)[..3].contains(&9), "{:?}", products(&boosted));
+    assert!(
+        products(&boosted)[..3].contains(&9),
+        "{:?}",
+        products(&boosted)
+    );
     let shift = score(&boosted, 9).unwrap_or(0.0) - score(&base, 9).unwrap_or(0.0);
-    assert!((shift - MAX_SHIFT).abs() < 1e-6, "a boost of 5 shifts {shift}");
+    assert!(
+        (shift - MAX_SHIFT).abs() < 1e-6,
+        "a boost of 5 shifts {shift}"
+    );
     assert_eq!(boosted.modules[0].items[0].ranked.external_id, 9);
     assert_eq!(
-        boosted.items().find(|i| i.ranked.external_id == 9).and_then(|i| i.rule),
+        boosted
+            .items()
+            .find(|i| i.ranked.external_id == 9)
+            .and_then(|i| i.rule),
         Some(4)
     );
     assert_ne!(products(&buried)[0], 1, "buried below the next best");
@@ -222,8 +243,20 @@ fn a_pinned_product_goes_to_the_first_module_only_even_when_no_generator_propose
         .and_then(|r| r.serve_with(&s.catalog, &pool, &ctx, &two, &signals, &mut rng))
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let main: Vec<i64> = list.modules[0].items.iter().map(|i| i.ranked.external_id).collect();
-    let more: Vec<i64> = list.modules[1].items.iter().map(|i| i.ranked.external_id).collect();
-    assert_eq!(main, [1, 2, 3, 10], "product 10 is not in the pool, yet pinned");
+    let main: Vec<i64> = list.modules[0]
+        .items
+        .iter()
+        .map(|i| i.ranked.external_id)
+        .collect();
+    let more: Vec<i64> = list.modules[1]
+        .items
+        .iter()
+        .map(|i| i.ranked.external_id)
+        .collect();
+    assert_eq!(
+        main,
+        [1, 2, 3, 10],
+        "product 10 is not in the pool, yet pinned"
+    );
     assert!(!more.contains(&10) && !more.contains(&3));
 }

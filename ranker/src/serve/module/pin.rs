@@ -59,7 +59,10 @@ impl Job<'_> {
             return Err(Blocked::Excluded { by });
         }
         let item = self.catalog.id_of(product).ok_or(Blocked::NotEligible)?;
-        let row = all.iter().find(|r| r.item == item).ok_or(Blocked::NotEligible)?;
+        let row = all
+            .iter()
+            .find(|r| r.item == item)
+            .ok_or(Blocked::NotEligible)?;
         if !self.stock_ok(item) {
             return Err(Blocked::OutOfStock);
         }
