@@ -134,15 +134,15 @@ function moduleTable(modules) {
 }
 async function preview() {
   if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
-  const select = el('select', { name: 'surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
-  const product = el('input', { type: 'text', placeholder: 'product id (pdp, cart)' });
+  const select = el('select', { name: 'surface', id: 'preview-surface', 'aria-label': 'Surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
+  const product = el('input', { type: 'text', id: 'preview-product', placeholder: 'product id (pdp, cart)' });
   const customer = el('input', { type: 'text', placeholder: 'customer id (home, email)' });
   const draftHolder = el('div', {});
   const output = el('div', {});
   const showDraft = () => { const s = surfaces.find((x) => x.surface === select.value); draftHolder.replaceChildren(settingsForm(s)); draftHolder.querySelector('button').textContent = 'Save this draft'; };
   select.addEventListener('change', showDraft); showDraft();
   const useRule = el('input', { type: 'checkbox', id: 'use-rule' });
-  const ruleHolder = ruleForm(null, async () => run());
+  const ruleHolder = ruleForm(null, async () => { useRule.checked = true; await run(); });
   ruleHolder.querySelector('button[type=submit]').textContent = 'Preview with this rule';
   const run = async () => {
     const form = draftHolder.querySelector('form');
