@@ -245,7 +245,7 @@ async fn a_pin_reaches_the_storefront_and_the_preview_says_what_placed_it() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["product_id"] == pinned.to_string())
+        .find(|i| i["product_id"].as_str().and_then(|id| id.parse().ok()) == Some(pinned))
         .cloned()
         .unwrap();
     assert_eq!(item["step"], "pinned");
@@ -328,4 +328,29 @@ async fn serving_notices_a_rule_saved_by_another_process_at_its_recheck() {
     })
     .await;
     assert!(noticed, "the served list follows the saved rule");
+}
+
+#[tokio::test]
+async fn deleting_a_shop_deletes_its_rules_and_audit_log() {
+    use sea_orm::PaginatorTrait;
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let product = some_product(&app).await;
+    assert_eq!(create(&app, &key, pin(product, 2)).await.status(), 200);
+
+    services::compliance::delete_shop(&app.db.conn, shop_id)
+        .await
+        .unwrap();
+
+    let rules = entity::merchant_rule::Entity::find()
+        .filter(entity::merchant_rule::Column::ShopId.eq(shop_id))
+        .count(&app.db.conn)
+        .await
+        .unwrap();
+    let audit = entity::audit_entry::Entity::find()
+        .filter(entity::audit_entry::Column::ShopId.eq(shop_id))
+        .count(&app.db.conn)
+        .await
+        .unwrap();
+    assert_eq!((rules, audit), (0, 0));
 }
