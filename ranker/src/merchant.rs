@@ -151,12 +151,14 @@ impl MerchantRules {
 
     /// The rules in force on `surface` at `now`.
     pub(crate) fn active(&self, surface: Surface, now: i64) -> Active<'_> {
+        let rules: Vec<&MerchantRule> = self
+            .rules
+            .iter()
+            .filter(|r| r.applies(surface, now))
+            .collect();
         Active {
-            rules: self
-                .rules
-                .iter()
-                .filter(|r| r.applies(surface, now))
-                .collect(),
+            pins: pins(&rules),
+            rules,
         }
     }
 }
@@ -213,6 +215,29 @@ pub struct PinOutcome {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Active<'a> {
     rules: Vec<&'a MerchantRule>,
+    /// Every pin as `(rule, 1-based slot, product)`, by slot, then rule; one per product.
+    pins: Vec<(i64, usize, i64)>,
+}
+
+/// The pins of `rules` as `(rule, 1-based slot, product)`, by slot, then rule; of two pins
+/// of one product the first (lowest slot) wins.
+fn pins(rules: &[&MerchantRule]) -> Vec<(i64, usize, i64)> {
+    let mut pins: Vec<(i64, usize, i64)> = rules
+        .iter()
+        .filter_map(|r| match r.action {
+            Action::Pin { slot } => Some(r.products.iter().map(move |p| (r.id, slot, *p))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    pins.sort_by_key(|(rule, slot, _)| (*slot, *rule));
+    let mut seen = Vec::new();
+    pins.retain(|p| {
+        let new = !seen.contains(&p.2);
+        seen.push(p.2);
+        new
+    });
+    pins
 }
 
 impl Active<'_> {
@@ -256,24 +281,7 @@ impl Active<'_> {
 
     /// Every pin as `(rule, 1-based slot, product)`, by slot, then rule.
     pub(crate) fn pins(&self) -> impl Iterator<Item = (i64, usize, i64)> + '_ {
-        let mut pins: Vec<(i64, usize, i64)> = self
-            .rules
-            .iter()
-            .filter_map(|r| match r.action {
-                Action::Pin { slot } => Some(r.products.iter().map(move |p| (r.id, slot, *p))),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        pins.sort_by_key(|(rule, slot, _)| (*slot, *rule));
-        // One pin per product: the first (lowest slot) wins.
-        let mut seen = Vec::new();
-        pins.retain(|p| {
-            let new = !seen.contains(&p.2);
-            seen.push(p.2);
-            new
-        });
-        pins.into_iter()
+        self.pins.iter().copied()
     }
 
     /// Whether `external_id` is pinned by a rule in force.

@@ -200,7 +200,7 @@ pub async fn draft(
     draft: DraftRule,
 ) -> Result<MerchantRule, ApiError> {
     let doc = document(draft.rule)?;
-    let products = rules::store::draft(conn, shop_id, &doc)
+    let products = rules::draft(conn, shop_id, &doc)
         .await
         .map_err(rule_error)?;
     Ok(rules::to_ranker(draft.id.unwrap_or(0), &doc, products))

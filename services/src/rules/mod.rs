@@ -7,15 +7,19 @@
 //! change, so either reaches served lists at the next model recheck.
 
 mod document;
+mod error;
 mod resolve;
 pub mod store;
+mod validate;
 
 use chrono::{DateTime, Utc};
 use ranker::{MerchantRule, MerchantRules};
 use sea_orm::{ConnectionTrait, DbErr};
 
 pub use document::{RuleDoc, Target};
-pub use store::{RuleError, RuleState, SavedRule};
+pub use error::RuleError;
+pub use store::{RuleState, SavedRule};
+pub use validate::draft;
 
 use crate::settings::{self, LoadError, Tuning};
 use resolve::Snapshot;

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use common::database::begin_write;
-use entity::{collection, merchant_rule, product};
+use entity::merchant_rule;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -13,38 +13,11 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::document::{RuleDoc, Target, check, field};
+use super::document::{RuleDoc, Target};
+use super::error::RuleError;
 use super::resolve::Snapshot;
+use super::validate::validate;
 use crate::audit::{self, Change};
-use crate::settings::{self, FieldError};
-use crate::surface;
-
-/// Why a change did not land; nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum RuleError {
-    /// Fields failed validation.
-    #[error("the rule is not valid")]
-    Invalid(Vec<FieldError>),
-    /// No such rule (or it was deleted).
-    #[error("there is no rule {0}")]
-    NotFound(i64),
-    /// The change edited an older version than the current one.
-    #[error("rule {id} was changed meanwhile (now version {current}, edited {edited})")]
-    Stale {
-        /// The rule.
-        id: i64,
-        /// Its current version.
-        current: i64,
-        /// The version the change edited.
-        edited: i64,
-    },
-    /// Another create took the same id at the same moment.
-    #[error("another rule was created at the same moment")]
-    Raced,
-    /// The database failed.
-    #[error("storing the rule failed")]
-    Database(#[from] DbErr),
-}
 
 /// A stored rule.
 #[derive(Debug, Clone, Serialize)]
@@ -147,83 +120,6 @@ fn status(rule: &RuleDoc, matches: usize, now: chrono::DateTime<Utc>) -> (bool, 
         (_, Some(end)) if now >= end => (false, format!("ended {end}")),
         _ => (true, format!("active: matches {matches} product{plural}")),
     }
-}
-
-/// Every check of `doc` for `shop_id`: fields, the pin's slot against the list lengths of
-/// its surfaces, and the product or collection it names.
-async fn validate(
-    conn: &impl ConnectionTrait,
-    shop_id: i64,
-    doc: &RuleDoc,
-) -> Result<(), RuleError> {
-    let surfaces: Vec<&str> = doc.surfaces().into_iter().map(surface::name).collect();
-    let shortest = settings::store::current(conn, shop_id)
-        .await?
-        .into_iter()
-        .filter(|s| surfaces.contains(&s.surface))
-        .map(|s| s.settings.list_length)
-        .min()
-        .unwrap_or(0);
-    let mut errors = check(doc, shortest);
-    errors.extend(named(conn, shop_id, &doc.target).await?);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(RuleError::Invalid(errors))
-    }
-}
-
-/// The product or collection a target names, if it does not exist (or was deleted).
-async fn named(
-    conn: &impl ConnectionTrait,
-    shop_id: i64,
-    target: &Target,
-) -> Result<Option<FieldError>, DbErr> {
-    Ok(match target {
-        Target::Product { product_id } => {
-            let found = product::Entity::find_by_id((shop_id, *product_id))
-                .one(conn)
-                .await?;
-            match found {
-                None => Some(field(
-                    "match.product_id",
-                    format!("there is no product {product_id}"),
-                )),
-                Some(p) if p.deleted_at.is_some() || p.status != "active" => Some(field(
-                    "match.product_id",
-                    format!("product {product_id} was deleted or is not active"),
-                )),
-                Some(_) => None,
-            }
-        }
-        Target::Collection { collection_id } => {
-            collection::Entity::find_by_id((shop_id, *collection_id))
-                .one(conn)
-                .await?
-                .is_none()
-                .then(|| {
-                    field(
-                        "match.collection_id",
-                        format!("there is no collection {collection_id}"),
-                    )
-                })
-        }
-        _ => None,
-    })
-}
-
-/// Checks `doc` and returns what it matches, for the admin's preview of an unsaved rule.
-///
-/// # Errors
-/// [`RuleError::Invalid`], [`RuleError::Database`].
-pub async fn draft(
-    conn: &impl ConnectionTrait,
-    shop_id: i64,
-    doc: &RuleDoc,
-) -> Result<Vec<i64>, RuleError> {
-    validate(conn, shop_id, doc).await?;
-    let snapshot = Snapshot::load(conn, shop_id).await?;
-    Ok(snapshot.matched(conn, shop_id, &doc.target).await?)
 }
 
 fn json(doc: &RuleDoc) -> Result<Value, DbErr> {
