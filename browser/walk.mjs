@@ -2,8 +2,9 @@
 // by price) → product → add to cart → cart → checkout → thank-you. Asserts each page's
 // recommendation modules render and no page logs a console error or fails a request, and
 // saves a screenshot of each step under docs/screenshots/. Then the merchant admin: turn
-// the Klaviyo feeds on, rename the home page's module, see the storefront follow, and open
-// the discovery dashboard.
+// the Klaviyo feeds on, rename the home page's module, and see the storefront follow; pin a
+// product to slot 2 of the product page, see the preview place it, save the rule, and see
+// the product page show it; and open the discovery dashboard.
 //
 //   node browser/walk.mjs        (after `cargo build -p app`; see harness.mjs for options)
 
@@ -36,6 +37,11 @@ try {
   await page.goto(`${app.base}/demo`);
   await modules(["Picked for you"]);
   await screenshot(page, "1-home");
+  const productIds = async (scope) =>
+    (await scope.locator("a.card").evaluateAll((cards) => cards.map((a) => a.getAttribute("href"))))
+      .map((href) => Number(href.match(/products\/(\d+)/)?.[1]))
+      .filter(Boolean);
+  const homeProducts = await productIds(page.locator("section.module"));
 
   await page.getByLabel("Search").fill("kitchen");
   await page.getByRole("button", { name: "Search" }).click();
@@ -56,6 +62,8 @@ try {
 
   await page.locator("main > .grid a.card:has(.badge.ok)").first().click();
   await page.waitForURL(/\/demo\/products\//);
+  const productPage = page.url();
+  const productId = Number(productPage.match(/products\/(\d+)/)[1]);
   await modules(["Similar items", "You may also like"]);
   await page.getByLabel("Quantity").fill("2");
   await screenshot(page, "4-product");
@@ -94,6 +102,41 @@ try {
   await page.goto(`${app.base}/demo`);
   await modules(["Fresh picks for you"]);
 
+  // A merchant rule: pin a product from the home page to slot 2 of the product page's
+  // first module. The preview shows it placed by the unsaved rule; once saved, the
+  // storefront's product page shows it.
+  const similar = page.locator("section.module", { hasText: "Similar items" });
+  await page.goto(productPage);
+  const before = await productIds(similar);
+  const pinned = homeProducts.find((id) => id !== productId && !before.includes(id));
+  assert.ok(pinned, `no product to pin: ${homeProducts}`);
+  const fillRule = async (form) => {
+    await form.locator("#rule-action\\.kind").selectOption("pin");
+    await form.locator("#rule-action\\.slot").fill("2");
+    await form.locator("#rule-match\\.kind").selectOption("product");
+    await form.locator("#rule-match\\.value").fill(String(pinned));
+    await form.locator("#rule-surface").selectOption("pdp");
+  };
+  await page.goto(`${app.base}/demo/admin/preview?key=${key}`);
+  await page.locator("#preview-surface").selectOption("pdp");
+  await page.locator("#preview-product").fill(String(productId));
+  await fillRule(page.locator("form.rule-form"));
+  await page.getByRole("button", { name: "Preview with this rule" }).click();
+  const note = page.getByText("pinned to slot 2 by the unsaved rule").first();
+  await note.waitFor();
+  await note.scrollIntoViewIfNeeded();
+  await screenshot(page, "10-admin-preview-rule");
+  await page.goto(`${app.base}/demo/admin/rules?key=${key}`);
+  await fillRule(page.locator("form.rule-form"));
+  await page.getByRole("button", { name: "Add rule" }).click();
+  await page.getByText(/Rule 1 saved/).waitFor();
+  await page.getByText("audit log", { exact: false }).first().waitFor();
+  assert.equal(await page.locator("#audit tr").count(), 1 + 2, "the rule and the settings save are audited");
+  await screenshot(page, "11-admin-rules");
+  await page.goto(productPage);
+  const after = await productIds(similar);
+  assert.ok(after.includes(pinned), `pinned ${pinned} not in Similar items: ${after}`);
+  await screenshot(page, "12-product-pinned");
   // The discovery dashboard: the demo's simulated past, rolled up by the scheduler, drawn as
   // SVG charts (reloaded until the first days are in).
   const rolledUp = async () => {
@@ -104,7 +147,7 @@ try {
   for (let i = 0; i < 30 && (await rolledUp()) < 7; i++) await page.waitForTimeout(1000);
   assert.equal(await page.locator("svg.chart").count(), 5);
   assert.ok((await page.locator("svg.chart polyline").count()) > 0, "no line drawn");
-  await screenshot(page, "10-admin-discovery");
+  await screenshot(page, "13-admin-discovery");
 
   assert.deepEqual(watcher.problems(), []);
 

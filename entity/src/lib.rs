@@ -7,6 +7,7 @@
 pub mod domain;
 
 pub mod app_proxy_replay;
+pub mod audit_entry;
 pub mod category;
 pub mod category_adjacency;
 pub mod collection;
@@ -24,6 +25,7 @@ pub mod job_run;
 pub mod klaviyo_account;
 pub mod klaviyo_rate_limit;
 pub mod list_part;
+pub mod merchant_rule;
 pub mod metric_rollup;
 pub mod model;
 pub mod oauth_state;
@@ -60,6 +62,7 @@ mod tests {
     #[test]
     fn every_table_holding_shop_data_carries_shop_id() {
         let tables = [
+            columns::<audit_entry::Entity>(),
             columns::<category::Entity>(),
             columns::<category_adjacency::Entity>(),
             columns::<collection::Entity>(),
@@ -73,6 +76,7 @@ mod tests {
             columns::<job_run::Entity>(),
             columns::<klaviyo_account::Entity>(),
             columns::<list_part::Entity>(),
+            columns::<merchant_rule::Entity>(),
             columns::<metric_rollup::Entity>(),
             columns::<model::Entity>(),
             columns::<order::Entity>(),

@@ -16,6 +16,9 @@
 //!    [`ExposureLedger`] (exposure-aware re-ranking against catalog-wide concentration) and an
 //!    [`ExploreBandit`](bandit::ExploreBandit) (contextual choice of the exploration arm).
 //!
+//! 5. Merchant rules ([`MerchantRules`]: pin, exclude, boost, bury) travel in [`Signals`] and
+//!    apply before the hard rules; [`ServedList::pins`] says where each pin went and why.
+//!
 //! Everything is deterministic: ties break by position/id, never by hash order or time.
 
 pub mod bandit;
@@ -27,6 +30,7 @@ mod error;
 mod exposure;
 mod intent;
 mod list;
+mod merchant;
 pub mod metrics;
 pub mod ope;
 pub mod policy;
@@ -53,6 +57,7 @@ pub use error::{RankerError, Result};
 pub use exposure::{ExposureConfig, ExposureLedger};
 pub use intent::{Intent, IntentConfig};
 pub use list::{RankedItem, RankedList, Reason};
+pub use merchant::{Action, Blocked, MAX_SHIFT, MerchantRule, MerchantRules, PinOutcome};
 pub use policy::{PolicyError, PolicySet, PolicySpec, SurfacePolicy};
 pub use ranker::{Ranker, RankerBuilder, RankerSettings};
 pub use rerank::Policy;

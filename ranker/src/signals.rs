@@ -2,6 +2,7 @@
 
 use crate::bandit::ExploreBandit;
 use crate::exposure::ExposureLedger;
+use crate::merchant::MerchantRules;
 
 /// Optional state the app keeps between requests and lends to
 /// [`Ranker::rank_with`](crate::Ranker::rank_with) / [`Ranker::serve_with`](crate::Ranker::serve_with).
@@ -14,6 +15,9 @@ pub struct Signals<'a> {
     /// The exploration-arm bandit, used by policies whose exploration selects arms with
     /// [`ArmSelection::Bandit`](crate::policy::ArmSelection::Bandit).
     pub bandit: Option<&'a ExploreBandit>,
+    /// The merchant's rules (pin, exclude, boost, bury), applied by
+    /// [`Ranker::serve_with`](crate::Ranker::serve_with) before the hard rules.
+    pub rules: Option<&'a MerchantRules>,
 }
 
 impl<'a> Signals<'a> {
@@ -21,6 +25,13 @@ impl<'a> Signals<'a> {
     #[must_use]
     pub fn with_exposure(mut self, ledger: &'a ExposureLedger) -> Self {
         self.exposure = Some(ledger);
+        self
+    }
+
+    /// Sets the merchant rules.
+    #[must_use]
+    pub fn with_rules(mut self, rules: &'a MerchantRules) -> Self {
+        self.rules = Some(rules);
         self
     }
 

@@ -20,7 +20,8 @@ use crate::recs::profiles::customer_profile;
 use crate::shop_tokens;
 
 /// Deletes a shop; every table holding its data cascades from `shops`, except the webhook
-/// receipts, kept for dedupe (their shop becomes unknown) without their payloads.
+/// receipts, kept for dedupe (their shop becomes unknown) without their payloads, and the
+/// merchant rules and audit log, which have no foreign key and are deleted here.
 ///
 /// # Errors
 /// The database error (nothing is deleted then).
@@ -29,6 +30,7 @@ pub async fn delete_shop(db: &DatabaseConnection, shop_id: i64) -> Result<(), Db
     if let Some(shop) = shop::Entity::find_by_id(shop_id).one(&txn).await? {
         receipts::forget_shop(&txn, shop.id, &shop.domain).await?;
     }
+    crate::rules::store::delete_shop(&txn, shop_id).await?;
     shop::Entity::delete_by_id(shop_id).exec(&txn).await?;
     txn.commit().await
 }

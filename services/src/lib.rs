@@ -4,6 +4,7 @@
 //! and the demo shop loader. Nothing here knows the queue: a service returns what happened and
 //! the runtime decides what to schedule next.
 
+pub mod audit;
 pub mod catalog;
 pub mod compliance;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod onboarding;
 pub mod receipts;
 pub mod recs;
 pub mod rollups;
+pub mod rules;
 pub mod runs;
 pub mod search;
 pub mod settings;

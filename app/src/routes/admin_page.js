@@ -129,27 +129,33 @@ function moduleTable(modules) {
     el('table', {}, el('tr', {}, ...['#', 'product', 'score', 'relevance', 'intent', 'margin', 'inventory', 'novelty', 'step'].map((h) => el('th', {}, h))),
       ...m.items.map((i) => el('tr', {}, el('td', {}, i.position), el('td', {}, i.title || i.product_id), el('td', { class: 'num' }, fmt(i.score)),
         ...['relevance', 'intent', 'margin', 'inventory', 'novelty'].map((c) => el('td', { class: 'num' }, fmt(i.components[c], 2))),
-        el('td', {}, i.step, i.explored ? ` (p=${fmt(i.propensity, 2)})` : ''))))));
+        el('td', {}, i.note || i.step, i.explored ? ` (p=${fmt(i.propensity, 2)})` : '')))),
+    ...(m.notes || []).map((n) => el('div', { class: 'field-error' }, n))));
 }
 async function preview() {
   if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
-  const select = el('select', { name: 'surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
-  const product = el('input', { type: 'text', placeholder: 'product id (pdp, cart)' });
+  const select = el('select', { name: 'surface', id: 'preview-surface', 'aria-label': 'Surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
+  const product = el('input', { type: 'text', id: 'preview-product', placeholder: 'product id (pdp, cart)' });
   const customer = el('input', { type: 'text', placeholder: 'customer id (home, email)' });
   const draftHolder = el('div', {});
   const output = el('div', {});
   const showDraft = () => { const s = surfaces.find((x) => x.surface === select.value); draftHolder.replaceChildren(settingsForm(s)); draftHolder.querySelector('button').textContent = 'Save this draft'; };
   select.addEventListener('change', showDraft); showDraft();
+  const useRule = el('input', { type: 'checkbox', id: 'use-rule' });
+  const ruleHolder = ruleForm(null, async () => { useRule.checked = true; await run(); });
+  ruleHolder.querySelector('button[type=submit]').textContent = 'Preview with this rule';
   const run = async () => {
     const form = draftHolder.querySelector('form');
     const request = { surface: select.value, draft: readForm(form) };
+    if (useRule.checked) request.draft_rule = { rule: readRule(ruleHolder) };
     if (product.value) request.product_id = Number(product.value);
     if (customer.value) request.customer_id = Number(customer.value);
     const { ok, body } = await api('/admin/api/preview', { method: 'POST', body: JSON.stringify(request) });
     if (!ok) return output.replaceChildren(el('div', { class: 'banner bad' }, body.message), ...(body.fields || []).map((f) => el('div', { class: 'field-error' }, f.field + ': ' + f.message)));
-    output.replaceChildren(el('div', { class: 'columns' }, card('Saved settings', ...moduleTable(body.current)), card('Draft', ...moduleTable(body.draft || []))));
+    output.replaceChildren(el('div', { class: 'columns' }, card('Saved settings and rules', ...moduleTable(body.current)), card('Draft', ...moduleTable(body.draft || []))));
   };
-  app.replaceChildren(card('Preview', el('div', { class: 'grid' }, select, product, customer), el('p', {}, el('button', { onclick: run }, 'Preview'))), draftHolder, output);
+  app.replaceChildren(card('Preview', el('div', { class: 'grid' }, select, product, customer), el('p', {}, el('button', { onclick: run, id: 'run-preview' }, 'Preview'))), draftHolder,
+    card('Unsaved rule', el('label', { for: 'use-rule' }, useRule, ' Include this rule in the draft'), ruleHolder), output);
 }
 
 // Discovery dashboard: the server renders the charts as SVG (parsed as SVG, not HTML), the
@@ -183,4 +189,100 @@ async function metrics() {
     el('div', { class: 'charts' }, ...body.charts.map((c) => card(c.title, svgNode(c.svg)))));
 }
 
-({ onboarding, settings, preview, metrics })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));
+// Merchant rules: the list with what each matches, a form to add or edit one, the audit log.
+const ACTIONS = ['pin', 'exclude', 'boost', 'bury'];
+const TARGETS = { product: 'product_id', collection: 'collection_id', tag: 'tag', vendor: 'vendor', category: 'category_id', price_band: null };
+function describe(r) {
+  const a = r.action;
+  const what = a.kind === 'pin' ? `Pin to slot ${a.slot}` : a.kind === 'exclude' ? 'Exclude' : `${a.kind === 'boost' ? 'Boost' : 'Bury'} by ${a.amount}`;
+  const m = r.match;
+  const target = m.kind === 'price_band' ? `price ${m.min_minor ?? '…'}–${m.max_minor ?? '…'}` : `${m.kind} ${m[TARGETS[m.kind]]}`;
+  const when = r.starts_at || r.ends_at ? ` · ${r.starts_at || '…'} → ${r.ends_at || '…'}` : '';
+  return `${what} · ${target} · ${r.surface || 'all surfaces'}${when}`;
+}
+function ruleForm(saved, onSubmit) {
+  const r = saved ? saved.rule : { action: { kind: 'pin', slot: 2 }, match: { kind: 'product' } };
+  const field = (name, input) => el('div', {}, el('label', { for: 'rule-' + name }, name), input, el('div', { class: 'field-error', 'data-field': name }));
+  const select = (name, options, value) => el('select', { id: 'rule-' + name, name }, ...options.map((o) => { const opt = el('option', { value: o }, o || 'all surfaces'); if (o === value) opt.selected = true; return opt; }));
+  const input = (name, value, type = 'text') => el('input', { id: 'rule-' + name, name, type, value: value == null ? '' : String(value) });
+  const m = r.match;
+  const local = (t) => (t ? t.slice(0, 16) : '');
+  const form = el('form', { class: 'rule-form' },
+    el('div', { class: 'grid' },
+      field('action.kind', select('action.kind', ACTIONS, r.action.kind)),
+      field('action.slot', input('action.slot', r.action.slot, 'number')),
+      field('action.amount', input('action.amount', r.action.amount, 'number')),
+      field('match.kind', select('match.kind', Object.keys(TARGETS), m.kind)),
+      field('match.value', input('match.value', TARGETS[m.kind] ? m[TARGETS[m.kind]] : '')),
+      field('match.min_minor', input('match.min_minor', m.min_minor, 'number')),
+      field('match.max_minor', input('match.max_minor', m.max_minor, 'number')),
+      field('surface', select('surface', ['', ...surfaces.map((s) => s.surface)], r.surface || '')),
+      field('starts_at', input('starts_at', local(r.starts_at), 'datetime-local')),
+      field('ends_at', input('ends_at', local(r.ends_at), 'datetime-local'))),
+    el('div', { class: 'field-error', 'data-field': 'match' }), el('div', { class: 'field-error', 'data-field': 'match.product_id' }),
+    el('div', { class: 'field-error', 'data-field': 'match.collection_id' }), el('div', { class: 'field-error', 'data-field': 'rule' }),
+    el('button', { type: 'submit' }, saved ? `Save rule ${saved.id}` : 'Add rule'));
+  form.querySelector('[name="action.amount"]').step = '0.01';
+  form.addEventListener('submit', async (event) => { event.preventDefault(); await onSubmit(form); });
+  return form;
+}
+function readRule(form) {
+  const v = (name) => form.querySelector(`[name="${name}"]`).value;
+  const num = (name) => (v(name) === '' ? null : Number(v(name)));
+  const kind = v('action.kind');
+  const action = kind === 'pin' ? { kind, slot: num('action.slot') } : kind === 'exclude' ? { kind } : { kind, amount: num('action.amount') };
+  const mk = v('match.kind');
+  const match = { kind: mk };
+  if (mk === 'price_band') { match.min_minor = num('match.min_minor'); match.max_minor = num('match.max_minor'); } else {
+    const key = TARGETS[mk];
+    match[key] = key.endsWith('_id') && mk !== 'category' ? Number(v('match.value')) : v('match.value');
+  }
+  const time = (name) => (v(name) ? new Date(v(name)).toISOString() : null);
+  return { action, match, surface: v('surface') || null, starts_at: time('starts_at'), ends_at: time('ends_at') };
+}
+function showErrors(form, body) {
+  for (const f of body.fields || []) {
+    const slot = form.querySelector(`[data-field="${CSS.escape(f.field)}"]`) || form.querySelector('[data-field="rule"]');
+    slot.textContent = f.message;
+  }
+}
+async function rules(message) {
+  if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
+  const [{ ok, body }, audit] = await Promise.all([api('/admin/api/rules'), api('/admin/api/audit?limit=50')]);
+  if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
+  const note = el('div', {}, message ? el('div', { class: 'banner ' + message.kind }, message.text) : null);
+  const editor = el('div', {});
+  const submit = (saved) => async (form) => {
+    form.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
+    const rule = readRule(form);
+    const answer = saved
+      ? await api('/admin/api/rules/' + saved.id, { method: 'PUT', body: JSON.stringify({ version: saved.version, rule }) })
+      : await api('/admin/api/rules', { method: 'POST', body: JSON.stringify({ rule }) });
+    if (answer.ok) return rules({ kind: 'ok', text: `Rule ${answer.body.id} saved (version ${answer.body.version}): ${answer.body.status}. The storefront follows within a minute.` });
+    form.prepend(el('div', { class: 'banner bad' }, answer.body.message || 'failed'));
+    showErrors(form, answer.body);
+  };
+  const edit = (saved) => editor.replaceChildren(card(saved ? `Edit rule ${saved.id}` : 'Add a rule', ruleForm(saved, submit(saved))));
+  const remove = async (saved) => {
+    const answer = await api(`/admin/api/rules/${saved.id}?version=${saved.version}`, { method: 'DELETE' });
+    rules(answer.ok ? { kind: 'ok', text: `Rule ${saved.id} deleted.` } : { kind: 'bad', text: answer.body.message || 'failed' });
+  };
+  const rows = body.rules.map((r) => el('tr', { 'data-rule': r.id }, el('td', {}, r.id), el('td', {}, describe(r.rule)),
+    el('td', {}, badge(r.status, r.active ? 'ok' : 'warn')),
+    el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: () => edit(r) }, 'Edit'), ' ',
+      el('button', { type: 'button', class: 'secondary', onclick: () => remove(r) }, 'Delete'))));
+  const list = body.rules.length
+    ? el('table', {}, el('tr', {}, ...['#', 'rule', 'status', ''].map((h) => el('th', {}, h))), ...rows)
+    : el('p', { class: 'muted' }, 'No rules yet: pin, exclude, boost or bury products per surface.');
+  const entries = audit.ok ? audit.body.entries : [];
+  const change = (e) => (e.before && e.after ? 'changed' : e.after ? 'created' : 'deleted');
+  const log = entries.length
+    ? el('table', { id: 'audit' }, el('tr', {}, ...['when', 'who', 'what', ''].map((h) => el('th', {}, h))),
+      ...entries.map((e) => el('tr', {}, el('td', {}, new Date(e.at).toLocaleString()), el('td', {}, e.actor), el('td', {}, `${e.action} · ${e.subject}`),
+        el('td', {}, el('details', {}, el('summary', {}, change(e)), el('pre', {}, JSON.stringify({ before: e.before, after: e.after }, null, 1)))))))
+    : el('p', { class: 'muted' }, 'No changes yet.');
+  edit(null);
+  app.replaceChildren(note, card('Rules', list), editor, card('Audit log', log));
+}
+
+({ onboarding, settings, preview, rules, metrics })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));

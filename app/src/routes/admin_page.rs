@@ -1,5 +1,6 @@
-//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`, `/metrics`) inside the Shopify
-//! admin, signed in by App Bridge's `id_token` and framed only by the shop's admin; and
+//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`, `/rules`, `/metrics`)
+//! inside the Shopify admin, signed in by App Bridge's `id_token` and framed only by the
+//! shop's admin; and
 //! `GET /demo/admin` (same sub-pages) for the demo shop with the demo key from the log.
 //! Plain server-rendered HTML in a Polaris-like style; small inline scripts call the JSON
 //! API (`/admin/api/…`) with a fresh session token (`await shopify.idToken()`) or the key.
@@ -10,7 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::admin::ShopSession;
-use super::admin_shop;
+use super::{admin_shop, auth};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
@@ -25,14 +26,16 @@ enum Page {
     Onboarding,
     Settings,
     Preview,
+    Rules,
     Metrics,
 }
 
 impl Page {
-    const ALL: [(Self, &'static str, &'static str); 4] = [
+    const ALL: [(Self, &'static str, &'static str); 5] = [
         (Self::Onboarding, "", "Onboarding"),
         (Self::Settings, "/settings", "Settings"),
         (Self::Preview, "/preview", "Preview"),
+        (Self::Rules, "/rules", "Rules & audit"),
         (Self::Metrics, "/metrics", "Discovery"),
     ];
 
@@ -49,6 +52,7 @@ impl Page {
             Self::Onboarding => "onboarding",
             Self::Settings => "settings",
             Self::Preview => "preview",
+            Self::Rules => "rules",
             Self::Metrics => "metrics",
         }
     }
@@ -116,22 +120,52 @@ fn html_response(markup: Markup, frame_ancestors: &str) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// `GET /`, `/settings`, `/preview`: the embedded admin, framed only by the shop's admin.
+/// `GET /`, `/settings`, `/preview`, `/rules`: the embedded admin, framed only by the shop's
+/// admin. Opened with a `shop` but without a session token (the app's URL typed or linked
+/// outside the Shopify admin, or before install), it sends the merchant to the install flow,
+/// which ends in the Shopify admin where App Bridge supplies the token.
 ///
 /// # Errors
-/// 401 without a valid `id_token`, 503 without Shopify credentials, 404 for another page.
+/// 401 for an invalid `id_token` (or none without a `shop`), 503 without Shopify
+/// credentials, 404 for another page.
 pub async fn embedded(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: ShopSession,
+    session: Result<ShopSession, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let current = Page::from_path(req.path().trim_end_matches('/'))?;
+    let session = match session {
+        Ok(session) => session,
+        Err(err) => return install_redirect(&req).ok_or(err),
+    };
     let auth = Auth::Embedded {
         api_key: &state.settings.shopify.api_key,
     };
     let markup = page(&session.shop.name, "", current, &auth);
     let ancestors = format!("https://{} https://admin.shopify.com", session.shop.domain);
     Ok(html_response(markup, &ancestors))
+}
+
+/// A redirect to `/auth?shop=…` for a request naming a valid shop and no session token.
+fn install_redirect(req: &HttpRequest) -> Option<HttpResponse> {
+    let query = shopify::signature::parse_query(req.query_string());
+    let has = |name: &str| query.iter().any(|(k, _)| k == name);
+    if has("id_token") || req.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let (_, shop) = query.iter().find(|(k, _)| k == "shop")?;
+    let shop = auth::parse_shop(shop).ok()?;
+    let location = format!(
+        "/auth?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("shop", shop.as_str())
+            .finish()
+    );
+    Some(
+        HttpResponse::Found()
+            .insert_header((header::LOCATION, location))
+            .finish(),
+    )
 }
 
 /// The demo admin's query.
@@ -142,7 +176,7 @@ pub struct DemoQuery {
     key: String,
 }
 
-/// `GET /demo/admin`, `/demo/admin/settings`, `/demo/admin/preview`: the demo shop's
+/// `GET /demo/admin` and its `/settings`, `/preview` and `/rules`: the demo shop's
 /// admin, opened with the key from the log; never framed.
 ///
 /// # Errors

@@ -2,16 +2,19 @@
 //! `GET /admin/api/settings` (every surface's version in force, settings and defaults),
 //! `PUT /admin/api/settings/{surface}` (`{"version": edited, "settings": {…}}`: a new version,
 //! 409 when another save came first, 422 naming every invalid field; nothing half-saved), and
-//! `POST /admin/api/preview` (the lists a request gets under the saved settings and, with a
-//! `draft`, under the unsaved one, item by item with score components and policy steps).
+//! `POST /admin/api/preview` (the lists a request gets under the saved settings and rules
+//! and, with a `draft` and/or a `draft_rule`, under the unsaved ones, item by item with
+//! score components, policy steps and what each merchant rule did).
 
 use actix_web::{HttpResponse, web};
+use ranker::MerchantRule;
 use ranker::Surface;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use services::settings::{self, FieldError, SURFACES, SaveError, SurfaceSettings};
+use services::settings::{self, Applied, FieldError, SURFACES, SaveError, SurfaceSettings, Tuning};
 use services::surface;
 
+use super::admin_rules::{self, DraftRule};
 use super::admin_shop::AdminShop;
 use crate::error::{ApiError, ErrorKind};
 use crate::serving::{self, RecRequest, explain};
@@ -81,19 +84,21 @@ pub async fn save(
     let body = body.into_inner();
     let edited = document(body.settings)?;
     let conn = &state.db.conn;
-    let version = settings::store::save(conn, admin.shop.id, surface, body.version, &edited)
-        .await
-        .map_err(|err| match err {
-            SaveError::Invalid(fields) => invalid(&fields),
-            SaveError::Stale { current, edited } => ApiError::new(
-                ErrorKind::Conflict,
-                format!(
-                    "these settings were changed meanwhile (you edited version {edited}, the \
+    let shop_id = admin.shop.id;
+    let version =
+        settings::store::save(conn, shop_id, surface, body.version, &edited, &admin.actor)
+            .await
+            .map_err(|err| match err {
+                SaveError::Invalid(fields) => invalid(&fields),
+                SaveError::Stale { current, edited } => ApiError::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "these settings were changed meanwhile (you edited version {edited}, the \
                      current version is {current}); reload them and apply your change again"
+                    ),
                 ),
-            ),
-            SaveError::Database(err) => err.into(),
-        })?;
+                SaveError::Database(err) => err.into(),
+            })?;
     // This process serves the change at once; the others notice it at their next recheck.
     state.models.recheck_now(conn, admin.shop.id).await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -124,6 +129,9 @@ pub struct PreviewBody {
     /// Unsaved settings of the surface to compare with the saved ones.
     #[serde(default)]
     pub draft: Option<Value>,
+    /// An unsaved rule (new, or replacing a saved one) to compare with the saved rules.
+    #[serde(default)]
+    pub draft_rule: Option<DraftRule>,
 }
 
 fn request(shop_id: i64, body: &PreviewBody) -> Result<RecRequest, ApiError> {
@@ -149,6 +157,29 @@ fn request(shop_id: i64, body: &PreviewBody) -> Result<RecRequest, ApiError> {
     })
 }
 
+/// The saved tuning with the unsaved settings of `surface` and the unsaved rule, if any.
+fn drafted(
+    saved: &Tuning,
+    surface: Surface,
+    draft: Option<Applied>,
+    rule: Option<MerchantRule>,
+) -> Option<Tuning> {
+    if draft.is_none() && rule.is_none() {
+        return None;
+    }
+    let tuning = match draft {
+        Some(applied) => saved.with_draft(surface, applied),
+        None => saved.clone(),
+    };
+    Some(match rule {
+        Some(rule) => {
+            let rules = tuning.rules().with(rule);
+            tuning.with_rules(rules)
+        }
+        None => tuning,
+    })
+}
+
 /// `POST /admin/api/preview`.
 ///
 /// # Errors
@@ -160,7 +191,8 @@ pub async fn preview(
     body: web::Json<PreviewBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = request(admin.shop.id, &body)?;
-    let draft = match body.into_inner().draft {
+    let body = body.into_inner();
+    let draft = match body.draft {
         Some(value) => Some(
             settings::validate(request.surface, &document(value)?)
                 .map_err(|fields| invalid(&fields))?,
@@ -168,16 +200,17 @@ pub async fn preview(
         None => None,
     };
     let conn = &state.db.conn;
+    let draft_rule = match body.draft_rule {
+        Some(rule) => Some(admin_rules::draft(conn, admin.shop.id, rule).await?),
+        None => None,
+    };
     let model = state.models.get(conn, admin.shop.id).await?;
     let saved = model.tuning();
-    // One seed for both, so the lists differ only by the settings.
+    // One seed for both, so the lists differ only by the settings and rules.
     let seed = uuid::Uuid::new_v4().as_u64_pair().0;
     let current = explain::explain(conn, &model, &request, &saved, seed).await?;
-    let drafted = match draft {
-        Some(applied) => {
-            let tuning = saved.with_draft(request.surface, applied);
-            Some(explain::explain(conn, &model, &request, &tuning, seed).await?)
-        }
+    let drafted = match drafted(&saved, request.surface, draft, draft_rule) {
+        Some(tuning) => Some(explain::explain(conn, &model, &request, &tuning, seed).await?),
         None => None,
     };
     Ok(HttpResponse::Ok().json(json!({

@@ -25,7 +25,13 @@ pub const DEMO_KEY_HEADER: &str = "x-meander-demo-key";
 pub struct AdminShop {
     /// The shop row.
     pub shop: shop::Model,
+    /// Who acts, for the audit log: the Shopify user (`sub` of the session token), or
+    /// [`DEMO_ACTOR`].
+    pub actor: String,
 }
+
+/// The audit log's name for whoever holds the demo admin key.
+pub const DEMO_ACTOR: &str = "demo";
 
 /// A fresh random demo admin key (two v4 UUIDs: 244 random bits).
 #[must_use]
@@ -93,8 +99,15 @@ impl FromRequest for AdminShop {
         let Some(key) = key else {
             let session = ShopSession::from_request(req, payload);
             return Box::pin(async move {
+                let session = session.await?;
+                // A session token always names its user; an unnamed one is still audited.
+                let actor = session
+                    .claims
+                    .sub
+                    .unwrap_or_else(|| "unknown user".to_owned());
                 Ok(Self {
-                    shop: session.await?.shop,
+                    shop: session.shop,
+                    actor,
                 })
             });
         };
@@ -104,6 +117,7 @@ impl FromRequest for AdminShop {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             Ok(Self {
                 shop: demo_shop(&state, &req, &key).await?,
+                actor: DEMO_ACTOR.to_owned(),
             })
         })
     }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod admin_api;
 pub mod admin_metrics;
 pub mod admin_page;
+pub mod admin_rules;
 pub mod admin_settings;
 pub mod admin_shop;
 pub mod auth;
@@ -56,12 +57,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/api/preview",
             web::post().to(admin_settings::preview),
         )
+        .route("/admin/api/rules", web::get().to(admin_rules::list))
+        .route("/admin/api/rules", web::post().to(admin_rules::create))
+        .route("/admin/api/rules/{id}", web::put().to(admin_rules::update))
+        .route(
+            "/admin/api/rules/{id}",
+            web::delete().to(admin_rules::delete),
+        )
+        .route("/admin/api/audit", web::get().to(admin_rules::audit))
         .route("/", web::get().to(admin_page::embedded))
         .route("/settings", web::get().to(admin_page::embedded))
         .route("/preview", web::get().to(admin_page::embedded))
+        .route("/rules", web::get().to(admin_page::embedded))
         .route("/demo/admin", web::get().to(admin_page::demo))
         .route("/demo/admin/settings", web::get().to(admin_page::demo))
         .route("/demo/admin/preview", web::get().to(admin_page::demo))
+        .route("/demo/admin/rules", web::get().to(admin_page::demo))
         .route("/admin/api/email", web::get().to(email::overview))
         .route(
             "/admin/api/email/klaviyo",

@@ -13,8 +13,9 @@ use entity::product;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use services::catalog::{CatalogView, view};
 use services::recs::lists::{self, Versions};
+use services::rules;
 use services::search::{SearchIndex, SearchPolicies};
-use services::settings::{self, Tuning};
+use services::settings::Tuning;
 use tokio::sync::{Mutex, RwLock};
 
 use super::impressions::ImpressionLog;
@@ -61,7 +62,7 @@ pub struct ShopModel {
     pub search_policies: SearchPolicies,
 }
 
-/// Settings applied, with the stamp ([`settings::store::stamp`]) they were read at.
+/// Settings and rules applied, with the stamp ([`rules::stamp`]) they were read at.
 #[derive(Clone)]
 struct Tuned {
     stamp: Vec<(String, i64)>,
@@ -81,13 +82,14 @@ impl ShopModel {
             .clone()
     }
 
-    /// Reads the shop's settings again when a save happened since they were read.
+    /// Reads the shop's settings and rules again when a change happened since they were
+    /// read.
     async fn refresh_tuning(
         &self,
         conn: &DatabaseConnection,
         shop_id: i64,
     ) -> Result<(), ApiError> {
-        let stamp = settings::store::stamp(conn, shop_id).await?;
+        let stamp = rules::stamp(conn, shop_id).await?;
         if stamp == self.tuned().stamp {
             return Ok(());
         }
@@ -102,7 +104,7 @@ async fn tuned(
     shop_id: i64,
     stamp: Vec<(String, i64)>,
 ) -> Result<Tuned, ApiError> {
-    let tuning = settings::store::tuning(conn, shop_id)
+    let tuning = rules::tuning(conn, shop_id)
         .await
         .map_err(ApiError::internal)?;
     Ok(Tuned {
@@ -250,7 +252,7 @@ async fn load(
             )
         })
         .collect();
-    let stamp = settings::store::stamp(conn, shop_id).await?;
+    let stamp = rules::stamp(conn, shop_id).await?;
     let tuning = SyncRwLock::new(tuned(conn, shop_id, stamp).await?);
     let search = services::search::load(conn, shop_id, Arc::clone(&view))
         .await

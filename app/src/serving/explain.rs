@@ -1,12 +1,14 @@
-//! The merchant's preview: every module's list with each item's score components and the
-//! policy step that placed it, under the saved settings and, side by side, under a draft.
+//! The merchant's preview: every module's list with each item's score components, the
+//! policy step that placed it and what a merchant rule did to it, under the saved settings
+//! and rules and, side by side, under a draft.
 
-use ranker::{ScoreComponents, ServedList, Step};
+use ranker::{ScoreComponents, ServedItem, ServedList, Step};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use services::settings::Tuning;
 
 use super::cache::ShopModel;
+use super::rules;
 use super::{RecRequest, serve};
 use crate::error::ApiError;
 
@@ -33,6 +35,10 @@ pub struct ExplainedItem {
     pub explored: bool,
     /// Probability of this item in this slot.
     pub propensity: f32,
+    /// The merchant rule that pinned, boosted or buried it.
+    pub rule: Option<i64>,
+    /// What that rule did ("pinned to slot 2 by rule 3; moved to slot 4: …").
+    pub note: Option<String>,
 }
 
 /// One previewed module.
@@ -44,6 +50,8 @@ pub struct ExplainedModule {
     pub title: String,
     /// Items in slot order.
     pub items: Vec<ExplainedItem>,
+    /// Pins this module did not show, and why.
+    pub notes: Vec<String>,
 }
 
 /// `request` served under `tuning` with exploration seeded by `seed`, explained.
@@ -67,10 +75,22 @@ fn modules(
     request: &RecRequest,
     served: ServedList,
 ) -> Vec<ExplainedModule> {
+    let brand = |id: i64| model.display.get(&id).map_or("", |d| d.brand.as_str());
+    let pins = &served.pins;
+    let note = |item: &ServedItem| {
+        let rule = item.rule?;
+        if item.step == Step::Pinned {
+            let id = item.ranked.external_id;
+            let outcome = pins.iter().find(|p| p.product == id)?;
+            return Some(rules::pin_note(outcome, brand(id)));
+        }
+        rules::shift_note(tuning.rules(), rule)
+    };
     served
         .modules
         .into_iter()
-        .map(|module| ExplainedModule {
+        .enumerate()
+        .map(|(index, module)| ExplainedModule {
             title: tuning.title(request.surface, &module.name),
             items: module
                 .items
@@ -91,8 +111,16 @@ fn modules(
                         reason: item.ranked.reason.code(),
                         explored: item.explored,
                         propensity: item.propensity,
+                        rule: item.rule,
+                        note: note(item),
                     }
                 })
+                .collect(),
+            // Pins go to the first module; those it could not show are told there.
+            notes: pins
+                .iter()
+                .filter(|p| index == 0 && p.placed.is_none())
+                .map(|p| rules::pin_note(p, brand(p.product)))
                 .collect(),
             name: module.name,
         })

@@ -8,6 +8,7 @@ pub mod explain;
 mod fixtures;
 pub mod impressions;
 pub mod lists;
+pub mod rules;
 pub mod search;
 pub mod shops;
 mod ttl;
@@ -18,7 +19,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::candidates::new_arrivals::new_arrivals;
 use ranker::{
-    CandidatePool, Context, EventKind, Reason, SessionEvent, Source, Surface, TrafficSource, Visit,
+    CandidatePool, Context, EventKind, Reason, SessionEvent, Signals, Source, Surface,
+    TrafficSource, Visit,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -223,9 +225,10 @@ pub async fn serve(
         });
     let policy = tuning.policies().for_request(&ctx, &pool);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let signals = Signals::default().with_rules(tuning.rules());
     tuning
         .ranker(surface)
-        .serve(catalog, &pool, &ctx, policy, &mut rng)
+        .serve_with(catalog, &pool, &ctx, policy, &signals, &mut rng)
         .map_err(ApiError::internal)
 }
 

@@ -70,7 +70,7 @@ async fn the_embedded_admin_renders_app_bridge_and_is_framed_only_by_the_shops_a
     let domain = ShopDomain::parse("shop-a.myshopify.com").unwrap();
     let token = fake.session_token(&domain, Utc::now().timestamp());
 
-    for path in ["/", "/settings", "/preview"] {
+    for path in ["/", "/settings", "/preview", "/rules"] {
         let response = app.get(&format!("{path}?id_token={token}")).await;
 
         assert_eq!(response.status(), 200, "{path}");
@@ -107,11 +107,33 @@ async fn the_embedded_admin_without_a_valid_token_is_refused() {
 }
 
 #[tokio::test]
+async fn the_embedded_admin_opened_with_a_shop_but_no_token_goes_to_the_install_flow() {
+    let (app, fake) = spawn_shopify_app().await;
+    let domain = ShopDomain::parse("shop-a.myshopify.com").unwrap();
+    let expired = fake.session_token(&domain, Utc::now().timestamp() - 3_600);
+
+    let bare = app.get("/?shop=shop-a.myshopify.com&host=abc").await;
+    let stale = app
+        .get(&format!("/?shop=shop-a.myshopify.com&id_token={expired}"))
+        .await;
+    let bad_shop = app.get("/?shop=evil.example.com").await;
+
+    assert_eq!(bare.status(), 302);
+    assert_eq!(
+        bare.headers()["location"],
+        "/auth?shop=shop-a.myshopify.com"
+    );
+    assert_eq!(stale.status(), 401, "a token that fails is not sent around");
+    assert_eq!(bad_shop.status(), 401);
+}
+
+#[tokio::test]
 async fn the_demo_key_opens_the_demo_admin_and_its_api() {
     let (app, _) = demo_mode_app(None).await;
     let key = app.demo_admin_key.clone().expect("demo mode prints a key");
 
     let page = app.get(&format!("/demo/admin/settings?key={key}")).await;
+    let rules = app.get(&format!("/demo/admin/rules?key={key}")).await;
     let wrong = app.get("/demo/admin?key=not-the-key").await;
     let api = with_key(&app, "/admin/api/settings", &key).await;
     let wrong_api = with_key(&app, "/admin/api/settings", "nope").await;
@@ -132,6 +154,11 @@ async fn the_demo_key_opens_the_demo_admin_and_its_api() {
         "no App Bridge outside Shopify"
     );
     assert!(html.contains(r#"data-page="settings""#));
+    assert!(
+        html.contains(r#"href="/demo/admin/rules""#),
+        "the nav links the rules"
+    );
+    assert!(rules.text().await.unwrap().contains(r#"data-page="rules""#));
     assert_eq!(wrong.status(), 401);
     assert_eq!(api.status(), 200);
     assert_eq!(json(api).await["surfaces"].as_array().unwrap().len(), 5);

@@ -14,7 +14,7 @@ use crate::helpers::{TestApp, eventually, json};
 
 /// The demo admin over a trained and precomputed demo shop; returns the app, its key and
 /// the shop id.
-async fn trained_demo_admin() -> (TestApp, String, i64) {
+pub(crate) async fn trained_demo_admin() -> (TestApp, String, i64) {
     let (app, shop_id) = demo_mode_app(None).await;
     services::recs::train(&app.db, shop_id).await.unwrap();
     precompute(&app, shop_id).await;
@@ -32,7 +32,12 @@ async fn precompute(app: &TestApp, shop_id: i64) {
     .unwrap();
 }
 
-async fn put(app: &TestApp, key: &str, surface: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn put(
+    app: &TestApp,
+    key: &str,
+    surface: &str,
+    body: &Value,
+) -> reqwest::Response {
     app.client
         .put(format!("{}/admin/api/settings/{surface}", app.address))
         .header("x-meander-demo-key", key)
@@ -42,7 +47,7 @@ async fn put(app: &TestApp, key: &str, surface: &str, body: &Value) -> reqwest::
         .unwrap()
 }
 
-fn pdp_defaults() -> Value {
+pub(crate) fn pdp_defaults() -> Value {
     serde_json::to_value(SurfaceSettings::defaults(Surface::Product)).unwrap()
 }
 
@@ -58,7 +63,7 @@ async fn version_of(app: &TestApp, key: &str, surface: &str) -> i64 {
         .unwrap()
 }
 
-fn field_names(body: &Value) -> Vec<String> {
+pub(crate) fn field_names(body: &Value) -> Vec<String> {
     body["fields"]
         .as_array()
         .unwrap()
@@ -145,7 +150,7 @@ async fn each_save_is_a_new_version_and_a_stale_one_is_refused() {
     );
 }
 
-async fn demo_pdp(app: &TestApp, product: i64) -> Value {
+pub(crate) async fn demo_pdp(app: &TestApp, product: i64) -> Value {
     json(
         app.get(&format!("/demo/recs?surface=pdp&product_id={product}"))
             .await,
@@ -198,7 +203,7 @@ async fn serving_notices_a_save_from_another_process_at_its_recheck() {
     edit.list_length = 2;
 
     // Written straight to the database, as an admin request on another process would.
-    services::settings::store::save(&app.db.conn, shop_id, Surface::Product, 0, &edit)
+    services::settings::store::save(&app.db.conn, shop_id, Surface::Product, 0, &edit, "test")
         .await
         .unwrap();
 
@@ -313,7 +318,7 @@ async fn a_saved_version_that_no_longer_validates_is_skipped_and_the_last_valid_
     let key = app.demo_admin_key.clone().unwrap();
     let mut valid = SurfaceSettings::defaults(Surface::Product);
     valid.list_length = 5;
-    store::save(&app.db.conn, shop_id, Surface::Product, 0, &valid)
+    store::save(&app.db.conn, shop_id, Surface::Product, 0, &valid, "test")
         .await
         .unwrap();
     // A row the ranker refuses (written before a rule tightened, or by hand).

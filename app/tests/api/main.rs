@@ -8,6 +8,7 @@
 mod admin_api;
 mod admin_metrics;
 mod admin_pages;
+mod admin_rules;
 mod admin_settings;
 mod cli;
 mod concurrency;

@@ -8,12 +8,13 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::bandit::{FEATURES, context_features};
-use crate::candidates::{CandidatePool, Source};
+use crate::candidates::{Candidate, CandidatePool, Source, SourceSet};
 use crate::catalog::{Catalog, Item, ItemId};
 use crate::context::Context;
 use crate::error::Result;
 use crate::intent::Intent;
 use crate::list::RankedItem;
+use crate::merchant::{Active, PinOutcome};
 use crate::policy::{ArmSelection, Scope, SurfacePolicy};
 use crate::ranker::{Ranker, anchor_category};
 use crate::scoring::FeatureTable;
@@ -37,6 +38,8 @@ pub enum Step {
     Repair,
     /// An exploration draw.
     Exploration,
+    /// A merchant's pin ([`ServedList::pins`] says whether it moved, and why).
+    Pinned,
 }
 
 /// One shown item: the ranked item, plus what the impression log needs to attribute it and
@@ -58,6 +61,9 @@ pub struct ServedItem {
     /// [`ExploreBandit::update`](crate::bandit::ExploreBandit::update)); `None` otherwise.
     #[serde(default)]
     pub arm: Option<Source>,
+    /// The merchant rule that pinned, boosted or buried it.
+    #[serde(default)]
+    pub rule: Option<i64>,
 }
 
 /// One module's list.
@@ -80,6 +86,10 @@ pub struct ServedList {
     /// consulted): pass them back to [`ExploreBandit::update`](crate::bandit::ExploreBandit::update).
     #[serde(default)]
     pub bandit_context: Option<[f64; FEATURES]>,
+    /// What became of each merchant pin in force: the slot it got, or why it moved or is
+    /// not shown.
+    #[serde(default)]
+    pub pins: Vec<PinOutcome>,
 }
 
 impl ServedList {
@@ -131,9 +141,14 @@ impl Ranker {
     ) -> Result<ServedList> {
         let intent = Intent::detect(catalog, ctx, &self.settings().intent);
         let seeds: Vec<&Item> = ctx.seeds.iter().filter_map(|s| catalog.item(*s)).collect();
+        let rules = signals
+            .rules
+            .map(|r| r.active(ctx.surface, ctx.now))
+            .unwrap_or_default();
+        let pinned = unpooled_pins(catalog, pool, &rules);
         // A seed is never recommended back, nor another variant of it (a cart holding a
         // dress in blue is not completed by the same dress in red).
-        let eligible = pool.candidates().iter().filter(|c| {
+        let eligible = pool.candidates().iter().chain(&pinned).filter(|c| {
             !ctx.seeds.contains(&c.item)
                 && catalog.item(c.item).is_some_and(|item| {
                     item.family
@@ -157,6 +172,7 @@ impl Ranker {
             modules: Vec::with_capacity(policy.modules.len()),
             intent,
             bandit_context: x,
+            pins: Vec::new(),
         };
         let mut shown: Vec<ItemId> = Vec::new();
         let mut filled: Vec<Option<ServedModule>> = vec![None; policy.modules.len()];
@@ -177,8 +193,10 @@ impl Ranker {
                     .collect(),
                 signals,
                 bandit_x: x.as_ref().map(|v| v.as_slice()),
+                rules: &rules,
+                pins_here: index == 0,
             };
-            let items = job.run(&table, &mut shown, rng)?;
+            let items = job.run(&table, &mut shown, &mut out.pins, rng)?;
             filled[index] = Some(ServedModule {
                 name: m.name.clone(),
                 items,
@@ -187,6 +205,23 @@ impl Ranker {
         out.modules = filled.into_iter().flatten().collect();
         Ok(out)
     }
+}
+
+/// Pinned products the pool does not hold, as candidates without relevance: a pin shows its
+/// product whether or not a generator proposed it.
+fn unpooled_pins(catalog: &Catalog, pool: &CandidatePool, rules: &Active<'_>) -> Vec<Candidate> {
+    rules
+        .pins()
+        .filter_map(|(_, _, product)| catalog.id_of(product))
+        .filter(|item| pool.candidates().iter().all(|c| c.item != *item))
+        .map(|item| Candidate {
+            item,
+            relevance: 0.0,
+            sources: SourceSet::default(),
+            primary: Source::Popularity,
+            via: None,
+        })
+        .collect()
 }
 
 /// The order modules take their items in (they are answered in the policy's order): the

@@ -1,4 +1,7 @@
-//! Filling one module: scope, re-rank, discovery and new-arrival slots, exploration.
+//! Filling one module: merchant rules, scope, re-rank, discovery and new-arrival slots,
+//! pins, repair, exploration.
+
+mod pin;
 
 use rand::Rng;
 
@@ -12,6 +15,7 @@ use crate::error::Result;
 use crate::exposure;
 use crate::intent::Intent;
 use crate::list::{RankedItem, Reason};
+use crate::merchant::{Active, Blocked, PinOutcome};
 use crate::policy::{ExplorationPolicy, ModulePolicy, Scope};
 use crate::ranker::{Ranker, RankerSettings};
 use crate::rerank::Policy;
@@ -33,6 +37,10 @@ pub(super) struct Job<'a> {
     pub signals: &'a Signals<'a>,
     /// Request features when a bandit picks exploration arms.
     pub bandit_x: Option<&'a [f64]>,
+    /// The merchant rules in force.
+    pub rules: &'a Active<'a>,
+    /// Whether this is the surface's first module, the one pins go to.
+    pub pins_here: bool,
 }
 
 /// A chosen row and how it got there.
@@ -48,21 +56,28 @@ struct Slot {
 
 impl Job<'_> {
     /// Fills the module; appends its items to `shown`.
+    /// Fills the module; appends its items to `shown` and what became of its pins to
+    /// `pins`.
     pub(super) fn run<R: Rng + ?Sized>(
         &self,
         table: &FeatureTable,
         shown: &mut Vec<ItemId>,
+        pins: &mut Vec<PinOutcome>,
         rng: &mut R,
     ) -> Result<Vec<ServedItem>> {
         let m = self.module;
-        let mut rows: Vec<Scored> = table
-            .top_k(&m.weights, table.len())
-            .into_iter()
+        let mut all = table.top_k(&m.weights, table.len());
+        // Merchant rules come before the hard rules: exclusions and score shifts first.
+        self.rules.adjust(self.catalog, &mut all);
+        let mut rows: Vec<Scored> = all
+            .iter()
             .filter(|s| {
                 !shown.contains(&s.item)
+                    && !self.reserved(s.item)
                     && self.stock_ok(s.item)
                     && self.anchor.allows(self.catalog, m.scope, s)
             })
+            .copied()
             .collect();
         if let Some(ledger) = self.signals.exposure {
             let config = &self.ranker.settings().exposure;
@@ -70,6 +85,9 @@ impl Job<'_> {
         }
         let mut slots = self.greedy(&rows);
         self.inject_new_arrivals(&rows, &mut slots);
+        if self.pins_here {
+            pins.extend(self.place_pins(&all, &mut slots));
+        }
         self.repair(&rows, &mut slots);
         self.explore(&rows, &mut slots, rng)?;
         shown.extend(slots.iter().map(|s| s.row.item));
@@ -84,7 +102,7 @@ impl Job<'_> {
         rng: &mut R,
     ) -> Result<()> {
         for &(slot, epsilon) in &self.epsilons {
-            if slot >= slots.len() {
+            if slots.get(slot).is_none_or(|s| s.step == Step::Pinned) {
                 continue;
             }
             let ids: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
@@ -127,7 +145,7 @@ impl Job<'_> {
     /// best-scored row that fits instead; when none fits, the slot stays as it is (relaxed).
     fn repair(&self, rows: &[Scored], slots: &mut [Slot]) {
         for at in 1..slots.len() {
-            if self.fits(slots, at, slots[at].row.item) {
+            if slots[at].step == Step::Pinned || self.fits(slots, at, slots[at].row.item) {
                 continue;
             }
             let used: Vec<ItemId> = slots.iter().map(|s| s.row.item).collect();
@@ -154,8 +172,14 @@ impl Job<'_> {
     /// Whether `item` in slot `at` keeps the brand cap and the family dedupe with respect to
     /// the module's other slots.
     fn fits(&self, slots: &[Slot], at: usize, item: ItemId) -> bool {
+        self.conflict(slots, at, item).is_none()
+    }
+
+    /// The hard rule `item` in slot `at` breaks with respect to the module's other slots:
+    /// the family dedupe or the brand cap.
+    fn conflict(&self, slots: &[Slot], at: usize, item: ItemId) -> Option<Blocked> {
         let Some(candidate) = self.catalog.item(item) else {
-            return false;
+            return Some(Blocked::NotEligible);
         };
         let rules = &self.ranker.settings().rules;
         // A branded search keeps to the brand asked for: the cap does not apply there, nor
@@ -175,7 +199,7 @@ impl Job<'_> {
                 && candidate.family.is_some()
                 && other.family == candidate.family
             {
-                return false;
+                return Some(Blocked::FamilyDedupe);
             }
             if let (Some((_, window)), Some(brand)) = (brand_cap, candidate.brand)
                 && at < window
@@ -185,7 +209,10 @@ impl Job<'_> {
                 same_brand += 1;
             }
         }
-        brand_cap.is_none_or(|(max, _)| same_brand < max)
+        match brand_cap {
+            Some((max, window)) if same_brand >= max => Some(Blocked::BrandCap { max, window }),
+            _ => None,
+        }
     }
 
     fn stock_ok(&self, item: ItemId) -> bool {
@@ -287,6 +314,9 @@ impl Job<'_> {
             explored: s.explored,
             arm: s.arm,
             step: s.step,
+            rule: self
+                .rules
+                .attribution(item.external_id, s.step == Step::Pinned),
         })
     }
 

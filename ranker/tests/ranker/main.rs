@@ -6,6 +6,7 @@ mod complements;
 mod exposure;
 mod generators;
 mod helpers;
+mod merchant_rules;
 mod ope;
 mod properties;
 mod rules;

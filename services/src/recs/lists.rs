@@ -27,7 +27,7 @@ use super::profiles;
 use super::store::{self, PRODUCT_SEED, SeedKey};
 use crate::catalog::{CatalogView, view};
 use crate::runs::JobRun;
-use crate::settings::{self, Tuning};
+use crate::settings::Tuning;
 use crate::surface;
 
 /// `models.kind` of a published list version.
@@ -365,7 +365,7 @@ pub async fn precompute_part(
     summary.timings.load_ms = millis_since(started);
     let inputs = Arc::new(Inputs {
         view,
-        tuning: settings::store::tuning(conn, shop_id).await?,
+        tuning: crate::rules::tuning(conn, shop_id).await?,
         pools,
         global,
         now: now.timestamp(),
@@ -615,7 +615,7 @@ pub async fn precompute_product(
         .await?
         .unwrap_or_default();
     let view = view::load(conn, shop_id, now).await?;
-    let tuning = settings::store::tuning(conn, shop_id).await?;
+    let tuning = crate::rules::tuning(conn, shop_id).await?;
     let per_product: HashMap<i64, Vec<StoredCandidate>> =
         own.into_iter().map(|pool| (product_id, pool)).collect();
     let lists = Precomputer::new(

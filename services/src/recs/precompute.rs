@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::{
-    Candidate, CandidatePool, Catalog, Context, ItemId, RankerError, Surface, SurfacePolicy,
+    Candidate, CandidatePool, Catalog, Context, ItemId, RankerError, Signals, Surface,
+    SurfacePolicy,
 };
 
 use super::pools::{StoredCandidate, candidates, restore, to_stored};
@@ -182,10 +183,16 @@ impl<'a> Precomputer<'a> {
         let ctx = Context::new(surface, self.now).with_seeds(seeds.to_vec());
         // Exploration is off, so nothing is drawn; the seed only makes that explicit.
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        let served =
-            self.tuning
-                .ranker(surface)
-                .serve(self.catalog, pool, &ctx, policy, &mut rng)?;
+        let rules = self.tuning.rules();
+        let signals = Signals::default().with_rules(rules);
+        let served = self.tuning.ranker(surface).serve_with(
+            self.catalog,
+            pool,
+            &ctx,
+            policy,
+            &signals,
+            &mut rng,
+        )?;
         let by_item: HashMap<ItemId, &Candidate> =
             pool.candidates().iter().map(|c| (c.item, c)).collect();
         let mut chosen: Vec<ItemId> = served.items().map(|i| i.ranked.item).collect();
@@ -193,7 +200,11 @@ impl<'a> Precomputer<'a> {
             .candidates()
             .iter()
             .filter(|c| !seeds.contains(&c.item) && !chosen.contains(&c.item))
-            .filter(|c| self.catalog.item(c.item).is_some_and(|i| i.in_stock))
+            .filter(|c| {
+                self.catalog.item(c.item).is_some_and(|i| {
+                    i.in_stock && !rules.excludes(surface, self.now, i.external_id)
+                })
+            })
             .collect();
         reserve.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
         chosen.extend(reserve.iter().map(|c| c.item));

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::document::{SURFACES, SurfaceSettings};
 use super::tuning::{Applied, Tuning};
 use super::validate::{FieldError, validate};
+use crate::audit::{self, Change};
 use crate::surface;
 
 /// Saved versions read back per surface, newest first, when looking for a valid one.
@@ -161,7 +162,8 @@ pub async fn stamp(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Vec<(Str
 }
 
 /// Saves `settings` for `surface` as the version after `edited`, the version the merchant
-/// edited (0 for the defaults); returns the new version.
+/// edited (0 for the defaults), and records the change for `actor` in the audit log in the
+/// same transaction; returns the new version.
 ///
 /// # Errors
 /// [`SaveError::Invalid`] with every bad field, [`SaveError::Stale`] when another save
@@ -173,21 +175,19 @@ pub async fn save(
     surface: Surface,
     edited: i64,
     settings: &SurfaceSettings,
+    actor: &str,
 ) -> Result<i64, SaveError> {
     validate(surface, settings).map_err(SaveError::Invalid)?;
     let document = serde_json::to_value(settings).map_err(|err| DbErr::Custom(err.to_string()))?;
     let name = surface::name(surface);
     let txn = begin_write(conn).await?;
-    let latest: Option<i64> = shop_setting::Entity::find()
-        .select_only()
-        .column_as(shop_setting::Column::Version.max(), "version")
+    let latest = shop_setting::Entity::find()
         .filter(shop_setting::Column::ShopId.eq(shop_id))
         .filter(shop_setting::Column::Surface.eq(name))
-        .into_tuple::<Option<i64>>()
+        .order_by_desc(shop_setting::Column::Version)
         .one(&txn)
-        .await?
-        .flatten();
-    let current = latest.unwrap_or(0);
+        .await?;
+    let current = latest.as_ref().map_or(0, |row| row.version);
     if current != edited {
         return Err(SaveError::Stale { current, edited });
     }
@@ -195,7 +195,7 @@ pub async fn save(
         shop_id: Set(shop_id),
         surface: Set(name.to_owned()),
         version: Set(current + 1),
-        settings: Set(document),
+        settings: Set(document.clone()),
         created_at: Set(Utc::now()),
     };
     match row.insert(&txn).await {
@@ -208,6 +208,14 @@ pub async fn save(
         }
         Err(err) => return Err(err.into()),
     }
+    let change = Change {
+        actor,
+        action: "settings.save",
+        subject: name.to_owned(),
+        before: latest.map(|row| row.settings),
+        after: Some(document),
+    };
+    audit::record(&txn, shop_id, change).await?;
     txn.commit().await?;
     Ok(current + 1)
 }

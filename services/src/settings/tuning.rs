@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use ranker::policy::PolicySpec;
-use ranker::{PolicySet, Ranker, RankerBuilder, RuleSet, SimilarityConfig, Surface, SurfacePolicy};
+use ranker::{
+    MerchantRules, PolicySet, Ranker, RankerBuilder, RuleSet, SimilarityConfig, Surface,
+    SurfacePolicy,
+};
 
 use super::document::{SurfaceSettings, default_spec};
 use crate::surface;
@@ -103,8 +106,8 @@ fn ranker_builder(surface: Surface) -> RankerBuilder {
 }
 
 /// What serving and precompute run for one shop: the policy set with the merchant's saved
-/// surfaces written over the defaults, one ranker per surface, the module titles, and the
-/// settings versions it was built from.
+/// surfaces written over the defaults, one ranker per surface, the module titles, the
+/// settings versions it was built from, and the merchant's rules.
 #[derive(Debug, Clone)]
 pub struct Tuning {
     policies: PolicySet,
@@ -112,6 +115,7 @@ pub struct Tuning {
     default_ranker: Ranker,
     titles: Vec<(Surface, BTreeMap<String, String>)>,
     versions: BTreeMap<String, i64>,
+    rules: MerchantRules,
 }
 
 /// The search ranker when the merchant has not saved search settings (the default ranker
@@ -167,6 +171,7 @@ impl Tuning {
                 .iter()
                 .map(|(s, v, _)| (surface::name(*s).to_owned(), *v))
                 .collect(),
+            rules: MerchantRules::default(),
         })
     }
 
@@ -191,6 +196,19 @@ impl Tuning {
         next.titles.retain(|(s, _)| *s != surface);
         next.titles.push((surface, draft.titles));
         next
+    }
+
+    /// These settings with `rules` as the merchant's rules.
+    #[must_use]
+    pub fn with_rules(mut self, rules: MerchantRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The merchant's rules (pin, exclude, boost, bury).
+    #[must_use]
+    pub fn rules(&self) -> &MerchantRules {
+        &self.rules
     }
 
     /// The surface policies.
