@@ -36,6 +36,7 @@ mod scoring;
 mod select;
 mod serve;
 mod signals;
+pub mod stats;
 mod tiles;
 
 #[cfg(test)]
