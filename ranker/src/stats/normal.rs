@@ -69,7 +69,11 @@ mod tests {
             (0.01, -2.326_347_874),
             (0.999, 3.090_232_306),
         ] {
-            assert!((normal_quantile(p) - z).abs() < 1e-6, "{p}: {}", normal_quantile(p));
+            assert!(
+                (normal_quantile(p) - z).abs() < 1e-6,
+                "{p}: {}",
+                normal_quantile(p)
+            );
         }
         assert!(normal_quantile(0.0).is_infinite());
     }

@@ -19,8 +19,7 @@ pub fn sample_size_per_arm(
 ) -> Option<u64> {
     let treated = baseline * (1.0 + relative_effect);
     let unit = |x: f64| x > 0.0 && x < 1.0;
-    if !(unit(baseline) && unit(treated) && unit(alpha) && unit(power)) || relative_effect == 0.0
-    {
+    if !(unit(baseline) && unit(treated) && unit(alpha) && unit(power)) || relative_effect == 0.0 {
         return None;
     }
     let z_alpha = normal_quantile(1.0 - alpha / 2.0);
@@ -30,7 +29,11 @@ pub fn sample_size_per_arm(
     let alt_sd = (baseline * (1.0 - baseline) + treated * (1.0 - treated)).sqrt();
     let n = ((z_alpha * null_sd + z_power * alt_sd) / (treated - baseline)).powi(2);
     // A finite positive float: the cast cannot wrap.
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "see above")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "see above"
+    )]
     let n = n.ceil() as u64;
     Some(n)
 }

@@ -87,11 +87,12 @@ impl SequentialTest {
                 decision: Decision::Continue,
             };
         }
-        let log_lr = 0.5 * (v / (v + tau2)).ln()
-            + difference * difference * tau2 / (2.0 * v * (v + tau2));
+        let log_lr =
+            0.5 * (v / (v + tau2)).ln() + difference * difference * tau2 / (2.0 * v * (v + tau2));
         let likelihood_ratio = log_lr.exp();
-        let half = (v * (v + tau2) / tau2 * (2.0 * (1.0 / self.alpha).ln() + ((v + tau2) / v).ln()))
-            .sqrt();
+        let half = (v * (v + tau2) / tau2
+            * (2.0 * (1.0 / self.alpha).ln() + ((v + tau2) / v).ln()))
+        .sqrt();
         let decision = if likelihood_ratio < 1.0 / self.alpha {
             Decision::Continue
         } else if difference > 0.0 {
@@ -162,8 +163,8 @@ mod tests {
 
     #[test]
     fn no_clicks_anywhere_is_no_evidence() {
-        let look = SequentialTest::new(ALPHA, 0.01)
-            .look(Proportion::new(0, 500), Proportion::new(0, 500));
+        let look =
+            SequentialTest::new(ALPHA, 0.01).look(Proportion::new(0, 500), Proportion::new(0, 500));
         assert_eq!(look.decision, Decision::Continue);
         assert!((look.p_value - 1.0).abs() < f64::EPSILON);
     }
@@ -198,7 +199,10 @@ mod tests {
     #[test]
     fn daily_peeking_at_an_aa_test_keeps_false_wins_below_alpha() {
         let (sequential, naive) = aa_false_positives(400, 30, 400);
-        assert!(sequential <= ALPHA, "mSPRT false-positive rate {sequential}");
+        assert!(
+            sequential <= ALPHA,
+            "mSPRT false-positive rate {sequential}"
+        );
         // The same peeking with a fixed-horizon test wins falsely far more often: the reason
         // the sequential test exists.
         assert!(naive > 2.0 * ALPHA, "naive false-positive rate {naive}");
