@@ -17,6 +17,7 @@ use services::search::{SearchIndex, SearchPolicies};
 use services::settings::{self, Tuning};
 use tokio::sync::{Mutex, RwLock};
 
+use super::experiments::ExperimentCache;
 use super::impressions::ImpressionLog;
 use super::lists::ListCache;
 use crate::error::ApiError;
@@ -59,6 +60,8 @@ pub struct ShopModel {
     pub search: SearchIndex,
     /// The search surface's policies.
     pub search_policies: SearchPolicies,
+    /// Running experiments and shoppers' arms.
+    pub experiments: ExperimentCache,
 }
 
 /// Settings applied, with the stamp ([`settings::store::stamp`]) they were read at.
@@ -264,5 +267,6 @@ async fn load(
         impressions,
         search,
         search_policies: SearchPolicies::new().map_err(ApiError::internal)?,
+        experiments: ExperimentCache::default(),
     })
 }
