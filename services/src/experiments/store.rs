@@ -221,6 +221,21 @@ pub async fn running(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Vec<Ex
     Ok(parsed(rows))
 }
 
+/// The shops running an experiment (for the scheduler, across shops).
+///
+/// # Errors
+/// The database's.
+pub async fn shops_running(conn: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+    experiment::Entity::find()
+        .select_only()
+        .column(experiment::Column::ShopId)
+        .distinct()
+        .filter(experiment::Column::Status.eq(Status::Running.as_str()))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 /// One experiment of the shop.
 ///
 /// # Errors
