@@ -17,7 +17,7 @@ use services::search::{SearchIndex, SearchPolicies};
 use services::settings::{self, Tuning};
 use tokio::sync::{Mutex, RwLock};
 
-use super::experiments::ExperimentCache;
+use super::experiment_cache::ExperimentCache;
 use super::impressions::ImpressionLog;
 use super::lists::ListCache;
 use crate::error::ApiError;

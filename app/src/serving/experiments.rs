@@ -8,13 +8,11 @@
 //! of their own, that is Meander saw them in the 30 days before the last precompute.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{DatabaseConnection, DbErr};
 use services::experiments::assignment::{self, Shopper};
-use services::experiments::policy::Served;
-use services::experiments::{Experiment, assign, store};
+use services::experiments::{assign, store};
 use services::recs::profiles;
 use services::recs::store::{PROFILE_SEED, SeedKey};
 use services::settings::Tuning;
@@ -22,79 +20,18 @@ use services::signals::ExperimentTag;
 use services::surface;
 
 use super::cache::ShopModel;
-use super::ttl::TtlCache;
-use super::{RecRequest, RecResponse};
+use super::experiment_cache::{Live, Plan};
 use crate::error::ApiError;
 
-/// How long a process serves the running experiments it read (a start or stop elsewhere
-/// reaches it within this; the process that made it drops its copy at once).
-const RUNNING_TTL: Duration = Duration::from_secs(10);
-/// How long a shopper's arm is remembered (recorded arms never change, except by redaction).
-const ARM_TTL: Duration = Duration::from_secs(300);
-/// Shoppers' arms remembered per shop.
-const ARM_CAPACITY: usize = 100_000;
-
-/// What an arm serves, resolved against the shop's settings.
-#[derive(Clone)]
-enum Plan {
-    Tuned(Arc<Tuning>),
-    Withheld,
-}
-
-/// A running experiment with each arm's plan (`None`: serves the control).
-struct Live {
-    experiment: Experiment,
-    plans: Vec<(String, Option<Plan>)>,
-}
-
-impl Live {
-    fn new(experiment: Experiment, base: &Tuning) -> Self {
-        let surface = experiment.definition.surface();
-        let plans = experiment
-            .definition
-            .arms
-            .iter()
-            .map(|arm| {
-                let resolved = surface
-                    .ok_or_else(Vec::new)
-                    .and_then(|s| arm.policy.resolve(s, base));
-                let plan = match resolved {
-                    _ if arm.stopped.is_some() => None,
-                    Ok(Served::Tuned(tuning)) => Some(Plan::Tuned(Arc::new(tuning))),
-                    Ok(Served::Withheld) => Some(Plan::Withheld),
-                    Err(problems) => {
-                        tracing::warn!(experiment = experiment.id, arm = %arm.name, ?problems, "arm no longer validates; serving the control");
-                        None
-                    }
-                };
-                (arm.name.clone(), plan)
-            })
-            .collect();
-        Self { experiment, plans }
-    }
-}
-
-/// A shop's running experiments and its shoppers' arms, kept with its serving model.
-pub struct ExperimentCache {
-    running: TtlCache<(), Arc<[Live]>>,
-    arms: TtlCache<(i64, String), Option<String>>,
-}
-
-impl Default for ExperimentCache {
-    fn default() -> Self {
-        Self {
-            running: TtlCache::new(1, RUNNING_TTL),
-            arms: TtlCache::new(ARM_CAPACITY, ARM_TTL),
-        }
-    }
-}
-
-impl ExperimentCache {
-    /// Forgets the running experiments, so the next request reads them (after a start or a
-    /// stop in this process).
-    pub fn forget_running(&self) {
-        self.running.remove(&());
-    }
+/// What serving knows of a request when it looks for its experiment.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// Shop.
+    pub shop_id: i64,
+    /// Surface, modules asked for, traffic source and whether a customer is logged in.
+    pub scope: assign::Request<'a>,
+    /// The shopper's ids.
+    pub shopper: Shopper<'a>,
 }
 
 /// The experiment and arm a request is served under.
@@ -113,13 +50,10 @@ impl Exposure {
         }
     }
 
-    /// Removes what a holdout arm withholds: the experiment's module, or every module.
-    pub fn withhold(&self, response: &mut RecResponse) {
-        if let Some(Plan::Withheld) = self.plan {
-            response
-                .modules
-                .retain(|m| self.module.as_ref().is_some_and(|only| *only != m.name));
-        }
+    /// Whether a holdout arm withholds `module` (the experiment's module, or every module).
+    pub fn withholds(&self, module: &str) -> bool {
+        matches!(self.plan, Some(Plan::Withheld))
+            && self.module.as_deref().is_none_or(|m| m == module)
     }
 
     /// What the impression records.
@@ -128,16 +62,20 @@ impl Exposure {
     }
 }
 
-/// The experiment covering `request` and the shopper's arm in it, if any.
+/// The experiment covering the request and the shopper's arm in it, if any.
 ///
 /// # Errors
 /// The database's.
 pub async fn expose(
     conn: &DatabaseConnection,
     model: &ShopModel,
-    request: &RecRequest,
+    asked: Asked<'_>,
 ) -> Result<Option<Exposure>, ApiError> {
-    let shop_id = request.shop_id;
+    let Asked {
+        shop_id,
+        scope,
+        shopper,
+    } = asked;
     let load = || async {
         let base = model.tuning();
         let running = store::running(conn, shop_id).await?;
@@ -148,25 +86,15 @@ pub async fn expose(
         .running
         .get_or_load(&(), load, |_| true)
         .await?;
-    let scope = assign::Request {
-        surface: request.surface,
-        modules: request.modules.as_deref(),
-        source: request.traffic_source,
-        customer: request.customer_id.is_some(),
-    };
     let Some(found) = live.iter().find(|l| l.experiment.definition.covers(&scope)) else {
         return Ok(None);
-    };
-    let shopper = Shopper {
-        customer_id: request.customer_id,
-        anonymous_id: request.anonymous_id.as_deref(),
     };
     let Some(subject) = assign::subject(shopper.customer_id, shopper.anonymous_id) else {
         return Ok(None);
     };
     let experiment = &found.experiment;
     let record = || {
-        let returning = async || returning(conn, model, request).await;
+        let returning = async || returning(conn, model, shop_id, shopper).await;
         assignment::arm_of(conn, shop_id, experiment, shopper, returning, Utc::now())
     };
     let key = (experiment.id, subject);
@@ -200,27 +128,23 @@ pub async fn expose(
 async fn returning(
     conn: &DatabaseConnection,
     model: &ShopModel,
-    request: &RecRequest,
+    shop_id: i64,
+    shopper: Shopper<'_>,
 ) -> Result<bool, DbErr> {
     let Some(version) = &model.versions.lists else {
         return Ok(false);
     };
-    let profiles = request
+    let profiles = shopper
         .customer_id
         .map(profiles::customer_profile)
         .into_iter()
-        .chain(
-            request
-                .anonymous_id
-                .as_deref()
-                .map(profiles::anonymous_profile),
-        );
+        .chain(shopper.anonymous_id.map(profiles::anonymous_profile));
     let home = surface::name(ranker::Surface::Home);
     for profile in profiles {
         let key = SeedKey::new(home, PROFILE_SEED, profile);
         if model
             .lists
-            .find(conn, request.shop_id, version, &key)
+            .find(conn, shop_id, version, &key)
             .await?
             .is_some()
         {

@@ -3,6 +3,7 @@
 //! impression with propensities, answered as JSON.
 
 pub mod cache;
+mod experiment_cache;
 pub mod experiments;
 pub mod explain;
 #[cfg(test)]
@@ -155,17 +156,34 @@ pub async fn recommend(
     model: &ShopModel,
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
-    let exposure = experiments::expose(conn, model, request).await?;
+    let exposure = experiments::expose(conn, model, asked(request)).await?;
     let tuning = exposure
         .as_ref()
         .map_or_else(|| model.tuning(), |e| e.tuning(model));
     let mut response = answer(conn, model, request, &tuning).await?;
     let tag = exposure.map(|e| {
-        e.withhold(&mut response);
+        response.modules.retain(|m| !e.withholds(&m.name));
         e.tag()
     });
     log_impression(model, request, &response, tag, Utc::now()).await?;
     Ok(response)
+}
+
+/// What the experiments see of `request`.
+fn asked(request: &RecRequest) -> experiments::Asked<'_> {
+    experiments::Asked {
+        shop_id: request.shop_id,
+        scope: services::experiments::assign::Request {
+            surface: request.surface,
+            modules: request.modules.as_deref(),
+            source: request.traffic_source,
+            customer: request.customer_id.is_some(),
+        },
+        shopper: services::experiments::assignment::Shopper {
+            customer_id: request.customer_id,
+            anonymous_id: request.anonymous_id.as_deref(),
+        },
+    }
 }
 
 /// Computes the answer exactly as a shopper would get it, without logging an impression:

@@ -46,7 +46,7 @@ pub fn arm_for(arms: &[Arm], bucket: u64) -> Option<&Arm> {
 }
 
 /// What serving knows about a request when it decides whether an experiment applies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     /// The surface served.
     pub surface: Surface,
@@ -167,15 +167,15 @@ mod tests {
         assert!(d.covers(&request));
         assert!(!d.covers(&Request {
             customer: false,
-            ..request.clone()
+            ..request
         }));
         assert!(!d.covers(&Request {
             modules: Some(&asked),
-            ..request.clone()
+            ..request
         }));
         assert!(!d.covers(&Request {
             surface: Surface::Cart,
-            ..request.clone()
+            ..request
         }));
         d.traffic_source = Some("paid".into());
         assert!(!d.covers(&request));

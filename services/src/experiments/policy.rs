@@ -12,7 +12,7 @@ use crate::settings::{FieldError, SurfaceSettings, Tuning, validate};
 #[derive(Debug, Clone)]
 pub enum Served {
     /// These settings.
-    Tuned(Tuning),
+    Tuned(Box<Tuning>),
     /// Nothing: the module is withheld.
     Withheld,
 }
@@ -41,13 +41,13 @@ impl ArmPolicy {
     /// The settings validator's field errors when the arm's document no longer validates.
     pub fn resolve(&self, surface: Surface, base: &Tuning) -> Result<Served, Vec<FieldError>> {
         let draft = match self {
-            Self::Current => return Ok(Served::Tuned(base.clone())),
+            Self::Current => return Ok(Served::Tuned(Box::new(base.clone()))),
             Self::NoModule => return Ok(Served::Withheld),
             Self::Settings { settings } => settings.clone(),
             Self::RelevanceOnly => relevance_only(surface),
         };
         let applied = validate(surface, &draft)?;
-        Ok(Served::Tuned(base.with_draft(surface, applied)))
+        Ok(Served::Tuned(Box::new(base.with_draft(surface, applied))))
     }
 }
 
@@ -57,7 +57,7 @@ mod tests {
 
     fn tuned(served: Result<Served, Vec<FieldError>>) -> Tuning {
         match served {
-            Ok(Served::Tuned(tuning)) => tuning,
+            Ok(Served::Tuned(tuning)) => *tuning,
             other => panic!("expected settings, got {other:?}"),
         }
     }

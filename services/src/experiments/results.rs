@@ -222,6 +222,9 @@ async fn per_arm(
         .await
 }
 
+/// A count per arm: what is counted, over which impressions, and where it goes.
+type Counted = (SimpleExpr, Option<SimpleExpr>, fn(&mut ArmCounts, u64));
+
 async fn count(
     conn: &impl ConnectionTrait,
     shop_id: i64,
@@ -248,7 +251,7 @@ async fn count(
             ),
     );
     let mut out: HashMap<Option<String>, ArmCounts> = HashMap::new();
-    let columns: [(SimpleExpr, Option<SimpleExpr>, fn(&mut ArmCounts, u64)); 4] = [
+    let columns: [Counted; 4] = [
         (ids(), Some(shown()), |c, n| c.impressions = n),
         (ids(), Some(shown().and(clicked)), |c, n| c.clicked = n),
         (sessions(), None, |c, n| c.sessions = n),
