@@ -17,6 +17,18 @@ pub struct Model {
     pub kind: String,
     /// Surface it applies to; `None` for all.
     pub surface: Option<String>,
+    /// The one module it applies to; `None` for every module of the surface.
+    pub module: Option<String>,
+    /// `all`, `new` or `returning` shoppers.
+    pub visitor: String,
+    /// `all`, `customer` (logged in) or `anonymous` shoppers.
+    pub identity: String,
+    /// The one traffic source it applies to; `None` for every source.
+    pub traffic_source: Option<String>,
+    /// Salt of the assignment hash, so experiments split the same shoppers differently.
+    pub salt: String,
+    /// Level, baseline rate, smallest effect and guard-rail margin, as JSON.
+    pub design: Option<Json>,
     /// Arms and their traffic shares, as a JSON array.
     pub arms: Json,
     /// `draft`, `running` or `stopped`.
@@ -25,6 +37,10 @@ pub struct Model {
     pub started_at: Option<DateTimeUtc>,
     /// When it stopped.
     pub ended_at: Option<DateTimeUtc>,
+    /// When it was created (`None` for rows older than the column).
+    pub created_at: Option<DateTimeUtc>,
+    /// Why it stopped (the merchant, or a guard rail).
+    pub stop_reason: Option<String>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -35,6 +35,11 @@ pub struct Model {
     pub items: Json,
     /// When it was served.
     pub occurred_at: DateTimeUtc,
+    /// The experiment it was served under, if any.
+    pub experiment_id: Option<i64>,
+    /// The arm whose policy it got; `None` under an experiment when the arm fell back to the
+    /// control (its policy no longer validates, or a guard rail stopped it).
+    pub arm: Option<String>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

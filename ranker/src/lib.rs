@@ -40,6 +40,7 @@ mod scoring;
 mod select;
 mod serve;
 mod signals;
+pub mod stats;
 mod tiles;
 
 #[cfg(test)]

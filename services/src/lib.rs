@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod compliance;
 pub mod demo;
 pub mod email;
+pub mod experiments;
 pub mod onboarding;
 pub mod receipts;
 pub mod recs;

@@ -17,9 +17,9 @@ use tokio_util::sync::CancellationToken;
 use crate::heartbeat::{self, Liveness};
 use crate::job::{Job, JobContext};
 use crate::jobs::{
-    BuildEmailFeeds, ConnectWebPixel, LoadDemoShop, PrecomputeListPart, PrecomputeLists,
-    PrecomputeProduct, ProcessWebhook, PurgeShop, PushEmailLists, ReconcileCatalog,
-    RefreshShopToken, RollupMetrics, SyncCatalog, TrainModels,
+    BuildEmailFeeds, ConnectWebPixel, GuardExperiments, LoadDemoShop, PrecomputeListPart,
+    PrecomputeLists, PrecomputeProduct, ProcessWebhook, PurgeShop, PushEmailLists,
+    ReconcileCatalog, RefreshShopToken, RollupMetrics, SyncCatalog, TrainModels,
 };
 use crate::keepalive::{self, LiveWorkers};
 use crate::queue::{JobQueue, postgres_storage, sqlite_storage};
@@ -45,6 +45,7 @@ fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
     let monitor = workers.register::<ReconcileCatalog>(monitor);
     let monitor = workers.register::<PushEmailLists>(monitor);
     let monitor = workers.register::<BuildEmailFeeds>(monitor);
+    let monitor = workers.register::<GuardExperiments>(monitor);
     workers.register::<RefreshShopToken>(monitor)
 }
 

@@ -1,6 +1,6 @@
 //! Periodic work, declared here and nowhere else: every worker process ticks, and dedupe keys
-//! make sure each shop's nightly training, hourly precompute, daily metric rollup and daily
-//! catalog reconciliation are queued once however many processes tick.
+//! make sure each shop's nightly training, hourly precompute, daily metric rollup, daily
+//! catalog reconciliation and hourly experiment guard rails are queued once however many processes tick.
 
 use std::time::Duration;
 
@@ -13,7 +13,9 @@ use tokio_util::sync::CancellationToken;
 use services::recs::lists::LISTS_KIND;
 use services::recs::store::{self, MODEL_KIND};
 
-use crate::jobs::{PrecomputeLists, ReconcileCatalog, RollupMetrics, TrainModels};
+use crate::jobs::{
+    GuardExperiments, PrecomputeLists, ReconcileCatalog, RollupMetrics, TrainModels,
+};
 use crate::queue::{JobQueue, QueueError};
 
 /// Pools older than this are retrained (nightly).
@@ -141,6 +143,33 @@ pub async fn reconciliations(
     Ok(jobs.len())
 }
 
+/// Queues this hour's guard-rail check for every installed shop running an experiment; the
+/// dedupe key makes it once an hour however often this runs. Returns how many were pushed.
+///
+/// # Errors
+/// [`ScheduleError`].
+pub async fn guard_rails(
+    conn: &DatabaseConnection,
+    queue: &JobQueue,
+    now: DateTime<Utc>,
+) -> Result<usize, ScheduleError> {
+    let running = services::experiments::store::shops_running(conn).await?;
+    let window = now.format("%Y-%m-%dT%H").to_string();
+    let mut queued = 0;
+    for shop in installed(conn).await? {
+        if running.contains(&shop.id) {
+            queue
+                .push(GuardExperiments {
+                    shop_id: shop.id,
+                    window: window.clone(),
+                })
+                .await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
 async fn installed(conn: &DatabaseConnection) -> Result<Vec<shop::Model>, DbErr> {
     shop::Entity::find()
         .filter(shop::Column::InstalledAt.is_not_null())
@@ -173,6 +202,9 @@ pub async fn run(
                 }
                 if let Err(err) = reconciliations(&conn, &queue, now).await {
                     tracing::warn!(err = %Chain(&err), "scheduling catalog reconciliations failed");
+                }
+                if let Err(err) = guard_rails(&conn, &queue, now).await {
+                    tracing::warn!(err = %Chain(&err), "scheduling guard rails failed");
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_api;
+pub mod admin_experiments;
 pub mod admin_metrics;
 pub mod admin_page;
 pub mod admin_rules;
@@ -73,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/demo/admin/settings", web::get().to(admin_page::demo))
         .route("/demo/admin/preview", web::get().to(admin_page::demo))
         .route("/demo/admin/rules", web::get().to(admin_page::demo))
+        .configure(admin_experiments::routes)
         .route("/admin/api/email", web::get().to(email::overview))
         .route(
             "/admin/api/email/klaviyo",

@@ -18,6 +18,7 @@ use services::search::{SearchIndex, SearchPolicies};
 use services::settings::Tuning;
 use tokio::sync::{Mutex, RwLock};
 
+use super::experiment_cache::ExperimentCache;
 use super::impressions::ImpressionLog;
 use super::lists::ListCache;
 use crate::error::ApiError;
@@ -60,6 +61,8 @@ pub struct ShopModel {
     pub search: SearchIndex,
     /// The search surface's policies.
     pub search_policies: SearchPolicies,
+    /// Running experiments and shoppers' arms.
+    pub experiments: ExperimentCache,
 }
 
 /// Settings and rules applied, with the stamp ([`rules::stamp`]) they were read at.
@@ -266,5 +269,6 @@ async fn load(
         impressions,
         search,
         search_policies: SearchPolicies::new().map_err(ApiError::internal)?,
+        experiments: ExperimentCache::default(),
     })
 }

@@ -239,6 +239,7 @@ mod tests {
                 })
                 .collect(),
             occurred_at: Utc::now(),
+            experiment: None,
         }
     }
 

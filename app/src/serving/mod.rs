@@ -3,6 +3,8 @@
 //! impression with propensities, answered as JSON.
 
 pub mod cache;
+mod experiment_cache;
+pub mod experiments;
 pub mod explain;
 #[cfg(test)]
 mod fixtures;
@@ -28,7 +30,7 @@ use services::recs::pools;
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use services::settings::Tuning;
-use services::signals::{EventKind as StoredKind, Impression, ShownItem};
+use services::signals::{EventKind as StoredKind, ExperimentTag, Impression, ShownItem};
 use services::surface::{self, ReasonNames};
 
 use crate::error::{ApiError, ErrorKind};
@@ -156,9 +158,34 @@ pub async fn recommend(
     model: &ShopModel,
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
-    let response = preview(conn, model, request).await?;
-    log_impression(model, request, &response, Utc::now()).await?;
+    let exposure = experiments::expose(conn, model, asked(request)).await?;
+    let tuning = exposure
+        .as_ref()
+        .map_or_else(|| model.tuning(), |e| e.tuning(model));
+    let mut response = answer(conn, model, request, &tuning).await?;
+    let tag = exposure.map(|e| {
+        response.modules.retain(|m| !e.withholds(&m.name));
+        e.tag()
+    });
+    log_impression(model, request, &response, tag, Utc::now()).await?;
     Ok(response)
+}
+
+/// What the experiments see of `request`.
+fn asked(request: &RecRequest) -> experiments::Asked<'_> {
+    experiments::Asked {
+        shop_id: request.shop_id,
+        scope: services::experiments::assign::Request {
+            surface: request.surface,
+            modules: request.modules.as_deref(),
+            source: request.traffic_source,
+            customer: request.customer_id.is_some(),
+        },
+        shopper: services::experiments::assignment::Shopper {
+            customer_id: request.customer_id,
+            anonymous_id: request.anonymous_id.as_deref(),
+        },
+    }
 }
 
 /// Computes the answer exactly as a shopper would get it, without logging an impression:
@@ -171,11 +198,20 @@ pub async fn preview(
     model: &ShopModel,
     request: &RecRequest,
 ) -> Result<RecResponse, ApiError> {
+    answer(conn, model, request, &model.tuning()).await
+}
+
+/// The answer under `tuning` (the shop's settings, or an experiment arm's).
+async fn answer(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    tuning: &Tuning,
+) -> Result<RecResponse, ApiError> {
     let rec_id = uuid::Uuid::new_v4();
-    let tuning = model.tuning();
     // Seeded by the rec id: the same impression can be replayed exactly for debugging.
-    let served = serve(conn, model, request, &tuning, rec_id.as_u64_pair().0).await?;
-    Ok(respond(model, &tuning, request, rec_id.to_string(), served))
+    let served = serve(conn, model, request, tuning, rec_id.as_u64_pair().0).await?;
+    Ok(respond(model, tuning, request, rec_id.to_string(), served))
 }
 
 /// The modules `request` gets under the settings of `tuning`, exploration drawn from an RNG
@@ -560,6 +596,7 @@ async fn log_impression(
     model: &ShopModel,
     request: &RecRequest,
     response: &RecResponse,
+    experiment: Option<ExperimentTag>,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let session = request
@@ -597,6 +634,7 @@ async fn log_impression(
         policy_version: response.policy_version.to_string(),
         items,
         occurred_at: now,
+        experiment,
     };
     model
         .impressions

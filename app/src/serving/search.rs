@@ -153,7 +153,7 @@ pub async fn search(
         item.reason_product_id = None;
         item.reason_category = None;
     }
-    log_impression(model, &rec_request, &results, now).await?;
+    log_impression(model, &rec_request, &results, None, now).await?;
     let fallback = !parsed.terms.is_empty() && hits.iter().all(|h| h.text <= 0.0);
     Ok(SearchResponse {
         results,

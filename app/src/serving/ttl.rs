@@ -49,6 +49,11 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         Ok(value)
     }
 
+    /// Drops `key`, so the next read loads it.
+    pub fn remove(&self, key: &K) {
+        self.entries.remove(key);
+    }
+
     /// Entries held (fresh or expired).
     #[cfg(test)]
     pub fn len(&self) -> usize {

@@ -17,6 +17,7 @@ mod email_feeds;
 mod end_to_end;
 mod errors;
 mod events;
+mod experiments;
 mod extensions;
 mod freshness;
 mod health;

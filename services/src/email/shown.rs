@@ -73,6 +73,7 @@ impl<'a> Shown<'a> {
             policy_version: ranker::policy::POLICY_VERSION.to_string(),
             items,
             occurred_at: now,
+            experiment: None,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod store;
 mod tuning;
 mod validate;
 
+pub(crate) use document::default_spec;
 pub use document::{ExplorationSettings, SURFACES, SurfaceSettings};
 pub use store::{CurrentSettings, LoadError, SaveError};
 pub use tuning::{Applied, Tuning};

@@ -45,6 +45,17 @@ pub struct Impression {
     pub items: Vec<ShownItem>,
     /// When it was served.
     pub occurred_at: DateTime<Utc>,
+    /// The experiment and arm it was served under, if any.
+    pub experiment: Option<ExperimentTag>,
+}
+
+/// The experiment an answer was served under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExperimentTag {
+    /// Experiment id.
+    pub experiment_id: i64,
+    /// The arm whose policy was served; `None` when it fell back to the control.
+    pub arm: Option<String>,
 }
 
 /// One shown item, as stored in `impressions.items`.
@@ -91,7 +102,7 @@ impl Impression {
     }
 }
 
-/// Rows per insert statement: 14 columns each stays far below SQLite's bound-parameter limit.
+/// Rows per insert statement: 16 columns each stays far below SQLite's bound-parameter limit.
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Stores impressions (of any shops); an impression whose rec id is already stored (a
@@ -130,6 +141,8 @@ fn row(i: &Impression) -> impression::ActiveModel {
         // A Vec of plain structs always serialises.
         items: Set(serde_json::to_value(&i.items).unwrap_or_default()),
         occurred_at: Set(i.occurred_at),
+        experiment_id: Set(i.experiment.as_ref().map(|e| e.experiment_id)),
+        arm: Set(i.experiment.as_ref().and_then(|e| e.arm.clone())),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod build_email_feeds;
 pub mod connect_web_pixel;
+pub mod guard_experiments;
 pub mod load_demo_shop;
 pub mod precompute_list_part;
 pub mod precompute_lists;
@@ -19,6 +20,7 @@ pub mod train_models;
 
 pub use build_email_feeds::BuildEmailFeeds;
 pub use connect_web_pixel::ConnectWebPixel;
+pub use guard_experiments::GuardExperiments;
 pub use load_demo_shop::LoadDemoShop;
 pub use precompute_list_part::PrecomputeListPart;
 pub use precompute_lists::PrecomputeLists;

@@ -113,6 +113,7 @@ async fn show(db: &common::Database, shop_id: i64, surface: &str, products: &[i6
         policy_version: "1".into(),
         items,
         occurred_at: at(0, 9, 0),
+        experiment: None,
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await

@@ -53,6 +53,7 @@ async fn show_at(
         policy_version: "1".into(),
         items,
         occurred_at: at,
+        experiment: None,
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await

@@ -103,3 +103,34 @@ async fn the_demo_shop_is_never_reconciled_with_shopify() {
     assert_eq!(queued.unwrap(), 0);
     assert_eq!(pending(&db, "reconcile_catalog").await, 0);
 }
+
+#[tokio::test]
+async fn shops_running_an_experiment_get_one_guard_rail_check_an_hour() {
+    let (_database, db, queue, summary) = small_demo().await;
+    let now = Utc::now();
+    let guard = || worker::schedule::guard_rails(&db.conn, &queue, now);
+    assert_eq!(guard().await.unwrap(), 0, "no experiment runs");
+
+    let definition: services::experiments::Definition = serde_json::from_value(serde_json::json!({
+        "name": "holdout",
+        "surface": "home",
+        "arms": [
+            {"name": "control", "share": 90, "policy": {"kind": "current"}},
+            {"name": "holdout", "share": 10, "policy": {"kind": "no_module"}},
+        ],
+    }))
+    .unwrap();
+    let store = services::experiments::store::create(&db.conn, summary.shop_id, &definition, now);
+    let created = store.await.unwrap();
+    services::experiments::store::start(&db.conn, summary.shop_id, created.id, now)
+        .await
+        .unwrap();
+
+    assert_eq!(guard().await.unwrap(), 1);
+    assert_eq!(guard().await.unwrap(), 1);
+    assert_eq!(
+        pending(&db, "guard_experiments").await,
+        1,
+        "one check an hour"
+    );
+}

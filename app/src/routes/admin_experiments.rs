@@ -1,0 +1,172 @@
+//! Experiments in the admin API (`AdminShop`: session token or demo key):
+//! `GET /admin/api/experiments` (every experiment with its sample size),
+//! `POST /admin/api/experiments` (a definition → a draft; 422 naming every bad field, 409 for
+//! a name in use), `POST /admin/api/experiments/{id}/start` (409 naming the running
+//! experiment it would share traffic with), `POST /admin/api/experiments/{id}/stop`, and
+//! `GET /admin/api/experiments/{id}/results` (per arm rates with intervals, the sequential
+//! decision against the control, and each arm's problems if its policy no longer validates).
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde_json::{Value, json};
+use services::experiments::results::{results, sample_size};
+use services::experiments::{Definition, Experiment, ExperimentError, store};
+use services::settings::FieldError;
+
+use super::admin_shop::AdminShop;
+use crate::error::{ApiError, ErrorKind};
+use crate::state::AppState;
+
+/// Registers the routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/api/experiments", web::get().to(list))
+        .route("/admin/api/experiments", web::post().to(create))
+        .route("/admin/api/experiments/{id}/start", web::post().to(start))
+        .route("/admin/api/experiments/{id}/stop", web::post().to(stop))
+        .route(
+            "/admin/api/experiments/{id}/results",
+            web::get().to(show_results),
+        );
+}
+
+fn error(err: ExperimentError) -> ApiError {
+    let kind = match &err {
+        ExperimentError::Invalid(fields) => {
+            return ApiError::new(
+                ErrorKind::InvalidFields,
+                "the experiment is not valid; nothing was changed",
+            )
+            .with_fields(fields);
+        }
+        ExperimentError::NotFound(_) => ErrorKind::NotFound,
+        ExperimentError::NameTaken(_)
+        | ExperimentError::Overlap { .. }
+        | ExperimentError::State { .. } => ErrorKind::Conflict,
+        ExperimentError::Database(_) => return ApiError::internal(err),
+    };
+    ApiError::new(kind, err.to_string())
+}
+
+fn view(experiment: &Experiment) -> Value {
+    json!({
+        "experiment": experiment,
+        "sample_size_per_arm": sample_size(&experiment.definition.design),
+    })
+}
+
+/// `GET /admin/api/experiments`.
+///
+/// # Errors
+/// 401/403 without a session or demo key, 500 when the database fails.
+pub async fn list(state: web::Data<AppState>, admin: AdminShop) -> Result<HttpResponse, ApiError> {
+    let all = store::list(&state.db.conn, admin.shop.id).await?;
+    let views: Vec<Value> = all.iter().map(view).collect();
+    Ok(HttpResponse::Ok().json(json!({ "experiments": views })))
+}
+
+/// `POST /admin/api/experiments`: a draft.
+///
+/// # Errors
+/// 422 naming every bad field (a body that does not parse is one field, `experiment`), 409
+/// for a name in use.
+pub async fn create(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let definition: Definition = serde_json::from_value(body.into_inner()).map_err(|err| {
+        error(ExperimentError::Invalid(vec![FieldError {
+            field: "experiment".into(),
+            message: err.to_string(),
+        }]))
+    })?;
+    let created = store::create(&state.db.conn, admin.shop.id, &definition, Utc::now())
+        .await
+        .map_err(error)?;
+    Ok(HttpResponse::Created().json(view(&created)))
+}
+
+/// `POST /admin/api/experiments/{id}/start`.
+///
+/// # Errors
+/// 409 naming an overlapping running experiment, or unless it is a draft; 422 when an arm
+/// no longer validates; 404.
+pub async fn start(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let conn = &state.db.conn;
+    let started = store::start(conn, admin.shop.id, *path, Utc::now())
+        .await
+        .map_err(error)?;
+    forget_running(&state, admin.shop.id).await?;
+    Ok(HttpResponse::Ok().json(view(&started)))
+}
+
+/// `POST /admin/api/experiments/{id}/stop`.
+///
+/// # Errors
+/// 409 when it is stopped already; 404.
+pub async fn stop(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let conn = &state.db.conn;
+    let stopped = store::stop(
+        conn,
+        admin.shop.id,
+        *path,
+        "stopped by the merchant",
+        Utc::now(),
+    )
+    .await
+    .map_err(error)?;
+    forget_running(&state, admin.shop.id).await?;
+    Ok(HttpResponse::Ok().json(view(&stopped)))
+}
+
+/// This process serves a start or stop at once; the others within the running TTL.
+async fn forget_running(state: &AppState, shop_id: i64) -> Result<(), ApiError> {
+    let model = state.models.get(&state.db.conn, shop_id).await?;
+    model.experiments.forget_running();
+    Ok(())
+}
+
+/// `GET /admin/api/experiments/{id}/results`.
+///
+/// # Errors
+/// 404; 500 when the database fails.
+pub async fn show_results(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let conn = &state.db.conn;
+    let experiment = store::get(conn, admin.shop.id, *path)
+        .await
+        .map_err(error)?;
+    let found = results(conn, admin.shop.id, &experiment).await?;
+    let base = state.models.get(conn, admin.shop.id).await?.tuning();
+    let problems: Vec<Value> = experiment
+        .definition
+        .surface()
+        .map(|surface| {
+            experiment
+                .definition
+                .arms
+                .iter()
+                .filter_map(|arm| {
+                    let bad = arm.policy.resolve(surface, &base).err()?;
+                    Some(json!({ "arm": arm.name, "fields": bad }))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(HttpResponse::Ok().json(json!({
+        "experiment": experiment,
+        "results": found,
+        "arm_problems": problems,
+    })))
+}

@@ -1,0 +1,427 @@
+//! Experiments through the admin API and the real serving path: lifecycle and its refusals,
+//! deterministic sticky assignment (also across login on a second device), per-arm serving
+//! recorded on the impression, fallback of an arm that no longer validates, and the guard rail.
+
+use chrono::{Duration, Utc};
+use entity::{event, experiment, experiment_assignment, impression};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use services::experiments::assign::{arm_for, bucket};
+use services::experiments::{Arm, store};
+
+use crate::admin_pages::{demo_mode_app, with_key};
+use crate::helpers::{TestApp, json};
+use crate::recs::some_product;
+
+async fn post(app: &TestApp, key: &str, path: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.address))
+        .header("x-meander-demo-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The shop's settings against no module at all, on product pages.
+fn holdout(name: &str) -> Value {
+    json!({
+        "name": name,
+        "surface": "pdp",
+        "arms": [
+            {"name": "control", "share": 50, "policy": {"kind": "current"}},
+            {"name": "holdout", "share": 50, "policy": {"kind": "no_module"}},
+        ],
+    })
+}
+
+/// Creates and starts `definition`; returns its id.
+async fn started(app: &TestApp, key: &str, definition: &Value) -> i64 {
+    let created = post(app, key, "/admin/api/experiments", definition).await;
+    assert_eq!(created.status(), 201);
+    let id = json(created).await["experiment"]["id"].as_i64().unwrap();
+    let start = post(
+        app,
+        key,
+        &format!("/admin/api/experiments/{id}/start"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(start.status(), 200, "{}", start.text().await.unwrap());
+    id
+}
+
+/// A product page answer for the browser `anonymous` (its session `s-{anonymous}`), logged in
+/// as `customer` if given.
+async fn serve(app: &TestApp, seed: i64, anonymous: &str, customer: Option<i64>) -> Value {
+    let mut path = format!(
+        "/demo/recs?surface=pdp&product_id={seed}&limit=4&session_id=s-{anonymous}&anonymous_id={anonymous}"
+    );
+    if let Some(customer) = customer {
+        path.push_str(&format!("&logged_in_customer_id={customer}"));
+    }
+    let response = app.get(&path).await;
+    assert_eq!(response.status(), 200);
+    json(response).await
+}
+
+async fn recorded(app: &TestApp, experiment_id: i64, subject: &str) -> Option<String> {
+    experiment_assignment::Entity::find()
+        .filter(experiment_assignment::Column::ExperimentId.eq(experiment_id))
+        .filter(experiment_assignment::Column::SubjectId.eq(subject))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .map(|row| row.arm)
+}
+
+#[tokio::test]
+async fn a_holdout_is_served_per_arm_recorded_on_impressions_and_stops() {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let seed = some_product(&app).await;
+    let id = started(&app, &key, &holdout("recs or not")).await;
+
+    let mut arms = Vec::new();
+    for i in 0..16 {
+        let who = format!("anon-{i}");
+        let body = serve(&app, seed, &who, None).await;
+        let arm = recorded(&app, id, &format!("anon-{i}")).await.unwrap();
+        let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+        assert_eq!(
+            (row.experiment_id, row.arm.as_deref()),
+            (Some(id), Some(arm.as_str()))
+        );
+        let modules = body["modules"].as_array().unwrap().len();
+        assert_eq!(modules == 0, arm == "holdout", "{arm}: {body}");
+        // Sticky: the next page view gets the same arm.
+        let again = serve(&app, seed, &who, None).await;
+        let (again_row, _) = app.impression(again["rec_id"].as_str().unwrap()).await;
+        assert_eq!(again_row.arm, row.arm);
+        assert_eq!(again["modules"].as_array().unwrap().len(), modules);
+        arms.push(arm);
+    }
+    assert!(arms.contains(&"holdout".to_owned()) && arms.contains(&"control".to_owned()));
+
+    let results =
+        json(with_key(&app, &format!("/admin/api/experiments/{id}/results"), &key).await).await;
+    let arm_results = results["results"]["arms"].as_array().unwrap();
+    let control = arms.iter().filter(|a| *a == "control").count() as u64;
+    assert_eq!(arm_results[0]["name"], "control");
+    assert_eq!(arm_results[0]["ctr"]["trials"], 2 * control, "{results}");
+    assert_eq!(arm_results[0]["shoppers"], control);
+    assert_eq!(
+        arm_results[1]["ctr"]["trials"], 0,
+        "a holdout shows nothing"
+    );
+    assert_eq!(
+        arm_results[1]["add_to_cart"]["trials"],
+        16 - control,
+        "one session each"
+    );
+    assert_eq!(arm_results[1]["vs_control"]["ctr"]["decision"], "continue");
+
+    let stop = post(
+        &app,
+        &key,
+        &format!("/admin/api/experiments/{id}/stop"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(stop.status(), 200);
+    let after = serve(&app, seed, "anon-0", None).await;
+    let (row, _) = app.impression(after["rec_id"].as_str().unwrap()).await;
+    assert_eq!(
+        row.experiment_id, None,
+        "a stopped experiment serves nobody"
+    );
+    let again = post(
+        &app,
+        &key,
+        &format!("/admin/api/experiments/{id}/stop"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(store::list(&app.db.conn, shop_id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn starting_an_experiment_that_shares_traffic_with_a_running_one_is_refused_by_name() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    started(&app, &key, &holdout("all traffic")).await;
+    let mut email_only = holdout("email traffic");
+    email_only["traffic_source"] = json!("email");
+    let created = json(post(&app, &key, "/admin/api/experiments", &email_only).await).await;
+    let id = created["experiment"]["id"].as_i64().unwrap();
+
+    let refused = post(
+        &app,
+        &key,
+        &format!("/admin/api/experiments/{id}/start"),
+        &json!({}),
+    )
+    .await;
+
+    assert_eq!(refused.status(), 409);
+    let body = json(refused).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("`all traffic`"),
+        "{body}"
+    );
+    let list = json(with_key(&app, "/admin/api/experiments", &key).await).await;
+    assert_eq!(list["experiments"][0]["experiment"]["status"], "draft");
+    // Another surface shares nothing.
+    let mut cart = holdout("cart");
+    cart["surface"] = json!("cart");
+    started(&app, &key, &cart).await;
+    let taken = post(&app, &key, "/admin/api/experiments", &holdout("cart")).await;
+    assert_eq!(taken.status(), 409, "names are unique per shop");
+}
+
+#[tokio::test]
+async fn zero_traffic_and_shares_not_summing_to_100_are_unprocessable() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let mut zero = holdout("zero");
+    zero["arms"][1]["share"] = json!(0);
+    let mut short = holdout("short");
+    short["arms"][0]["share"] = json!(40);
+
+    for (body, fields) in [
+        (zero, vec!["arms[1].share", "arms"]),
+        (short, vec!["arms"]),
+        (json!({"name": "x"}), vec!["experiment"]),
+    ] {
+        let response = post(&app, &key, "/admin/api/experiments", &body).await;
+        assert_eq!(response.status(), 422);
+        let found = json(response).await;
+        let names: Vec<&str> = found["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, fields, "{found}");
+    }
+    let list = json(with_key(&app, "/admin/api/experiments", &key).await).await;
+    assert_eq!(list["experiments"].as_array().unwrap().len(), 0);
+}
+
+/// Stores a running experiment as another version might have left it: its `broken` arm's
+/// settings no longer validate, and its start time is an hour ahead (the writer's clock ran
+/// fast).
+async fn running_with_broken_arm(app: &TestApp, shop_id: i64) -> experiment::Model {
+    let mut settings = serde_json::to_value(services::settings::SurfaceSettings::defaults(
+        ranker::Surface::Product,
+    ))
+    .unwrap();
+    settings["exploration"]["share"] = json!(0.5);
+    experiment::ActiveModel {
+        shop_id: Set(shop_id),
+        name: Set("old".into()),
+        kind: Set("ab".into()),
+        surface: Set(Some("pdp".into())),
+        visitor: Set("all".into()),
+        identity: Set("all".into()),
+        salt: Set("salt".into()),
+        arms: Set(json!([
+            {"name": "control", "share": 50, "policy": {"kind": "current"}},
+            {"name": "broken", "share": 50, "policy": {"kind": "settings", "settings": settings}},
+        ])),
+        status: Set("running".into()),
+        started_at: Set(Some(Utc::now() + Duration::hours(1))),
+        ..Default::default()
+    }
+    .insert(&app.db.conn)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_arm_that_no_longer_validates_serves_the_control_and_is_reported() {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let seed = some_product(&app).await;
+    let row = running_with_broken_arm(&app, shop_id).await;
+
+    let mut fallbacks = 0;
+    for i in 0..8 {
+        let body = serve(&app, seed, &format!("anon-{i}"), None).await;
+        let (logged, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+        assert_eq!(
+            logged.experiment_id,
+            Some(row.id),
+            "served despite the clock skew"
+        );
+        let arm = recorded(&app, row.id, &format!("anon-{i}")).await.unwrap();
+        if arm == "broken" {
+            assert_eq!(logged.arm, None, "fell back to the control");
+            assert!(!body["modules"].as_array().unwrap().is_empty());
+            fallbacks += 1;
+        } else {
+            assert_eq!(logged.arm.as_deref(), Some("control"));
+        }
+    }
+    assert!(fallbacks > 0);
+
+    let results = json(
+        with_key(
+            &app,
+            &format!("/admin/api/experiments/{}/results", row.id),
+            &key,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        results["results"]["fallback_impressions"], fallbacks,
+        "{results}"
+    );
+    assert_eq!(results["arm_problems"][0]["arm"], "broken");
+    assert_eq!(
+        results["arm_problems"][0]["fields"][0]["field"],
+        "exploration.share"
+    );
+}
+
+/// An anonymous id whose hash puts it in `arm` of the experiment.
+fn browser_in(arms: &[Arm], salt: &str, arm: &str, skip: &str) -> String {
+    (0..)
+        .map(|i| format!("browser-{i}"))
+        .find(|id| id != skip && arm_for(arms, bucket(salt, id)).is_some_and(|a| a.name == arm))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_shoppers_arm_follows_them_across_login_and_devices() {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let seed = some_product(&app).await;
+    let id = started(&app, &key, &holdout("devices")).await;
+    let found = store::get(&app.db.conn, shop_id, id).await.unwrap();
+    let arms = &found.definition.arms;
+    // Customer 77's own hash, and a browser that hashes to the other arm.
+    let customer_arm = arm_for(arms, bucket(&found.salt, "77"))
+        .unwrap()
+        .name
+        .clone();
+    let other = if customer_arm == "control" {
+        "holdout"
+    } else {
+        "control"
+    };
+    let laptop = browser_in(arms, &found.salt, other, "");
+    let phone = browser_in(arms, &found.salt, &customer_arm, &laptop);
+
+    // Anonymous on the laptop, then logged in there: the customer keeps the laptop's arm.
+    serve(&app, seed, &laptop, None).await;
+    serve(&app, seed, &laptop, Some(77)).await;
+    assert_eq!(recorded(&app, id, "77").await.as_deref(), Some(other));
+    // Logged in on the phone, whose browser alone would have hashed to the other arm.
+    let body = serve(&app, seed, &phone, Some(77)).await;
+    let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+    assert_eq!(
+        row.arm.as_deref(),
+        Some(other),
+        "the customer's arm on every device"
+    );
+
+    // A browser with its own arm logging in as a customer who has one: the customer's wins.
+    let tablet = browser_in(arms, &found.salt, &customer_arm, &phone);
+    serve(&app, seed, &tablet, None).await;
+    let body = serve(&app, seed, &tablet, Some(77)).await;
+    let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+    assert_eq!(row.arm.as_deref(), Some(other));
+    assert_eq!(
+        recorded(&app, id, &tablet).await.as_deref(),
+        Some(customer_arm.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_guard_rail_stops_an_arm_whose_ctr_collapses_and_its_shoppers_get_the_control() {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let seed = some_product(&app).await;
+    let mut ab = holdout("relevance");
+    ab["arms"][1] = json!({"name": "relevance", "share": 50, "policy": {"kind": "relevance_only"}});
+    let id = started(&app, &key, &ab).await;
+    // 4,000 impressions an arm: the control clicked at 10 %, relevance-only at 2 %.
+    let now = Utc::now();
+    for (arm, clicks) in [("control", 400), ("relevance", 80)] {
+        let rec_id = |n: usize| format!("{arm}-{n}");
+        let shown = (0..4000).map(|n| impression::ActiveModel {
+            shop_id: Set(shop_id),
+            rec_id: Set(rec_id(n)),
+            surface: Set("pdp".into()),
+            traffic_source: Set("direct".into()),
+            session_id: Set(format!("s-{}", rec_id(n))),
+            anonymous_id: Set(format!("a-{}", rec_id(n))),
+            policy_version: Set("1".into()),
+            item_count: Set(4),
+            items: Set(json!([])),
+            occurred_at: Set(now),
+            experiment_id: Set(Some(id)),
+            arm: Set(Some(arm.into())),
+            ..Default::default()
+        });
+        let clicked = (0..clicks).map(|n| event::ActiveModel {
+            shop_id: Set(shop_id),
+            kind: Set("click".into()),
+            anonymous_id: Set(format!("a-{}", rec_id(n))),
+            session_id: Set(format!("s-{}", rec_id(n))),
+            rec_id: Set(Some(rec_id(n))),
+            occurred_at: Set(now),
+            received_at: Set(now),
+            ..Default::default()
+        });
+        let shown: Vec<_> = shown.collect();
+        for chunk in shown.chunks(500) {
+            impression::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&app.db.conn)
+                .await
+                .unwrap();
+        }
+        event::Entity::insert_many(clicked)
+            .exec_without_returning(&app.db.conn)
+            .await
+            .unwrap();
+    }
+
+    let tripped = services::experiments::guard::check(&app.db.conn, shop_id, now)
+        .await
+        .unwrap();
+
+    assert_eq!(tripped.len(), 1);
+    assert_eq!(tripped[0].arm, "relevance");
+    assert!(
+        tripped[0].reason.contains("CTR 2.00 %"),
+        "{}",
+        tripped[0].reason
+    );
+    let results =
+        json(with_key(&app, &format!("/admin/api/experiments/{id}/results"), &key).await).await;
+    let arm = &results["results"]["arms"][1];
+    assert_eq!(
+        arm["vs_control"]["ctr"]["decision"], "treatment_worse",
+        "{results}"
+    );
+    assert!(
+        arm["stopped"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("guard rail")
+    );
+    // A second check finds nothing more to stop; serving gives that arm the control.
+    let again = services::experiments::guard::check(&app.db.conn, shop_id, now)
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+    let found = store::get(&app.db.conn, shop_id, id).await.unwrap();
+    let browser = browser_in(&found.definition.arms, &found.salt, "relevance", "");
+    let body = serve(&app, seed, &browser, None).await;
+    let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+    assert_eq!((row.experiment_id, row.arm), (Some(id), None));
+}
