@@ -22,6 +22,7 @@ pub mod inventory;
 pub mod inventory_level;
 pub mod job_run;
 pub mod klaviyo_account;
+pub mod klaviyo_oauth_state;
 pub mod klaviyo_rate_limit;
 pub mod list_part;
 pub mod metric_rollup;
@@ -72,6 +73,7 @@ mod tests {
             columns::<inventory_level::Entity>(),
             columns::<job_run::Entity>(),
             columns::<klaviyo_account::Entity>(),
+            columns::<klaviyo_oauth_state::Entity>(),
             columns::<list_part::Entity>(),
             columns::<metric_rollup::Entity>(),
             columns::<model::Entity>(),

@@ -218,13 +218,16 @@ impl OAuthClient {
         })
     }
 
-    /// A fresh authorization URL with a random `state` and PKCE pair.
+    /// A fresh authorization URL with a PKCE pair and the `state` `{tag}.{random}`: the
+    /// tag tells the callback, which arrives without a session, whose request it answers
+    /// (it is not secret; the random part is).
     #[must_use]
-    pub fn authorization_request(&self) -> AuthorizationRequest {
+    pub fn authorization_request(&self, tag: &str) -> AuthorizationRequest {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let random = CsrfToken::new_random();
         let (url, state) = self
             .client
-            .authorize_url(CsrfToken::new_random)
+            .authorize_url(|| CsrfToken::new(format!("{tag}.{}", random.secret())))
             .add_scopes(self.scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge)
             .url();

@@ -20,6 +20,7 @@ mod m20261204_000120_klaviyo_push;
 mod m20261205_000130_settings_versions;
 mod m20261205_000140_receipt_reason;
 mod m20261205_000160_email_feeds;
+mod m20261206_000180_klaviyo_oauth;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000130_settings_versions::Migration),
             Box::new(m20261205_000140_receipt_reason::Migration),
             Box::new(m20261205_000160_email_feeds::Migration),
+            Box::new(m20261206_000180_klaviyo_oauth::Migration),
         ]
     }
 }

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use common::database::begin_write;
 use entity::{
-    data_export, email_push_state, event, experiment_assignment, order, order_line, shop,
-    shopper_identity,
+    data_export, email_push_state, event, experiment_assignment, klaviyo_oauth_state, order,
+    order_line, shop, shopper_identity,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -20,7 +20,8 @@ use crate::recs::profiles::customer_profile;
 use crate::shop_tokens;
 
 /// Deletes a shop; every table holding its data cascades from `shops`, except the webhook
-/// receipts, kept for dedupe (their shop becomes unknown) without their payloads.
+/// receipts, kept for dedupe (their shop becomes unknown) without their payloads, and the
+/// Klaviyo connects in progress, a table without a foreign key, deleted here.
 ///
 /// # Errors
 /// The database error (nothing is deleted then).
@@ -29,6 +30,10 @@ pub async fn delete_shop(db: &DatabaseConnection, shop_id: i64) -> Result<(), Db
     if let Some(shop) = shop::Entity::find_by_id(shop_id).one(&txn).await? {
         receipts::forget_shop(&txn, shop.id, &shop.domain).await?;
     }
+    klaviyo_oauth_state::Entity::delete_many()
+        .filter(klaviyo_oauth_state::Column::ShopId.eq(shop_id))
+        .exec(&txn)
+        .await?;
     shop::Entity::delete_by_id(shop_id).exec(&txn).await?;
     txn.commit().await
 }
