@@ -1,7 +1,7 @@
 //! The fake's OAuth endpoints: `/oauth/authorize` (consents at once and redirects back with
 //! a code), `/oauth/token` (authorization code with PKCE, refresh with rotation) and
 //! `/oauth/revoke`, with HTTP Basic client authentication as Klaviyo requires. The down
-//! switch takes the token endpoint down with the API.
+//! switch takes the token and revocation endpoints down with the API.
 
 use std::collections::HashMap;
 
@@ -191,6 +191,9 @@ pub(crate) async fn revoke(
     }
     let token = form.get("token").map(String::as_str).unwrap_or_default();
     let mut state = inner.state();
+    if state.down {
+        return oauth_error(503, "temporarily_unavailable", "Klaviyo is down.");
+    }
     let books = &mut state.oauth;
     let family = books
         .refresh_tokens
