@@ -343,9 +343,7 @@ fn secure_url(what: &str, url: &str) -> Result<url::Url, OAuthError> {
     }
 }
 
-fn token_error<T>(
-    err: RequestTokenError<HttpError, oauth2::StandardErrorResponse<T>>,
-) -> OAuthError
+fn token_error<T>(err: RequestTokenError<HttpError, oauth2::StandardErrorResponse<T>>) -> OAuthError
 where
     T: oauth2::ErrorResponseType + std::fmt::Display + 'static,
 {

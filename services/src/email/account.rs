@@ -1,5 +1,6 @@
 //! A shop's Klaviyo account: connecting with a private API key (checked, stored encrypted
-//! like the Shopify tokens), the client a push uses, and the state the merchant sees.
+//! like the Shopify tokens), the checks every new credential passes, and the state the
+//! merchant sees.
 
 use chrono::{DateTime, Utc};
 use entity::{klaviyo_account, shop};
@@ -12,13 +13,10 @@ use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::{Value, json};
 use shopify::TokenCipher;
-use std::sync::Arc;
 
 use super::credential::{self, NewConnection};
 use super::error::EmailError;
-use super::limiter::DbRateLimiter;
 use super::settings::{EmailSettings, KlaviyoApi};
-use super::tokens;
 
 /// What the merchant sees of the connection; never the credential.
 #[derive(Debug, Clone, Serialize)]
@@ -118,43 +116,6 @@ async fn probe(
         Ok(_) | Err(klaviyo::Error::Rejected { .. }) => Ok(()),
         Err(err) => Err(err.into()),
     }
-}
-
-/// True while pushes may use the account: not refused by Klaviyo (`revoked`) and not
-/// waiting for the merchant to connect again (`needs_reconnect`).
-#[must_use]
-pub fn pushes(account: &klaviyo_account::Model) -> bool {
-    !matches!(account.status.as_str(), "revoked" | "needs_reconnect")
-}
-
-/// The shop's account and a client for it, pacing itself with the limiter every worker
-/// shares for that Klaviyo account, its OAuth token refreshed first when it is about to
-/// lapse; `None` when nothing is connected or the merchant must connect again.
-///
-/// # Errors
-/// [`EmailError::Decrypt`] for a credential that does not decrypt,
-/// [`EmailError::NeedsReconnect`] when Klaviyo refuses the refresh, or the database.
-pub async fn load_client(
-    db: &DatabaseConnection,
-    api: &KlaviyoApi,
-    cipher: &TokenCipher,
-    shop: &shop::Model,
-) -> Result<Option<(klaviyo_account::Model, Client)>, EmailError> {
-    let Some(account) = klaviyo_account::Entity::find_by_id(shop.id).one(db).await? else {
-        return Ok(None);
-    };
-    if !pushes(&account) {
-        return Ok(None);
-    }
-    let account = tokens::fresh(db, api, cipher, shop, account).await?;
-    let credential = credential::of_account(cipher, &shop.domain, &account)?;
-    let key = account
-        .account_id
-        .clone()
-        .unwrap_or_else(|| format!("shop:{}", shop.id));
-    let limiter = Arc::new(DbRateLimiter::new(db.clone(), key));
-    let client = Client::with_limiter(api.config(credential), limiter)?;
-    Ok(Some((account, client)))
 }
 
 /// Records a successful push: its counts and time; clears the error.

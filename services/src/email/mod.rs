@@ -37,6 +37,7 @@
 //! compared per arm. Links carry `utm_*` and `meander_rec` (the rec id).
 
 mod account;
+mod client;
 mod credential;
 mod error;
 mod favourite;
@@ -55,9 +56,8 @@ mod shown;
 mod state;
 mod tokens;
 
-pub use account::{
-    AccountStatus, connect_api_key, load_client, pushes, record_failure, record_push, status,
-};
+pub use account::{AccountStatus, connect_api_key, record_failure, record_push, status};
+pub use client::{load_client, pushes};
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};
 pub use limiter::DbRateLimiter;

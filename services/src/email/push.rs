@@ -7,7 +7,7 @@ use entity::{klaviyo_account, rec_list, shop};
 use klaviyo::Client;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
-use super::account::load_client;
+use super::client::load_client;
 use super::credential::OAUTH_KIND;
 use super::error::EmailError;
 use super::holdout::{Arm, arm_of};

@@ -113,9 +113,9 @@ async fn an_oauth_connect_stores_the_tokens_encrypted_and_pushes_with_the_bearer
         .collect();
     assert!(!api_calls.is_empty());
     assert!(
-        api_calls
-            .iter()
-            .all(|r| r.header("authorization").is_some_and(|a| a.starts_with("Bearer "))),
+        api_calls.iter().all(|r| r
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer "))),
         "every call carries the OAuth token"
     );
 }
@@ -144,7 +144,8 @@ async fn concurrent_refreshes_spend_the_refresh_token_once() {
     connect_oauth(&rig).await;
     let_the_token_lapse(&rig).await;
     // Slow enough that both callers are in flight while the first refresh runs.
-    rig.fake.delay_refreshes(std::time::Duration::from_millis(300));
+    rig.fake
+        .delay_refreshes(std::time::Duration::from_millis(300));
 
     let refresh = || email::refresh(&rig.db.conn, &rig.api, &rig.cipher, &rig.shop, None);
     let (a, b) = tokio::join!(refresh(), refresh());
@@ -177,8 +178,8 @@ async fn a_refused_refresh_needs_a_reconnect_and_stops_the_pushes() {
     known_to_klaviyo(&rig, [1]);
     publish(&rig, "l1", &lists_for([1])).await;
     connect_oauth(&rig).await;
-    let oauth = OAuthClient::new(&rig.fake.oauth_config(), std::time::Duration::from_secs(5))
-        .unwrap();
+    let oauth =
+        OAuthClient::new(&rig.fake.oauth_config(), std::time::Duration::from_secs(5)).unwrap();
     oauth
         .revoke(&live_refresh_token(&rig).into())
         .await
@@ -188,13 +189,28 @@ async fn a_refused_refresh_needs_a_reconnect_and_stops_the_pushes() {
     let refused = push(&rig, "l1").await.unwrap_err();
     let again = push(&rig, "l1").await.unwrap();
 
-    assert!(matches!(refused, EmailError::NeedsReconnect(_)), "{refused:?}");
+    assert!(
+        matches!(refused, EmailError::NeedsReconnect(_)),
+        "{refused:?}"
+    );
     assert!(again.is_none(), "no push until the merchant reconnects");
-    assert_eq!(rig.fake.refresh_grants(), 1, "the dead token is not presented again");
-    let status = email::status(&rig.db.conn, rig.shop.id).await.unwrap().unwrap();
+    assert_eq!(
+        rig.fake.refresh_grants(),
+        1,
+        "the dead token is not presented again"
+    );
+    let status = email::status(&rig.db.conn, rig.shop.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(status.status, "needs_reconnect");
     assert!(status.last_error.unwrap().contains("connect Klaviyo again"));
-    assert!(rig.fake.profiles()[0].properties.get("meander_recs").is_none());
+    assert!(
+        rig.fake.profiles()[0]
+            .properties
+            .get("meander_recs")
+            .is_none()
+    );
 
     connect_oauth(&rig).await;
     assert_eq!(account(&rig).await.status, "connected");
@@ -224,8 +240,14 @@ async fn a_state_is_used_once_and_unknown_or_lapsed_states_are_refused() {
     let lapsed = finish(&rig, &lapsing).await.unwrap_err();
 
     assert!(matches!(replayed, EmailError::StateUsed), "{replayed:?}");
-    assert!(matches!(forged, Err(EmailError::StateUnknown)), "{forged:?}");
-    assert!(matches!(untagged, Err(EmailError::StateUnknown)), "{untagged:?}");
+    assert!(
+        matches!(forged, Err(EmailError::StateUnknown)),
+        "{forged:?}"
+    );
+    assert!(
+        matches!(untagged, Err(EmailError::StateUnknown)),
+        "{untagged:?}"
+    );
     assert!(matches!(lapsed, EmailError::StateExpired), "{lapsed:?}");
 }
 
@@ -259,10 +281,16 @@ async fn disconnecting_revokes_the_grant_and_forgets_the_tokens() {
         .await
         .unwrap();
 
-    assert!(down.unwrap_err().is_transient(), "kept until Klaviyo can revoke");
+    assert!(
+        down.unwrap_err().is_transient(),
+        "kept until Klaviyo can revoke"
+    );
     assert!(disconnected);
     assert!(!again, "nothing left to disconnect");
-    assert!(rig.fake.live_refresh_tokens().is_empty(), "revoked at Klaviyo");
+    assert!(
+        rig.fake.live_refresh_tokens().is_empty(),
+        "revoked at Klaviyo"
+    );
     let stored = klaviyo_account::Entity::find_by_id(rig.shop.id)
         .one(&rig.db.conn)
         .await
