@@ -31,6 +31,12 @@ pub enum ErrorKind {
     Conflict,
     /// Fields of a well-formed body failed validation (the body names each one).
     InvalidFields,
+    /// An OAuth callback's `state` was never issued (or not for this shop).
+    StateUnknown,
+    /// An OAuth callback's `state` was already used (a replay).
+    StateUsed,
+    /// An OAuth callback's `state` lapsed.
+    StateExpired,
     /// Too many requests.
     RateLimited,
     /// A dependency (database, worker) is not ready.
@@ -44,7 +50,9 @@ impl ErrorKind {
     #[must_use]
     pub fn status(self) -> StatusCode {
         match self {
-            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::BadRequest | Self::StateUnknown | Self::StateUsed | Self::StateExpired => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,

@@ -341,6 +341,61 @@ pub struct KlaviyoSettings {
     pub poll_interval_ms: u64,
     /// Polls of one import job before the push gives up (and retries later).
     pub max_polls: u32,
+    /// Klaviyo OAuth ("Connect with Klaviyo"); without it only private API keys connect.
+    pub oauth: Option<KlaviyoOAuthSettings>,
+}
+
+/// The app's OAuth registration with Klaviyo. The endpoints default to Klaviyo's
+/// (`klaviyo::oauth::{AUTHORIZE_URL, TOKEN_URL, REVOKE_URL}`); tests point them at a fake.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KlaviyoOAuthSettings {
+    /// Client id from the app's settings in Klaviyo.
+    pub client_id: String,
+    /// Client secret.
+    pub client_secret: SecretString,
+    /// The redirect URL registered with the app: `{server.public_url}/klaviyo/callback`.
+    pub redirect_url: String,
+    /// Scopes asked for (default: what the push needs).
+    #[serde(default = "default_klaviyo_scopes")]
+    pub scopes: Vec<String>,
+    /// Authorization page (default Klaviyo's).
+    #[serde(default)]
+    pub authorize_url: Option<String>,
+    /// Token endpoint (default Klaviyo's).
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// Revocation endpoint (default Klaviyo's).
+    #[serde(default)]
+    pub revoke_url: Option<String>,
+    /// Minutes a started connect may take before its `state` lapses (default 10).
+    #[serde(default = "default_connect_minutes")]
+    pub state_ttl_minutes: u32,
+    /// Seconds before expiry an access token is refreshed (default 300).
+    #[serde(default = "default_refresh_lead_secs")]
+    pub refresh_lead_secs: u32,
+}
+
+/// Every scope the push and its checks use.
+fn default_klaviyo_scopes() -> Vec<String> {
+    [
+        "accounts:read",
+        "profiles:read",
+        "profiles:write",
+        "lists:read",
+        "lists:write",
+        "events:write",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn default_connect_minutes() -> u32 {
+    10
+}
+
+fn default_refresh_lead_secs() -> u32 {
+    300
 }
 
 impl Default for KlaviyoSettings {
@@ -351,6 +406,7 @@ impl Default for KlaviyoSettings {
             timeout_secs: 30,
             poll_interval_ms: 5_000,
             max_polls: 120,
+            oauth: None,
         }
     }
 }

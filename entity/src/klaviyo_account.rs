@@ -19,8 +19,9 @@ pub struct Model {
     pub last_synced_at: Option<DateTimeUtc>,
     /// Last change.
     pub updated_at: DateTimeUtc,
-    /// `connected`, `error` (the last push failed), or `revoked` (Klaviyo refused the
-    /// credential: the merchant must connect again).
+    /// `connected`, `error` (the last push failed), `revoked` (Klaviyo refused the
+    /// credential) or `needs_reconnect` (Klaviyo refused the OAuth refresh token): in the
+    /// last two the merchant must connect again.
     pub status: String,
     /// Klaviyo's account id (the shared rate limiter's key).
     pub account_id: Option<String>,
@@ -32,6 +33,16 @@ pub struct Model {
     pub last_error_at: Option<DateTimeUtc>,
     /// Email settings (holdout share, list length) as a JSON object; defaults when `None`.
     pub settings: Option<Json>,
+    /// OAuth only: the refresh token, AEAD-encrypted; rotates on every refresh.
+    pub refresh_token_encrypted: Option<String>,
+    /// OAuth only: when the access token lapses.
+    pub access_token_expires_at: Option<DateTimeUtc>,
+    /// OAuth only: the scopes Klaviyo granted, space-separated.
+    pub scopes: Option<String>,
+    /// Who holds the refresh lease (random per attempt).
+    pub refresh_holder: Option<String>,
+    /// The refresh lease lapses at this time even if its holder died.
+    pub refresh_locked_until: Option<DateTimeUtc>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

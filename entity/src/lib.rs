@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod inventory_level;
 pub mod job_run;
 pub mod klaviyo_account;
+pub mod klaviyo_oauth_state;
 pub mod klaviyo_rate_limit;
 pub mod list_part;
 pub mod merchant_rule;
@@ -75,6 +76,7 @@ mod tests {
             columns::<inventory_level::Entity>(),
             columns::<job_run::Entity>(),
             columns::<klaviyo_account::Entity>(),
+            columns::<klaviyo_oauth_state::Entity>(),
             columns::<list_part::Entity>(),
             columns::<merchant_rule::Entity>(),
             columns::<metric_rollup::Entity>(),

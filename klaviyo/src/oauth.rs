@@ -218,13 +218,16 @@ impl OAuthClient {
         })
     }
 
-    /// A fresh authorization URL with a random `state` and PKCE pair.
+    /// A fresh authorization URL with a PKCE pair and the `state` `{tag}.{random}`: the
+    /// tag tells the callback, which arrives without a session, whose request it answers
+    /// (it is not secret; the random part is).
     #[must_use]
-    pub fn authorization_request(&self) -> AuthorizationRequest {
+    pub fn authorization_request(&self, tag: &str) -> AuthorizationRequest {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let random = CsrfToken::new_random();
         let (url, state) = self
             .client
-            .authorize_url(CsrfToken::new_random)
+            .authorize_url(|| CsrfToken::new(format!("{tag}.{}", random.secret())))
             .add_scopes(self.scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge)
             .url();
@@ -313,14 +316,14 @@ struct OAuthErrorBody {
 }
 
 fn revoke_error(status: reqwest::StatusCode, body: &[u8]) -> OAuthError {
+    if status.is_server_error() {
+        return OAuthError::Transport(Box::new(HttpError::Server(status)));
+    }
     match serde_json::from_slice::<OAuthErrorBody>(body) {
         Ok(oauth) => OAuthError::Rejected {
             error: oauth.error,
             description: oauth.error_description,
         },
-        Err(_) if status.is_server_error() => {
-            OAuthError::Transport(format!("revocation endpoint answered HTTP {status}").into())
-        }
         Err(_) => OAuthError::Rejected {
             error: format!("http_{}", status.as_u16()),
             description: None,
@@ -340,9 +343,7 @@ fn secure_url(what: &str, url: &str) -> Result<url::Url, OAuthError> {
     }
 }
 
-fn token_error<T>(
-    err: RequestTokenError<reqwest::Error, oauth2::StandardErrorResponse<T>>,
-) -> OAuthError
+fn token_error<T>(err: RequestTokenError<HttpError, oauth2::StandardErrorResponse<T>>) -> OAuthError
 where
     T: oauth2::ErrorResponseType + std::fmt::Display + 'static,
 {
@@ -351,10 +352,23 @@ where
             error: response.error().to_string(),
             description: response.error_description().cloned(),
         },
-        RequestTokenError::Request(err) => OAuthError::Transport(Box::new(err.without_url())),
+        RequestTokenError::Request(err) => OAuthError::Transport(Box::new(err)),
         RequestTokenError::Parse(err, _) => OAuthError::Decode(Box::new(err)),
         RequestTokenError::Other(message) => OAuthError::Transport(message.into()),
     }
+}
+
+/// Why a token request got no usable answer: it did not complete, or Klaviyo answered
+/// 5xx. The second is sorted out before `oauth2` reads the body, which would otherwise
+/// report a 503 carrying an OAuth error body as a refusal, and an outage is not one.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The request did not complete.
+    #[error("the request to Klaviyo's token endpoint failed")]
+    Request(#[source] reqwest::Error),
+    /// Klaviyo answered with a server error.
+    #[error("Klaviyo's token endpoint answered HTTP {0}")]
+    Server(reqwest::StatusCode),
 }
 
 /// `oauth2`'s async HTTP client trait over reqwest 0.13, without redirects (following one
@@ -378,14 +392,18 @@ impl OAuthHttp {
         Ok(Self { http })
     }
 
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, reqwest::Error> {
-        let request = reqwest::Request::try_from(request)?;
-        let response = self.http.execute(request).await?;
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let failed = |err: reqwest::Error| HttpError::Request(err.without_url());
+        let request = reqwest::Request::try_from(request).map_err(failed)?;
+        let response = self.http.execute(request).await.map_err(failed)?;
+        if response.status().is_server_error() {
+            return Err(HttpError::Server(response.status()));
+        }
         let mut builder = http::Response::builder().status(response.status());
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
         }
-        let body = response.bytes().await?.to_vec();
+        let body = response.bytes().await.map_err(failed)?.to_vec();
         // Status and headers came from a valid response, so this cannot fail; an empty
         // answer would only make oauth2 report a parse error.
         Ok(builder.body(body).unwrap_or_default())
@@ -393,7 +411,7 @@ impl OAuthHttp {
 }
 
 impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
-    type Error = reqwest::Error;
+    type Error = HttpError;
     type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Self::Error>> + Send + 'c>>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {

@@ -21,6 +21,7 @@ mod m20261205_000130_settings_versions;
 mod m20261205_000140_receipt_reason;
 mod m20261205_000160_email_feeds;
 mod m20261206_000170_merchant_rules;
+mod m20261206_000180_klaviyo_oauth;
 mod m20261206_000190_experiments;
 mod m20261206_000210_order_shoppers;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000140_receipt_reason::Migration),
             Box::new(m20261205_000160_email_feeds::Migration),
             Box::new(m20261206_000170_merchant_rules::Migration),
+            Box::new(m20261206_000180_klaviyo_oauth::Migration),
             Box::new(m20261206_000190_experiments::Migration),
             Box::new(m20261206_000210_order_shoppers::Migration),
         ]

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use common::database::begin_write;
 use entity::{
-    data_export, email_push_state, event, experiment_assignment, order, order_line, shop,
-    shopper_identity,
+    data_export, email_push_state, event, experiment_assignment, klaviyo_oauth_state, order,
+    order_line, shop, shopper_identity,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -21,7 +21,8 @@ use crate::shop_tokens;
 
 /// Deletes a shop; every table holding its data cascades from `shops`, except the webhook
 /// receipts, kept for dedupe (their shop becomes unknown) without their payloads, and the
-/// merchant rules and audit log, which have no foreign key and are deleted here.
+/// merchant rules, audit log and Klaviyo connects in progress, which have no foreign key and
+/// are deleted here.
 ///
 /// # Errors
 /// The database error (nothing is deleted then).
@@ -31,6 +32,10 @@ pub async fn delete_shop(db: &DatabaseConnection, shop_id: i64) -> Result<(), Db
         receipts::forget_shop(&txn, shop.id, &shop.domain).await?;
     }
     crate::rules::store::delete_shop(&txn, shop_id).await?;
+    klaviyo_oauth_state::Entity::delete_many()
+        .filter(klaviyo_oauth_state::Column::ShopId.eq(shop_id))
+        .exec(&txn)
+        .await?;
     shop::Entity::delete_by_id(shop_id).exec(&txn).await?;
     txn.commit().await
 }

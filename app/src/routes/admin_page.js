@@ -48,35 +48,48 @@ async function onboarding() {
     await emailCard(), card('Theme blocks', ...blocks));
 }
 
-// Klaviyo: the connection (status, last push, last error, a form for a private API key)
-// and the web feeds (turn on, their URLs and last build, rotate the key).
+// Klaviyo: the connection (status, how it is connected, last push, last error; connect
+// with Klaviyo (OAuth) or a private API key; disconnect) and the web feeds (turn on, their
+// URLs and last build, rotate the key). `?klaviyo=…` is where the OAuth callback landed.
+const KLAVIYO_RESULTS = { connected: ['Klaviyo is connected.', 'ok'], error: ['Klaviyo was not connected', 'bad'] };
 async function emailCard() {
   const { ok, body } = await api('/admin/api/email');
   if (!ok) return card('Email (Klaviyo)', el('div', { class: 'field-error' }, body.message || 'failed'));
   const k = body.klaviyo;
-  const status = k
-    ? [el('div', {}, badge(k.status, k.status === 'connected' ? 'ok' : 'warn')),
-      el('div', { class: 'muted' }, 'Last push: ', k.last_push_at || 'never', k.last_push_counts ? ' · ' + JSON.stringify(k.last_push_counts) : ''),
-      k.last_error ? el('div', { class: 'field-error' }, k.last_error) : null]
-    : [el('div', { class: 'muted' }, 'Not connected.')];
+  const landed = new URLSearchParams(location.search);
+  const result = KLAVIYO_RESULTS[landed.get('klaviyo')];
+  const banner = result ? el('div', { class: 'banner ' + result[1] }, result[0], landed.get('reason') ? ': ' + landed.get('reason') : '') : null;
   const error = el('div', { class: 'field-error' });
+  const call = async (path, method = 'POST') => { const answer = await api(path, { method }); if (answer.ok) onboarding(); else error.textContent = answer.body.message || 'failed'; return answer; };
+  const status = k
+    ? [el('div', {}, badge(k.status, k.status === 'connected' ? 'ok' : 'warn'), ' ', el('span', { class: 'muted' }, k.connection === 'oauth' ? 'with Klaviyo (OAuth)' : 'with a private API key')),
+      el('div', { class: 'muted' }, 'Last push: ', k.last_push_at || 'never', k.last_push_counts ? ' · ' + JSON.stringify(k.last_push_counts) : ''),
+      k.last_error ? el('div', { class: 'field-error' }, k.last_error) : null,
+      el('button', { type: 'button', onclick: () => call('/admin/api/email/klaviyo', 'DELETE') }, 'Disconnect')]
+    : [el('div', { class: 'muted' }, 'Not connected.')];
+  // Klaviyo's consent page cannot open inside the admin's frame: it takes the whole tab.
+  const oauth = body.oauth_available
+    ? el('button', { type: 'button', onclick: async () => {
+      const answer = await api('/admin/api/email/klaviyo/oauth', { method: 'POST' });
+      if (answer.ok) window.open(answer.body.authorize_url, '_top'); else error.textContent = answer.body.message || 'failed';
+    } }, k ? 'Reconnect with Klaviyo' : 'Connect with Klaviyo')
+    : null;
   const key = el('input', { type: 'password', name: 'api_key', id: 'klaviyo-key', autocomplete: 'off', placeholder: 'pk_…' });
-  const connect = el('form', {}, el('label', { for: 'klaviyo-key' }, k ? 'Replace the private API key' : 'Private API key'), key,
+  const connect = el('form', {}, el('label', { for: 'klaviyo-key' }, k ? 'Replace with a private API key' : 'Or a private API key'), key,
     el('button', { type: 'submit' }, 'Connect'), error);
   connect.addEventListener('submit', async (event) => {
     event.preventDefault();
     const answer = await api('/admin/api/email/klaviyo', { method: 'POST', body: JSON.stringify({ api_key: key.value }) });
     if (answer.ok) onboarding(); else error.textContent = answer.body.message || 'failed';
   });
-  const post = async (path) => { const answer = await api(path, { method: 'POST' }); if (answer.ok) onboarding(); else error.textContent = answer.body.message || 'failed'; };
   const feeds = body.feeds.enabled
     ? [el('h3', {}, 'Web feeds'), ...body.feeds.feeds.map((f) => el('div', {},
         el('b', {}, f.feed), ' ', f.built_at ? badge(`${f.cohorts} cohorts · ${f.items} items`, 'ok') : badge('building', 'warn'),
         el('div', {}, el('code', {}, f.url)))),
-      el('button', { type: 'button', onclick: () => post('/admin/api/email/feeds/rotate') }, 'Rotate the feed key')]
+      el('button', { type: 'button', onclick: () => call('/admin/api/email/feeds/rotate') }, 'Rotate the feed key')]
     : [el('h3', {}, 'Web feeds'), el('div', { class: 'muted' }, 'New arrivals, trending and back-in-stock lists per cohort, for Klaviyo templates.'),
-      el('button', { type: 'button', onclick: () => post('/admin/api/email/feeds') }, 'Turn on feeds')];
-  return card('Email (Klaviyo)', ...status, connect, ...feeds);
+      el('button', { type: 'button', onclick: () => call('/admin/api/email/feeds') }, 'Turn on feeds')];
+  return card('Email (Klaviyo)', banner, ...status, oauth, connect, ...feeds);
 }
 
 let surfaces = [];

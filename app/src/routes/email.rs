@@ -100,7 +100,7 @@ async fn queue_build(state: &AppState, shop_id: i64) -> Result<(), ApiError> {
 }
 
 /// The connection and feeds as the admin shows them.
-async fn describe(state: &AppState, shop_id: i64) -> Result<Value, ApiError> {
+pub(super) async fn describe(state: &AppState, shop_id: i64) -> Result<Value, ApiError> {
     let conn = &state.db.conn;
     let klaviyo = email::status(conn, shop_id).await?;
     let feeds = if let Some(token) = feeds::existing_feed_token(conn, shop_id).await? {
@@ -126,14 +126,26 @@ async fn describe(state: &AppState, shop_id: i64) -> Result<Value, ApiError> {
     } else {
         json!({ "enabled": false })
     };
-    Ok(json!({ "klaviyo": klaviyo, "feeds": feeds }))
+    Ok(json!({
+        "klaviyo": klaviyo,
+        "oauth_available": state.settings.klaviyo.oauth.is_some(),
+        "feeds": feeds,
+    }))
 }
 
-/// The merchant-facing answer for a failed connect.
-fn connect_error(err: EmailError) -> ApiError {
+/// The merchant-facing answer for a failed connect or disconnect.
+pub(super) fn connect_error(err: EmailError) -> ApiError {
     let kind = match &err {
-        EmailError::InvalidCredential(_) | EmailError::MissingScope { .. } => ErrorKind::BadRequest,
-        EmailError::Unavailable(_) => ErrorKind::Unavailable,
+        EmailError::OAuth(_) if err.is_transient() => ErrorKind::Unavailable,
+        EmailError::InvalidCredential(_)
+        | EmailError::MissingScope { .. }
+        | EmailError::OAuth(_) => ErrorKind::BadRequest,
+        EmailError::StateUnknown => ErrorKind::StateUnknown,
+        EmailError::StateUsed => ErrorKind::StateUsed,
+        EmailError::StateExpired => ErrorKind::StateExpired,
+        EmailError::Unavailable(_) | EmailError::OAuthNotConfigured | EmailError::RefreshBusy => {
+            ErrorKind::Unavailable
+        }
         EmailError::NoShop(_) => ErrorKind::NotFound,
         _ => return ApiError::internal(err),
     };

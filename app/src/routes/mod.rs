@@ -12,6 +12,7 @@ pub mod auth;
 mod charts;
 pub mod demo;
 pub mod email;
+pub mod email_oauth;
 pub mod events;
 pub mod feeds;
 pub mod health;
@@ -80,6 +81,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/api/email/klaviyo",
             web::post().to(email::connect_klaviyo),
         )
+        .route(
+            "/admin/api/email/klaviyo",
+            web::delete().to(email_oauth::disconnect),
+        )
+        .route(
+            "/admin/api/email/klaviyo/oauth",
+            web::post().to(email_oauth::start),
+        )
+        .route("/klaviyo/callback", web::get().to(email_oauth::callback))
         .route(
             "/admin/api/email/feeds",
             web::post().to(email::enable_feeds),

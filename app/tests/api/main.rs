@@ -22,6 +22,7 @@ mod extensions;
 mod freshness;
 mod health;
 mod helpers;
+mod klaviyo_oauth;
 mod list_quality;
 mod migrations;
 mod pipeline;

@@ -9,7 +9,8 @@
 //! the endpoint (400 with `source.pointer`). Success bodies are checked against the
 //! response schemas before they leave, so the fake cannot drift from Klaviyo's shapes.
 //!
-//! Test controls: API keys and their scopes, a down switch (503), failures for the next N
+//! Test controls: API keys and their scopes, a down switch (503, token endpoint included),
+//! slow refresh grants and their count, lapsed access tokens, failures for the next N
 //! requests, per-endpoint rate windows, an email or external id that fails in imports (one
 //! import error), jobs that stay `processing` for N polls, and a record of every request.
 
@@ -286,6 +287,23 @@ impl FakeKlaviyo {
             .iter()
             .map(|(token, grant)| (token.clone(), grant.scopes.clone()))
             .collect()
+    }
+
+    /// Refuses every access token issued so far (401), as Klaviyo does once they lapse;
+    /// refresh tokens stay valid.
+    pub fn expire_access_tokens(&self) {
+        self.inner.state().oauth.access_tokens.clear();
+    }
+
+    /// Refresh grants the token endpoint answered, spent or refused.
+    #[must_use]
+    pub fn refresh_grants(&self) -> usize {
+        self.inner.state().oauth.refresh_grants
+    }
+
+    /// The token endpoint waits `delay` before answering a refresh (widens races).
+    pub fn delay_refreshes(&self, delay: Duration) {
+        self.inner.state().oauth.refresh_delay = delay;
     }
 
     /// Stops the server.

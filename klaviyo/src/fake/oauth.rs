@@ -1,6 +1,7 @@
 //! The fake's OAuth endpoints: `/oauth/authorize` (consents at once and redirects back with
 //! a code), `/oauth/token` (authorization code with PKCE, refresh with rotation) and
-//! `/oauth/revoke`, with HTTP Basic client authentication as Klaviyo requires.
+//! `/oauth/revoke`, with HTTP Basic client authentication as Klaviyo requires. The down
+//! switch takes the token and revocation endpoints down with the API.
 
 use std::collections::HashMap;
 
@@ -89,9 +90,16 @@ pub(crate) async fn token(
     if !client_authenticated(&req) {
         return oauth_error(401, "invalid_client", "Client authentication failed.");
     }
+    if inner.state().down {
+        return oauth_error(503, "temporarily_unavailable", "Klaviyo is down.");
+    }
     match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => code_grant(&inner, &form),
-        Some("refresh_token") => refresh_grant(&inner, &form),
+        Some("refresh_token") => {
+            let delay = inner.state().oauth.refresh_delay;
+            tokio::time::sleep(delay).await;
+            refresh_grant(&inner, &form)
+        }
         _ => oauth_error(
             400,
             "unsupported_grant_type",
@@ -137,7 +145,12 @@ fn refresh_grant(inner: &Inner, form: &HashMap<String, String>) -> HttpResponse 
         .map(String::as_str)
         .unwrap_or_default();
     // Rotation: the presented token is spent whether or not the answer reaches the app.
-    let Some(grant) = inner.state().oauth.refresh_tokens.remove(presented) else {
+    let spent = {
+        let mut state = inner.state();
+        state.oauth.refresh_grants += 1;
+        state.oauth.refresh_tokens.remove(presented)
+    };
+    let Some(grant) = spent else {
         return oauth_error(
             400,
             "invalid_grant",
@@ -178,6 +191,9 @@ pub(crate) async fn revoke(
     }
     let token = form.get("token").map(String::as_str).unwrap_or_default();
     let mut state = inner.state();
+    if state.down {
+        return oauth_error(503, "temporarily_unavailable", "Klaviyo is down.");
+    }
     let books = &mut state.oauth;
     let family = books
         .refresh_tokens

@@ -166,6 +166,10 @@ pub(crate) struct OAuthBooks {
     pub access_tokens: HashMap<String, Grant>,
     pub refresh_tokens: HashMap<String, Grant>,
     pub next_family: u64,
+    /// Refresh grants answered (spent or refused).
+    pub refresh_grants: usize,
+    /// How long the token endpoint takes to answer a refresh.
+    pub refresh_delay: std::time::Duration,
 }
 
 /// Everything the fake holds.

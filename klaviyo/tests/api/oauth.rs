@@ -22,7 +22,7 @@ fn query(url: &str) -> HashMap<String, String> {
 
 /// Plays the merchant: opens the authorization URL and follows it back to the callback.
 async fn authorize(fake: &FakeKlaviyo, client: &OAuthClient) -> Tokens {
-    let request = client.authorization_request();
+    let request = client.authorization_request("shop-1");
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -59,7 +59,7 @@ async fn the_authorization_url_asks_for_a_code_with_pkce_s256_and_state() {
     let fake = FakeKlaviyo::start();
     let client = oauth(&fake);
 
-    let request = client.authorization_request();
+    let request = client.authorization_request("shop-1");
 
     let url = request.url.as_str();
     assert!(
@@ -72,6 +72,7 @@ async fn the_authorization_url_asks_for_a_code_with_pkce_s256_and_state() {
     assert_eq!(q["redirect_uri"], REDIRECT_URL);
     assert_eq!(q["state"], request.state);
     assert!(request.state.len() >= 16);
+    assert!(request.state.starts_with("shop-1."), "{}", request.state);
     assert_eq!(q["code_challenge_method"], "S256");
     let digest = sha2::Sha256::digest(request.pkce_verifier.expose_secret().as_bytes());
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
@@ -127,7 +128,7 @@ async fn the_code_exchange_gives_a_bearer_token_that_opens_the_api() {
 async fn a_wrong_code_verifier_is_refused() {
     let fake = FakeKlaviyo::start();
     let client = oauth(&fake);
-    let request = client.authorization_request();
+    let request = client.authorization_request("shop-1");
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build();

@@ -1,4 +1,5 @@
-//! Recommendations in email through Klaviyo: connecting a shop's Klaviyo account, pushing
+//! Recommendations in email through Klaviyo: connecting a shop's Klaviyo account (a private
+//! key, or OAuth: [`start_connect`], [`finish_connect`], [`refresh`], [`disconnect`]), pushing
 //! each shopper's `email` list into their Klaviyo profile, announcing fresh lists with a
 //! "Recommendations Ready" event, an email holdout, and a rate limiter every worker process
 //! shares.
@@ -36,11 +37,15 @@
 //! compared per arm. Links carry `utm_*` and `meander_rec` (the rec id).
 
 mod account;
+mod client;
+mod credential;
 mod error;
+mod favourite;
 pub mod feeds;
 mod holdout;
 mod identity;
 mod limiter;
+mod oauth;
 mod payload;
 mod profile_list;
 mod push;
@@ -49,15 +54,17 @@ mod send;
 mod settings;
 mod shown;
 mod state;
+mod tokens;
 
-pub use account::{
-    AccountStatus, connect_api_key, load_client, record_failure, record_push, status,
-};
+pub use account::{AccountStatus, connect_api_key, record_failure, record_push, status};
+pub use client::{load_client, pushes};
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};
 pub use limiter::DbRateLimiter;
+pub use oauth::{connect_shop, finish_connect, start_connect};
 pub use profile_list::profile_list;
-pub use push::push_lists;
+pub use push::{push_for_shop, push_lists};
 pub use run::{PushOptions, PushSummary};
 pub use send::METRIC;
-pub use settings::{EmailSettings, HoldoutMode, KlaviyoApi};
+pub use settings::{EmailSettings, HoldoutMode, KlaviyoApi, OAuthApp};
+pub use tokens::{disconnect, refresh};

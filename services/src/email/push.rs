@@ -7,16 +7,51 @@ use entity::{klaviyo_account, rec_list, shop};
 use klaviyo::Client;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
+use super::client::load_client;
+use super::credential::OAUTH_KIND;
 use super::error::EmailError;
 use super::holdout::{Arm, arm_of};
 use super::payload::{self, Showcase};
 use super::run::{PushOptions, PushSummary, Target};
-use super::settings::EmailSettings;
-use super::{identity, send, state};
+use super::settings::{EmailSettings, KlaviyoApi};
+use super::{favourite, identity, send, state, tokens};
 use crate::recs::pools::StoredCandidate;
 use crate::recs::profiles::customer_profile;
 use crate::recs::store::PROFILE_SEED;
 use crate::surface::{self, Surface};
+
+/// Pushes the `email` lists of `list_version` with the shop's stored connection; `None`
+/// when it has none that pushes. An OAuth access token Klaviyo refuses (401) is refreshed
+/// once and the push resumes: what went out before the refusal is recorded, so nothing is
+/// pushed twice.
+///
+/// # Errors
+/// As [`push_lists`], and [`EmailError::NeedsReconnect`] when the refresh is refused.
+pub async fn push_for_shop(
+    db: &DatabaseConnection,
+    api: &KlaviyoApi,
+    cipher: &shopify::TokenCipher,
+    shop: &shop::Model,
+    list_version: &str,
+    options: &PushOptions,
+) -> Result<Option<PushSummary>, EmailError> {
+    let Some((account, client)) = load_client(db, api, cipher, shop).await? else {
+        return Ok(None);
+    };
+    match push_lists(db, &client, shop, &account, list_version, options).await {
+        Err(EmailError::InvalidCredential(_)) if account.credential_kind == OAUTH_KIND => {
+            let refused = Some(account.credential_encrypted.as_str());
+            tokens::refresh(db, api, cipher, shop, refused).await?;
+            let Some((account, client)) = load_client(db, api, cipher, shop).await? else {
+                return Ok(None);
+            };
+            push_lists(db, &client, shop, &account, list_version, options)
+                .await
+                .map(Some)
+        }
+        pushed => pushed.map(Some),
+    }
+}
 
 /// Pushes the `email` lists of `list_version` to the shop's Klaviyo account.
 ///
@@ -68,7 +103,8 @@ pub async fn push_lists(
             due.push(target);
         }
     }
-    let known = identify(db, client, due, options, &mut summary).await?;
+    let mut known = identify(db, client, due, options, &mut summary).await?;
+    add_favourites(db, shop.id, &mut known).await?;
     summary.holdout = known
         .iter()
         .filter(|t| t.state.arm == Arm::Holdout.name())
@@ -76,6 +112,35 @@ pub async fn push_lists(
     let imported = send::import(db, client, known, list_version, options, &mut summary).await?;
     send::announce(db, client, imported, options, &mut summary).await?;
     Ok(summary)
+}
+
+/// Adds `meander_favourite_category` to the targets whose signals name one. It rides along
+/// with a changed list and is left out of the content hash: the list comes from the same
+/// signals, and a favourite alone must not announce an unchanged list again.
+async fn add_favourites(
+    db: &DatabaseConnection,
+    shop_id: i64,
+    targets: &mut [Target],
+) -> Result<(), DbErr> {
+    let customers: Vec<i64> = targets
+        .iter()
+        .filter_map(|t| t.external_id().parse().ok())
+        .collect();
+    let favourites = favourite::favourites(db, shop_id, &customers, Utc::now()).await?;
+    for target in targets {
+        let key = target
+            .external_id()
+            .parse()
+            .ok()
+            .and_then(|id: i64| favourites.get(&id));
+        if let Some(key) = key {
+            target
+                .payload
+                .properties
+                .insert(favourite::PROPERTY.into(), serde_json::json!(key));
+        }
+    }
+    Ok(())
 }
 
 /// The Meander customer id of a customer profile key; `None` for anonymous profiles.

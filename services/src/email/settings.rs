@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use common::settings::KlaviyoSettings;
+use common::settings::{KlaviyoOAuthSettings, KlaviyoSettings};
 use entity::klaviyo_account;
-use klaviyo::{Config, Credential, PollPolicy, RetryPolicy};
+use klaviyo::oauth::{AUTHORIZE_URL, REVOKE_URL, TOKEN_URL};
+use klaviyo::{Config, Credential, OAuthConfig, PollPolicy, RetryPolicy};
 use serde::{Deserialize, Serialize};
 
 /// How Meander reaches Klaviyo: base URL, revision, retries and job polling.
@@ -21,6 +22,40 @@ pub struct KlaviyoApi {
     pub retry: RetryPolicy,
     /// Polling of import jobs.
     pub poll: PollPolicy,
+    /// The app's Klaviyo OAuth registration; `None`: private API keys only.
+    pub oauth: Option<OAuthApp>,
+}
+
+/// The app's Klaviyo OAuth registration and how Meander paces it.
+#[derive(Debug, Clone)]
+pub struct OAuthApp {
+    /// Client, endpoints, redirect URL and scopes.
+    pub config: OAuthConfig,
+    /// How long a started connect may take.
+    pub state_ttl: chrono::Duration,
+    /// How long before expiry an access token is refreshed.
+    pub refresh_lead: chrono::Duration,
+}
+
+impl OAuthApp {
+    /// From the `klaviyo.oauth` settings, with Klaviyo's endpoints where none are set.
+    #[must_use]
+    pub fn from_settings(settings: &KlaviyoOAuthSettings) -> Self {
+        let or = |url: &Option<String>, default: &str| url.clone().unwrap_or(default.into());
+        Self {
+            config: OAuthConfig {
+                client_id: settings.client_id.clone(),
+                client_secret: settings.client_secret.clone(),
+                redirect_url: settings.redirect_url.clone(),
+                scopes: settings.scopes.clone(),
+                authorize_url: or(&settings.authorize_url, AUTHORIZE_URL),
+                token_url: or(&settings.token_url, TOKEN_URL),
+                revoke_url: or(&settings.revoke_url, REVOKE_URL),
+            },
+            state_ttl: chrono::Duration::minutes(settings.state_ttl_minutes.into()),
+            refresh_lead: chrono::Duration::seconds(settings.refresh_lead_secs.into()),
+        }
+    }
 }
 
 impl KlaviyoApi {
@@ -36,6 +71,7 @@ impl KlaviyoApi {
                 interval: Duration::from_millis(settings.poll_interval_ms),
                 max_polls: settings.max_polls,
             },
+            oauth: settings.oauth.as_ref().map(OAuthApp::from_settings),
         }
     }
 

@@ -17,8 +17,8 @@ pub struct TrainingData {
     pub purchases: Vec<Interaction>,
 }
 
-/// Stronger actions say more about what goes together.
-fn weight(kind: &str) -> Option<f32> {
+/// Stronger actions say more about what goes together (and, for email, about taste).
+pub(crate) fn weight(kind: &str) -> Option<f32> {
     match kind {
         "view" | "click" => Some(1.0),
         "add_to_cart" => Some(3.0),

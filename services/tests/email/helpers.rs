@@ -45,6 +45,11 @@ pub fn api(fake: &FakeKlaviyo) -> KlaviyoApi {
             interval: Duration::from_millis(10),
             max_polls: 50,
         },
+        oauth: Some(services::email::OAuthApp {
+            config: fake.oauth_config(),
+            state_ttl: chrono::Duration::minutes(10),
+            refresh_lead: chrono::Duration::minutes(5),
+        }),
     }
 }
 

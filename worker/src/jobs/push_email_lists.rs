@@ -30,7 +30,7 @@ impl PushEmailLists {
         let connected = klaviyo_account::Entity::find_by_id(shop_id)
             .one(&db.conn)
             .await
-            .map(|account| account.is_some_and(|a| a.status != "revoked"));
+            .map(|account| account.as_ref().is_some_and(email::pushes));
         match connected {
             Ok(false) => {}
             Ok(true) => {
@@ -74,15 +74,12 @@ async fn push(ctx: &JobContext, shop_id: i64, list_version: &str) -> Result<Stri
     if !shop.is_installed() {
         return Ok("skipped: shop not installed".into());
     }
-    let loaded = email::load_client(conn, &ctx.klaviyo, cipher, &shop).await;
-    let (account, client) = match loaded {
-        Ok(Some(found)) => found,
-        Ok(None) => return Ok("skipped: no usable Klaviyo connection".into()),
-        Err(err) => return Err(failed(ctx, shop_id, err).await),
-    };
     let options = PushOptions::new(ctx.klaviyo.poll);
-    match email::push_lists(conn, &client, &shop, &account, list_version, &options).await {
-        Ok(summary) => {
+    let pushed =
+        email::push_for_shop(conn, &ctx.klaviyo, cipher, &shop, list_version, &options).await;
+    match pushed {
+        Ok(None) => Ok("skipped: no usable Klaviyo connection".into()),
+        Ok(Some(summary)) => {
             email::record_push(conn, shop_id, serde_json::json!(summary))
                 .await
                 .map_err(JobError::transient)?;

@@ -32,6 +32,7 @@ fn api(fake: &FakeKlaviyo) -> KlaviyoApi {
             interval: Duration::from_millis(10),
             max_polls: 50,
         },
+        oauth: None,
     }
 }
 

@@ -136,7 +136,7 @@ fn with_everyone(catalog: &Catalog, ranked: &[&Item], everyone_title: &str) -> V
     categories.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     for (category, items) in categories {
         cohorts.push(Cohort {
-            key: slug(&path(catalog, category).join(" ")),
+            key: category_key(&path(catalog, category)),
             title: catalog
                 .categories()
                 .name(category)
@@ -186,6 +186,12 @@ fn path(catalog: &Catalog, category: CategoryId) -> Vec<&str> {
     }
     names.reverse();
     names
+}
+
+/// The cohort key of a category given its names from the root down (`apparel_boots`):
+/// feeds key their per-category cohorts by it, and pushed profiles name their favourite.
+pub(crate) fn category_key(names: &[&str]) -> String {
+    slug(&names.join(" "))
 }
 
 /// `text` as a template-safe key: lowercase ASCII letters and digits joined by `_`.

@@ -30,6 +30,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait};
 use serde::Serialize;
 
+pub(super) use cohorts::category_key;
 pub use document::MAX_FEED_BYTES;
 pub use keys::{existing_feed_token, feed_token, has_feeds, rotate_feed_token, shop_of_token};
 
