@@ -1,7 +1,8 @@
 //! Meander's schema migrations, append-only: never edit one that has landed, add a new one.
 //!
 //! Every migration is written with sea-query's schema builder so that the same code creates
-//! identical tables on SQLite and PostgreSQL.
+//! identical tables on SQLite and PostgreSQL; the one difference is the distribution keys
+//! (`m20261206_000200_distribution_keys`), which only PostgreSQL gets.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -20,6 +21,7 @@ mod m20261204_000120_klaviyo_push;
 mod m20261205_000130_settings_versions;
 mod m20261205_000140_receipt_reason;
 mod m20261205_000160_email_feeds;
+pub mod m20261206_000200_distribution_keys;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000130_settings_versions::Migration),
             Box::new(m20261205_000140_receipt_reason::Migration),
             Box::new(m20261205_000160_email_feeds::Migration),
+            Box::new(m20261206_000200_distribution_keys::Migration),
         ]
     }
 }

@@ -6,11 +6,12 @@ use chrono::Utc;
 use common::database::begin_write;
 use entity::sync_run;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::SyncError;
 use super::observed::Observed;
+use super::operation::run_key;
 use super::records::{Line, LineError, parse_line};
 use super::rows::RowBatch;
 use super::write::{Coverage, write_rows};
@@ -79,7 +80,8 @@ pub async fn ingest_observed<R>(
 where
     R: AsyncBufRead + Unpin,
 {
-    let run = sync_run::Entity::find_by_id(target.sync_run_id)
+    let run = sync_run::Entity::find()
+        .filter(run_key(target.shop_id, target.sync_run_id))
         .one(conn)
         .await?
         .ok_or(SyncError::MissingRun(target.sync_run_id))?;
@@ -224,7 +226,7 @@ async fn flush(
             sync_run::Column::RowsDone,
             Expr::col(sync_run::Column::RowsDone).add(lines),
         )
-        .filter(sync_run::Column::Id.eq(run_id))
+        .filter(run_key(target.shop_id, run_id))
         .exec(&txn)
         .await?;
     txn.commit().await

@@ -19,6 +19,7 @@ pub use bulk::{BulkTarget, IngestReport, ingest, ingest_observed};
 
 use crate::BoxError;
 pub use observed::Observed;
+pub(crate) use operation::run_key;
 pub use operation::{PhaseOutcome, record_failure};
 
 /// Why a sync step failed.

@@ -9,7 +9,8 @@ use futures::TryStreamExt as _;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use secrecy::SecretString;
 use shopify::client::ApiCallError;
@@ -107,16 +108,27 @@ async fn find_or_create_run(
 /// Forgets the run's operation and cursor (the next operation writes a different file).
 async fn reset(
     db: &DatabaseConnection,
-    run: sync_run::Model,
+    mut run: sync_run::Model,
     error: Option<String>,
 ) -> Result<sync_run::Model, DbErr> {
-    let mut active: sync_run::ActiveModel = run.into();
-    active.bulk_operation_id = Set(None);
-    active.cursor = Set(None);
-    active.rows_done = Set(0);
-    active.rows_total = Set(None);
-    active.error = Set(error);
-    active.update(db).await
+    sync_run::Entity::update_many()
+        .col_expr(
+            sync_run::Column::BulkOperationId,
+            Expr::value(None::<String>),
+        )
+        .col_expr(sync_run::Column::Cursor, Expr::value(None::<String>))
+        .col_expr(sync_run::Column::RowsDone, Expr::value(0))
+        .col_expr(sync_run::Column::RowsTotal, Expr::value(None::<i64>))
+        .col_expr(sync_run::Column::Error, Expr::value(error.clone()))
+        .filter(run_key(run.shop_id, run.id))
+        .exec(db)
+        .await?;
+    run.bulk_operation_id = None;
+    run.cursor = None;
+    run.rows_done = 0;
+    run.rows_total = None;
+    run.error = error;
+    Ok(run)
 }
 
 /// Starts the bulk query, or adopts the one already running with the same document (this
@@ -191,7 +203,7 @@ async fn wait_for(
         )
         .await?
         .ok_or_else(|| FullSyncError::UnknownOperation(id.to_owned()))?;
-        record_total(target.db, run.id, operation.object_count).await?;
+        record_total(target.db, &run, operation.object_count).await?;
         if operation.status.is_terminal() {
             return Ok(operation);
         }
@@ -206,13 +218,25 @@ async fn wait_for(
     }
 }
 
-async fn record_total(db: &DatabaseConnection, run_id: i64, objects: u64) -> Result<(), DbErr> {
+/// The sync run `run_id` of `shop_id`. Every statement on one run names both: runs are keyed
+/// by shop and id, so the statement reaches one shard when the tables are sharded by shop.
+pub(crate) fn run_key(shop_id: i64, run_id: i64) -> Condition {
+    Condition::all()
+        .add(sync_run::Column::ShopId.eq(shop_id))
+        .add(sync_run::Column::Id.eq(run_id))
+}
+
+async fn record_total(
+    db: &DatabaseConnection,
+    run: &sync_run::Model,
+    objects: u64,
+) -> Result<(), DbErr> {
     sync_run::Entity::update_many()
         .col_expr(
             sync_run::Column::RowsTotal,
             Expr::value(Some(i64::try_from(objects).unwrap_or(i64::MAX))),
         )
-        .filter(sync_run::Column::Id.eq(run_id))
+        .filter(run_key(run.shop_id, run.id))
         .exec(db)
         .await?;
     Ok(())
@@ -280,12 +304,16 @@ async fn ingest_result(
 }
 
 /// Marks a phase's run succeeded.
-pub(super) async fn finish_run(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
+pub(super) async fn finish_run(
+    db: &DatabaseConnection,
+    shop_id: i64,
+    run_id: i64,
+) -> Result<(), DbErr> {
     sync_run::Entity::update_many()
         .col_expr(sync_run::Column::Status, Expr::value("succeeded"))
         .col_expr(sync_run::Column::Error, Expr::value(None::<String>))
         .col_expr(sync_run::Column::FinishedAt, Expr::value(Some(Utc::now())))
-        .filter(sync_run::Column::Id.eq(run_id))
+        .filter(run_key(shop_id, run_id))
         .exec(db)
         .await?;
     Ok(())
