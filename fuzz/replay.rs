@@ -3,6 +3,11 @@
 //! outcome its target must give. Every crate's `tests/fuzz.rs` includes this file, so the
 //! corpus of each target is checked by the same code that fuzzes it.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: an unreadable corpus fails the test"
+)]
+
 use std::path::Path;
 
 /// Runs `accepts` on every input of `target` and fails naming each input whose outcome is

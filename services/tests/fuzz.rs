@@ -8,6 +8,11 @@
 //! CI runs proptest's default 256 cases per property; the long run is
 //! `PROPTEST_CASES=1000000 cargo test --release -p services --test fuzz`.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "fixtures built once for every case: a broken one fails the test"
+)]
+
 #[path = "../../fuzz/replay.rs"]
 mod replay;
 

@@ -132,7 +132,8 @@ fn problems(schema: &Schema, postgres: bool) -> Vec<String> {
         schema
             .foreign_keys
             .iter()
-            .filter(|fk| !is_global(&fk.table) && !within_shop(fk) && !(!postgres && to_rowid(fk)))
+            .filter(|fk| !is_global(&fk.table) && !within_shop(fk))
+            .filter(|fk| postgres || !to_rowid(fk))
             .map(|fk| {
                 format!(
                     "{}: foreign key ({}) → {} ({}) may cross shops",

@@ -6,12 +6,11 @@ use chrono::Utc;
 use common::database::begin_write;
 use entity::sync_run;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::SyncError;
 use super::observed::Observed;
-use super::operation::run_key;
 use super::records::{Line, LineError, parse_line};
 use super::rows::RowBatch;
 use super::write::{Coverage, write_rows};
@@ -48,6 +47,14 @@ pub struct BulkTarget {
     pub currency_exponent: u32,
     /// Lines per committed batch.
     pub batch_lines: u64,
+}
+
+/// The sync run `run_id` of `shop_id`. Every statement on one run names both: runs are keyed
+/// by shop and id, so the statement reaches one shard when the tables are sharded by shop.
+pub(crate) fn run_key(shop_id: i64, run_id: i64) -> Condition {
+    Condition::all()
+        .add(sync_run::Column::ShopId.eq(shop_id))
+        .add(sync_run::Column::Id.eq(run_id))
 }
 
 /// Ingests `reader` into the catalog tables, resuming after the cursor of the sync run.

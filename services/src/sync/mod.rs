@@ -18,8 +18,8 @@ mod write;
 pub use bulk::{BulkTarget, IngestReport, ingest, ingest_observed};
 
 use crate::BoxError;
+pub(crate) use bulk::run_key;
 pub use observed::Observed;
-pub(crate) use operation::run_key;
 pub use operation::{PhaseOutcome, record_failure};
 
 /// Why a sync step failed.

@@ -9,14 +9,14 @@ use futures::TryStreamExt as _;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 use secrecy::SecretString;
 use shopify::client::ApiCallError;
 use shopify::{AdminError, BulkError, BulkOperation, BulkStatus};
 use tokio_util::io::StreamReader;
 
+use super::bulk::run_key;
 pub use super::plan::PhaseOutcome;
 use super::plan::{FullSyncError, SyncTarget};
 use super::{BulkTarget, IngestReport, Observed, ingest_observed};
@@ -203,7 +203,7 @@ async fn wait_for(
         )
         .await?
         .ok_or_else(|| FullSyncError::UnknownOperation(id.to_owned()))?;
-        record_total(target.db, &run, operation.object_count).await?;
+        record_total(target.db, run, operation.object_count).await?;
         if operation.status.is_terminal() {
             return Ok(operation);
         }
@@ -216,14 +216,6 @@ async fn wait_for(
         }
         interval = (interval * 2).min(options.max_poll_interval);
     }
-}
-
-/// The sync run `run_id` of `shop_id`. Every statement on one run names both: runs are keyed
-/// by shop and id, so the statement reaches one shard when the tables are sharded by shop.
-pub(crate) fn run_key(shop_id: i64, run_id: i64) -> Condition {
-    Condition::all()
-        .add(sync_run::Column::ShopId.eq(shop_id))
-        .add(sync_run::Column::Id.eq(run_id))
 }
 
 async fn record_total(

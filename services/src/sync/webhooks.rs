@@ -62,8 +62,9 @@ pub struct WebhookTarget {
 pub struct Change(Parsed);
 
 enum Parsed {
-    /// Products with their variants, or collections: the bulk path's rows.
-    Rows(RowBatch),
+    /// Products with their variants, or collections: the bulk path's rows (boxed: the
+    /// batch's maps dwarf the other variants).
+    Rows(Box<RowBatch>),
     DeleteProduct(i64),
     Cost {
         inventory_item_id: i64,
@@ -85,7 +86,7 @@ impl Change {
     pub fn parse(target: WebhookTarget, topic: Topic, payload: &Value) -> Result<Self, SyncError> {
         let parsed = match topic {
             Topic::ProductsCreate | Topic::ProductsUpdate => {
-                Parsed::Rows(product_rows(target, parse(payload)?)?)
+                Parsed::Rows(Box::new(product_rows(target, parse(payload)?)?))
             }
             Topic::ProductsDelete => Parsed::DeleteProduct(parse::<IdPayload>(payload)?.id),
             Topic::InventoryItemsUpdate => {
@@ -111,7 +112,7 @@ impl Change {
                     target.shop_id,
                     parse::<CollectionPayload>(payload)?.into_line(),
                 )?;
-                Parsed::Rows(batch)
+                Parsed::Rows(Box::new(batch))
             }
             Topic::CollectionsDelete => Parsed::DeleteCollection(parse::<IdPayload>(payload)?.id),
             Topic::AppUninstalled
@@ -150,7 +151,7 @@ pub async fn apply(
     let txn = begin_write(conn).await?;
     let applied = match change.0 {
         Parsed::Rows(batch) => {
-            write_rows(&txn, batch, Coverage::ProductWebhook).await?;
+            write_rows(&txn, *batch, Coverage::ProductWebhook).await?;
             Applied::Written
         }
         Parsed::DeleteProduct(id) => delete_product(&txn, target, id).await?,
