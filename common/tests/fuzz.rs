@@ -1,8 +1,12 @@
 //! Property-based fuzzing of settings documents: any TOML text is either a valid `Settings`
-//! or a typed error naming what is wrong, never a panic.
+//! or a typed error naming what is wrong, never a panic. The corpus under
+//! `fuzz/corpus/settings_toml/` is replayed with its expected outcomes.
 //!
 //! CI runs proptest's default 256 cases per property; the long run is
 //! `PROPTEST_CASES=1000000 cargo test -p common --test fuzz`.
+
+#[path = "../../fuzz/replay.rs"]
+mod replay;
 
 use common::Settings;
 use figment::Figment;
@@ -42,4 +46,12 @@ proptest! {
         let _ = Settings::from_figment(&Figment::from(Toml::string(&raw)));
         let _ = Settings::from_figment(&Figment::from(Toml::string(&shaped)));
     }
+}
+
+#[test]
+fn the_settings_corpus_gives_its_expected_outcomes() {
+    replay::replay("settings_toml", |raw| {
+        let text = String::from_utf8_lossy(raw);
+        Settings::from_figment(&Figment::from(Toml::string(&text))).is_ok()
+    });
 }

@@ -1,7 +1,8 @@
 //! Meander's schema migrations, append-only: never edit one that has landed, add a new one.
 //!
 //! Every migration is written with sea-query's schema builder so that the same code creates
-//! identical tables on SQLite and PostgreSQL.
+//! identical tables on SQLite and PostgreSQL; the one difference is the distribution keys
+//! (`m20261206_000200_distribution_keys`), which only PostgreSQL gets.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -24,6 +25,7 @@ mod m20261206_000170_merchant_rules;
 mod m20261206_000180_klaviyo_oauth;
 mod m20261206_000190_experiments;
 mod m20261206_000210_order_shoppers;
+pub mod m20261206_000200_distribution_keys;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -50,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000170_merchant_rules::Migration),
             Box::new(m20261206_000180_klaviyo_oauth::Migration),
             Box::new(m20261206_000190_experiments::Migration),
+            Box::new(m20261206_000200_distribution_keys::Migration),
             Box::new(m20261206_000210_order_shoppers::Migration),
         ]
     }

@@ -33,6 +33,7 @@ pub mod status {
 /// A run in progress.
 #[derive(Debug, Clone)]
 pub struct JobRun {
+    shop_id: i64,
     id: i64,
 }
 
@@ -75,7 +76,10 @@ impl JobRun {
         }
         .insert(conn)
         .await?;
-        Ok(Self { id: row.id })
+        Ok(Self {
+            shop_id,
+            id: row.id,
+        })
     }
 
     /// Records how much is done (and the total once it is known).
@@ -91,6 +95,7 @@ impl JobRun {
         let mut update = job_run::Entity::update_many()
             .col_expr(job_run::Column::Done, Expr::value(done))
             .col_expr(job_run::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(job_run::Column::ShopId.eq(self.shop_id))
             .filter(job_run::Column::Id.eq(self.id));
         if let Some(total) = total {
             update = update.col_expr(job_run::Column::Total, Expr::value(Some(total)));
@@ -130,6 +135,7 @@ impl JobRun {
             .col_expr(job_run::Column::Error, Expr::value(error))
             .col_expr(job_run::Column::UpdatedAt, Expr::value(now))
             .col_expr(job_run::Column::FinishedAt, Expr::value(Some(now)))
+            .filter(job_run::Column::ShopId.eq(self.shop_id))
             .filter(job_run::Column::Id.eq(self.id))
             .exec(conn)
             .await?;

@@ -13,6 +13,7 @@ mod admin_settings;
 mod cli;
 mod concurrency;
 mod demo;
+mod distribution;
 mod email_feeds;
 mod end_to_end;
 mod errors;

@@ -17,9 +17,10 @@ use common::settings::DemoSettings;
 use demo::DemoConfig;
 use entity::{shop, sync_run};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    QueryFilter,
 };
 
 use crate::sync::BulkTarget;
@@ -139,7 +140,7 @@ pub async fn load_with(db: &Database, config: &DemoConfig) -> Result<DemoSummary
         events: rows.events.len(),
         orders: rows.orders.len(),
     };
-    finish_load(&db.conn, run_id, rows, report.lines).await?;
+    finish_load(&db.conn, (shop_id, run_id), rows, report.lines).await?;
     Ok(summary)
 }
 
@@ -225,7 +226,7 @@ async fn insert_shop(
 /// Stores behaviour and adjacency and marks the run succeeded, all in one transaction.
 async fn finish_load(
     conn: &DatabaseConnection,
-    run_id: i64,
+    (shop_id, run_id): (i64, i64),
     rows: DemoRows,
     catalog_lines: u64,
 ) -> Result<(), DbErr> {
@@ -235,16 +236,20 @@ async fn finish_load(
     insert_batched(&txn, rows.events).await?;
     insert_batched(&txn, rows.orders).await?;
     insert_batched(&txn, rows.order_lines).await?;
-    if let Some(run) = sync_run::Entity::find_by_id(run_id).one(&txn).await? {
-        let done = run.rows_done.saturating_add(behaviour_rows);
-        let mut run = run.into_active_model();
-        run.status = Set("succeeded".into());
-        run.rows_done = Set(done);
-        run.rows_total = Set(Some(done));
-        run.cursor = Set(Some(catalog_lines.to_string()));
-        run.finished_at = Set(Some(Utc::now()));
-        run.update(&txn).await?;
-    }
+    // `SET` expressions read the row as it was: the total is the new count of rows done.
+    let done = Expr::col(sync_run::Column::RowsDone).add(behaviour_rows);
+    sync_run::Entity::update_many()
+        .col_expr(sync_run::Column::Status, Expr::value("succeeded"))
+        .col_expr(sync_run::Column::RowsDone, done.clone())
+        .col_expr(sync_run::Column::RowsTotal, done)
+        .col_expr(
+            sync_run::Column::Cursor,
+            Expr::value(Some(catalog_lines.to_string())),
+        )
+        .col_expr(sync_run::Column::FinishedAt, Expr::value(Some(Utc::now())))
+        .filter(crate::sync::run_key(shop_id, run_id))
+        .exec(&txn)
+        .await?;
     txn.commit().await
 }
 

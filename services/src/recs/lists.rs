@@ -582,6 +582,7 @@ async fn delete_version(
     let mut removed = 0;
     loop {
         let batch = rec_list::Entity::delete_many()
+            .filter(rec_list::Column::ShopId.eq(shop_id))
             .filter(rec_list::Column::Id.in_subquery(batch_ids.clone()))
             .exec(conn)
             .await?

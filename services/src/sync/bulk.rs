@@ -6,7 +6,7 @@ use chrono::Utc;
 use common::database::begin_write;
 use entity::sync_run;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::SyncError;
@@ -49,6 +49,14 @@ pub struct BulkTarget {
     pub batch_lines: u64,
 }
 
+/// The sync run `run_id` of `shop_id`. Every statement on one run names both: runs are keyed
+/// by shop and id, so the statement reaches one shard when the tables are sharded by shop.
+pub(crate) fn run_key(shop_id: i64, run_id: i64) -> Condition {
+    Condition::all()
+        .add(sync_run::Column::ShopId.eq(shop_id))
+        .add(sync_run::Column::Id.eq(run_id))
+}
+
 /// Ingests `reader` into the catalog tables, resuming after the cursor of the sync run.
 ///
 /// # Errors
@@ -79,7 +87,8 @@ pub async fn ingest_observed<R>(
 where
     R: AsyncBufRead + Unpin,
 {
-    let run = sync_run::Entity::find_by_id(target.sync_run_id)
+    let run = sync_run::Entity::find()
+        .filter(run_key(target.shop_id, target.sync_run_id))
         .one(conn)
         .await?
         .ok_or(SyncError::MissingRun(target.sync_run_id))?;
@@ -224,7 +233,7 @@ async fn flush(
             sync_run::Column::RowsDone,
             Expr::col(sync_run::Column::RowsDone).add(lines),
         )
-        .filter(sync_run::Column::Id.eq(run_id))
+        .filter(run_key(target.shop_id, run_id))
         .exec(&txn)
         .await?;
     txn.commit().await

@@ -74,7 +74,7 @@ pub async fn sync_shop(
             report.soft_deleted =
                 super::reconcile::soft_delete_missing(db, &target, &outcome).await?;
         }
-        operation::finish_run(db, outcome.run_id).await?;
+        operation::finish_run(db, target.shop.id, outcome.run_id).await?;
         report.phases.push((phase, outcome));
     }
     Ok(report)

@@ -19,6 +19,7 @@ mod write;
 pub use bulk::{BulkTarget, IngestReport, ingest, ingest_observed};
 
 use crate::BoxError;
+pub(crate) use bulk::run_key;
 pub use observed::Observed;
 pub use operation::{PhaseOutcome, record_failure};
 

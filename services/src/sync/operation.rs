@@ -16,6 +16,7 @@ use shopify::client::ApiCallError;
 use shopify::{AdminError, BulkError, BulkOperation, BulkStatus};
 use tokio_util::io::StreamReader;
 
+use super::bulk::run_key;
 pub use super::plan::PhaseOutcome;
 use super::plan::{FullSyncError, SyncTarget};
 use super::{BulkTarget, IngestReport, Observed, ingest_observed};
@@ -107,16 +108,27 @@ async fn find_or_create_run(
 /// Forgets the run's operation and cursor (the next operation writes a different file).
 async fn reset(
     db: &DatabaseConnection,
-    run: sync_run::Model,
+    mut run: sync_run::Model,
     error: Option<String>,
 ) -> Result<sync_run::Model, DbErr> {
-    let mut active: sync_run::ActiveModel = run.into();
-    active.bulk_operation_id = Set(None);
-    active.cursor = Set(None);
-    active.rows_done = Set(0);
-    active.rows_total = Set(None);
-    active.error = Set(error);
-    active.update(db).await
+    sync_run::Entity::update_many()
+        .col_expr(
+            sync_run::Column::BulkOperationId,
+            Expr::value(None::<String>),
+        )
+        .col_expr(sync_run::Column::Cursor, Expr::value(None::<String>))
+        .col_expr(sync_run::Column::RowsDone, Expr::value(0))
+        .col_expr(sync_run::Column::RowsTotal, Expr::value(None::<i64>))
+        .col_expr(sync_run::Column::Error, Expr::value(error.clone()))
+        .filter(run_key(run.shop_id, run.id))
+        .exec(db)
+        .await?;
+    run.bulk_operation_id = None;
+    run.cursor = None;
+    run.rows_done = 0;
+    run.rows_total = None;
+    run.error = error;
+    Ok(run)
 }
 
 /// Starts the bulk query, or adopts the one already running with the same document (this
@@ -191,7 +203,7 @@ async fn wait_for(
         )
         .await?
         .ok_or_else(|| FullSyncError::UnknownOperation(id.to_owned()))?;
-        record_total(target.db, run.id, operation.object_count).await?;
+        record_total(target.db, run, operation.object_count).await?;
         if operation.status.is_terminal() {
             return Ok(operation);
         }
@@ -206,13 +218,17 @@ async fn wait_for(
     }
 }
 
-async fn record_total(db: &DatabaseConnection, run_id: i64, objects: u64) -> Result<(), DbErr> {
+async fn record_total(
+    db: &DatabaseConnection,
+    run: &sync_run::Model,
+    objects: u64,
+) -> Result<(), DbErr> {
     sync_run::Entity::update_many()
         .col_expr(
             sync_run::Column::RowsTotal,
             Expr::value(Some(i64::try_from(objects).unwrap_or(i64::MAX))),
         )
-        .filter(sync_run::Column::Id.eq(run_id))
+        .filter(run_key(run.shop_id, run.id))
         .exec(db)
         .await?;
     Ok(())
@@ -280,12 +296,16 @@ async fn ingest_result(
 }
 
 /// Marks a phase's run succeeded.
-pub(super) async fn finish_run(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
+pub(super) async fn finish_run(
+    db: &DatabaseConnection,
+    shop_id: i64,
+    run_id: i64,
+) -> Result<(), DbErr> {
     sync_run::Entity::update_many()
         .col_expr(sync_run::Column::Status, Expr::value("succeeded"))
         .col_expr(sync_run::Column::Error, Expr::value(None::<String>))
         .col_expr(sync_run::Column::FinishedAt, Expr::value(Some(Utc::now())))
-        .filter(sync_run::Column::Id.eq(run_id))
+        .filter(run_key(shop_id, run_id))
         .exec(db)
         .await?;
     Ok(())

@@ -57,47 +57,113 @@ pub struct WebhookTarget {
     pub triggered_at: DateTime<Utc>,
 }
 
+/// A webhook payload parsed and mapped to rows, before anything is written: a malformed
+/// payload is refused without opening a transaction, and the parsing can be exercised
+/// (fuzzed) without a database.
+pub struct Change(Parsed);
+
+enum Parsed {
+    /// Products with their variants, or collections: the bulk path's rows (boxed: the
+    /// batch's maps dwarf the other variants).
+    Rows(Box<RowBatch>),
+    DeleteProduct(i64),
+    Cost {
+        inventory_item_id: i64,
+        cost_minor: Option<i64>,
+    },
+    Level(InventoryLevelPayload),
+    Order(order::ActiveModel, Vec<order_line::ActiveModel>),
+    DeleteCollection(i64),
+    /// Not a catalog change: the webhook job handles the topic itself.
+    Nothing,
+}
+
+impl Change {
+    /// Parses `payload` as `topic` for the shop of `target`.
+    ///
+    /// # Errors
+    /// [`SyncError::Payload`] or [`SyncError::Line`] for a payload that does not have the
+    /// fields, ids or amounts its topic needs (retrying cannot help).
+    pub fn parse(target: WebhookTarget, topic: Topic, payload: &Value) -> Result<Self, SyncError> {
+        let parsed = match topic {
+            Topic::ProductsCreate | Topic::ProductsUpdate => {
+                Parsed::Rows(Box::new(product_rows(target, parse(payload)?)?))
+            }
+            Topic::ProductsDelete => Parsed::DeleteProduct(parse::<IdPayload>(payload)?.id),
+            Topic::InventoryItemsUpdate => {
+                let item: InventoryItemPayload = parse(payload)?;
+                let cost_minor = item
+                    .cost
+                    .as_deref()
+                    .map(|text| money(text, target.currency_exponent))
+                    .transpose()?;
+                Parsed::Cost {
+                    inventory_item_id: item.id,
+                    cost_minor,
+                }
+            }
+            Topic::InventoryLevelsUpdate => Parsed::Level(parse(payload)?),
+            Topic::OrdersCreate => {
+                let (order, lines) = order_rows(target, parse(payload)?)?;
+                Parsed::Order(order, lines)
+            }
+            Topic::CollectionsCreate | Topic::CollectionsUpdate => {
+                let mut batch = RowBatch::default();
+                batch.add_collection(
+                    target.shop_id,
+                    parse::<CollectionPayload>(payload)?.into_line(),
+                )?;
+                Parsed::Rows(Box::new(batch))
+            }
+            Topic::CollectionsDelete => Parsed::DeleteCollection(parse::<IdPayload>(payload)?.id),
+            Topic::AppUninstalled
+            | Topic::ShopUpdate
+            | Topic::BulkOperationsFinish
+            | Topic::CustomersDataRequest
+            | Topic::CustomersRedact
+            | Topic::ShopRedact => Parsed::Nothing,
+        };
+        Ok(Self(parsed))
+    }
+
+    /// Whether applying it writes anything (`false` for topics the job handles itself).
+    #[must_use]
+    pub fn is_catalog_change(&self) -> bool {
+        !matches!(self.0, Parsed::Nothing)
+    }
+}
+
 /// Applies one webhook in one transaction.
 ///
 /// # Errors
-/// [`SyncError::Payload`] for a payload that does not parse (retrying cannot help),
-/// [`SyncError::Database`] when a write fails (retry).
+/// [`SyncError::Payload`] (or [`SyncError::Line`]) for a payload that does not parse
+/// (retrying cannot help), [`SyncError::Database`] when a write fails (retry).
 pub async fn apply(
     conn: &DatabaseConnection,
     target: WebhookTarget,
     topic: Topic,
     payload: &Value,
 ) -> Result<Applied, SyncError> {
+    let change = Change::parse(target, topic, payload)?;
+    // Other topics take no write lock: the job handles them itself.
+    if !change.is_catalog_change() {
+        return Ok(Applied::Skipped);
+    }
     let txn = begin_write(conn).await?;
-    let applied = match topic {
-        Topic::ProductsCreate | Topic::ProductsUpdate => {
-            upsert_product(&txn, target, parse(payload)?).await?
-        }
-        Topic::ProductsDelete => {
-            delete_product(&txn, target, parse::<IdPayload>(payload)?.id).await?
-        }
-        Topic::InventoryItemsUpdate => set_cost(&txn, target, parse(payload)?).await?,
-        Topic::InventoryLevelsUpdate => set_level(&txn, target, parse(payload)?).await?,
-        Topic::OrdersCreate => insert_order(&txn, target, parse(payload)?).await?,
-        Topic::CollectionsCreate | Topic::CollectionsUpdate => {
-            let mut batch = RowBatch::default();
-            batch.add_collection(
-                target.shop_id,
-                parse::<CollectionPayload>(payload)?.into_line(),
-            )?;
-            write_rows(&txn, batch, Coverage::ProductWebhook).await?;
+    let applied = match change.0 {
+        Parsed::Rows(batch) => {
+            write_rows(&txn, *batch, Coverage::ProductWebhook).await?;
             Applied::Written
         }
-        Topic::CollectionsDelete => {
-            delete_collection(&txn, target, parse::<IdPayload>(payload)?.id).await?
-        }
-        // Not catalog changes: the webhook job handles them itself.
-        Topic::AppUninstalled
-        | Topic::ShopUpdate
-        | Topic::BulkOperationsFinish
-        | Topic::CustomersDataRequest
-        | Topic::CustomersRedact
-        | Topic::ShopRedact => Applied::Skipped,
+        Parsed::DeleteProduct(id) => delete_product(&txn, target, id).await?,
+        Parsed::Cost {
+            inventory_item_id,
+            cost_minor,
+        } => set_cost(&txn, target, inventory_item_id, cost_minor).await?,
+        Parsed::Level(level) => set_level(&txn, target, level).await?,
+        Parsed::Order(order, lines) => insert_order(&txn, order, lines).await?,
+        Parsed::DeleteCollection(id) => delete_collection(&txn, target, id).await?,
+        Parsed::Nothing => Applied::Skipped,
     };
     if applied == Applied::Written {
         revision::bump(&txn, target.shop_id).await?;
@@ -117,11 +183,7 @@ fn parse<T: DeserializeOwned>(payload: &Value) -> Result<T, SyncError> {
     T::deserialize(payload).map_err(|err| SyncError::Payload(err.into()))
 }
 
-async fn upsert_product(
-    conn: &impl ConnectionTrait,
-    target: WebhookTarget,
-    payload: ProductPayload,
-) -> Result<Applied, SyncError> {
+fn product_rows(target: WebhookTarget, payload: ProductPayload) -> Result<RowBatch, SyncError> {
     let (product, variants) = payload.into_lines();
     let mut batch = RowBatch::default();
     batch.add_product(target.shop_id, product)?;
@@ -129,8 +191,7 @@ async fn upsert_product(
         let stock_at = variant.updated_at;
         batch.add_variant(target.shop_id, target.currency_exponent, variant, stock_at)?;
     }
-    write_rows(conn, batch, Coverage::ProductWebhook).await?;
-    Ok(Applied::Written)
+    Ok(batch)
 }
 
 /// Soft-deletes at the trigger time; the newer-only guard then refuses stale updates that
@@ -157,18 +218,14 @@ async fn delete_product(
 async fn set_cost(
     conn: &impl ConnectionTrait,
     target: WebhookTarget,
-    item: InventoryItemPayload,
+    inventory_item_id: i64,
+    cost_minor: Option<i64>,
 ) -> Result<Applied, SyncError> {
-    let cost = item
-        .cost
-        .as_deref()
-        .map(|text| money(text, target.currency_exponent))
-        .transpose()?;
     let result = inventory::Entity::update_many()
-        .col_expr(inventory::Column::UnitCostMinor, Expr::value(cost))
+        .col_expr(inventory::Column::UnitCostMinor, Expr::value(cost_minor))
         .col_expr(inventory::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(inventory::Column::ShopId.eq(target.shop_id))
-        .filter(inventory::Column::InventoryItemId.eq(item.id))
+        .filter(inventory::Column::InventoryItemId.eq(inventory_item_id))
         .exec(conn)
         .await?;
     Ok(Applied::from_rows(result.rows_affected))
@@ -245,14 +302,13 @@ fn restocked(total: i64, now: DateTime<Utc>) -> SimpleExpr {
     )
 }
 
-/// Orders are immutable facts here: the first delivery wins, repeats change nothing.
-async fn insert_order(
-    conn: &impl ConnectionTrait,
+/// The order and its lines as rows; every amount must parse.
+fn order_rows(
     target: WebhookTarget,
     payload: OrderPayload,
-) -> Result<Applied, SyncError> {
+) -> Result<(order::ActiveModel, Vec<order_line::ActiveModel>), SyncError> {
     let shopper = shopper::from_note_attributes(&payload.note_attributes);
-    let row = order::ActiveModel {
+    let order = order::ActiveModel {
         shop_id: Set(target.shop_id),
         id: Set(payload.id),
         customer_id: Set(payload.customer.map(|c| c.id)),
@@ -262,17 +318,6 @@ async fn insert_order(
         total_minor: Set(money(&payload.total_price, target.currency_exponent)?),
         placed_at: Set(payload.created_at),
     };
-    let inserted = order::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([order::Column::ShopId, order::Column::Id])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    if inserted == 0 {
-        return Ok(Applied::Skipped);
-    }
     let mut lines = Vec::with_capacity(payload.line_items.len());
     for (line_no, item) in (1_i32..).zip(payload.line_items) {
         lines.push(order_line::ActiveModel {
@@ -284,6 +329,26 @@ async fn insert_order(
             quantity: Set(item.quantity),
             price_minor: Set(money(&item.price, target.currency_exponent)?),
         });
+    }
+    Ok((order, lines))
+}
+
+/// Orders are immutable facts here: the first delivery wins, repeats change nothing.
+async fn insert_order(
+    conn: &impl ConnectionTrait,
+    order: order::ActiveModel,
+    lines: Vec<order_line::ActiveModel>,
+) -> Result<Applied, SyncError> {
+    let inserted = order::Entity::insert(order)
+        .on_conflict(
+            OnConflict::columns([order::Column::ShopId, order::Column::Id])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    if inserted == 0 {
+        return Ok(Applied::Skipped);
     }
     if !lines.is_empty() {
         order_line::Entity::insert_many(lines)
