@@ -140,7 +140,7 @@ try {
   // The discovery dashboard: the demo's simulated past, rolled up by the scheduler, drawn as
   // SVG charts (reloaded until the first days are in).
   const rolledUp = async () => {
-    await page.goto(`${app.base}/demo/admin/metrics?key=${key}`);
+    await page.goto(`${app.base}/demo/admin/discovery?key=${key}`);
     const note = await page.getByText(/days rolled up/).innerText();
     return Number.parseInt(note, 10);
   };
@@ -148,6 +148,23 @@ try {
   assert.equal(await page.locator("svg.chart").count(), 5);
   assert.ok((await page.locator("svg.chart polyline").count()) > 0, "no line drawn");
   await screenshot(page, "13-admin-discovery");
+
+  // An experiment on the product page: diversified (the current settings) against relevance
+  // only. Started from the admin, then product pages are served under the visitor's arm,
+  // and the results table shows per-arm rates with their intervals.
+  await page.goto(`${app.base}/demo/admin/experiments?key=${key}`);
+  await page.locator("#experiment-name").fill("pdp diversity");
+  await page.locator("#experiment-surface").selectOption("pdp");
+  await page.locator("#experiment-design").selectOption("diversified");
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await page.getByRole("button", { name: "Start" }).click();
+  await page.getByRole("button", { name: "Stop" }).waitFor();
+  for (let i = 0; i < 3; i++) await page.goto(productPage, { waitUntil: "networkidle" });
+  await page.goto(`${app.base}/demo/admin/experiments?key=${key}`);
+  const arms = page.locator("table tr", { hasText: "relevance_only" });
+  await arms.first().waitFor();
+  assert.match(await page.locator("table").first().innerText(), /control/);
+  await screenshot(page, "14-admin-experiments");
 
   assert.deepEqual(watcher.problems(), []);
 

@@ -24,8 +24,8 @@ mod m20261205_000160_email_feeds;
 mod m20261206_000170_merchant_rules;
 mod m20261206_000180_klaviyo_oauth;
 mod m20261206_000190_experiments;
-mod m20261206_000210_order_shoppers;
 pub mod m20261206_000200_distribution_keys;
+mod m20261206_000210_order_shoppers;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;

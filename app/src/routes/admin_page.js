@@ -181,7 +181,7 @@ async function download(path, name) {
   link.click();
   URL.revokeObjectURL(link.href);
 }
-async function metrics() {
+async function discovery() {
   const days = new URLSearchParams(location.search).get('days') || '28';
   const { ok, body } = await api('/admin/api/metrics?days=' + encodeURIComponent(days));
   if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
@@ -298,4 +298,63 @@ async function rules(message) {
   app.replaceChildren(note, card('Rules', list), editor, card('Audit log', log));
 }
 
-({ onboarding, settings, preview, rules, metrics })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));
+// Experiments: the list with each arm's share and policy, start and stop, a form with two
+// common designs, and per arm the rates with their intervals and the sequential decision.
+const POLICY_NAMES = { current: 'current settings', relevance_only: 'relevance only', no_module: 'no module (holdout)', settings: 'custom settings' };
+const DESIGNS = {
+  diversified: { label: 'Diversified (current) vs relevance only, 50/50', arms: [['control', 50, 'current'], ['relevance_only', 50, 'relevance_only']] },
+  holdout: { label: 'Holdout: 10 % see no module', arms: [['control', 90, 'current'], ['holdout', 10, 'no_module']] },
+};
+const pctRange = (r) => `${(r.rate * 100).toFixed(2)}% [${(r.interval.low * 100).toFixed(2)}, ${(r.interval.high * 100).toFixed(2)}]`;
+function armResults(results) {
+  const vs = (a, key) => (a.vs_control ? `${(a.vs_control[key].difference * 100).toFixed(2)} pts · ${a.vs_control[key].decision.replace(/_/g, ' ')}` : 'control');
+  return el('table', {}, el('tr', {}, ...['arm', 'share', 'shoppers', 'CTR [interval]', 'vs control', 'add to cart [interval]', 'vs control'].map((h) => el('th', {}, h))),
+    ...results.arms.map((a) => el('tr', {}, el('td', {}, a.name, a.stopped ? ' ' : '', a.stopped ? badge('stopped: ' + a.stopped.reason, 'bad') : ''),
+      el('td', { class: 'num' }, a.share + '%'), el('td', { class: 'num' }, a.shoppers), el('td', { class: 'num' }, pctRange(a.ctr)),
+      el('td', {}, vs(a, 'ctr')), el('td', { class: 'num' }, pctRange(a.add_to_cart)), el('td', {}, vs(a, 'add_to_cart')))));
+}
+async function experimentCard(item, reload) {
+  const e = item.experiment;
+  const act = (verb) => async () => {
+    const { ok, body } = await api(`/admin/api/experiments/${e.id}/${verb}`, { method: 'POST', body: '{}' });
+    if (!ok) return message.replaceChildren(el('div', { class: 'banner bad' }, body.message));
+    reload().catch((err) => message.replaceChildren(el('div', { class: 'banner bad' }, String(err))));
+  };
+  const message = el('div', {});
+  const arms = e.arms.map((a) => `${a.name} ${a.share}% (${POLICY_NAMES[a.policy.kind] || a.policy.kind})`).join(' · ');
+  const buttons = e.status === 'draft' ? [el('button', { onclick: act('start') }, 'Start'), ' ', el('button', { onclick: act('stop') }, 'Discard')]
+    : e.status === 'running' ? [el('button', { onclick: act('stop') }, 'Stop')] : [];
+  const parts = [el('div', {}, badge(e.status, e.status === 'running' ? 'ok' : 'warn'), ` ${e.surface}${e.module ? ' · ' + e.module : ''} · ${arms}`),
+    el('div', { class: 'muted' }, `Needs about ${item.sample_size_per_arm ?? '?'} impressions per arm to find a ${(e.design.min_effect * 100).toFixed(0)} % change in CTR.`),
+    e.stop_reason ? el('div', { class: 'muted' }, 'Stopped: ' + e.stop_reason) : null, message, el('p', {}, ...buttons)];
+  if (e.status !== 'draft') {
+    const { ok, body } = await api(`/admin/api/experiments/${e.id}/results`);
+    parts.push(ok ? armResults(body.results) : el('div', { class: 'field-error' }, body.message));
+    if (ok && body.results.fallback_impressions) parts.push(el('div', { class: 'muted' }, `${body.results.fallback_impressions} impressions fell back to the control (an arm stopped or no longer valid).`));
+    if (ok) body.arm_problems.forEach((p) => parts.push(el('div', { class: 'field-error' }, `Arm ${p.arm} no longer validates; its shoppers get the control.`)));
+  }
+  return card(e.name, ...parts);
+}
+async function experiments() {
+  const { ok, body } = await api('/admin/api/experiments');
+  if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
+  const name = el('input', { type: 'text', id: 'experiment-name', placeholder: 'name, e.g. pdp diversity' });
+  const surface = el('select', { id: 'experiment-surface' }, ...['pdp', 'home', 'cart'].map((s) => el('option', { value: s }, s)));
+  const design = el('select', { id: 'experiment-design' }, ...Object.entries(DESIGNS).map(([k, d]) => el('option', { value: k }, d.label)));
+  const result = el('div', {});
+  const create = async (event) => {
+    event.preventDefault();
+    const arms = DESIGNS[design.value].arms.map(([n, share, kind]) => ({ name: n, share, policy: { kind } }));
+    const response = await api('/admin/api/experiments', { method: 'POST', body: JSON.stringify({ name: name.value, surface: surface.value, arms }) });
+    if (!response.ok) return result.replaceChildren(el('div', { class: 'banner bad' }, response.body.message), ...(response.body.fields || []).map((f) => el('div', { class: 'field-error' }, f.field + ': ' + f.message)));
+    experiments();
+  };
+  const form = el('form', { class: 'experiment-form', onsubmit: create }, el('div', { class: 'grid' },
+    el('label', { for: 'experiment-name' }, 'Name', name), el('label', { for: 'experiment-surface' }, 'Surface', surface), el('label', { for: 'experiment-design' }, 'Design', design)),
+    el('p', {}, el('button', { type: 'submit' }, 'Create draft')), result);
+  const cards = await Promise.all(body.experiments.map((item) => experimentCard(item, experiments)));
+  app.replaceChildren(card('New experiment', el('p', { class: 'muted' }, 'Shoppers are assigned by a salted hash of their id and keep their arm across sessions and, once logged in, devices. Results use an always-valid test: look as often as you like.'), form),
+    ...(cards.length ? cards : [card('Experiments', el('p', {}, 'None yet.'))]));
+}
+
+({ onboarding, settings, preview, rules, experiments, discovery })[document.body.dataset.page]().catch((e) => app.replaceChildren(el('div', { class: 'banner bad' }, String(e))));

@@ -1,7 +1,7 @@
-//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`, `/rules`, `/metrics`)
-//! inside the Shopify admin, signed in by App Bridge's `id_token` and framed only by the
-//! shop's admin; and
-//! `GET /demo/admin` (same sub-pages) for the demo shop with the demo key from the log.
+//! The merchant admin's pages: `GET /` (and `/settings`, `/preview`, `/rules`, `/experiments`,
+//! `/discovery`) inside the Shopify admin, signed in by App Bridge's `id_token` and framed
+//! only by the shop's admin; and `GET /demo/admin` (same sub-pages) for the demo shop with
+//! the demo key from the log.
 //! Plain server-rendered HTML in a Polaris-like style; small inline scripts call the JSON
 //! API (`/admin/api/…`) with a fresh session token (`await shopify.idToken()`) or the key.
 
@@ -27,16 +27,18 @@ enum Page {
     Settings,
     Preview,
     Rules,
-    Metrics,
+    Experiments,
+    Discovery,
 }
 
 impl Page {
-    const ALL: [(Self, &'static str, &'static str); 5] = [
+    const ALL: [(Self, &'static str, &'static str); 6] = [
         (Self::Onboarding, "", "Onboarding"),
         (Self::Settings, "/settings", "Settings"),
         (Self::Preview, "/preview", "Preview"),
         (Self::Rules, "/rules", "Rules & audit"),
-        (Self::Metrics, "/metrics", "Discovery"),
+        (Self::Experiments, "/experiments", "Experiments"),
+        (Self::Discovery, "/discovery", "Discovery"),
     ];
 
     fn from_path(tail: &str) -> Result<Self, ApiError> {
@@ -53,7 +55,8 @@ impl Page {
             Self::Settings => "settings",
             Self::Preview => "preview",
             Self::Rules => "rules",
-            Self::Metrics => "metrics",
+            Self::Experiments => "experiments",
+            Self::Discovery => "discovery",
         }
     }
 }

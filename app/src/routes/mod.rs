@@ -48,8 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(admin_metrics::dashboard),
         )
         .route("/admin/api/metrics.csv", web::get().to(admin_metrics::csv))
-        .route("/metrics", web::get().to(admin_page::embedded))
-        .route("/demo/admin/metrics", web::get().to(admin_page::demo))
+        .route("/discovery", web::get().to(admin_page::embedded))
+        .route("/demo/admin/discovery", web::get().to(admin_page::demo))
+        .route("/experiments", web::get().to(admin_page::embedded))
+        .route("/demo/admin/experiments", web::get().to(admin_page::demo))
         .route("/admin/api/settings", web::get().to(admin_settings::list))
         .route(
             "/admin/api/settings/{surface}",

@@ -314,7 +314,11 @@ mod tests {
     #[test]
     fn prices_within_the_band_ratio_share_a_band() {
         assert_eq!(price_band(11.0), price_band(16.0));
-        assert_ne!(price_band(16.0), price_band(17.0), "the band edge is 1.6^6 = 16.78");
+        assert_ne!(
+            price_band(16.0),
+            price_band(17.0),
+            "the band edge is 1.6^6 = 16.78"
+        );
         assert_ne!(price_band(100.0), price_band(10.0));
         assert_eq!(price_band(0.0), NONE);
         assert_eq!(price_band(f32::NAN), NONE);
