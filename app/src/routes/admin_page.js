@@ -213,9 +213,16 @@ function describe(r) {
   const when = r.starts_at || r.ends_at ? ` · ${r.starts_at || '…'} → ${r.ends_at || '…'}` : '';
   return `${what} · ${target} · ${r.surface || 'all surfaces'}${when}`;
 }
+/** What the rule form's fields say to a merchant (the field names stay the API's). */
+const RULE_LABELS = {
+  'action.kind': 'Action', 'action.slot': 'Slot (pin)', 'action.amount': 'Score shift, up to 0.3 (boost, bury)',
+  'match.kind': 'Match by', 'match.value': 'Product, collection, tag, vendor or category',
+  'match.min_minor': 'Lowest price, in cents (price band)', 'match.max_minor': 'Highest price, in cents (price band)',
+  surface: 'Surface', starts_at: 'Starts (optional)', ends_at: 'Ends (optional)',
+};
 function ruleForm(saved, onSubmit) {
   const r = saved ? saved.rule : { action: { kind: 'pin', slot: 2 }, match: { kind: 'product' } };
-  const field = (name, input) => el('div', {}, el('label', { for: 'rule-' + name }, name), input, el('div', { class: 'field-error', 'data-field': name }));
+  const field = (name, input) => el('div', {}, el('label', { for: 'rule-' + name }, RULE_LABELS[name] || name), input, el('div', { class: 'field-error', 'data-field': name }));
   const select = (name, options, value) => el('select', { id: 'rule-' + name, name }, ...options.map((o) => { const opt = el('option', { value: o }, o || 'all surfaces'); if (o === value) opt.selected = true; return opt; }));
   const input = (name, value, type = 'text') => el('input', { id: 'rule-' + name, name, type, value: value == null ? '' : String(value) });
   const m = r.match;
