@@ -66,6 +66,29 @@ struct Summary {
     attributed_revenue: f64,
 }
 
+/// The rolled-up rows of the period asked for, with the shop currency's minor units per
+/// major unit (the rollups store minor units, the dashboard shows major ones).
+struct Rolled {
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: Vec<metric_rollup::Model>,
+    major: f64,
+}
+
+impl Rolled {
+    async fn load(state: &AppState, admin: &AdminShop, period: &Period) -> Result<Self, ApiError> {
+        let (from, to) = period.range()?;
+        let rows = rollups::read(&state.db.conn, admin.shop.id, from, to).await?;
+        let exponent = currency_exponent(&admin.shop.currency);
+        Ok(Self {
+            from,
+            to,
+            rows,
+            major: 10_f64.powi(i32::try_from(exponent).unwrap_or(2)),
+        })
+    }
+}
+
 /// `GET /admin/api/metrics?days=N`.
 ///
 /// # Errors
@@ -76,17 +99,16 @@ pub async fn dashboard(
     admin: AdminShop,
     query: web::Query<Period>,
 ) -> Result<HttpResponse, ApiError> {
-    let (from, to) = query.range()?;
-    let rows = rollups::read(&state.db.conn, admin.shop.id, from, to).await?;
-    let major = major_unit(&admin.shop.currency);
-    let charts = charts_of(&rows, from, to, major, &admin.shop.currency);
+    let period = Rolled::load(&state, &admin, &query).await?;
+    let summary = summaries(&period.rows, period.major);
+    let charts = charts_of(&period, &summary, &admin.shop.currency);
     Ok(HttpResponse::Ok().json(json!({
-        "from": from,
-        "to": to,
+        "from": period.from,
+        "to": period.to,
         "currency": admin.shop.currency,
         "charts": charts,
-        "summary": summaries(&rows, major),
-        "rolled_up_days": rows.iter().filter(|r| r.metric == "sessions").count(),
+        "summary": summary,
+        "rolled_up_days": period.rows.iter().filter(|r| r.metric == "sessions").count(),
     })))
 }
 
@@ -99,9 +121,12 @@ pub async fn csv(
     admin: AdminShop,
     query: web::Query<Period>,
 ) -> Result<HttpResponse, ApiError> {
-    let (from, to) = query.range()?;
-    let rows = rollups::read(&state.db.conn, admin.shop.id, from, to).await?;
-    let major = major_unit(&admin.shop.currency);
+    let Rolled {
+        from,
+        to,
+        rows,
+        major,
+    } = Rolled::load(&state, &admin, &query).await?;
     let table = query.table.as_deref().unwrap_or("summary");
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let written = match table {
@@ -136,12 +161,6 @@ pub async fn csv(
             format!("attachment; filename=\"meander-{table}-{from}-{to}.csv\""),
         ))
         .body(body))
-}
-
-/// Minor units per major unit of `currency` (100 for EUR, 1 for JPY): the rollups store
-/// minor units, the dashboard shows major ones.
-fn major_unit(currency: &str) -> f64 {
-    10_f64.powi(i32::try_from(currency_exponent(currency)).unwrap_or(2))
 }
 
 /// One daily row of the CSV.
@@ -225,105 +244,74 @@ fn is_count(metric: &str) -> bool {
     )
 }
 
-/// The dashboard's charts.
-fn charts_of(
-    rows: &[metric_rollup::Model],
-    from: NaiveDate,
-    to: NaiveDate,
-    major: f64,
-    currency: &str,
-) -> Vec<serde_json::Value> {
-    let series = |surface: Option<&str>, metric: &str, label: &str, divide: f64| Series {
+/// The dashboard's charts, each drawn with its title.
+fn charts_of(period: &Rolled, summary: &[Summary], currency: &str) -> Vec<serde_json::Value> {
+    let series = |surface: &str, metric: &str, label: &str, divide: f64| Series {
         label: label.to_owned(),
-        points: rows
+        points: period
+            .rows
             .iter()
-            .filter(|r| r.metric == metric && surface.is_none_or(|s| r.surface == s))
+            .filter(|r| r.metric == metric && r.surface == surface)
             .map(|r| (r.day, r.value / divide))
             .collect(),
     };
-    let surfaces: Vec<&str> = {
-        let mut s: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.metric == "ctr" && r.surface != ALL_SURFACES)
-            .map(|r| r.surface.as_str())
-            .collect();
-        s.sort_unstable();
-        s.dedup();
-        s
-    };
-    let ctr: Vec<Series> = surfaces
-        .iter()
-        .map(|s| series(Some(s), "ctr", s, 1.0))
-        .collect();
-    let all = Some(ALL_SURFACES);
-    let assisted: Vec<(String, f64)> = summaries(rows, major)
-        .into_iter()
-        .filter(|s| s.surface != ALL_SURFACES)
-        .map(|s| (s.surface, s.assisted_revenue))
-        .collect();
     let chart = |id: &str, title: &str, svg: maud::Markup| json!({ "id": id, "title": title, "svg": svg.into_string() });
+    let lines = |id: &str, title: &str, series: &[Series], scale: Scale| {
+        chart(
+            id,
+            title,
+            charts::lines(title, period.from, period.to, series, scale),
+        )
+    };
+    let mut surfaces: Vec<&str> = period
+        .rows
+        .iter()
+        .filter(|r| r.metric == "ctr" && r.surface != ALL_SURFACES)
+        .map(|r| r.surface.as_str())
+        .collect();
+    surfaces.sort_unstable();
+    surfaces.dedup();
+    let ctr: Vec<Series> = surfaces.iter().map(|s| series(s, "ctr", s, 1.0)).collect();
+    let all = ALL_SURFACES;
+    let assisted: Vec<(String, f64)> = summary
+        .iter()
+        .filter(|s| s.surface != ALL_SURFACES)
+        .map(|s| (s.surface.clone(), s.assisted_revenue))
+        .collect();
+    let assisted_title = format!("Assisted revenue by surface ({currency})");
     vec![
-        chart(
-            "ctr",
-            "Click-through rate by surface",
-            charts::lines(
-                "Click-through rate by surface",
-                from,
-                to,
-                &ctr,
-                Scale::Percent,
-            ),
-        ),
-        chart(
+        lines("ctr", "Click-through rate by surface", &ctr, Scale::Percent),
+        lines(
             "discovery",
             "Sessions discovering something new",
-            charts::lines(
-                "Sessions discovering something new",
-                from,
-                to,
-                &[
-                    series(all, "discovery_rate", "product or category", 1.0),
-                    series(all, "category_discovery_rate", "category", 1.0),
-                ],
-                Scale::Percent,
-            ),
+            &[
+                series(all, "discovery_rate", "product or category", 1.0),
+                series(all, "category_discovery_rate", "category", 1.0),
+            ],
+            Scale::Percent,
         ),
-        chart(
+        lines(
             "exposure",
             "Catalog exposure",
-            charts::lines(
-                "Catalog exposure",
-                from,
-                to,
-                &[
-                    series(all, "catalog_exposure", "share shown", 1.0),
-                    series(all, "exposure_gini", "Gini (0 = even)", 1.0),
-                ],
-                Scale::Percent,
-            ),
+            &[
+                series(all, "catalog_exposure", "share shown", 1.0),
+                series(all, "exposure_gini", "Gini (0 = even)", 1.0),
+            ],
+            Scale::Percent,
         ),
-        chart(
+        lines(
             "revenue",
-            "Revenue per session and AOV",
-            charts::lines(
-                &format!("Revenue per session and AOV ({currency})"),
-                from,
-                to,
-                &[
-                    series(all, "revenue_per_session", "per session", major),
-                    series(all, "aov", "AOV", major),
-                ],
-                Scale::Number,
-            ),
+            &format!("Revenue per session and AOV ({currency})"),
+            &[
+                series(all, "revenue_per_session", "per session", period.major),
+                series(all, "aov", "AOV", period.major),
+            ],
+            Scale::Number,
         ),
         chart(
             "assisted",
-            "Assisted revenue by surface",
-            charts::bars(
-                &format!("Assisted revenue by surface ({currency})"),
-                &assisted,
-                Scale::Number,
-            ),
+            &assisted_title,
+            charts::bars(&assisted_title, &assisted, Scale::Number),
         ),
     ]
 }

@@ -7,8 +7,8 @@ use entity::{category, category_adjacency, inventory, order, order_line, product
 use ranker::candidates::complements::CategoryGraph;
 use ranker::{Catalog, CategoryId, ItemSpec};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, DerivePartialModel, EntityTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, DerivePartialModel, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 
 use super::features::{InventoryHealth, margin};
@@ -55,6 +55,23 @@ struct RankedProduct {
     published_at: DateTime<Utc>,
 }
 
+/// The full path of each of the shop's categories (`Apparel > Shoes > Boots`), by category id.
+///
+/// # Errors
+/// The database error.
+pub async fn category_paths(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+) -> Result<HashMap<String, String>, DbErr> {
+    Ok(category::Entity::find()
+        .filter(category::Column::ShopId.eq(shop_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|cat| (cat.id, cat.full_path))
+        .collect())
+}
+
 /// Loads the active products of `shop_id` with their derived features as of `now`.
 ///
 /// Products without a category or without variants are left out: the ranker needs both.
@@ -68,13 +85,7 @@ pub async fn load(
     shop_id: i64,
     now: DateTime<Utc>,
 ) -> Result<CatalogView, DbErr> {
-    let paths: HashMap<String, String> = category::Entity::find()
-        .filter(category::Column::ShopId.eq(shop_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|cat| (cat.id, cat.full_path))
-        .collect();
+    let paths = category_paths(conn, shop_id).await?;
     let products = product::Entity::find()
         .filter(product::Column::ShopId.eq(shop_id))
         .filter(product::Column::Status.eq("active"))

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{category, event, product, shopper_identity};
+use entity::{event, product, shopper_identity};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -147,13 +147,7 @@ async fn category_keys(
     shop_id: i64,
     products: &[i64],
 ) -> Result<HashMap<i64, String>, DbErr> {
-    let paths: HashMap<String, String> = category::Entity::find()
-        .filter(category::Column::ShopId.eq(shop_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|cat| (cat.id, cat.full_path))
-        .collect();
+    let paths = crate::catalog::view::category_paths(conn, shop_id).await?;
     let mut keys = HashMap::new();
     let mut unique = products.to_vec();
     unique.sort_unstable();
