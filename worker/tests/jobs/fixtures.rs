@@ -64,3 +64,43 @@ pub async fn product(
     .await
     .unwrap()
 }
+
+/// One logged impression of `products` (module `similar`, propensity 0.5) on `surface`.
+pub async fn show(
+    db: &Database,
+    shop_id: i64,
+    rec_id: &str,
+    surface: &str,
+    products: &[i64],
+    at: chrono::DateTime<Utc>,
+) {
+    use services::signals::{Impression, ShownItem};
+    let items = (1..)
+        .zip(products)
+        .map(|(position, product)| ShownItem {
+            product_id: *product,
+            module: "similar".into(),
+            position,
+            propensity: 0.5,
+            explored: false,
+        })
+        .collect();
+    let shown = Impression {
+        shop_id,
+        rec_id: rec_id.into(),
+        surface: surface.into(),
+        traffic_source: "direct".into(),
+        session_id: "s".into(),
+        anonymous_id: "anon".into(),
+        customer_id: None,
+        model_version: None,
+        list_version: None,
+        policy_version: "1".into(),
+        items,
+        occurred_at: at,
+        experiment: None,
+    };
+    services::signals::impression::store(&db.conn, &[shown])
+        .await
+        .unwrap();
+}

@@ -6,7 +6,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{event, metric_rollup, order, order_line};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use services::rollups::{Windows, rollup_day};
-use services::signals::{Impression, ShownItem};
 
 const DAY: &str = "2026-11-24";
 
@@ -89,37 +88,6 @@ async fn order(
     }
 }
 
-async fn show(db: &common::Database, shop_id: i64, surface: &str, products: &[i64]) {
-    let items = (1..)
-        .zip(products)
-        .map(|(position, product)| ShownItem {
-            product_id: *product,
-            module: "similar".into(),
-            position,
-            propensity: 0.5,
-            explored: false,
-        })
-        .collect();
-    let shown = Impression {
-        shop_id,
-        rec_id: format!("r-{surface}"),
-        surface: surface.into(),
-        traffic_source: "direct".into(),
-        session_id: "s".into(),
-        anonymous_id: "anon".into(),
-        customer_id: None,
-        model_version: None,
-        list_version: None,
-        policy_version: "1".into(),
-        items,
-        occurred_at: at(0, 9, 0),
-        experiment: None,
-    };
-    services::signals::impression::store(&db.conn, &[shown])
-        .await
-        .unwrap();
-}
-
 /// The rolled-up `(value, samples)` of `metric` on `surface`, if written.
 async fn metric(db: &common::Database, surface: &str, metric: &str) -> Option<(f64, i64)> {
     metric_rollup::Entity::find()
@@ -150,8 +118,8 @@ async fn a_day_of_shopping(db: &common::Database) -> i64 {
         crate::fixtures::product(db, s, id, Some(category), "active").await;
     }
     crate::fixtures::product(db, s, 6, None, "active").await;
-    show(db, s, "pdp", &[3, 4]).await;
-    show(db, s, "home", &[5]).await;
+    crate::fixtures::show(db, s, "r-pdp", "pdp", &[3, 4], at(0, 9, 0)).await;
+    crate::fixtures::show(db, s, "r-home", "home", &[5], at(0, 9, 0)).await;
     let ev = |session, browser, customer, kind, product, surface, at| Ev {
         session,
         browser,

@@ -5,7 +5,6 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::{event, impression, metric_rollup};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use services::rollups::{Retention, Windows};
-use services::signals::{Impression, ShownItem};
 use worker::jobs::RollupMetrics;
 use worker::{Job, JobContext, JobQueue};
 
@@ -29,35 +28,7 @@ async fn show_at(
     products: &[i64],
     at: chrono::DateTime<Utc>,
 ) {
-    let items: Vec<ShownItem> = products
-        .iter()
-        .zip(1..)
-        .map(|(product, position)| ShownItem {
-            product_id: *product,
-            module: "similar".into(),
-            position,
-            propensity: 0.5,
-            explored: false,
-        })
-        .collect();
-    let shown = Impression {
-        shop_id,
-        rec_id: rec_id.into(),
-        surface: "pdp".into(),
-        traffic_source: "direct".into(),
-        session_id: "s".into(),
-        anonymous_id: "anon".into(),
-        customer_id: None,
-        model_version: None,
-        list_version: None,
-        policy_version: "1".into(),
-        items,
-        occurred_at: at,
-        experiment: None,
-    };
-    services::signals::impression::store(&db.conn, &[shown])
-        .await
-        .unwrap();
+    crate::fixtures::show(db, shop_id, rec_id, "pdp", products, at).await;
 }
 
 async fn store(db: &common::Database, shop_id: i64, kind: &str, product: i64, attributed: bool) {
