@@ -153,8 +153,9 @@ impl Vocabulary {
     /// Parses `query` (see the module docs); never fails: what is not understood is text.
     #[must_use]
     pub fn parse(&self, query: &str) -> ParsedQuery {
-        let normalized: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
-        let normalized = normalized.to_lowercase();
+        // Cut, lower-case, cut again: some characters grow when lower-cased ("İ" becomes two).
+        let head: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+        let normalized: String = head.to_lowercase().chars().take(MAX_QUERY_CHARS).collect();
         let (price, rest) = price::extract(&normalized);
         let mut words = Analyzers::default().words(&rest);
         let brand =
