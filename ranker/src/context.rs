@@ -103,6 +103,12 @@ impl TrafficSource {
         }
     }
 
+    /// The source named `name` (as [`Self::as_str`] writes it).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|source| source.as_str() == name)
+    }
+
     /// Every source, in a fixed order (one-hot feature order).
     pub const ALL: [Self; 5] = [
         Self::Direct,

@@ -145,6 +145,20 @@ function moduleTable(modules) {
         el('td', {}, i.note || i.step, i.explored ? ` (p=${fmt(i.propensity, 2)})` : '')))),
     ...(m.notes || []).map((n) => el('div', { class: 'field-error' }, n))));
 }
+// Off-policy preflight: the draft's click rate estimated on the surface's logged answers.
+async function preflightCard(request) {
+  const { ok, body } = await api('/admin/api/preflight', { method: 'POST', body: JSON.stringify({ surface: request.surface, draft: request.draft, draft_rule: request.draft_rule }) });
+  if (!ok) return card('Estimated on logged traffic', el('p', { class: 'muted' }, body.message));
+  if (!body.live) return card('Estimated on logged traffic', el('p', { class: 'muted' }, `No ${body.surface} answers in the last ${body.days} days to estimate from yet.`));
+  const pct = (x) => (x * 100).toFixed(2) + '%';
+  const row = (name, e) => el('tr', {}, el('td', {}, name), el('td', { class: 'num' }, pct(e.snips)), el('td', { class: 'num' }, `${pct(e.snips_interval[0])} – ${pct(e.snips_interval[1])}`),
+    el('td', { class: 'num' }, pct(e.ips)), el('td', { class: 'num' }, pct(e.dr)), el('td', { class: 'num' }, fmt(e.effective_sample_size, 0)));
+  return card('Estimated on logged traffic',
+    el('p', { class: 'muted' }, `Live: ${pct(body.live.ctr)} of ${body.live.shown} shown items clicked, over the last ${body.live.answers} ${body.surface} answers (${body.days} days). Each answer served again under the saved settings and the draft.`),
+    el('table', { id: 'preflight' }, el('tr', {}, ...['settings', 'CTR (SNIPS)', '95% interval', 'IPS', 'doubly robust', 'effective sample'].map((h) => el('th', {}, h))),
+      row('saved', body.current), row('draft', body.draft)),
+    ...[body.current.warning, body.draft.warning].filter(Boolean).map((w) => el('div', { class: 'banner bad' }, w)));
+}
 async function preview() {
   if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
   const select = el('select', { name: 'surface', id: 'preview-surface', 'aria-label': 'Surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
@@ -166,6 +180,7 @@ async function preview() {
     const { ok, body } = await api('/admin/api/preview', { method: 'POST', body: JSON.stringify(request) });
     if (!ok) return output.replaceChildren(el('div', { class: 'banner bad' }, body.message), ...(body.fields || []).map((f) => el('div', { class: 'field-error' }, f.field + ': ' + f.message)));
     output.replaceChildren(el('div', { class: 'columns' }, card('Saved settings and rules', ...moduleTable(body.current)), card('Draft', ...moduleTable(body.draft || []))));
+    output.prepend(await preflightCard(request));
   };
   app.replaceChildren(card('Preview', el('div', { class: 'grid' }, select, product, customer), el('p', {}, el('button', { onclick: run, id: 'run-preview' }, 'Preview'))), draftHolder,
     card('Unsaved rule', el('label', { for: 'use-rule' }, useRule, ' Include this rule in the draft'), ruleHolder), output);

@@ -6,6 +6,8 @@
 //! and, with a `draft` and/or a `draft_rule`, under the unsaved ones, item by item with
 //! score components, policy steps and what each merchant rule did).
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use ranker::MerchantRule;
 use ranker::Surface;
@@ -17,7 +19,8 @@ use services::surface;
 use super::admin_rules::{self, DraftRule};
 use super::admin_shop::AdminShop;
 use crate::error::{ApiError, ErrorKind};
-use crate::serving::{self, RecRequest, explain};
+use crate::serving::cache::ShopModel;
+use crate::serving::{self, RecRequest, explain, preflight};
 use crate::state::AppState;
 
 /// `GET /admin/api/settings`.
@@ -180,6 +183,34 @@ fn drafted(
     })
 }
 
+/// The saved tuning and, when the body carries a draft or a draft rule, the drafted one.
+///
+/// # Errors
+/// 422 for an invalid draft, 404/422 for a bad draft rule, 500 when storage fails.
+async fn saved_and_drafted(
+    state: &AppState,
+    shop_id: i64,
+    surface: Surface,
+    draft: Option<Value>,
+    draft_rule: Option<DraftRule>,
+) -> Result<(Arc<ShopModel>, Arc<Tuning>, Option<Tuning>), ApiError> {
+    let draft = match draft {
+        Some(value) => Some(
+            settings::validate(surface, &document(value)?).map_err(|fields| invalid(&fields))?,
+        ),
+        None => None,
+    };
+    let conn = &state.db.conn;
+    let draft_rule = match draft_rule {
+        Some(rule) => Some(admin_rules::draft(conn, shop_id, rule).await?),
+        None => None,
+    };
+    let model = state.models.get(conn, shop_id).await?;
+    let saved = model.tuning();
+    let drafted = drafted(&saved, surface, draft, draft_rule);
+    Ok((model, saved, drafted))
+}
+
 /// `POST /admin/api/preview`.
 ///
 /// # Errors
@@ -192,24 +223,19 @@ pub async fn preview(
 ) -> Result<HttpResponse, ApiError> {
     let request = request(admin.shop.id, &body)?;
     let body = body.into_inner();
-    let draft = match body.draft {
-        Some(value) => Some(
-            settings::validate(request.surface, &document(value)?)
-                .map_err(|fields| invalid(&fields))?,
-        ),
-        None => None,
-    };
+    let (model, saved, drafted) = saved_and_drafted(
+        &state,
+        admin.shop.id,
+        request.surface,
+        body.draft,
+        body.draft_rule,
+    )
+    .await?;
     let conn = &state.db.conn;
-    let draft_rule = match body.draft_rule {
-        Some(rule) => Some(admin_rules::draft(conn, admin.shop.id, rule).await?),
-        None => None,
-    };
-    let model = state.models.get(conn, admin.shop.id).await?;
-    let saved = model.tuning();
     // One seed for both, so the lists differ only by the settings and rules.
     let seed = uuid::Uuid::new_v4().as_u64_pair().0;
     let current = explain::explain(conn, &model, &request, &saved, seed).await?;
-    let drafted = match drafted(&saved, request.surface, draft, draft_rule) {
+    let drafted = match drafted {
         Some(tuning) => Some(explain::explain(conn, &model, &request, &tuning, seed).await?),
         None => None,
     };
@@ -219,4 +245,57 @@ pub async fn preview(
         "current": current,
         "draft": drafted,
     })))
+}
+
+/// An off-policy preflight request: the surface and the unsaved change to estimate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreflightBody {
+    /// Surface name (`home` or `email`: the surfaces whose answers can be replayed).
+    pub surface: String,
+    /// Unsaved settings of the surface.
+    #[serde(default)]
+    pub draft: Option<Value>,
+    /// An unsaved rule.
+    #[serde(default)]
+    pub draft_rule: Option<DraftRule>,
+    /// Logged answers to replay (default 500, at most 2,000).
+    #[serde(default)]
+    pub answers: Option<u64>,
+}
+
+/// `POST /admin/api/preflight`: the click rate the saved settings and the draft would get on
+/// the surface's logged answers (IPS, SNIPS, doubly robust, effective sample size), next to
+/// the live rate. Without a draft both are the saved settings.
+///
+/// # Errors
+/// 400 for a surface that cannot be replayed or a bad count, 404 for a surface without
+/// settings, 422 for an invalid draft, 401/403 without a valid session or demo key.
+pub async fn preflight(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    body: web::Json<PreflightBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let surface = tuned_surface(&body.surface)?;
+    let answers = body.answers.unwrap_or(preflight::DEFAULT_ANSWERS);
+    if answers == 0 || answers > preflight::MAX_ANSWERS {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("answers must be between 1 and {}", preflight::MAX_ANSWERS),
+        ));
+    }
+    let (model, saved, drafted) =
+        saved_and_drafted(&state, admin.shop.id, surface, body.draft, body.draft_rule).await?;
+    let draft = drafted.as_ref().unwrap_or(&saved);
+    let estimate = preflight::preflight(
+        &state.db.conn,
+        &model,
+        admin.shop.id,
+        surface,
+        (&saved, draft),
+        answers,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(estimate))
 }

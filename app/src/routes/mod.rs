@@ -61,6 +61,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/api/preview",
             web::post().to(admin_settings::preview),
         )
+        .route(
+            "/admin/api/preflight",
+            web::post().to(admin_settings::preflight),
+        )
         .route("/admin/api/rules", web::get().to(admin_rules::list))
         .route("/admin/api/rules", web::post().to(admin_rules::create))
         .route("/admin/api/rules/{id}", web::put().to(admin_rules::update))

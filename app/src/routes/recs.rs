@@ -211,13 +211,10 @@ pub(crate) fn traffic_source(params: &BTreeMap<String, String>) -> Result<Traffi
     let Some(name) = params.get("traffic_source") else {
         return Ok(TrafficSource::Direct);
     };
-    TrafficSource::ALL
-        .into_iter()
-        .find(|source| source.as_str() == name)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::BadRequest,
-                "`traffic_source` must be one of direct, search, social, email, paid",
-            )
-        })
+    TrafficSource::from_name(name).ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::BadRequest,
+            "`traffic_source` must be one of direct, search, social, email, paid",
+        )
+    })
 }

@@ -10,6 +10,7 @@ pub mod explain;
 mod fixtures;
 pub mod impressions;
 pub mod lists;
+pub mod preflight;
 pub mod rules;
 pub mod search;
 pub mod shops;
@@ -208,8 +209,18 @@ async fn answer(
     request: &RecRequest,
     tuning: &Tuning,
 ) -> Result<RecResponse, ApiError> {
-    let rec_id = uuid::Uuid::new_v4();
-    // Seeded by the rec id: the same impression can be replayed exactly for debugging.
+    answer_as(conn, model, request, tuning, uuid::Uuid::new_v4()).await
+}
+
+/// The answer with id `rec_id`, its exploration seeded by the id: a logged answer can be
+/// served again exactly (for debugging, and by the off-policy [`preflight`]).
+async fn answer_as(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &RecRequest,
+    tuning: &Tuning,
+    rec_id: uuid::Uuid,
+) -> Result<RecResponse, ApiError> {
     let served = serve(conn, model, request, tuning, rec_id.as_u64_pair().0).await?;
     Ok(respond(model, tuning, request, rec_id.to_string(), served))
 }

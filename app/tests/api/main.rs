@@ -27,6 +27,7 @@ mod klaviyo_oauth;
 mod list_quality;
 mod migrations;
 mod pipeline;
+mod preflight;
 mod recs;
 mod recs_liquid;
 mod search;

@@ -72,6 +72,62 @@ impl<'a> Ope<'a> {
         })
     }
 
+    /// Checks the records against a target policy that was replayed on each record's own
+    /// context: `target[i]` is `π(a_i | x_i, pos_i)`, the probability the target policy shows
+    /// record `i`'s item at its position. Contexts too rich for a [`TargetPolicy`] (a whole
+    /// shop's ranker re-run on each logged request) are evaluated this way.
+    ///
+    /// # Errors
+    /// [`OpeError::Empty`], [`OpeError::TargetLength`], [`OpeError::InvalidPropensity`],
+    /// [`OpeError::NonFiniteReward`] or [`OpeError::InvalidTarget`].
+    pub fn replayed(records: &'a [LoggedRecord], target: &[f64]) -> Result<Self, OpeError> {
+        if records.is_empty() {
+            return Err(OpeError::Empty);
+        }
+        if records.len() != target.len() {
+            return Err(OpeError::TargetLength {
+                records: records.len(),
+                target: target.len(),
+            });
+        }
+        let mut weights = Vec::with_capacity(records.len());
+        for (row, (r, p)) in records.iter().zip(target).enumerate() {
+            r.check(row)?;
+            if !(0.0..=1.0).contains(p) {
+                return Err(OpeError::InvalidTarget { row, value: *p });
+            }
+            weights.push(p / r.propensity);
+        }
+        Ok(Self {
+            records,
+            weights,
+            model: None,
+        })
+    }
+
+    /// Attaches a replayed reward model, enabling [`Estimator::Dm`] and [`Estimator::Dr`]:
+    /// per record, `direct[i]` is the model's expected reward of what the target policy shows
+    /// at record `i`'s position (`Σ_a π(a) q̂(a)`) and `factual[i]` is `q̂(a_i)`.
+    ///
+    /// # Errors
+    /// [`OpeError::TargetLength`] when either slice does not match the records.
+    pub fn with_replayed_model(
+        mut self,
+        direct: Vec<f64>,
+        factual: Vec<f64>,
+    ) -> Result<Self, OpeError> {
+        for given in [direct.len(), factual.len()] {
+            if given != self.records.len() {
+                return Err(OpeError::TargetLength {
+                    records: self.records.len(),
+                    target: given,
+                });
+            }
+        }
+        self.model = Some((direct, factual));
+        Ok(self)
+    }
+
     /// Attaches a reward model, enabling [`Estimator::Dm`] and [`Estimator::Dr`].
     #[must_use]
     pub fn with_reward_model(

@@ -64,6 +64,22 @@ pub enum OpeError {
     /// No records to evaluate.
     #[error("no logged records")]
     Empty,
+    /// A replayed target policy's probabilities do not line up with the records.
+    #[error("{target} target probabilities for {records} records")]
+    TargetLength {
+        /// Records given.
+        records: usize,
+        /// Target probabilities given.
+        target: usize,
+    },
+    /// A target probability outside `[0, 1]`.
+    #[error("row {row}: target probability {value} is outside [0, 1]")]
+    InvalidTarget {
+        /// 0-based record index.
+        row: usize,
+        /// The value found.
+        value: f64,
+    },
 }
 
 /// One logged impression: the item shown at a position, its propensity and the reward.

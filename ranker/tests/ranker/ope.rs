@@ -111,3 +111,51 @@ fn missing_columns_and_unreadable_cells_name_the_field() {
         Err(OpeError::InvalidPropensity { row: 2, .. })
     ));
 }
+
+#[test]
+fn a_replayed_target_weighs_each_record_by_its_own_probability() {
+    // Record 0 is what the target would show (π = 1), record 1 is not (π = 0), record 2 is
+    // shown by the target half the time.
+    let logs = [rec(0, 1.0, 0.5), rec(1, 1.0, 1.0), rec(2, 0.0, 0.25)];
+    let target = [1.0, 0.0, 0.5];
+    let ope = Ope::replayed(&logs, &target).unwrap();
+    let w: [f64; 3] = [2.0, 0.0, 2.0];
+    let ips = (w[0] * 1.0 + w[1] * 1.0 + w[2] * 0.0) / 3.0;
+    assert!((ope.estimate(Estimator::Ips).unwrap().value - ips).abs() < 1e-12);
+    let snips = 2.0 / 4.0;
+    assert!((ope.estimate(Estimator::Snips).unwrap().value - snips).abs() < 1e-12);
+    assert!((ope.effective_sample_size() - 16.0 / 8.0).abs() < 1e-12);
+    assert!(
+        ope.estimate(Estimator::Dr).is_none(),
+        "no model attached yet"
+    );
+    let ope = ope
+        .with_replayed_model(vec![0.3, 0.3, 0.3], vec![0.4, 0.2, 0.1])
+        .unwrap();
+    let dr = ((0.3 + 2.0 * (1.0 - 0.4)) + 0.3 + (0.3 + 2.0 * (0.0 - 0.1))) / 3.0;
+    assert!((ope.estimate(Estimator::Dr).unwrap().value - dr).abs() < 1e-12);
+}
+
+#[test]
+fn a_replayed_target_must_line_up_with_the_records() {
+    let logs = [rec(0, 1.0, 0.5), rec(1, 0.0, 0.5)];
+    assert!(matches!(
+        Ope::replayed(&logs, &[1.0]),
+        Err(OpeError::TargetLength {
+            records: 2,
+            target: 1
+        })
+    ));
+    for bad in [-0.1, 1.5, f64::NAN] {
+        assert!(matches!(
+            Ope::replayed(&logs, &[1.0, bad]),
+            Err(OpeError::InvalidTarget { row: 1, .. })
+        ));
+    }
+    assert!(matches!(Ope::replayed(&[], &[]), Err(OpeError::Empty)));
+    let ope = Ope::replayed(&logs, &[1.0, 1.0]).unwrap();
+    assert!(matches!(
+        ope.with_replayed_model(vec![0.1], vec![0.1, 0.2]),
+        Err(OpeError::TargetLength { .. })
+    ));
+}

@@ -6,6 +6,7 @@ mod error;
 pub mod id;
 pub mod impression;
 mod input;
+pub mod replay;
 
 use chrono::{DateTime, Utc};
 use common::database::begin_write;

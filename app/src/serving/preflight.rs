@@ -1,0 +1,347 @@
+//! Off-policy preflight: before a merchant saves a settings change, estimate the click rate it
+//! would get from the answers the surface already served.
+//!
+//! Each logged answer is served again, under the saved settings and under the draft, with the
+//! same request and the same exploration seed it was logged with. A shown item's weight is
+//! the probability the replayed policy puts that item in that slot (its propensity there, or
+//! 0 when the replay shows something else) over the probability it was logged with; IPS,
+//! SNIPS and doubly robust (`ranker::ope`) turn the weights and the logged clicks into
+//! expected clicks per shown item, next to the live rate of the same answers.
+//!
+//! What it cannot see: the replay has neither the session's last 90 seconds (an answer is
+//! replayed as its shopper's profile saw it) nor an item the replay would have placed there
+//! by a different exploration draw, so a change that moves many items reads low and its
+//! effective sample size says how little of the log supports it.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use ranker::Surface;
+use ranker::TrafficSource;
+use ranker::ope::{Estimator, LoggedRecord, Ope};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use services::settings::Tuning;
+use services::signals::replay::{self, LoggedAnswer};
+use services::surface;
+
+use super::cache::ShopModel;
+use super::{MAX_LIMIT, RecRequest, answer_as};
+use crate::error::{ApiError, ErrorKind};
+
+/// Below this effective sample size an estimate is shown with a warning.
+pub const MIN_TRUSTED_ESS: f64 = 100.0;
+/// Most answers replayed per preflight (each is served twice).
+pub const MAX_ANSWERS: u64 = 2_000;
+/// Answers replayed when the merchant does not say.
+pub const DEFAULT_ANSWERS: u64 = 500;
+/// How far back the log is read.
+const LOG_DAYS: i64 = 14;
+/// Prior strength (in shown items) pulling an item's click rate toward its slot's.
+const ITEM_PRIOR: f64 = 10.0;
+/// Bootstrap resamples behind each interval.
+const RESAMPLES: usize = 200;
+
+/// The surfaces whose answers can be served again from the log alone: their request is the
+/// shopper. A product page's or cart's answer would also need its products, which the
+/// impression does not record yet.
+pub const REPLAYABLE: [Surface; 2] = [Surface::Home, Surface::Email];
+
+/// The log's own numbers.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Live {
+    /// Answers read.
+    pub answers: usize,
+    /// Items shown in them (records the estimates average over).
+    pub shown: usize,
+    /// Items clicked.
+    pub clicks: usize,
+    /// Clicks per shown item.
+    pub ctr: f64,
+}
+
+/// One policy's estimated clicks per shown item.
+#[derive(Debug, Serialize)]
+pub struct Estimated {
+    /// Inverse propensity scoring.
+    pub ips: f64,
+    /// Self-normalised IPS (steadier when weights are uneven).
+    pub snips: f64,
+    /// Doubly robust, with item click rates as the reward model.
+    pub dr: f64,
+    /// 95 % percentile-bootstrap interval of SNIPS.
+    pub snips_interval: (f64, f64),
+    /// Kish's effective sample size of the weights.
+    pub effective_sample_size: f64,
+    /// Shown items the replay put in the same slot.
+    pub matched: usize,
+    /// Set when the effective sample size is too small to trust.
+    pub warning: Option<String>,
+}
+
+/// The preflight's answer.
+#[derive(Debug, Serialize)]
+pub struct Preflight {
+    /// Surface name.
+    pub surface: &'static str,
+    /// Days of log read.
+    pub days: i64,
+    /// The log's own numbers; `None` when the surface served nothing yet.
+    pub live: Option<Live>,
+    /// The saved settings, replayed: close to the live rate when the model has not changed
+    /// since the log, which is the check that the replay is faithful.
+    pub current: Option<Estimated>,
+    /// The draft, replayed.
+    pub draft: Option<Estimated>,
+}
+
+/// One logged answer that can be served again, with its usable shown items.
+struct Logged<'a> {
+    answer: &'a LoggedAnswer,
+    rec_id: uuid::Uuid,
+    slots: Vec<Slot>,
+}
+
+/// One shown item of the log.
+struct Slot {
+    record: LoggedRecord,
+    product: i64,
+}
+
+/// Estimates `draft` (and, as the control, `saved`) on up to `answers` logged answers of
+/// `surface` from the last 14 days.
+///
+/// # Errors
+/// 400 for a surface that cannot be replayed, 500 when storage or the ranker fails.
+pub async fn preflight(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    shop_id: i64,
+    surface: Surface,
+    tunings: (&Tuning, &Tuning),
+    answers: u64,
+) -> Result<Preflight, ApiError> {
+    if !REPLAYABLE.contains(&surface) {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!(
+                "`{}` answers cannot be replayed yet: only home and email answers record \
+                 everything their request was (the shopper)",
+                surface::name(surface)
+            ),
+        ));
+    }
+    let since = Utc::now() - Duration::days(LOG_DAYS);
+    let name = surface::name(surface);
+    let log = replay::recent(conn, shop_id, name, since, answers.min(MAX_ANSWERS)).await?;
+    let logged: Vec<Logged<'_>> = log.iter().filter_map(Logged::new).collect();
+    let records: Vec<LoggedRecord> = logged
+        .iter()
+        .flat_map(|l| l.slots.iter().map(|s| s.record))
+        .collect();
+    let mut preflight = Preflight {
+        surface: name,
+        days: LOG_DAYS,
+        live: None,
+        current: None,
+        draft: None,
+    };
+    if records.is_empty() {
+        return Ok(preflight);
+    }
+    preflight.live = Some(Live {
+        answers: logged.len(),
+        shown: records.len(),
+        clicks: records.iter().filter(|r| r.reward > 0.0).count(),
+        ctr: ranker::ope::on_policy_value(&records),
+    });
+    let rates = ItemRates::fit(&logged);
+    let replay = Replay {
+        conn,
+        model,
+        shop_id,
+        surface,
+        logged: &logged,
+        records: &records,
+        rates: &rates,
+    };
+    preflight.current = Some(replay.estimate(tunings.0).await?);
+    preflight.draft = Some(replay.estimate(tunings.1).await?);
+    Ok(preflight)
+}
+
+impl<'a> Logged<'a> {
+    /// `None` for an answer whose rec id is not one this app issues (it cannot be reseeded).
+    fn new(answer: &'a LoggedAnswer) -> Option<Self> {
+        let rec_id = uuid::Uuid::parse_str(&answer.rec_id).ok()?;
+        let slots = answer
+            .items
+            .iter()
+            .filter_map(|item| {
+                let clicked = answer.clicked.contains(&item.product_id);
+                let record = LoggedRecord::new(
+                    0,
+                    0,
+                    usize::try_from(item.position).ok()?,
+                    f64::from(u8::from(clicked)),
+                    item.propensity,
+                )
+                .ok()?;
+                Some(Slot {
+                    record,
+                    product: item.product_id,
+                })
+            })
+            .collect();
+        Some(Self {
+            answer,
+            rec_id,
+            slots,
+        })
+    }
+}
+
+/// The log, ready to be served again under any settings.
+struct Replay<'r> {
+    conn: &'r DatabaseConnection,
+    model: &'r ShopModel,
+    shop_id: i64,
+    surface: Surface,
+    logged: &'r [Logged<'r>],
+    records: &'r [LoggedRecord],
+    rates: &'r ItemRates,
+}
+
+impl Replay<'_> {
+    /// `tuning` replayed on every logged answer, turned into estimates.
+    async fn estimate(&self, tuning: &Tuning) -> Result<Estimated, ApiError> {
+        let mut target = Vec::with_capacity(self.records.len());
+        let mut direct = Vec::with_capacity(self.records.len());
+        for logged in self.logged {
+            let replayed = self.answer(tuning, logged).await?;
+            for slot in &logged.slots {
+                let there = replayed.get(&slot.record.position);
+                target.push(match there {
+                    Some((product, p)) if *product == slot.product => *p,
+                    _ => 0.0,
+                });
+                direct.push(there.map_or(0.0, |(product, _)| {
+                    self.rates.predict(*product, slot.record.position)
+                }));
+            }
+        }
+        let factual = self
+            .logged
+            .iter()
+            .flat_map(|l| &l.slots)
+            .map(|s| self.rates.predict(s.product, s.record.position))
+            .collect();
+        let ope = Ope::replayed(self.records, &target)
+            .and_then(|ope| ope.with_replayed_model(direct, factual))
+            .map_err(ApiError::internal)?;
+        let value = |e| ope.estimate(e).map_or(0.0, |e| e.value);
+        let mut rng = ChaCha8Rng::seed_from_u64(self.records.len() as u64);
+        let interval = ope
+            .bootstrap(Estimator::Snips, RESAMPLES, 0.95, &mut rng)
+            .map_or((0.0, 0.0), |i| (i.lower, i.upper));
+        let ess = ope.effective_sample_size();
+        Ok(Estimated {
+            ips: value(Estimator::Ips),
+            snips: value(Estimator::Snips),
+            dr: value(Estimator::Dr),
+            snips_interval: interval,
+            effective_sample_size: ess,
+            matched: target.iter().filter(|p| **p > 0.0).count(),
+            warning: (ess < MIN_TRUSTED_ESS).then(|| {
+                format!(
+                    "only {ess:.0} effective shown items of the log resemble these settings \
+                     (fewer than {MIN_TRUSTED_ESS:.0}): the estimate is not to be trusted; \
+                     try it as an experiment instead"
+                )
+            }),
+        })
+    }
+
+    /// The answer `tuning` gives the logged request, as slot → (product, propensity).
+    async fn answer(
+        &self,
+        tuning: &Tuning,
+        logged: &Logged<'_>,
+    ) -> Result<HashMap<usize, (i64, f64)>, ApiError> {
+        let request = logged_request(self.shop_id, self.surface, logged.answer);
+        let response = answer_as(self.conn, self.model, &request, tuning, logged.rec_id).await?;
+        Ok(response
+            .modules
+            .iter()
+            .flat_map(|m| &m.items)
+            .filter_map(|item| {
+                let product = item.product_id.parse().ok()?;
+                Some((item.position, (product, f64::from(item.propensity))))
+            })
+            .collect())
+    }
+}
+
+/// The request a logged answer was: its shopper, its modules and its list length.
+fn logged_request(shop_id: i64, surface: Surface, answer: &LoggedAnswer) -> RecRequest {
+    let mut per_module: HashMap<&str, usize> = HashMap::new();
+    for item in &answer.items {
+        *per_module.entry(item.module.as_str()).or_default() += 1;
+    }
+    let limit = per_module
+        .values()
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .min(MAX_LIMIT);
+    RecRequest {
+        shop_id,
+        surface,
+        product_id: None,
+        cart: Vec::new(),
+        session_id: None,
+        anonymous_id: Some(answer.anonymous_id.clone()),
+        customer_id: answer.customer_id,
+        traffic_source: TrafficSource::from_name(&answer.traffic_source).unwrap_or_default(),
+        modules: Some(per_module.keys().map(|m| (*m).to_owned()).collect()),
+        limit,
+    }
+}
+
+/// Each product's click rate per shown item in the log, pulled toward its slot's rate when it
+/// was shown little: the reward model of the doubly robust estimate.
+struct ItemRates {
+    by_slot: HashMap<usize, f64>,
+    by_item: HashMap<i64, (f64, f64)>,
+}
+
+impl ItemRates {
+    fn fit(logged: &[Logged<'_>]) -> Self {
+        let mut by_slot: HashMap<usize, (f64, f64)> = HashMap::new();
+        let mut by_item: HashMap<i64, (f64, f64)> = HashMap::new();
+        for s in logged.iter().flat_map(|l| &l.slots) {
+            for (clicks, shown) in [
+                by_slot.entry(s.record.position).or_default(),
+                by_item.entry(s.product).or_default(),
+            ] {
+                *clicks += s.record.reward;
+                *shown += 1.0;
+            }
+        }
+        Self {
+            by_slot: by_slot
+                .into_iter()
+                .map(|(slot, (clicks, shown))| (slot, clicks / shown))
+                .collect(),
+            by_item,
+        }
+    }
+
+    fn predict(&self, product: i64, slot: usize) -> f64 {
+        let prior = self.by_slot.get(&slot).copied().unwrap_or(0.0);
+        let (clicks, shown) = self.by_item.get(&product).copied().unwrap_or((0.0, 0.0));
+        (clicks + ITEM_PRIOR * prior) / (shown + ITEM_PRIOR)
+    }
+}

@@ -1,0 +1,99 @@
+//! A surface's recent answers as off-policy evaluation reads them: who was served, each
+//! shown item with its slot and propensity, and which of the items were clicked.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{event, impression};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::impression::{ShownItem, items};
+use super::input::EventKind;
+
+/// Rec ids per click lookup: far below every database's bound-parameter limit.
+const IDS_PER_QUERY: usize = 500;
+
+/// One logged answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedAnswer {
+    /// The answer's rec id.
+    pub rec_id: String,
+    /// The shopper's browser.
+    pub anonymous_id: String,
+    /// The logged-in customer.
+    pub customer_id: Option<i64>,
+    /// What brought the shopper, as stored.
+    pub traffic_source: String,
+    /// The items shown, in slot order.
+    pub items: Vec<ShownItem>,
+    /// The shown products the shopper clicked from this answer.
+    pub clicked: HashSet<i64>,
+    /// When it was served.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The newest `limit` answers of `surface` served since `since`, newest first, with their
+/// clicks; answers that showed nothing are skipped.
+///
+/// # Errors
+/// The database's.
+pub async fn recent(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    surface: &str,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<LoggedAnswer>, DbErr> {
+    let rows = impression::Entity::find()
+        .filter(impression::Column::ShopId.eq(shop_id))
+        .filter(impression::Column::Surface.eq(surface))
+        .filter(impression::Column::OccurredAt.gte(since))
+        .filter(impression::Column::ItemCount.gt(0))
+        .order_by_desc(impression::Column::OccurredAt)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    let mut clicks = clicks(conn, shop_id, rows.iter().map(|r| r.rec_id.as_str())).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| LoggedAnswer {
+            items: items(&row),
+            clicked: clicks.remove(&row.rec_id).unwrap_or_default(),
+            rec_id: row.rec_id,
+            anonymous_id: row.anonymous_id,
+            customer_id: row.customer_id,
+            traffic_source: row.traffic_source,
+            occurred_at: row.occurred_at,
+        })
+        .collect())
+}
+
+/// The clicked products per rec id.
+async fn clicks<'a>(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    rec_ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, HashSet<i64>>, DbErr> {
+    let rec_ids: Vec<&str> = rec_ids.collect();
+    let mut clicked: HashMap<String, HashSet<i64>> = HashMap::new();
+    for chunk in rec_ids.chunks(IDS_PER_QUERY) {
+        let rows: Vec<(Option<String>, Option<i64>)> = event::Entity::find()
+            .select_only()
+            .column(event::Column::RecId)
+            .column(event::Column::ProductId)
+            .filter(event::Column::ShopId.eq(shop_id))
+            .filter(event::Column::Kind.eq(EventKind::Click.as_str()))
+            .filter(event::Column::RecId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (rec_id, product) in rows {
+            if let (Some(rec_id), Some(product)) = (rec_id, product) {
+                clicked.entry(rec_id).or_default().insert(product);
+            }
+        }
+    }
+    Ok(clicked)
+}
