@@ -147,6 +147,7 @@ function moduleTable(modules) {
 }
 // Off-policy preflight: the draft's click rate estimated on the surface's logged answers.
 async function preflightCard(request) {
+  if (!['home', 'email'].includes(request.surface)) return card('Estimated on logged traffic', el('p', { class: 'muted' }, 'Estimates from logged traffic are made for home and email lists, whose answers can be served again from the log.'));
   const { ok, body } = await api('/admin/api/preflight', { method: 'POST', body: JSON.stringify({ surface: request.surface, draft: request.draft, draft_rule: request.draft_rule }) });
   if (!ok) return card('Estimated on logged traffic', el('p', { class: 'muted' }, body.message));
   if (!body.live) return card('Estimated on logged traffic', el('p', { class: 'muted' }, `No ${body.surface} answers in the last ${body.days} days to estimate from yet.`));
