@@ -10,7 +10,8 @@
 //! click or a cart add) that touched a product or a category the shopper had never touched
 //! before the session. Catalog exposure is the distinct products shown by the arm's first
 //! n answers over the active catalog, n being the smaller arm's count, so arms with
-//! different traffic compare fairly. Repeat rate: shoppers of the arm who came back on a
+//! different traffic compare fairly; early exposure is the same over the first few hundred
+//! answers, before a long run has shown nearly everything under any policy. Repeat rate: shoppers of the arm who came back on a
 //! later simulated day and engaged.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -26,8 +27,7 @@ use super::visit::VisitLog;
 const CONFIDENCE: f64 = 0.95;
 /// The normal quantile of [`CONFIDENCE`] (two-sided).
 const Z: f64 = 1.959_964;
-/// Answers of the early exposure figure: a long run shows nearly the whole catalog under
-/// any policy, so exposure is also given where it has not saturated.
+/// Answers of the early exposure figure.
 const EARLY_ANSWERS: usize = 300;
 
 /// A mean with its normal-approximation interval.
