@@ -12,6 +12,7 @@
 //! assert_eq!(shop.products.len(), 200);
 //! ```
 
+pub mod audience;
 mod brands;
 mod catalog;
 mod collections;

@@ -214,6 +214,7 @@ mod tests {
                 title: "You may also like".into(),
                 items,
             }],
+            experiment: None,
         }
     }
 

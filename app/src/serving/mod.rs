@@ -139,6 +139,28 @@ pub struct RecResponse {
     pub list_version: Option<String>,
     pub policy_version: u32,
     pub modules: Vec<RecModule>,
+    /// The experiment arm the answer was served under (absent outside experiments), so the
+    /// storefront's analytics and traffic tools can split what shoppers did by arm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<ServedArm>,
+}
+
+/// The experiment and arm an answer was served under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServedArm {
+    /// Experiment id.
+    pub experiment_id: i64,
+    /// The arm whose policy was served; `None` when it fell back to the control.
+    pub arm: Option<String>,
+}
+
+impl From<&ExperimentTag> for ServedArm {
+    fn from(tag: &ExperimentTag) -> Self {
+        Self {
+            experiment_id: tag.experiment_id,
+            arm: tag.arm.clone(),
+        }
+    }
 }
 
 /// Maps the API's surface names onto the ranker's.
@@ -168,6 +190,7 @@ pub async fn recommend(
         response.modules.retain(|m| !e.withholds(&m.name));
         e.tag()
     });
+    response.experiment = tag.as_ref().map(ServedArm::from);
     log_impression(model, request, &response, tag, Utc::now()).await?;
     Ok(response)
 }
@@ -572,6 +595,7 @@ fn respond(
         list_version: model.versions.lists.clone(),
         policy_version: ranker::policy::POLICY_VERSION,
         modules,
+        experiment: None,
     }
 }
 

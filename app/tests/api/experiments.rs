@@ -92,6 +92,11 @@ async fn a_holdout_is_served_per_arm_recorded_on_impressions_and_stops() {
             (row.experiment_id, row.arm.as_deref()),
             (Some(id), Some(arm.as_str()))
         );
+        assert_eq!(
+            body["experiment"]["experiment_id"], id,
+            "the answer names its arm"
+        );
+        assert_eq!(body["experiment"]["arm"], arm.as_str());
         let modules = body["modules"].as_array().unwrap().len();
         assert_eq!(modules == 0, arm == "holdout", "{arm}: {body}");
         // Sticky: the next page view gets the same arm.
@@ -135,6 +140,7 @@ async fn a_holdout_is_served_per_arm_recorded_on_impressions_and_stops() {
         row.experiment_id, None,
         "a stopped experiment serves nobody"
     );
+    assert!(after.get("experiment").is_none(), "{after}");
     let again = post(
         &app,
         &key,

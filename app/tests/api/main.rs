@@ -38,4 +38,5 @@ mod shopify_toml;
 mod shopify_webhooks;
 mod storefront;
 mod storefront_events;
+mod traffic;
 mod webhook_receipts;

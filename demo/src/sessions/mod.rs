@@ -10,7 +10,7 @@ use rand::Rng as _;
 use crate::model::{Customer, Order, Session};
 use crate::rng::{self, Rng, Table};
 use crate::shoppers::{self, Shopper};
-use walk::Walk;
+pub(crate) use walk::{Walk, pull};
 pub(crate) use world::World;
 
 const DAY: i64 = 86_400;

@@ -166,7 +166,9 @@ impl<'w> Walk<'w> {
         }
     }
 
-    /// How strongly the shopper is drawn to product `p` right now.
+    /// How strongly the shopper is drawn to product `p` right now: its [`pull`], unless it
+    /// is not for sale yet, was just viewed or is out of stock where that matters, boosted
+    /// by the brand searched for and shaped by the price anchor.
     fn weight(&self, p: usize, anchor: Option<f64>, must_be_in_stock: bool) -> f64 {
         let catalog = &self.world.catalog;
         let (product, meta) = (&catalog.products[p], &catalog.meta[p]);
@@ -176,13 +178,7 @@ impl<'w> Walk<'w> {
         if must_be_in_stock && !product.variants.iter().any(|v| v.inventory_available > 0) {
             return 0.0;
         }
-        let Some(brand) = self.world.brands.get(meta.brand) else {
-            return 0.0;
-        };
-        let mut w = meta.attractiveness * tier_affinity(self.shopper.tier, brand.brand.tier);
-        if self.shopper.brands.contains(&meta.brand) {
-            w *= LOYALTY_BOOST;
-        }
+        let mut w = pull(self.world, self.shopper, p);
         if self.searched_brand == Some(meta.brand) {
             w *= SEARCHED_BRAND_BOOST;
         }
@@ -191,6 +187,24 @@ impl<'w> Walk<'w> {
             // A floor keeps far-off prices possible, just rare.
             w *= 0.05 + (-0.5 * d * d).exp();
         }
+        w
+    }
+}
+
+/// The lasting pull of product `p` on `shopper`, before the moment's context: its popularity,
+/// how well its brand's price tier suits the shopper, and brand loyalty. Zero for an unknown
+/// product or brand.
+pub(crate) fn pull(world: &World<'_>, shopper: &Shopper, p: usize) -> f64 {
+    let Some(meta) = world.catalog.meta.get(p) else {
+        return 0.0;
+    };
+    let Some(brand) = world.brands.get(meta.brand) else {
+        return 0.0;
+    };
+    let w = meta.attractiveness * tier_affinity(shopper.tier, brand.brand.tier);
+    if shopper.brands.contains(&meta.brand) {
+        w * LOYALTY_BOOST
+    } else {
         w
     }
 }
