@@ -269,13 +269,16 @@ fn listed(catalog: &Catalog, item: ItemId) -> Option<ServedItem> {
     })
 }
 
+/// An item with its place in the order it came in.
+type Placed = (usize, ServedItem);
+
 /// Keeps the order but lets at most [`BRAND_CAP`] products of one brand into any run of
 /// [`BRAND_WINDOW`]: a product over the cap waits for the next place it fits (the next
 /// product takes the place when none fits). Pinned products keep their places.
 fn spread_brands(catalog: &Catalog, items: Vec<ServedItem>) -> Vec<ServedItem> {
     let brand = |s: &ServedItem| catalog.item(s.ranked.item).and_then(|i| i.brand);
     let total = items.len();
-    let (pinned, mut waiting): (Vec<(usize, ServedItem)>, Vec<(usize, ServedItem)>) = items
+    let (pinned, mut waiting): (Vec<Placed>, Vec<Placed>) = items
         .into_iter()
         .enumerate()
         .partition(|(_, s)| s.step == Step::Pinned);
@@ -289,7 +292,7 @@ fn spread_brands(catalog: &Catalog, items: Vec<ServedItem>) -> Vec<ServedItem> {
             break;
         }
         let window = &placed[placed.len().saturating_sub(BRAND_WINDOW - 1)..];
-        let fits = |(_, s): &(usize, ServedItem)| {
+        let fits = |(_, s): &Placed| {
             brand(s)
                 .is_none_or(|b| window.iter().filter(|w| brand(w) == Some(b)).count() < BRAND_CAP)
         };

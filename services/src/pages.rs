@@ -10,6 +10,9 @@ use ranker::{
     Signals, Source, SurfacePolicy,
 };
 
+/// One row to order: an item and its relevance.
+type Row = (ItemId, f32);
+
 /// Products per page of results.
 pub const PAGE_SIZE: usize = 24;
 
@@ -53,7 +56,7 @@ impl Order<'_> {
         wanted: usize,
         rng: &mut R,
     ) -> Result<Vec<ServedItem>, RankerError> {
-        let (in_stock, out): (Vec<(ItemId, f32)>, Vec<(ItemId, f32)>) = rows
+        let (in_stock, out): (Vec<Row>, Vec<Row>) = rows
             .iter()
             .partition(|(item, _)| self.catalog.item(*item).is_some_and(|i| i.in_stock));
         let mut order: Vec<ServedItem> = Vec::with_capacity(wanted);

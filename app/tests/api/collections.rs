@@ -353,9 +353,10 @@ async fn a_pinned_card_in_a_storefront_module_reads_featured() {
     )
     .await;
 
+    let wanted = outsider.to_string();
     let card = items(&body)
         .into_iter()
-        .find(|i| i["product_id"] == outsider.to_string())
+        .find(|i| i["product_id"] == wanted.as_str())
         .unwrap_or_else(|| panic!("{outsider} pinned: {body}"));
     assert_eq!(card["reason"], "featured");
     assert_eq!(card["reason_text"], "Featured");
