@@ -3,7 +3,9 @@
 //! what sells. Loads a demo shop into a temporary SQLite file, trains, precomputes, then
 //! serves sampled product pages, carts (and their checkout) and sessions through
 //! `app::serving::preview`, exactly as a shopper would get them, and scores every module.
-//! Then judges search with queries generated from the same ground truth (`judge/search.rs`).
+//! Then judges search with queries generated from the same ground truth (`judge/search.rs`),
+//! and category pages: in stock first, brands spread, the session's intent followed
+//! (`judge/category.rs`).
 //!
 //! ```text
 //! cargo run --release -p app --example judge -- [--seed N] [--products N] [--samples N] \
@@ -21,6 +23,8 @@
 //! another day the history ends at another distance from the clock the app serves with,
 //! which moves recency-weighted scores a little.
 
+#[path = "judge/category.rs"]
+mod category;
 #[path = "judge/report.rs"]
 mod report;
 #[path = "judge/search.rs"]
@@ -171,6 +175,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let searched =
         search::SearchReport::run(&search_truth, &judge.db.conn, &judge.model, shop_id).await?;
+    let categories = category::CategoryReport::run(&judge, &mut rng).await?;
     writer.shutdown().await;
     if let Some(dump) = &mut judge.dump {
         dump.flush()?;
@@ -178,6 +183,7 @@ async fn main() -> anyhow::Result<()> {
     if args.json {
         let mut report = judge.report.to_json();
         report["search"] = searched.to_json();
+        report["category"] = categories.to_json();
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
@@ -186,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
         );
         print!("{}", judge.report.to_text());
         print!("{}", searched.to_text());
+        print!("{}", categories.to_text());
     }
     eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

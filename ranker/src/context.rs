@@ -22,6 +22,8 @@ pub enum Surface {
     Search,
     /// Checkout.
     Checkout,
+    /// A category or collection page: the whole category in a ranked, paginated order.
+    Category,
 }
 
 /// What kind of session event happened; stronger actions weigh more in intent detection.

@@ -149,6 +149,26 @@ impl MerchantRules {
         self.active(surface, now).excluded_by(external_id).is_some()
     }
 
+    /// These rules with every pin limited to the products `keep` accepts (a pin that keeps
+    /// none drops): a page of a collection or of search results pins only products it
+    /// holds, since a pin otherwise brings its product in from anywhere in the catalog.
+    #[must_use]
+    pub fn pins_limited_to(&self, keep: impl Fn(i64) -> bool) -> Self {
+        let rules = self
+            .rules
+            .iter()
+            .filter_map(|rule| {
+                if !matches!(rule.action, Action::Pin { .. }) {
+                    return Some(rule.clone());
+                }
+                let mut limited = rule.clone();
+                limited.products.retain(|p| keep(*p));
+                (!limited.products.is_empty()).then_some(limited)
+            })
+            .collect();
+        Self { rules }
+    }
+
     /// The rules in force on `surface` at `now`.
     pub(crate) fn active(&self, surface: Surface, now: i64) -> Active<'_> {
         let rules: Vec<&MerchantRule> = self
@@ -312,5 +332,28 @@ fn bounded(amount: f32) -> f32 {
         amount.clamp(0.0, MAX_SHIFT)
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiting_pins_keeps_other_rules_and_drops_pins_left_without_products() {
+        let rules = MerchantRules::new(vec![
+            MerchantRule::new(1, Action::Pin { slot: 2 }, [10, 11]),
+            MerchantRule::new(2, Action::Pin { slot: 3 }, [12]),
+            MerchantRule::new(3, Action::Exclude, [10, 12]),
+        ]);
+
+        let limited = rules.pins_limited_to(|p| p == 11);
+
+        let kept: Vec<(i64, &[i64])> = limited
+            .rules()
+            .iter()
+            .map(|r| (r.id, r.products()))
+            .collect();
+        assert_eq!(kept, [(1, &[11][..]), (3, &[10, 12][..])]);
     }
 }

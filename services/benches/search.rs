@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use demo::{DemoConfig, DemoShop, ProductStatus};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use ranker::{Catalog, Context, ItemSpec, Ranker, Surface};
+use ranker::{Catalog, Context, ItemSpec, MerchantRules, Ranker, Surface};
 use services::catalog::{CatalogView, InventoryHealth, ItemFacts};
 use services::search::{MAX_CANDIDATES, PageRequest, ProductText, SearchIndex, SearchPolicies};
 
@@ -133,6 +133,7 @@ impl Bench {
             policies: &self.policies,
             class: parsed.class,
             page: 1,
+            rules: &MerchantRules::default(),
         };
         page.serve(&hits, &ctx, rng)
             .map(|p| p.items.len())

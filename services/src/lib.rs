@@ -6,11 +6,13 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod category;
 pub mod compliance;
 pub mod demo;
 pub mod email;
 pub mod experiments;
 pub mod onboarding;
+pub mod pages;
 pub mod receipts;
 pub mod recs;
 pub mod rollups;

@@ -7,7 +7,7 @@ use ranker::Reason;
 pub use ranker::Surface;
 
 /// Every surface, in a fixed order.
-pub const ALL: [Surface; 7] = [
+pub const ALL: [Surface; 8] = [
     Surface::Home,
     Surface::Product,
     Surface::Cart,
@@ -15,6 +15,7 @@ pub const ALL: [Surface; 7] = [
     Surface::Email,
     Surface::Search,
     Surface::Checkout,
+    Surface::Category,
 ];
 
 /// Surfaces precomputed per product (and served for a product).
@@ -33,6 +34,7 @@ pub const fn name(surface: Surface) -> &'static str {
         Surface::Email => "email",
         Surface::Search => "search",
         Surface::Checkout => "checkout",
+        Surface::Category => "category",
     }
 }
 
@@ -72,6 +74,10 @@ pub fn module_title(module: &str) -> String {
         }
     }
 }
+
+/// The code and shopper-facing text of an item a merchant pinned: merchant-neutral (the
+/// generator's reason would claim a relation the merchant did not say), and not "Sponsored".
+pub const FEATURED: (&str, &str) = ("featured", "Featured");
 
 /// What a reason names, resolved for display: the product's title, the category's name.
 #[derive(Debug, Clone, Copy, Default)]

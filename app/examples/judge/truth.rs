@@ -116,6 +116,11 @@ impl Truth {
         }
     }
 
+    /// Orders holding `product` in the generated history.
+    pub fn orders_of(&self, product: i64) -> usize {
+        self.orders.get(&product).copied().unwrap_or(0)
+    }
+
     pub fn leaf(&self, product: i64) -> Option<u32> {
         self.products.get(&product).map(|p| p.leaf)
     }

@@ -252,7 +252,8 @@ function ruleForm(saved, onSubmit) {
       field('match.value', input('match.value', TARGETS[m.kind] ? m[TARGETS[m.kind]] : '')),
       field('match.min_minor', input('match.min_minor', m.min_minor, 'number')),
       field('match.max_minor', input('match.max_minor', m.max_minor, 'number')),
-      field('surface', select('surface', ['', ...surfaces.map((s) => s.surface)], r.surface || '')),
+      // Category pages take rules but have no settings of their own, so they are not in `surfaces`.
+      field('surface', select('surface', ['', ...surfaces.map((s) => s.surface), 'category'], r.surface || '')),
       field('starts_at', input('starts_at', local(r.starts_at), 'datetime-local')),
       field('ends_at', input('ends_at', local(r.ends_at), 'datetime-local'))),
     el('div', { class: 'field-error', 'data-field': 'match' }), el('div', { class: 'field-error', 'data-field': 'match.product_id' }),

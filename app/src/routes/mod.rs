@@ -10,6 +10,8 @@ pub mod admin_settings;
 pub mod admin_shop;
 pub mod auth;
 mod charts;
+pub mod collection;
+pub mod collection_liquid;
 pub mod demo;
 pub mod email;
 pub mod email_oauth;
@@ -110,6 +112,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proxy/status", web::get().to(proxy::status))
         .route("/proxy/recs", web::get().to(recs::proxied))
         .route("/proxy/search", web::get().to(search::proxied))
+        .route(
+            "/proxy/collections/{handle}",
+            web::get().to(collection::proxied),
+        )
         .route("/proxy/events", web::post().to(events::proxied))
         .route("/demo/recs", web::get().to(recs::demo))
         .route("/demo/search", web::get().to(search::demo))

@@ -155,7 +155,9 @@ fn liquid_card(rec_id: &str, item: &RecItem) -> Markup {
                 (PreEscaped(image))
                 span.meander-card__title { (LiquidText(&item.title)) }
                 (PreEscaped(price))
-                span.meander-card__reason { (LiquidText(&item.reason_text)) }
+                @if !item.reason_text.is_empty() {
+                    span.meander-card__reason { (LiquidText(&item.reason_text)) }
+                }
             }
         }
     }
@@ -172,7 +174,9 @@ fn plain_card(rec_id: &str, item: &RecItem) -> Markup {
                         width="480" height="480" loading="lazy";
                 }
                 span.meander-card__title { (LiquidText(&item.title)) }
-                span.meander-card__reason { (LiquidText(&item.reason_text)) }
+                @if !item.reason_text.is_empty() {
+                    span.meander-card__reason { (LiquidText(&item.reason_text)) }
+                }
             }
         }
     }

@@ -74,8 +74,27 @@ pub(crate) async fn serve(
     Ok(response)
 }
 
+/// `page=…`: 1 to [`MAX_PAGE`], 1 when absent.
+///
+/// # Errors
+/// 400 for anything else (0, a word, a negative or a huge number).
+pub(crate) fn page(params: &BTreeMap<String, String>) -> Result<usize, ApiError> {
+    let Some(text) = params.get("page") else {
+        return Ok(1);
+    };
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_PAGE).contains(n))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::BadRequest,
+                format!("`page` must be an integer from 1 to {MAX_PAGE}"),
+            )
+        })
+}
+
 /// Per shopper and per impression: never cached by the CDN or shared caches.
-fn no_store(mut http: HttpResponse) -> HttpResponse {
+pub(crate) fn no_store(mut http: HttpResponse) -> HttpResponse {
     http.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     http
@@ -96,23 +115,10 @@ pub(crate) fn parse(
             format!("`q` must be at most {MAX_QUERY_BYTES} bytes"),
         ));
     }
-    let page = match params.get("page") {
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorKind::BadRequest,
-                    format!("`page` must be an integer from 1 to {MAX_PAGE}"),
-                )
-            })?,
-        None => 1,
-    };
     Ok(SearchRequest {
         shop_id,
         query: query.to_owned(),
-        page,
+        page: page(params)?,
         session_id: recs::shopper_id(params, "session_id"),
         anonymous_id: recs::shopper_id(params, "anonymous_id"),
         customer_id: recs::customer_id(params),

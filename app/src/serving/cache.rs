@@ -12,6 +12,7 @@ use chrono::Utc;
 use entity::product;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use services::catalog::{CatalogView, view};
+use services::category::CategoryPolicies;
 use services::recs::lists::{self, Versions};
 use services::rules;
 use services::search::{SearchIndex, SearchPolicies};
@@ -61,6 +62,8 @@ pub struct ShopModel {
     pub search: SearchIndex,
     /// The search surface's policies.
     pub search_policies: SearchPolicies,
+    /// The category surface's policies.
+    pub category_policies: CategoryPolicies,
     /// Running experiments and shoppers' arms.
     pub experiments: ExperimentCache,
 }
@@ -269,6 +272,7 @@ async fn load(
         impressions,
         search,
         search_policies: SearchPolicies::new().map_err(ApiError::internal)?,
+        category_policies: CategoryPolicies::new().map_err(ApiError::internal)?,
         experiments: ExperimentCache::default(),
     })
 }

@@ -3,6 +3,7 @@
 //! impression with propensities, answered as JSON.
 
 pub mod cache;
+pub mod category;
 mod experiment_cache;
 pub mod experiments;
 pub mod explain;
@@ -22,7 +23,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::candidates::new_arrivals::new_arrivals;
 use ranker::{
-    CandidatePool, Context, EventKind, Reason, SessionEvent, Signals, Source, Surface,
+    CandidatePool, Context, EventKind, Reason, SessionEvent, Signals, Source, Step, Surface,
     TrafficSource, Visit,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -166,10 +167,20 @@ impl From<&ExperimentTag> for ServedArm {
 /// Maps the API's surface names onto the ranker's.
 ///
 /// # Errors
-/// 400 for an unknown surface.
+/// 400 for an unknown surface, and for `category`, which has its own endpoint.
 pub fn parse_surface(name: &str) -> Result<Surface, ApiError> {
-    surface::parse(name)
-        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("unknown surface `{name}`")))
+    match surface::parse(name) {
+        // A category page is a whole ordered category, not a module of recommendations.
+        Some(Surface::Category) => Err(ApiError::new(
+            ErrorKind::BadRequest,
+            "category pages are served by `collections/{handle}`, not as recommendations",
+        )),
+        Some(surface) => Ok(surface),
+        None => Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("unknown surface `{name}`"),
+        )),
+    }
 }
 
 /// Serves one request and logs its impression.
@@ -561,8 +572,19 @@ fn respond(
                 .map(|item| {
                     position += 1;
                     let display = model.display.get(&item.ranked.external_id);
-                    let named = reason_product(model, item.ranked.reason);
+                    let pinned = item.step == Step::Pinned;
+                    // A pinned card is there because the merchant said so: it says "Featured",
+                    // not a relation the generator found.
+                    let named = reason_product(model, item.ranked.reason).filter(|_| !pinned);
                     let names = reason_names(model, item.ranked.reason, named, request.product_id);
+                    let (reason, reason_text) = if pinned {
+                        (surface::FEATURED.0, surface::FEATURED.1.to_owned())
+                    } else {
+                        (
+                            item.ranked.reason.code(),
+                            surface::reason_text(item.ranked.reason, names),
+                        )
+                    };
                     RecItem {
                         product_id: item.ranked.external_id.to_string(),
                         title: display.map(|d| d.title.clone()).unwrap_or_default(),
@@ -575,10 +597,10 @@ fn respond(
                             .map(|f| f.price_minor),
                         hue: display.map_or(0, |d| d.hue),
                         image_url: display.and_then(|d| d.image_url.clone()),
-                        reason: item.ranked.reason.code(),
-                        reason_text: surface::reason_text(item.ranked.reason, names),
+                        reason,
+                        reason_text,
                         reason_product_id: named.map(|id| id.to_string()),
-                        reason_category: names.category.map(str::to_owned),
+                        reason_category: names.category.filter(|_| !pinned).map(str::to_owned),
                         score: item.ranked.score,
                         propensity: item.propensity,
                         explored: item.explored,

@@ -133,6 +133,7 @@ pub async fn search(
         policies: &model.search_policies,
         class: parsed.class,
         page: request.page,
+        rules: tuning.rules(),
     }
     .serve(&hits, &ctx, &mut rng)
     .map_err(ApiError::internal)?;
@@ -145,14 +146,7 @@ pub async fn search(
     };
     let mut results = respond(model, &tuning, &rec_request, rec_id.to_string(), served);
     let offset = request.page.saturating_sub(1) * PAGE_SIZE;
-    for item in results.modules.iter_mut().flat_map(|m| m.items.iter_mut()) {
-        // Positions count over the whole result list, so a click on page 2 says how deep it was.
-        item.position += offset;
-        item.reason = REASON;
-        REASON_TEXT.clone_into(&mut item.reason_text);
-        item.reason_product_id = None;
-        item.reason_category = None;
-    }
+    page_positions(&mut results, offset, (REASON, REASON_TEXT));
     log_impression(model, &rec_request, &results, None, now).await?;
     let fallback = !parsed.terms.is_empty() && hits.iter().all(|h| h.text <= 0.0);
     Ok(SearchResponse {
@@ -162,6 +156,24 @@ pub async fn search(
         page_size: PAGE_SIZE,
         has_more: page.has_more,
     })
+}
+
+/// Positions counted over the whole result list from `offset` (a click on page 2 says how
+/// deep it was), and every card's reason `reason` but a pinned one's ("Featured").
+pub(super) fn page_positions(
+    results: &mut RecResponse,
+    offset: usize,
+    reason: (&'static str, &'static str),
+) {
+    for item in results.modules.iter_mut().flat_map(|m| m.items.iter_mut()) {
+        item.position += offset;
+        if item.reason != services::surface::FEATURED.0 {
+            item.reason = reason.0;
+            reason.1.clone_into(&mut item.reason_text);
+        }
+        item.reason_product_id = None;
+        item.reason_category = None;
+    }
 }
 
 fn summary(model: &ShopModel, parsed: &ParsedQuery, fallback: bool) -> QuerySummary {

@@ -11,6 +11,7 @@ mod admin_pages;
 mod admin_rules;
 mod admin_settings;
 mod cli;
+mod collections;
 mod concurrency;
 mod demo;
 mod distribution;

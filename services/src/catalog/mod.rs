@@ -3,6 +3,7 @@
 //! co-purchases), mapped into a [`ranker::Catalog`].
 
 pub mod adjacency;
+pub mod collections;
 pub mod features;
 pub mod revision;
 pub mod view;

@@ -67,20 +67,32 @@ pub struct RuleDoc {
     pub ends_at: Option<DateTime<Utc>>,
 }
 
+/// The surfaces a rule may name: the tuned ones, and category and collection pages, which
+/// have no settings of their own (their order is the ranker's), so rules are how a
+/// merchant steers them.
+pub const RULE_SURFACES: [Surface; 6] = [
+    SURFACES[0],
+    SURFACES[1],
+    SURFACES[2],
+    SURFACES[3],
+    SURFACES[4],
+    Surface::Category,
+];
+
 impl RuleDoc {
-    /// The surface it is limited to, if it names a tuned one.
+    /// The surface it is limited to, if it names one of [`RULE_SURFACES`].
     #[must_use]
     pub fn surface(&self) -> Option<Surface> {
         self.surface
             .as_deref()
             .and_then(surface::parse)
-            .filter(|s| SURFACES.contains(s))
+            .filter(|s| RULE_SURFACES.contains(s))
     }
 
     /// The surfaces it applies to.
     pub(crate) fn surfaces(&self) -> Vec<Surface> {
         self.surface()
-            .map_or_else(|| SURFACES.to_vec(), |s| vec![s])
+            .map_or_else(|| RULE_SURFACES.to_vec(), |s| vec![s])
     }
 }
 

@@ -8,7 +8,7 @@ use super::document::{RuleDoc, Target, check, field};
 use super::error::RuleError;
 use super::resolve::Snapshot;
 use crate::settings::{self, FieldError};
-use crate::surface;
+use crate::surface::{self, Surface};
 
 /// Every check of `doc` for `shop_id`: fields, the pin's slot against the list lengths of
 /// its surfaces, and the product or collection it names.
@@ -17,12 +17,18 @@ pub(crate) async fn validate(
     shop_id: i64,
     doc: &RuleDoc,
 ) -> Result<(), RuleError> {
-    let surfaces: Vec<&str> = doc.surfaces().into_iter().map(surface::name).collect();
+    let surfaces = doc.surfaces();
+    let names: Vec<&str> = surfaces.iter().map(|s| surface::name(*s)).collect();
+    // A category page has no settings: its first page is the list a pin lands in.
+    let category_page = surfaces
+        .contains(&Surface::Category)
+        .then_some(crate::category::PAGE_SIZE);
     let shortest = settings::store::current(conn, shop_id)
         .await?
         .into_iter()
-        .filter(|s| surfaces.contains(&s.surface))
+        .filter(|s| names.contains(&s.surface))
         .map(|s| s.settings.list_length)
+        .chain(category_page)
         .min()
         .unwrap_or(0);
     let mut errors = check(doc, shortest);

@@ -9,16 +9,16 @@ use ranker::policy::{
     ExplorationSpec, Mix, ModuleSpec, POLICY_VERSION, PolicySpec, Scope, SlotSpec,
 };
 use ranker::{
-    CandidatePool, Catalog, Context, Policy, Ranker, ServedItem, Source, Surface, SurfacePolicy,
+    Catalog, Context, MerchantRules, Policy, Ranker, ServedItem, Source, Surface, SurfacePolicy,
     Weights,
 };
 
 use super::SearchError;
 use super::index::Hit;
 use super::query::QueryClass;
+pub use crate::pages::PAGE_SIZE;
+use crate::pages::{Chunks, Order};
 
-/// Products per results page.
-pub const PAGE_SIZE: usize = 24;
 /// Text candidates the ranker re-ranks (the results of a query go no deeper).
 pub const MAX_CANDIDATES: usize = 200;
 /// The module a results page is logged under.
@@ -149,6 +149,8 @@ pub struct PageRequest<'a> {
     pub class: QueryClass,
     /// 1-based page number.
     pub page: usize,
+    /// The merchant's rules.
+    pub rules: &'a MerchantRules,
 }
 
 /// A results page.
@@ -164,10 +166,13 @@ impl PageRequest<'_> {
     /// The `page` of `hits` for `ctx` (the search surface, with the query's brand as its
     /// query for a branded search, the session's events); `rng` drives the exploration slot.
     ///
-    /// Pages are cut from one order built in chunks of a page: each chunk is the ranker's
-    /// answer over the hits not yet placed, in-stock ones first. Only the first page of a
-    /// generic query explores, so every page of a query is the same order whichever page is
-    /// asked for (save that page 1's explored slot may repeat a product of a later page).
+    /// Pages are cut from one order built in chunks of a page ([`crate::pages`]): each
+    /// chunk is the ranker's answer over the hits not yet placed, in-stock ones first, under
+    /// the merchant's search rules (an excluded hit never shows, a boost or bury shifts it,
+    /// a pinned hit takes its slot on page 1; a pin never adds a product the query did not
+    /// match). Only the first page of a generic query explores, so every page of a query is
+    /// the same order whichever page is asked for (save that page 1's explored slot may
+    /// repeat a product of a later page).
     ///
     /// # Errors
     /// [`SearchError::Ranker`] when the ranker refuses the pool (an unknown item: a bug).
@@ -182,9 +187,6 @@ impl PageRequest<'_> {
             return Ok(Page::default());
         }
         let wanted = start + PAGE_SIZE + 1;
-        let (in_stock, out): (Vec<Hit>, Vec<Hit>) = hits
-            .iter()
-            .partition(|h| self.catalog.item(h.item).is_some_and(|i| i.in_stock));
         let first = match (self.class, self.page) {
             (QueryClass::Generic, 1) => &self.policies.generic,
             (QueryClass::Generic, _) => &self.policies.generic_stable,
@@ -194,50 +196,31 @@ impl PageRequest<'_> {
             QueryClass::Generic => &self.policies.generic_stable,
             _ => &self.policies.tight,
         };
-        let mut order: Vec<ServedItem> = Vec::with_capacity(wanted);
-        self.chain(in_stock, ctx, [first, rest], wanted, &mut order, rng)?;
-        let tail = &self.policies.out_of_stock;
-        self.chain(out, ctx, [tail, tail], wanted, &mut order, rng)?;
+        let chunks = Chunks {
+            first,
+            rest,
+            out_of_stock: &self.policies.out_of_stock,
+        };
+        let order = Order {
+            ranker: self.ranker,
+            catalog: self.catalog,
+            rules: self.rules,
+            source: Source::Content,
+        }
+        .build(&relevance(hits), ctx, chunks, wanted, rng)?;
         let has_more = order.len() > start + PAGE_SIZE;
         Ok(Page {
             items: order.into_iter().skip(start).take(PAGE_SIZE).collect(),
             has_more,
         })
     }
-
-    /// Appends chunks of the ranker's answers over `hits` to `order` until it holds `wanted`
-    /// items or the hits run out; the first chunk uses `policies[0]`, the others `policies[1]`.
-    fn chain<R: Rng + ?Sized>(
-        &self,
-        mut hits: Vec<Hit>,
-        ctx: &Context,
-        policies: [&SurfacePolicy; 2],
-        wanted: usize,
-        order: &mut Vec<ServedItem>,
-        rng: &mut R,
-    ) -> Result<(), SearchError> {
-        let mut policy = policies[0];
-        while order.len() < wanted && !hits.is_empty() {
-            let pool = pool(self.catalog, &hits)?;
-            let served = self.ranker.serve(self.catalog, &pool, ctx, policy, rng)?;
-            let items: Vec<ServedItem> = served.items().copied().collect();
-            if items.is_empty() {
-                break;
-            }
-            hits.retain(|h| items.iter().all(|i| i.ranked.item != h.item));
-            order.extend(items);
-            policy = policies[1];
-        }
-        Ok(())
-    }
 }
 
-/// The hits as a candidate pool: relevance = text score against the best hit's, with a
-/// little of the sales prior (all prior when no hit matched any text).
-fn pool(catalog: &Catalog, hits: &[Hit]) -> Result<CandidatePool, SearchError> {
+/// Each hit's relevance: its text score against the best hit's, with a little of the sales
+/// prior (all prior when no hit matched any text).
+fn relevance(hits: &[Hit]) -> Vec<(ranker::ItemId, f32)> {
     let best = hits.iter().map(|h| h.text).fold(0.0_f32, f32::max);
-    let scored: Vec<(ranker::ItemId, f32)> = hits
-        .iter()
+    hits.iter()
         .map(|h| {
             let relevance = if best > 0.0 {
                 TEXT_SHARE * h.text / best + (1.0 - TEXT_SHARE) * h.prior
@@ -246,10 +229,7 @@ fn pool(catalog: &Catalog, hits: &[Hit]) -> Result<CandidatePool, SearchError> {
             };
             (h.item, relevance.max(MIN_RELEVANCE))
         })
-        .collect();
-    let mut pool = CandidatePool::new();
-    pool.add_source(catalog, Source::Content, 1.0, &scored)?;
-    Ok(pool)
+        .collect()
 }
 
 #[cfg(test)]
@@ -360,6 +340,7 @@ mod tests {
             policies: &policies,
             class: parsed.class,
             page: 1,
+            rules: &MerchantRules::default(),
         };
         let ctx = Context::new(Surface::Search, 0).with_query("");
         let page = request
@@ -407,6 +388,7 @@ mod tests {
                 policies: &policies,
                 class: parsed.class,
                 page: n,
+                rules: &MerchantRules::default(),
             };
             request
                 .serve(&hits, &ctx, &mut ChaCha8Rng::seed_from_u64(1))
@@ -433,6 +415,72 @@ mod tests {
         assert!(
             stocked[..40].iter().all(|s| *s) && stocked[40..].iter().all(|s| !s),
             "{order:?}"
+        );
+    }
+
+    /// The first page of "floor" (the floor lamps: ids 1, 4, 7, …) under `rules`.
+    fn floor_lamps(rules: &MerchantRules) -> Vec<i64> {
+        let (view, index) = shop();
+        let ranker = Ranker::builder().build().unwrap();
+        let policies = SearchPolicies::new().unwrap();
+        let parsed = index.parse("floor");
+        let hits = index.search(&parsed, MAX_CANDIDATES).unwrap();
+        let request = PageRequest {
+            ranker: &ranker,
+            catalog: &view.catalog,
+            policies: &policies,
+            class: parsed.class,
+            page: 1,
+            rules,
+        };
+        let ctx = Context::new(Surface::Search, 0).with_query("");
+        let page = request
+            .serve(&hits, &ctx, &mut ChaCha8Rng::seed_from_u64(1))
+            .unwrap();
+        page.items.iter().map(|i| i.ranked.external_id).collect()
+    }
+
+    #[test]
+    fn search_keeps_the_merchants_exclusions_and_pins_only_what_matches() {
+        use ranker::{Action, MerchantRule};
+        let plain = floor_lamps(&MerchantRules::default());
+        let excluded = plain[0];
+        let pinned = *plain.last().unwrap();
+        let rules = MerchantRules::new(vec![
+            MerchantRule::new(1, Action::Exclude, [excluded]).on(Surface::Search),
+            MerchantRule::new(2, Action::Pin { slot: 2 }, [pinned]).on(Surface::Search),
+            // A table lamp does not match "floor": its pin must not drag it in.
+            MerchantRule::new(3, Action::Pin { slot: 3 }, [2]).on(Surface::Search),
+        ]);
+
+        let ruled = floor_lamps(&rules);
+
+        assert!(plain.iter().all(|id| id % 3 == 1), "{plain:?}");
+        assert!(!ruled.contains(&excluded), "{ruled:?}");
+        assert_eq!(ruled[1], pinned, "{ruled:?}");
+        assert!(!ruled.contains(&2), "{ruled:?}");
+    }
+
+    #[test]
+    fn a_buried_match_moves_down_and_a_boosted_one_up() {
+        use ranker::{Action, MerchantRule};
+        let plain = floor_lamps(&MerchantRules::default());
+        let (top, low) = (plain[0], plain[plain.len() - 2]);
+        let rules = MerchantRules::new(vec![
+            MerchantRule::new(1, Action::Bury { amount: 0.3 }, [top]),
+            MerchantRule::new(2, Action::Boost { amount: 0.3 }, [low]),
+        ]);
+
+        let ruled = floor_lamps(&rules);
+        let at = |order: &[i64], id: i64| order.iter().position(|x| *x == id).unwrap();
+
+        assert!(
+            at(&ruled, top) > at(&plain, top),
+            "{ruled:?} against {plain:?}"
+        );
+        assert!(
+            at(&ruled, low) < at(&plain, low),
+            "{ruled:?} against {plain:?}"
         );
     }
 }

@@ -68,7 +68,18 @@ pub(super) async fn recommend(
     surface: Surface,
     product_id: Option<i64>,
 ) -> Result<RecResponse, ApiError> {
-    let request = RecRequest {
+    let request = shopper(shop_id, visitor, surface, product_id);
+    serving::recommend(&state.db.conn, model, &request).await
+}
+
+/// The visitor's request for `surface` (about `product_id`), as the theme blocks send it.
+pub(super) fn shopper(
+    shop_id: i64,
+    visitor: &Visitor,
+    surface: Surface,
+    product_id: Option<i64>,
+) -> RecRequest {
+    RecRequest {
         shop_id,
         surface,
         product_id,
@@ -80,8 +91,7 @@ pub(super) async fn recommend(
         traffic_source: ranker::TrafficSource::Direct,
         modules: None,
         limit: MODULE_ITEMS,
-    };
-    serving::recommend(&state.db.conn, model, &request).await
+    }
 }
 
 /// Stores one of the visitor's storefront events, as the web pixel would.
