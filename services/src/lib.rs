@@ -13,6 +13,7 @@ pub mod experiments;
 pub mod onboarding;
 pub mod receipts;
 pub mod recs;
+pub mod review;
 pub mod rollups;
 pub mod rules;
 pub mod runs;
