@@ -34,6 +34,7 @@ pub mod order;
 pub mod order_line;
 pub mod product;
 pub mod product_collection;
+pub mod product_rollup;
 pub mod rec_list;
 pub mod shop;
 pub mod shop_setting;
@@ -85,6 +86,7 @@ mod tests {
             columns::<order_line::Entity>(),
             columns::<product::Entity>(),
             columns::<product_collection::Entity>(),
+            columns::<product_rollup::Entity>(),
             columns::<rec_list::Entity>(),
             columns::<shop_setting::Entity>(),
             columns::<shopper_identity::Entity>(),

@@ -26,6 +26,7 @@ mod m20261206_000180_klaviyo_oauth;
 mod m20261206_000190_experiments;
 pub mod m20261206_000200_distribution_keys;
 mod m20261206_000210_order_shoppers;
+mod m20261207_000240_product_rollups;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000190_experiments::Migration),
             Box::new(m20261206_000200_distribution_keys::Migration),
             Box::new(m20261206_000210_order_shoppers::Migration),
+            Box::new(m20261207_000240_product_rollups::Migration),
         ]
     }
 }

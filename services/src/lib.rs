@@ -15,6 +15,7 @@ pub mod onboarding;
 pub mod pages;
 pub mod receipts;
 pub mod recs;
+pub mod review;
 pub mod rollups;
 pub mod rules;
 pub mod runs;

@@ -1,9 +1,8 @@
 //! The admin's discovery dashboard API (session token or demo key: [`AdminShop`]):
 //! `GET /admin/api/metrics?days=N` gives the period's charts (server-rendered SVG), a summary
-//! per surface and the daily rows; `GET /admin/api/metrics.csv?days=N&table=summary|daily`
-//! the same tables as CSV. The rows are the nightly rollups (`docs/METRICS.md`).
-
-use std::collections::BTreeMap;
+//! per surface, repeat visits, cohort LTV, time to next purchase and the bias checks;
+//! `GET /admin/api/metrics.csv?days=N&table=…` each of those tables, the daily rows and the
+//! weekly review's metrics as CSV. The rows are the nightly rollups (`docs/METRICS.md`).
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -12,12 +11,26 @@ use entity::domain::currency_exponent;
 use entity::metric_rollup;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use services::rollups::{self, ALL_SURFACES};
+use services::rollups::{self, ALL_SURFACES, Totals};
 
+use services::review;
+
+use super::admin_cohorts::Tables;
 use super::admin_shop::AdminShop;
 use super::charts::{self, Scale, Series};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
+
+/// The CSV tables.
+const TABLES: [&str; 7] = [
+    "summary",
+    "daily",
+    "retention",
+    "cohorts",
+    "next_purchase",
+    "bias",
+    "weekly",
+];
 
 /// The longest period the dashboard shows.
 const MAX_DAYS: u32 = 365;
@@ -28,7 +41,7 @@ const MAX_DAYS: u32 = 365;
 pub struct Period {
     /// Days up to and including yesterday (UTC); 28 when absent.
     days: Option<u32>,
-    /// CSV only: `summary` (default) or `daily`.
+    /// CSV only: one of [`TABLES`] (`summary` when absent).
     table: Option<String>,
 }
 
@@ -101,18 +114,44 @@ pub async fn dashboard(
 ) -> Result<HttpResponse, ApiError> {
     let period = Rolled::load(&state, &admin, &query).await?;
     let summary = summaries(&period.rows, period.major);
-    let charts = charts_of(&period, &summary, &admin.shop.currency);
+    let span = (period.from, period.to);
+    let tables = Tables::load(&state, &admin.shop, span, &period.rows, period.major).await?;
+    let mut charts = charts_of(&period, &summary, &admin.shop.currency);
+    charts.extend(
+        tables
+            .charts(span, &period.rows, &admin.shop.currency)
+            .into_iter()
+            .map(|(id, title, svg)| chart(&id, &title, svg)),
+    );
     Ok(HttpResponse::Ok().json(json!({
         "from": period.from,
         "to": period.to,
         "currency": admin.shop.currency,
         "charts": charts,
         "summary": summary,
+        "retention": tables.retention,
+        "cohorts": tables.cohorts,
+        "next_purchase": tables.next_purchase,
+        "bias": tables.bias,
         "rolled_up_days": period.rows.iter().filter(|r| r.metric == "sessions").count(),
     })))
 }
 
-/// `GET /admin/api/metrics.csv?days=N&table=summary|daily`.
+/// `GET /admin/api/metrics/weekly`: the last complete week against the one before
+/// ([`review::weekly`]).
+///
+/// # Errors
+/// 401/403 without a valid session or demo key, 500 when the database fails.
+pub async fn weekly(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+) -> Result<HttpResponse, ApiError> {
+    let today = Utc::now().date_naive();
+    let review = review::weekly(&state.db.conn, admin.shop.id, today, &admin.shop.currency).await?;
+    Ok(HttpResponse::Ok().json(review))
+}
+
+/// `GET /admin/api/metrics.csv?days=N&table=…` (one of [`TABLES`]).
 ///
 /// # Errors
 /// As [`dashboard`], and 400 for an unknown table.
@@ -121,33 +160,51 @@ pub async fn csv(
     admin: AdminShop,
     query: web::Query<Period>,
 ) -> Result<HttpResponse, ApiError> {
+    let table = query.table.as_deref().unwrap_or("summary");
+    if !TABLES.contains(&table) {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("no table {table:?}: use one of {}", TABLES.join(", ")),
+        ));
+    }
     let Rolled {
         from,
         to,
         rows,
         major,
     } = Rolled::load(&state, &admin, &query).await?;
-    let table = query.table.as_deref().unwrap_or("summary");
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let written = match table {
-        "summary" => summaries(&rows, major)
-            .iter()
-            .try_for_each(|s| out.serialize(s)),
-        "daily" => rows.iter().try_for_each(|r| {
-            out.serialize(Daily {
+        "summary" => serialize_all(&mut out, &summaries(&rows, major)),
+        "daily" => serialize_all(
+            &mut out,
+            rows.iter().map(|r| Daily {
                 day: r.day,
                 surface: &r.surface,
                 arm: &r.arm,
                 metric: &r.metric,
                 value: r.value,
                 samples: r.samples,
-            })
-        }),
-        other => {
-            return Err(ApiError::new(
-                ErrorKind::BadRequest,
-                format!("no table {other:?}: use summary or daily"),
-            ));
+            }),
+        ),
+        "weekly" => {
+            let review = review::weekly(
+                &state.db.conn,
+                admin.shop.id,
+                Utc::now().date_naive(),
+                &admin.shop.currency,
+            )
+            .await?;
+            serialize_all(&mut out, &review.metrics)
+        }
+        _ => {
+            let tables = Tables::load(&state, &admin.shop, (from, to), &rows, major).await?;
+            match table {
+                "retention" => serialize_all(&mut out, &tables.retention),
+                "cohorts" => serialize_all(&mut out, &tables.cohorts),
+                "next_purchase" => serialize_all(&mut out, &tables.next_purchase),
+                _ => serialize_all(&mut out, &tables.bias),
+            }
         }
     };
     let body = written
@@ -161,6 +218,14 @@ pub async fn csv(
             format!("attachment; filename=\"meander-{table}-{from}-{to}.csv\""),
         ))
         .body(body))
+}
+
+/// Writes every item as a CSV record.
+fn serialize_all<T: Serialize>(
+    out: &mut ::csv::Writer<Vec<u8>>,
+    items: impl IntoIterator<Item = T>,
+) -> Result<(), ::csv::Error> {
+    items.into_iter().try_for_each(|item| out.serialize(item))
 }
 
 /// One daily row of the CSV.
@@ -177,30 +242,11 @@ struct Daily<'a> {
 /// The period's totals per surface, the storefront-wide row first; rates are recomputed from
 /// the summed counts (or weighted by samples), never averaged over days.
 fn summaries(rows: &[metric_rollup::Model], major: f64) -> Vec<Summary> {
-    let mut sums: BTreeMap<&str, BTreeMap<&str, (f64, f64)>> = BTreeMap::new();
-    for r in rows {
-        let entry = sums
-            .entry(r.surface.as_str())
-            .or_default()
-            .entry(r.metric.as_str())
-            .or_default();
-        entry.0 += r.value
-            * if is_count(&r.metric) {
-                1.0
-            } else {
-                r.samples as f64
-            };
-        entry.1 += r.samples as f64;
-    }
-    let mut out: Vec<Summary> = sums
-        .into_iter()
-        .filter(|(_, m)| m.contains_key("impressions"))
-        .map(|(surface, m)| {
-            let total = |name: &str| m.get(name).map_or(0.0, |(v, _)| *v);
-            let mean = |name: &str| {
-                m.get(name)
-                    .map_or(0.0, |(v, n)| if *n > 0.0 { v / n } else { 0.0 })
-            };
+    let totals = Totals::of(rows);
+    let mut out: Vec<Summary> = totals
+        .surfaces_with("impressions")
+        .map(|surface| {
+            let total = |name: &str| totals.value(surface, name).unwrap_or(0.0);
             let impressions = total("impressions");
             let per_impression = |n: f64| {
                 if impressions > 0.0 {
@@ -215,8 +261,8 @@ fn summaries(rows: &[metric_rollup::Model], major: f64) -> Vec<Summary> {
                 clicks: total("clicks"),
                 ctr: per_impression(total("clicks")),
                 add_to_cart_rate: per_impression(total("add_to_carts")),
-                catalog_exposure: mean("catalog_exposure"),
-                click_discovery_rate: mean("click_discovery_rate"),
+                catalog_exposure: total("catalog_exposure"),
+                click_discovery_rate: total("click_discovery_rate"),
                 assisted_orders: total("assisted_orders"),
                 assisted_revenue: total("assisted_revenue") / major,
                 attributed_revenue: total("attributed_revenue") / major,
@@ -227,21 +273,9 @@ fn summaries(rows: &[metric_rollup::Model], major: f64) -> Vec<Summary> {
     out
 }
 
-/// Metrics that add up over days (the rest are rates, averaged weighted by their samples).
-fn is_count(metric: &str) -> bool {
-    matches!(
-        metric,
-        "impressions"
-            | "clicks"
-            | "add_to_carts"
-            | "sessions"
-            | "engaged_sessions"
-            | "orders"
-            | "revenue"
-            | "assisted_orders"
-            | "assisted_revenue"
-            | "attributed_revenue"
-    )
+/// A chart as the page takes it.
+fn chart(id: &str, title: &str, svg: maud::Markup) -> serde_json::Value {
+    json!({ "id": id, "title": title, "svg": svg.into_string() })
 }
 
 /// The dashboard's charts, each drawn with its title.
@@ -255,7 +289,6 @@ fn charts_of(period: &Rolled, summary: &[Summary], currency: &str) -> Vec<serde_
             .map(|r| (r.day, r.value / divide))
             .collect(),
     };
-    let chart = |id: &str, title: &str, svg: maud::Markup| json!({ "id": id, "title": title, "svg": svg.into_string() });
     let lines = |id: &str, title: &str, series: &[Series], scale: Scale| {
         chart(
             id,

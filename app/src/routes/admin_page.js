@@ -197,24 +197,48 @@ async function download(path, name) {
   link.click();
   URL.revokeObjectURL(link.href);
 }
+/** A table of `rows` with `columns` as `[heading, cell(row)]`; `empty` when there are none. */
+function rowsTable(columns, rows, empty, rowClass = () => '') {
+  if (!rows.length) return el('p', { class: 'muted' }, empty);
+  return el('table', {}, el('tr', {}, ...columns.map(([h]) => el('th', {}, h))),
+    ...rows.map((r) => el('tr', { class: rowClass(r) }, ...columns.map(([, f]) => el('td', {}, f(r))))));
+}
 async function discovery() {
   const days = new URLSearchParams(location.search).get('days') || '28';
-  const { ok, body } = await api('/admin/api/metrics?days=' + encodeURIComponent(days));
+  const [{ ok, body }, weekly] = await Promise.all([api('/admin/api/metrics?days=' + encodeURIComponent(days)), api('/admin/api/metrics/weekly')]);
   if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
-  const pct = (x) => (x * 100).toFixed(1) + '%';
-  const money = (x) => x.toFixed(2) + ' ' + body.currency;
+  const pct = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
+  const money = (x) => (typeof x === 'number' ? x.toFixed(2) + ' ' + body.currency : x);
+  const csv = (table) => el('button', { onclick: () => download(`/admin/api/metrics.csv?days=${days}&table=${table}`, `meander-${table}.csv`) }, 'Download ' + table.replace('_', ' ') + ' CSV');
   const columns = [['surface', (s) => s.surface], ['impressions', (s) => s.impressions], ['CTR', (s) => pct(s.ctr)],
     ['add to cart', (s) => pct(s.add_to_cart_rate)], ['catalog exposure', (s) => pct(s.catalog_exposure)],
     ['clicks on new products', (s) => pct(s.click_discovery_rate)], ['assisted orders', (s) => s.assisted_orders],
     ['assisted revenue', (s) => money(s.assisted_revenue)], ['attributed revenue', (s) => money(s.attributed_revenue)]];
-  const table = body.summary.length
-    ? el('table', {}, el('tr', {}, ...columns.map(([h]) => el('th', {}, h))),
-      ...body.summary.map((s) => el('tr', {}, ...columns.map(([, f]) => el('td', {}, f(s))))))
-    : el('p', {}, 'No recommendations were shown in this period yet: the per-surface table and charts fill in the day after shoppers see the blocks.');
-  const csv = (table) => el('button', { onclick: () => download(`/admin/api/metrics.csv?days=${days}&table=${table}`, `meander-${table}.csv`) }, 'Download ' + table + ' CSV');
+  const table = rowsTable(columns, body.summary, 'No recommendations were shown in this period yet: the per-surface table and charts fill in the day after shoppers see the blocks.');
+  const review = weekly.ok
+    ? card('Weekly review', ...weekly.body.sentences.map((line) => el('p', {}, line)), el('p', {}, csv('weekly')))
+    : card('Weekly review', el('div', { class: 'banner bad' }, weekly.body.message || 'failed'));
+  const retention = rowsTable([['came back within', (r) => r.window_days + ' days'], ['shoppers', (r) => r.shoppers], ['share', (r) => pct(r.share)]],
+    body.retention, '');
+  const cohorts = rowsTable([['first order', (c) => c.month], ['customers', (c) => c.customers],
+    ['LTV 60 days', (c) => money(c.ltv_60d)], ['LTV 90 days', (c) => money(c.ltv_90d)], ['LTV 180 days', (c) => money(c.ltv_180d)]],
+  body.cohorts, 'No orders with a customer or browser yet.');
+  const next = rowsTable([['month of the order', (n) => n.month], ['repeat orders', (n) => n.repeats], ['median days to the next', (n) => n.median_days.toFixed(1)]],
+    body.next_purchase, 'No customer has ordered twice yet.');
+  const starved = body.bias.filter((g) => g.starved);
+  const bias = rowsTable([['group', (g) => g.dimension === 'brand' ? 'brand' : 'price band'], ['name', (g) => g.group], ['products', (g) => g.products],
+    ['catalog share', (g) => pct(g.catalog_share)], ['exposure share', (g) => pct(g.exposure_share)], ['sales share', (g) => pct(g.sales_share)],
+    ['', (g) => (g.starved ? badge('starved', 'bad') : '')]], body.bias, 'No products yet.', (g) => (g.starved ? 'starved' : ''));
   app.replaceChildren(
+    review,
     card(`Discovery, ${body.from} to ${body.to}`, el('p', { class: 'muted' }, `${body.rolled_up_days} days rolled up (nightly, UTC). Definitions: docs/METRICS.md.`),
       table, el('p', {}, csv('summary'), ' ', csv('daily'))),
+    card('Repeat visits', el('p', { class: 'muted' }, 'Shoppers seen on a day of the period who came back within the window; a day counts once its window has passed.'), retention, el('p', {}, csv('retention'))),
+    card('Cohorts by first-order month', el('p', { class: 'muted' }, 'Revenue per customer within N days of their first order; "incomplete" until every customer of the month has had N days.'), cohorts, el('p', {}, csv('cohorts')),
+      el('h3', {}, 'Time to next purchase'), next, el('p', {}, csv('next_purchase'))),
+    card('Exposure by brand and price band', starved.length
+      ? el('div', { class: 'banner bad' }, `${starved.length} group(s) starved: shown less than half as often as their share of the catalog.`)
+      : el('p', { class: 'muted' }, 'No group starved (shown less than half as often as its share of the catalog, with 5 or more products).'), bias, el('p', {}, csv('bias'))),
     el('div', { class: 'charts' }, ...body.charts.map((c) => card(c.title, svgNode(c.svg)))));
 }
 

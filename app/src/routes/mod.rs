@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod admin_api;
+mod admin_cohorts;
 pub mod admin_experiments;
 pub mod admin_metrics;
 pub mod admin_page;
@@ -50,6 +51,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(admin_metrics::dashboard),
         )
         .route("/admin/api/metrics.csv", web::get().to(admin_metrics::csv))
+        .route(
+            "/admin/api/metrics/weekly",
+            web::get().to(admin_metrics::weekly),
+        )
         .route("/discovery", web::get().to(admin_page::embedded))
         .route("/demo/admin/discovery", web::get().to(admin_page::demo))
         .route("/experiments", web::get().to(admin_page::embedded))

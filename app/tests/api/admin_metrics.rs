@@ -1,5 +1,6 @@
 //! The discovery dashboard API: charts rendered as SVG from the nightly rollups, CSV exports
-//! of the summary and daily tables, and clear errors for bad periods.
+//! of every table (summary, daily, retention, cohorts, time to next purchase, bias, weekly
+//! review), the weekly review, and clear errors for bad periods.
 
 use chrono::Utc;
 use services::rollups::{Windows, rollup_day};
@@ -23,7 +24,7 @@ async fn the_dashboard_draws_the_rolled_up_days_and_exports_them_as_csv() {
     let body = json(dashboard).await;
     assert_eq!(body["rolled_up_days"], 1);
     let charts = body["charts"].as_array().unwrap();
-    assert_eq!(charts.len(), 5);
+    assert_eq!(charts.len(), 8);
     let discovery = charts.iter().find(|c| c["id"] == "discovery").unwrap();
     let svg = discovery["svg"].as_str().unwrap();
     assert!(
@@ -68,4 +69,75 @@ async fn bad_periods_and_tables_are_refused_and_the_key_is_required() {
         200,
         "no rows is an empty table, not an error"
     );
+}
+
+#[tokio::test]
+async fn cohort_bias_and_weekly_tables_come_as_json_and_csv_behind_the_admin_key() {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let yesterday = Utc::now().date_naive().pred_opt().unwrap();
+    rollup_day(&app.db.conn, shop_id, yesterday, Windows::default())
+        .await
+        .unwrap();
+
+    let dashboard = json(with_key(&app, "/admin/api/metrics?days=7", &key).await).await;
+    let weekly = with_key(&app, "/admin/api/metrics/weekly", &key).await;
+
+    assert_eq!(dashboard["retention"].as_array().unwrap().len(), 3);
+    let bias = dashboard["bias"].as_array().unwrap();
+    assert!(
+        bias.iter().any(|g| g["dimension"] == "brand")
+            && bias.iter().any(|g| g["dimension"] == "price_band"),
+        "{bias:?}"
+    );
+    for cohort in dashboard["cohorts"].as_array().unwrap() {
+        // A cohort too young for a window says so, never zero.
+        assert!(cohort["ltv_180d"].is_number() || cohort["ltv_180d"] == "incomplete");
+    }
+    assert_eq!(weekly.status(), 200);
+    let review = json(weekly).await;
+    let sentences = review["sentences"].as_array().unwrap();
+    assert!(
+        sentences[0].as_str().unwrap().starts_with("Week of "),
+        "{sentences:?}"
+    );
+    for (table, header) in [
+        ("retention", "window_days,shoppers,share\n"),
+        (
+            "bias",
+            "dimension,group,products,catalog_share,impressions,exposure_share,sales_share,starved\n",
+        ),
+        ("weekly", "metric,label,kind,week,previous\n"),
+        ("cohorts", ""),
+        ("next_purchase", ""),
+    ] {
+        let path = format!("/admin/api/metrics.csv?days=7&table={table}");
+        let response = with_key(&app, &path, &key).await;
+        assert_eq!(response.status(), 200, "{table}");
+        let csv = response.text().await.unwrap();
+        assert!(csv.starts_with(header), "{table}: {csv}");
+    }
+}
+
+#[tokio::test]
+async fn the_new_tables_need_the_key_and_a_good_period() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+
+    for path in [
+        "/admin/api/metrics/weekly",
+        "/admin/api/metrics.csv?table=cohorts",
+        "/admin/api/metrics.csv?table=bias",
+    ] {
+        assert_eq!(app.get(path).await.status(), 401, "{path}");
+    }
+    for path in [
+        "/admin/api/metrics.csv?table=bias&days=0",
+        "/admin/api/metrics.csv?table=cohorts&days=many",
+        "/admin/api/metrics.csv?table=cohort",
+    ] {
+        let response = with_key(&app, path, &key).await;
+        assert_eq!(response.status(), 400, "{path}");
+        assert_eq!(json(response).await["error"], "bad_request", "{path}");
+    }
 }

@@ -11,15 +11,25 @@
 //!
 //! and storefront-wide (surface `all`): the same summed over surfaces, plus `sessions`,
 //! `engaged_sessions`, `discovery_rate`, `category_discovery_rate`, `category_spread`,
-//! `orders`, `revenue`, `aov` and `order_breadth`.
+//! `orders`, `revenue`, `aov` and `order_breadth`; and, under the day they are about once
+//! their window has passed, `repeat_visit_7d`, `_30d`, `_60d` (see [`REPEAT_WINDOWS`]).
+//!
+//! Per product and day, `product_rollups` keeps the times shown and the sales that the bias
+//! checks group by brand and price band ([`bias`]). Cohort LTV and time to next purchase are
+//! computed on read from the orders ([`cohorts`]).
 //!
 //! `arm` is `all` until experiments split traffic into arms.
 
+pub mod bias;
+pub mod cohorts;
 mod discovery;
 mod orders;
+mod products;
+mod repeat;
 mod retention;
 mod shown;
 mod stats;
+mod totals;
 mod touches;
 
 use std::collections::{HashMap, HashSet};
@@ -34,8 +44,11 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+pub use products::ProductTotals;
+pub use repeat::REPEAT_WINDOWS;
 pub use retention::{Retention, purge_events, purge_impressions, retention_cutoff};
 pub use stats::gini;
+pub use totals::{Totals, is_count};
 
 /// The arm of traffic not split by an experiment.
 pub const ALL_ARMS: &str = "all";
@@ -81,8 +94,8 @@ pub async fn rollup_day(
 ) -> Result<usize, DbErr> {
     let span = Span::of(day);
     let catalog = Catalog::load(conn, shop_id).await?;
-    let mut metrics: Vec<Metric> = shown::counts(conn, shop_id, span)
-        .await?
+    let shown = shown::counts(conn, shop_id, span).await?;
+    let mut metrics: Vec<Metric> = shown
         .iter()
         .flat_map(|(surface, counts)| shown::metrics(surface, counts, &catalog))
         .collect();
@@ -97,7 +110,10 @@ pub async fn rollup_day(
         orders.revenue as f64 / discovery.sessions.max(1) as f64,
         discovery.sessions,
     ));
-    write(conn, shop_id, day, metrics).await
+    let mut dated: Vec<(NaiveDate, Metric)> = metrics.into_iter().map(|m| (day, m)).collect();
+    dated.extend(repeat::repeat_visits(conn, shop_id, day).await?);
+    let per_product = products::of_day(shown.get(ALL_SURFACES), orders.sold());
+    write(conn, shop_id, day, dated, per_product).await
 }
 
 /// The metric whose storefront-wide row every rolled-up day has, so its presence says the
@@ -254,23 +270,27 @@ fn midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()
 }
 
-/// Replaces the day's rows with `metrics` in one transaction.
+/// Replaces the rows of `metrics` (each under its day) and the per-product rows of `day` in
+/// one transaction.
 async fn write(
     conn: &DatabaseConnection,
     shop_id: i64,
     day: NaiveDate,
-    metrics: Vec<Metric>,
+    metrics: Vec<(NaiveDate, Metric)>,
+    per_product: Vec<products::ProductDay>,
 ) -> Result<usize, DbErr> {
     let written = metrics.len();
-    let rows = metrics.into_iter().map(|m| metric_rollup::ActiveModel {
-        shop_id: Set(shop_id),
-        day: Set(day),
-        surface: Set(m.surface),
-        arm: Set(ALL_ARMS.to_owned()),
-        metric: Set(m.name.to_owned()),
-        value: Set(m.value),
-        samples: Set(m.samples),
-    });
+    let rows = metrics
+        .into_iter()
+        .map(|(day, m)| metric_rollup::ActiveModel {
+            shop_id: Set(shop_id),
+            day: Set(day),
+            surface: Set(m.surface),
+            arm: Set(ALL_ARMS.to_owned()),
+            metric: Set(m.name.to_owned()),
+            value: Set(m.value),
+            samples: Set(m.samples),
+        });
     let txn = begin_write(conn).await?;
     metric_rollup::Entity::insert_many(rows)
         .on_conflict(
@@ -286,6 +306,7 @@ async fn write(
         )
         .exec_without_returning(&txn)
         .await?;
+    products::replace(&txn, shop_id, day, per_product).await?;
     txn.commit().await?;
     Ok(written)
 }

@@ -33,6 +33,15 @@ pub(super) struct OrderTotals {
     breadth_orders: i64,
     /// Per surface: assisted orders, their revenue, and the attributed lines' revenue.
     by_surface: BTreeMap<String, Assist>,
+    /// Per product: revenue (minor units) and units of its lines.
+    sold: HashMap<i64, (i64, i64)>,
+}
+
+impl OrderTotals {
+    /// Per product: the revenue (minor units) and units of the day's lines.
+    pub(super) fn sold(&self) -> &HashMap<i64, (i64, i64)> {
+        &self.sold
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,6 +75,13 @@ pub(super) async fn totals(
         totals.orders += 1;
         totals.revenue += o.total_minor;
         let bought = lines.get(&o.id).map_or(&[][..], Vec::as_slice);
+        for line in bought {
+            if let Some(product) = line.product_id {
+                let sold = totals.sold.entry(product).or_default();
+                sold.0 += line.price_minor * line.quantity;
+                sold.1 += line.quantity;
+            }
+        }
         let categories: HashSet<&str> = bought
             .iter()
             .filter_map(|l| l.product_id.and_then(|p| catalog.category(p)))

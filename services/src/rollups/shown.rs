@@ -27,6 +27,11 @@ pub(super) struct SurfaceCounts {
 }
 
 impl SurfaceCounts {
+    /// Times each product was shown.
+    pub(super) fn exposure(&self) -> &HashMap<i64, i64> {
+        &self.exposure
+    }
+
     fn absorb(&mut self, other: &Self) {
         self.impressions += other.impressions;
         self.clicks += other.clicks;

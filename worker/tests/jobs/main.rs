@@ -4,6 +4,7 @@
 mod adjacency;
 mod bulk_finish;
 mod catalog;
+mod cohorts;
 mod compliance;
 mod crash;
 mod email_push;
