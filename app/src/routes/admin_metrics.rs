@@ -175,7 +175,7 @@ pub async fn csv(
     } = Rolled::load(&state, &admin, &query).await?;
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let written = match table {
-        "summary" => serialize_all(&mut out, &summaries(&rows, major)),
+        "summary" => serialize_all(&mut out, summaries(&rows, major)),
         "daily" => serialize_all(
             &mut out,
             rows.iter().map(|r| Daily {

@@ -64,12 +64,15 @@ pub struct NextPurchase {
     pub median_days: f64,
 }
 
+/// An order as read for cohorts: customer, browser, when, total.
+type OrderRow = (Option<i64>, Option<String>, DateTime<Utc>, i64);
+
 /// The shop's orders that can be followed, oldest first.
 ///
 /// # Errors
 /// The database error.
 pub async fn purchases(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Vec<Purchase>, DbErr> {
-    let rows: Vec<(Option<i64>, Option<String>, DateTime<Utc>, i64)> = order::Entity::find()
+    let rows: Vec<OrderRow> = order::Entity::find()
         .select_only()
         .columns([
             order::Column::CustomerId,

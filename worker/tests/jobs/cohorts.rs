@@ -222,7 +222,6 @@ async fn a_brand_shown_under_half_its_catalog_share_is_flagged_starved_and_a_fai
         variant_id: Set(None),
         quantity: Set(1),
         price_minor: Set(5_000),
-        ..Default::default()
     }
     .insert(&db.conn)
     .await
