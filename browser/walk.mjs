@@ -145,7 +145,9 @@ try {
     return Number.parseInt(note, 10);
   };
   for (let i = 0; i < 30 && (await rolledUp()) < 7; i++) await page.waitForTimeout(1000);
-  assert.equal(await page.locator("svg.chart").count(), 5);
+  // Five daily charts, then repeat visits, cohort value and days to the next purchase.
+  assert.equal(await page.locator("svg.chart").count(), 8);
+  await page.getByRole("heading", { name: "Weekly review" }).waitFor();
   assert.ok((await page.locator("svg.chart polyline").count()) > 0, "no line drawn");
   await screenshot(page, "13-admin-discovery");
 
