@@ -168,6 +168,16 @@ try {
   assert.match(await page.locator("table").first().innerText(), /control/);
   await screenshot(page, "14-admin-experiments");
 
+  // The off-policy preflight: the home lists the walk was served, replayed under the saved
+  // settings and the draft, next to their live click rate.
+  await page.goto(`${app.base}/demo/admin/preview?key=${key}`);
+  await page.locator("#preview-surface").selectOption("home");
+  await page.locator("#run-preview").click();
+  await page.locator("#preflight").waitFor();
+  assert.match(await page.locator("#preflight").innerText(), /saved[\s\S]*draft/);
+  await page.locator("#preflight").scrollIntoViewIfNeeded();
+  await screenshot(page, "17-admin-preflight");
+
   assert.deepEqual(watcher.problems(), []);
 
   const missing = await fetch(`${app.base}/demo/no-such-page`);

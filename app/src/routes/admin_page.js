@@ -153,12 +153,13 @@ async function preflightCard(request) {
   if (!body.live) return card('Estimated on logged traffic', el('p', { class: 'muted' }, `No ${body.surface} answers in the last ${body.days} days to estimate from yet.`));
   const pct = (x) => (x * 100).toFixed(2) + '%';
   const row = (name, e) => el('tr', {}, el('td', {}, name), el('td', { class: 'num' }, pct(e.snips)), el('td', { class: 'num' }, `${pct(e.snips_interval[0])} – ${pct(e.snips_interval[1])}`),
-    el('td', { class: 'num' }, pct(e.ips)), el('td', { class: 'num' }, pct(e.dr)), el('td', { class: 'num' }, fmt(e.effective_sample_size, 0)));
+    el('td', { class: 'num' }, pct(e.ips)), el('td', { class: 'num' }, pct(e.dr)), el('td', { class: 'num' }, `${e.matched} of ${body.live.shown}`), el('td', { class: 'num' }, fmt(e.effective_sample_size, 0)));
   return card('Estimated on logged traffic',
     el('p', { class: 'muted' }, `Live: ${pct(body.live.ctr)} of ${body.live.shown} shown items clicked, over the last ${body.live.answers} ${body.surface} answers (${body.days} days). Each answer served again under the saved settings and the draft.`),
-    el('table', { id: 'preflight' }, el('tr', {}, ...['settings', 'CTR (SNIPS)', '95% interval', 'IPS', 'doubly robust', 'effective sample'].map((h) => el('th', {}, h))),
+    el('table', { id: 'preflight' }, el('tr', {}, ...['settings', 'CTR (SNIPS)', '95% interval', 'IPS', 'doubly robust', 'replay matched', 'effective sample'].map((h) => el('th', {}, h))),
       row('saved', body.current), row('draft', body.draft)),
-    ...[body.current.warning, body.draft.warning].filter(Boolean).map((w) => el('div', { class: 'banner bad' }, w)));
+    el('p', { class: 'muted' }, 'The saved settings replayed should match nearly every shown item; fewer means the lists changed since (a retrain, the session\'s last 90 seconds) and every estimate here is rougher.'),
+    ...[['Saved settings', body.current.warning], ['Draft', body.draft.warning]].filter(([, w]) => w).map(([who, w]) => el('div', { class: 'banner bad' }, `${who}: ${w}`)));
 }
 async function preview() {
   if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
