@@ -21,14 +21,13 @@ use std::collections::HashMap;
 
 use rand_chacha::ChaCha8Rng;
 
-use crate::brands::{self, BrandInfo};
-use crate::catalog::{self, Catalog};
+use crate::brands::BrandInfo;
+use crate::catalog::Catalog;
 use crate::model::{Customer, Product};
-use crate::rng::{self, Stage};
 use crate::sessions::{self, Walk, World};
-use crate::shoppers::{self, Shopper};
+use crate::shoppers::Shopper;
 use crate::taxonomy::Taxonomy;
-use crate::{DemoConfig, MAX_PRODUCTS, MAX_SHOPPERS};
+use crate::{DemoConfig, Population};
 
 /// Appeal of a product outside the shopper's favourite departments, relative to their
 /// favourite: a tenth of the generator's session focus goes anywhere.
@@ -70,22 +69,13 @@ impl Audience {
     /// ids), without simulating any sessions.
     #[must_use]
     pub fn new(config: &DemoConfig) -> Self {
-        let taxonomy = Taxonomy::build();
-        let brands = brands::build(&taxonomy, &mut rng::stage_rng(config.seed, Stage::Brands));
-        let catalog = catalog::build(
-            &mut rng::stage_rng(config.seed, Stage::Catalog),
-            &taxonomy,
-            &brands,
-            config.products.min(MAX_PRODUCTS),
-            config.now,
-        );
-        let (shoppers, customers) = shoppers::build(
-            &mut rng::stage_rng(config.seed, Stage::Shoppers),
-            &taxonomy,
-            &brands,
-            config.shoppers.min(MAX_SHOPPERS),
-            config.now,
-        );
+        let Population {
+            taxonomy,
+            brands,
+            catalog,
+            shoppers,
+            customers,
+        } = Population::draw(config);
         let index = catalog
             .products
             .iter()

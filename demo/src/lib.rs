@@ -102,25 +102,56 @@ pub struct DemoShop {
     pub orders: Vec<Order>,
 }
 
+/// What the generator draws before any session: the taxonomy, brands, catalog, shoppers and
+/// their accounts. [`generate`] simulates sessions on it; [`audience::Audience`] lets a traffic
+/// tool drive the same shoppers.
+pub(crate) struct Population {
+    pub taxonomy: taxonomy::Taxonomy,
+    pub brands: Vec<brands::BrandInfo>,
+    pub catalog: catalog::Catalog,
+    pub shoppers: Vec<shoppers::Shopper>,
+    pub customers: Vec<model::Customer>,
+}
+
+impl Population {
+    /// The population of `config` (each stage seeded from `config.seed`, so the same ids).
+    pub(crate) fn draw(config: &DemoConfig) -> Self {
+        let taxonomy = taxonomy::Taxonomy::build();
+        let brands = brands::build(&taxonomy, &mut rng::stage_rng(config.seed, Stage::Brands));
+        let catalog = catalog::build(
+            &mut rng::stage_rng(config.seed, Stage::Catalog),
+            &taxonomy,
+            &brands,
+            config.products.min(MAX_PRODUCTS),
+            config.now,
+        );
+        let (shoppers, customers) = shoppers::build(
+            &mut rng::stage_rng(config.seed, Stage::Shoppers),
+            &taxonomy,
+            &brands,
+            config.shoppers.min(MAX_SHOPPERS),
+            config.now,
+        );
+        Self {
+            taxonomy,
+            brands,
+            catalog,
+            shoppers,
+            customers,
+        }
+    }
+}
+
 /// Generates the demo shop for `config`; never panics, an empty config gives an empty shop.
 #[must_use]
 pub fn generate(config: &DemoConfig) -> DemoShop {
-    let taxonomy = taxonomy::Taxonomy::build();
-    let brands = brands::build(&taxonomy, &mut rng::stage_rng(config.seed, Stage::Brands));
-    let catalog = catalog::build(
-        &mut rng::stage_rng(config.seed, Stage::Catalog),
-        &taxonomy,
-        &brands,
-        config.products.min(MAX_PRODUCTS),
-        config.now,
-    );
-    let (shoppers, mut customers) = shoppers::build(
-        &mut rng::stage_rng(config.seed, Stage::Shoppers),
-        &taxonomy,
-        &brands,
-        config.shoppers.min(MAX_SHOPPERS),
-        config.now,
-    );
+    let Population {
+        taxonomy,
+        brands,
+        catalog,
+        shoppers,
+        mut customers,
+    } = Population::draw(config);
     let world = sessions::World {
         taxonomy: &taxonomy,
         brands: &brands,
