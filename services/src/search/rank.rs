@@ -327,9 +327,12 @@ mod tests {
         (view, index)
     }
 
-    /// How many of the first eight results of `query` are Lumo lamps, and the query's class.
-    fn lumo_in_top_eight(query: &str) -> (usize, QueryClass) {
-        let (view, index) = desk_lamps();
+    /// The ids on the first page of `query` over `shop` under `rules`, and the query's class.
+    fn first_page(
+        (view, index): (CatalogView, SearchIndex),
+        query: &str,
+        rules: &MerchantRules,
+    ) -> (Vec<i64>, QueryClass) {
         let ranker = Ranker::builder().build().unwrap();
         let policies = SearchPolicies::new().unwrap();
         let parsed = index.parse(query);
@@ -340,17 +343,20 @@ mod tests {
             policies: &policies,
             class: parsed.class,
             page: 1,
-            rules: &MerchantRules::default(),
+            rules,
         };
         let ctx = Context::new(Surface::Search, 0).with_query("");
         let page = request
             .serve(&hits, &ctx, &mut ChaCha8Rng::seed_from_u64(1))
             .unwrap();
-        let lumo = page.items[..8]
-            .iter()
-            .filter(|i| i.ranked.external_id < 6)
-            .count();
-        (lumo, parsed.class)
+        let ids = page.items.iter().map(|i| i.ranked.external_id).collect();
+        (ids, parsed.class)
+    }
+
+    /// How many of the first eight results of `query` are Lumo lamps, and the query's class.
+    fn lumo_in_top_eight(query: &str) -> (usize, QueryClass) {
+        let (ids, class) = first_page(desk_lamps(), query, &MerchantRules::default());
+        (ids[..8].iter().filter(|id| **id < 6).count(), class)
     }
 
     #[test]
@@ -420,24 +426,7 @@ mod tests {
 
     /// The first page of "floor" (the floor lamps: ids 1, 4, 7, …) under `rules`.
     fn floor_lamps(rules: &MerchantRules) -> Vec<i64> {
-        let (view, index) = shop();
-        let ranker = Ranker::builder().build().unwrap();
-        let policies = SearchPolicies::new().unwrap();
-        let parsed = index.parse("floor");
-        let hits = index.search(&parsed, MAX_CANDIDATES).unwrap();
-        let request = PageRequest {
-            ranker: &ranker,
-            catalog: &view.catalog,
-            policies: &policies,
-            class: parsed.class,
-            page: 1,
-            rules,
-        };
-        let ctx = Context::new(Surface::Search, 0).with_query("");
-        let page = request
-            .serve(&hits, &ctx, &mut ChaCha8Rng::seed_from_u64(1))
-            .unwrap();
-        page.items.iter().map(|i| i.ranked.external_id).collect()
+        first_page(shop(), "floor", rules).0
     }
 
     #[test]
