@@ -158,6 +158,12 @@ pub async fn preflight(
         ctr: ranker::ope::on_policy_value(&records),
     });
     let rates = ItemRates::fit(&logged);
+    // The reward model's value of what was logged is the same for every replayed policy.
+    let factual = logged
+        .iter()
+        .flat_map(|l| &l.slots)
+        .map(|s| rates.predict(s.product, s.record.position))
+        .collect();
     let replay = Replay {
         conn,
         model,
@@ -166,6 +172,7 @@ pub async fn preflight(
         logged: &logged,
         records: &records,
         rates: &rates,
+        factual,
     };
     preflight.current = Some(replay.estimate(tunings.0).await?);
     preflight.draft = Some(replay.estimate(tunings.1).await?);
@@ -212,6 +219,8 @@ struct Replay<'r> {
     logged: &'r [Logged<'r>],
     records: &'r [LoggedRecord],
     rates: &'r ItemRates,
+    /// `q̂` of each logged item in its slot, in record order.
+    factual: Vec<f64>,
 }
 
 impl Replay<'_> {
@@ -232,14 +241,8 @@ impl Replay<'_> {
                 }));
             }
         }
-        let factual = self
-            .logged
-            .iter()
-            .flat_map(|l| &l.slots)
-            .map(|s| self.rates.predict(s.product, s.record.position))
-            .collect();
         let ope = Ope::replayed(self.records, &target)
-            .and_then(|ope| ope.with_replayed_model(direct, factual))
+            .and_then(|ope| ope.with_replayed_model(direct, self.factual.clone()))
             .map_err(ApiError::internal)?;
         let value = |e| ope.estimate(e).map_or(0.0, |e| e.value);
         let mut rng = ChaCha8Rng::seed_from_u64(self.records.len() as u64);
