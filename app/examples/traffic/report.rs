@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use ranker::stats::Proportion;
+use ranker::stats::{Mean, Proportion};
 use serde_json::Value;
 
 use super::run::Log;
@@ -25,35 +25,8 @@ use super::visit::VisitLog;
 
 /// Confidence of every interval.
 const CONFIDENCE: f64 = 0.95;
-/// The normal quantile of [`CONFIDENCE`] (two-sided).
-const Z: f64 = 1.959_964;
 /// Answers of the early exposure figure.
 const EARLY_ANSWERS: usize = 300;
-
-/// A mean with its normal-approximation interval.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Mean {
-    pub mean: f64,
-    pub low: f64,
-    pub high: f64,
-}
-
-impl Mean {
-    fn of(values: &[f64]) -> Self {
-        let n = values.len() as f64;
-        if values.is_empty() {
-            return Self::default();
-        }
-        let mean = values.iter().sum::<f64>() / n;
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-        let half = Z * (var / n).sqrt();
-        Self {
-            mean,
-            low: mean - half,
-            high: mean + half,
-        }
-    }
-}
 
 /// One arm's figures.
 #[derive(Debug, Clone)]
@@ -137,9 +110,9 @@ impl Report {
                 rate(a.category_discovery),
                 share(a.exposed),
                 share(a.exposed_early),
-                a.revenue.mean,
-                a.revenue.low,
-                a.revenue.high,
+                a.revenue.mean(),
+                a.revenue.interval(CONFIDENCE).low,
+                a.revenue.interval(CONFIDENCE).high,
                 a.orders,
                 rate(a.repeat),
             );
@@ -152,24 +125,32 @@ impl Report {
         out
     }
 
-    /// The simulator's CTR and add-to-cart rate next to the results API's (Markdown).
+    /// The simulator's CTR, add-to-cart rate and revenue per session next to the results
+    /// API's (Markdown).
     pub fn cross_check(&self, results: &Value) -> String {
         let mut out = String::from(
-            "| arm | CTR (simulator) | CTR (results API) | add-to-cart (simulator) | add-to-cart (results API) | decision vs control (CTR) |\n\
-             |---|---|---|---|---|---|\n",
+            "| arm | CTR (simulator) | CTR (results API) | add-to-cart (simulator) | add-to-cart (results API) | revenue / session (simulator) | revenue / session (results API) | decision vs control (CTR, revenue) |\n\
+             |---|---|---|---|---|---|---|---|\n",
         );
         for (name, api) in api_arms(results) {
             let mine = self.arms.iter().find(|a| a.name == name);
+            let decision = |metric: &str| {
+                api["vs_control"][metric]["decision"]
+                    .as_str()
+                    .unwrap_or("(control)")
+                    .to_owned()
+            };
             let _ = writeln!(
                 out,
-                "| {name} | {} | {} | {} | {} | {} |",
+                "| {name} | {} | {} | {} | {} | {} | {} | {}, {} |",
                 mine.map_or_else(|| "—".into(), |a| rate(a.ctr)),
                 api_rate(&api["ctr"]),
                 mine.map_or_else(|| "—".into(), |a| rate(a.add_to_cart)),
                 api_rate(&api["add_to_cart"]),
-                api["vs_control"]["ctr"]["decision"]
-                    .as_str()
-                    .unwrap_or("(control)"),
+                mine.map_or_else(|| "—".into(), |a| format!("${:.2}", a.revenue.mean())),
+                api_revenue(&api["revenue_per_session"]),
+                decision("ctr"),
+                decision("revenue_per_session"),
             );
         }
         out
@@ -214,10 +195,10 @@ fn arm(
             .collect();
         (distinct.len().min(active_products), answers.len().min(n))
     };
-    let revenue: Vec<f64> = sessions
-        .iter()
-        .map(|v| v.revenue_minor as f64 / 100.0)
-        .collect();
+    let revenue = Mean::of(
+        sessions.len() as u64,
+        sessions.iter().map(|v| v.revenue_minor as f64 / 100.0),
+    );
     let members: Vec<usize> = first_arm
         .iter()
         .filter(|(_, arm)| **arm == name)
@@ -247,7 +228,7 @@ fn arm(
         ),
         exposed: exposure(equal),
         exposed_early: exposure(equal.min(EARLY_ANSWERS)),
-        revenue: Mean::of(&revenue),
+        revenue,
         orders: sessions.iter().filter(|v| v.revenue_minor > 0).count(),
         repeat: count(
             members.len(),
@@ -304,6 +285,17 @@ fn rate(p: Proportion) -> String {
         100.0 * i.high,
         p.successes,
         p.trials
+    )
+}
+
+/// The results API's revenue per session (minor units of the demo's dollars).
+fn api_revenue(revenue: &Value) -> String {
+    let dollars = |v: &Value| v.as_f64().unwrap_or(f64::NAN) / 100.0;
+    format!(
+        "${:.2} [{:.2}, {:.2}]",
+        dollars(&revenue["mean"]),
+        dollars(&revenue["interval"]["low"]),
+        dollars(&revenue["interval"]["high"])
     )
 }
 

@@ -4,16 +4,22 @@
 //! a name in use), `POST /admin/api/experiments/{id}/start` (409 naming the running
 //! experiment it would share traffic with), `POST /admin/api/experiments/{id}/stop`, and
 //! `GET /admin/api/experiments/{id}/results` (per arm rates with intervals, the sequential
-//! decision against the control, and each arm's problems if its policy no longer validates).
+//! decision against the control on CTR, add-to-cart and revenue per session in the shop
+//! currency, each arm's problems if its policy no longer validates, and charts per arm and
+//! day from the nightly rollups).
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
+use entity::domain::currency_exponent;
 use serde_json::{Value, json};
 use services::experiments::results::{results, sample_size};
 use services::experiments::{Definition, Experiment, ExperimentError, store};
+use services::rollups::{self, ALL_SURFACES};
 use services::settings::FieldError;
 
+use super::admin_metrics::chart;
 use super::admin_shop::AdminShop;
+use super::charts::{self, Scale, Series};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
@@ -148,6 +154,7 @@ pub async fn show_results(
         .await
         .map_err(error)?;
     let found = results(conn, admin.shop.id, &experiment).await?;
+    let daily = daily_charts(conn, &admin.shop, &experiment).await?;
     let base = state.models.get(conn, admin.shop.id).await?.tuning();
     let problems: Vec<Value> = experiment
         .definition
@@ -168,5 +175,64 @@ pub async fn show_results(
         "experiment": experiment,
         "results": found,
         "arm_problems": problems,
+        "currency": admin.shop.currency,
+        "currency_exponent": currency_exponent(&admin.shop.currency),
+        "daily": daily,
     })))
+}
+
+/// Per arm and day, from the nightly rollups since the experiment started: CTR on its
+/// surface, the discovery rate and the revenue per session of the sessions each arm served.
+async fn daily_charts(
+    conn: &sea_orm::DatabaseConnection,
+    shop: &entity::shop::Model,
+    experiment: &Experiment,
+) -> Result<Vec<Value>, ApiError> {
+    let today = Utc::now().date_naive();
+    let Some(from) = experiment.started_at.map(|at| at.date_naive()) else {
+        return Ok(Vec::new());
+    };
+    let to = experiment.ended_at.map_or(today, |at| at.date_naive());
+    let rows = rollups::read_experiment(conn, shop.id, experiment.id, from, to).await?;
+    let prefix = rollups::arm_key(experiment.id, "");
+    let series = |surface: &str, metric: &str, divide: f64| -> Vec<Series> {
+        experiment
+            .definition
+            .arms
+            .iter()
+            .map(|arm| {
+                let key = format!("{prefix}{}", arm.name);
+                Series {
+                    label: arm.name.clone(),
+                    points: rows
+                        .iter()
+                        .filter(|r| r.arm == key && r.surface == surface && r.metric == metric)
+                        .map(|r| (r.day, r.value / divide))
+                        .collect(),
+                }
+            })
+            .collect()
+    };
+    let major = f64::from(10_u32.pow(currency_exponent(&shop.currency)));
+    let lines = |id: &str, title: &str, series: &[Series], scale: Scale| {
+        chart(id, title, charts::lines(title, from, to, series, scale))
+    };
+    let mut out = Vec::new();
+    if let Some(surface) = experiment.definition.surface() {
+        let surface = services::surface::name(surface);
+        let title = format!("Click-through rate on {surface} per arm");
+        let ctr = series(surface, "ctr", 1.0);
+        out.push(lines("arm-ctr", &title, &ctr, Scale::Percent));
+    }
+    let discovery = series(ALL_SURFACES, "discovery_rate", 1.0);
+    out.push(lines(
+        "arm-discovery",
+        "Sessions discovering something new, per arm",
+        &discovery,
+        Scale::Percent,
+    ));
+    let revenue = series(ALL_SURFACES, "revenue_per_session", major);
+    let title = format!("Revenue per session per arm ({})", shop.currency);
+    out.push(lines("arm-revenue", &title, &revenue, Scale::Number));
+    Ok(out)
 }

@@ -273,8 +273,8 @@ fn summaries(rows: &[metric_rollup::Model], major: f64) -> Vec<Summary> {
     out
 }
 
-/// A chart as the page takes it.
-fn chart(id: &str, title: &str, svg: maud::Markup) -> serde_json::Value {
+/// A chart as the admin pages receive it: its id, title and SVG.
+pub(super) fn chart(id: &str, title: &str, svg: maud::Markup) -> serde_json::Value {
     json!({ "id": id, "title": title, "svg": svg.into_string() })
 }
 

@@ -355,12 +355,19 @@ const DESIGNS = {
   holdout: { label: 'Holdout: 10 % see no module', arms: [['control', 90, 'current'], ['holdout', 10, 'no_module']] },
 };
 const pctRange = (r) => `${(r.rate * 100).toFixed(2)}% [${(r.interval.low * 100).toFixed(2)}, ${(r.interval.high * 100).toFixed(2)}]`;
-function armResults(results) {
-  const vs = (a, key) => (a.vs_control ? `${(a.vs_control[key].difference * 100).toFixed(2)} pts · ${a.vs_control[key].decision.replace(/_/g, ' ')}` : 'control');
-  return el('table', {}, el('tr', {}, ...['arm', 'share', 'shoppers', 'CTR [interval]', 'vs control', 'add to cart [interval]', 'vs control'].map((h) => el('th', {}, h))),
+function armResults(found) {
+  const { results } = found;
+  const major = 10 ** found.currency_exponent;
+  const money = (minor) => `${(minor / major).toFixed(2)}`;
+  const decision = (look) => look.decision.replace(/_/g, ' ');
+  const vs = (a, key) => (a.vs_control ? `${(a.vs_control[key].difference * 100).toFixed(2)} pts · ${decision(a.vs_control[key])}` : 'control');
+  const vsMoney = (a) => (a.vs_control ? `${money(a.vs_control.revenue_per_session.difference)} · ${decision(a.vs_control.revenue_per_session)}` : 'control');
+  const revenue = (r) => `${money(r.mean)} [${money(r.interval.low)}, ${money(r.interval.high)}]`;
+  return el('table', {}, el('tr', {}, ...['arm', 'share', 'shoppers', 'CTR [interval]', 'vs control', 'add to cart [interval]', 'vs control', `revenue per session, ${found.currency} [interval]`, 'vs control'].map((h) => el('th', {}, h))),
     ...results.arms.map((a) => el('tr', {}, el('td', {}, a.name, a.stopped ? ' ' : '', a.stopped ? badge('stopped: ' + a.stopped.reason, 'bad') : ''),
       el('td', { class: 'num' }, a.share + '%'), el('td', { class: 'num' }, a.shoppers), el('td', { class: 'num' }, pctRange(a.ctr)),
-      el('td', {}, vs(a, 'ctr')), el('td', { class: 'num' }, pctRange(a.add_to_cart)), el('td', {}, vs(a, 'add_to_cart')))));
+      el('td', {}, vs(a, 'ctr')), el('td', { class: 'num' }, pctRange(a.add_to_cart)), el('td', {}, vs(a, 'add_to_cart')),
+      el('td', { class: 'num' }, revenue(a.revenue_per_session)), el('td', {}, vsMoney(a)))));
 }
 async function experimentCard(item, reload) {
   const e = item.experiment;
@@ -378,9 +385,10 @@ async function experimentCard(item, reload) {
     e.stop_reason ? el('div', { class: 'muted' }, 'Stopped: ' + e.stop_reason) : null, message, el('p', {}, ...buttons)];
   if (e.status !== 'draft') {
     const { ok, body } = await api(`/admin/api/experiments/${e.id}/results`);
-    parts.push(ok ? armResults(body.results) : el('div', { class: 'field-error' }, body.message));
+    parts.push(ok ? armResults(body) : el('div', { class: 'field-error' }, body.message));
     if (ok && body.results.fallback_impressions) parts.push(el('div', { class: 'muted' }, `${body.results.fallback_impressions} impressions fell back to the control (an arm stopped or no longer valid).`));
     if (ok) body.arm_problems.forEach((p) => parts.push(el('div', { class: 'field-error' }, `Arm ${p.arm} no longer validates; its shoppers get the control.`)));
+    if (ok) parts.push(el('div', { class: 'muted' }, 'Per arm and day (nightly rollups; today appears tomorrow):'), el('div', { class: 'charts' }, ...body.daily.map((c) => card(c.title, svgNode(c.svg)))));
   }
   return card(e.name, ...parts);
 }

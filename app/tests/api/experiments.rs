@@ -2,8 +2,8 @@
 //! deterministic sticky assignment (also across login on a second device), per-arm serving
 //! recorded on the impression, fallback of an arm that no longer validates, and the guard rail.
 
-use chrono::{Duration, Utc};
-use entity::{event, experiment, experiment_assignment, impression};
+use chrono::{DateTime, Duration, Utc};
+use entity::{event, experiment, experiment_assignment, impression, order};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use services::experiments::assign::{arm_for, bucket};
@@ -346,34 +346,47 @@ async fn a_shoppers_arm_follows_them_across_login_and_devices() {
     );
 }
 
-#[tokio::test]
-async fn a_guard_rail_stops_an_arm_whose_ctr_collapses_and_its_shoppers_get_the_control() {
-    let (app, shop_id) = demo_mode_app(None).await;
-    let key = app.demo_admin_key.clone().unwrap();
-    let seed = some_product(&app).await;
-    let mut ab = holdout("relevance");
-    ab["arms"][1] = json!({"name": "relevance", "share": 50, "policy": {"kind": "relevance_only"}});
-    let id = started(&app, &key, &ab).await;
-    // 4,000 impressions an arm: the control clicked at 10 %, relevance-only at 2 %.
-    let now = Utc::now();
-    for (arm, clicks) in [("control", 400), ("relevance", 80)] {
+/// What one arm's logged traffic was: 4,000 product page impressions (one per session), the
+/// first `clicks` of them clicked, and the first `orders` sessions ordering 50.00 after it.
+struct Logged {
+    arm: &'static str,
+    clicks: usize,
+    orders: usize,
+}
+
+const SESSIONS_PER_ARM: usize = 4000;
+const ORDER_MINOR: i64 = 5000;
+
+/// Logs `traffic` under experiment `id` at `now`, straight into the tables.
+async fn log_traffic(app: &TestApp, shop_id: i64, id: i64, now: DateTime<Utc>, traffic: &[Logged]) {
+    let mut order_id = 0;
+    for logged in traffic {
+        let arm = logged.arm;
         let rec_id = |n: usize| format!("{arm}-{n}");
-        let shown = (0..4000).map(|n| impression::ActiveModel {
-            shop_id: Set(shop_id),
-            rec_id: Set(rec_id(n)),
-            surface: Set("pdp".into()),
-            traffic_source: Set("direct".into()),
-            session_id: Set(format!("s-{}", rec_id(n))),
-            anonymous_id: Set(format!("a-{}", rec_id(n))),
-            policy_version: Set("1".into()),
-            item_count: Set(4),
-            items: Set(json!([])),
-            occurred_at: Set(now),
-            experiment_id: Set(Some(id)),
-            arm: Set(Some(arm.into())),
-            ..Default::default()
-        });
-        let clicked = (0..clicks).map(|n| event::ActiveModel {
+        let shown: Vec<_> = (0..SESSIONS_PER_ARM)
+            .map(|n| impression::ActiveModel {
+                shop_id: Set(shop_id),
+                rec_id: Set(rec_id(n)),
+                surface: Set("pdp".into()),
+                traffic_source: Set("direct".into()),
+                session_id: Set(format!("s-{}", rec_id(n))),
+                anonymous_id: Set(format!("a-{}", rec_id(n))),
+                policy_version: Set("1".into()),
+                item_count: Set(4),
+                items: Set(json!([])),
+                occurred_at: Set(now),
+                experiment_id: Set(Some(id)),
+                arm: Set(Some(arm.into())),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in shown.chunks(500) {
+            impression::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&app.db.conn)
+                .await
+                .unwrap();
+        }
+        let clicked = (0..logged.clicks).map(|n| event::ActiveModel {
             shop_id: Set(shop_id),
             kind: Set("click".into()),
             anonymous_id: Set(format!("a-{}", rec_id(n))),
@@ -383,18 +396,64 @@ async fn a_guard_rail_stops_an_arm_whose_ctr_collapses_and_its_shoppers_get_the_
             received_at: Set(now),
             ..Default::default()
         });
-        let shown: Vec<_> = shown.collect();
-        for chunk in shown.chunks(500) {
-            impression::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&app.db.conn)
-                .await
-                .unwrap();
-        }
         event::Entity::insert_many(clicked)
             .exec_without_returning(&app.db.conn)
             .await
             .unwrap();
+        let ordered: Vec<_> = (0..logged.orders)
+            .map(|n| {
+                order_id += 1;
+                order::ActiveModel {
+                    shop_id: Set(shop_id),
+                    id: Set(order_id),
+                    session_id: Set(Some(format!("s-{}", rec_id(n)))),
+                    currency: Set("USD".into()),
+                    total_minor: Set(ORDER_MINOR),
+                    placed_at: Set(now + Duration::minutes(5)),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        for chunk in ordered.chunks(500) {
+            order::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&app.db.conn)
+                .await
+                .unwrap();
+        }
     }
+}
+
+/// A started 50/50 experiment of the current settings against relevance only on product
+/// pages, with `traffic` logged under it: the app, the shop, the experiment, and when.
+async fn relevance_experiment(traffic: &[Logged]) -> (TestApp, i64, i64, DateTime<Utc>) {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let mut ab = holdout("relevance");
+    ab["arms"][1] = json!({"name": "relevance", "share": 50, "policy": {"kind": "relevance_only"}});
+    let id = started(&app, &key, &ab).await;
+    let now = Utc::now();
+    log_traffic(&app, shop_id, id, now, traffic).await;
+    (app, shop_id, id, now)
+}
+
+#[tokio::test]
+async fn a_guard_rail_stops_an_arm_whose_ctr_collapses_and_its_shoppers_get_the_control() {
+    // The control clicked at 10 %, relevance-only at 2 %; both sell alike.
+    let (app, shop_id, id, now) = relevance_experiment(&[
+        Logged {
+            arm: "control",
+            clicks: 400,
+            orders: 100,
+        },
+        Logged {
+            arm: "relevance",
+            clicks: 80,
+            orders: 100,
+        },
+    ])
+    .await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let seed = some_product(&app).await;
 
     let tripped = services::experiments::guard::check(&app.db.conn, shop_id, now)
         .await
@@ -430,4 +489,121 @@ async fn a_guard_rail_stops_an_arm_whose_ctr_collapses_and_its_shoppers_get_the_
     let body = serve(&app, seed, &browser, None).await;
     let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
     assert_eq!((row.experiment_id, row.arm), (Some(id), None));
+}
+
+#[tokio::test]
+async fn a_guard_rail_stops_an_arm_whose_revenue_per_session_collapses_at_the_same_ctr() {
+    // Both click at 5 %; 10 % of the control's sessions order 50.00, 2.5 % of the other's.
+    let (app, shop_id, id, now) = relevance_experiment(&[
+        Logged {
+            arm: "control",
+            clicks: 200,
+            orders: 400,
+        },
+        Logged {
+            arm: "relevance",
+            clicks: 200,
+            orders: 100,
+        },
+    ])
+    .await;
+    let key = app.demo_admin_key.clone().unwrap();
+
+    let results =
+        json(with_key(&app, &format!("/admin/api/experiments/{id}/results"), &key).await).await;
+    let arms = &results["results"]["arms"];
+    assert_eq!(arms[0]["revenue_per_session"]["n"], 4000, "{results}");
+    assert_eq!(arms[0]["revenue_per_session"]["mean"], 500.0, "{results}");
+    assert_eq!(arms[1]["revenue_per_session"]["mean"], 125.0, "{results}");
+    assert_eq!(arms[1]["vs_control"]["ctr"]["decision"], "continue");
+    assert_eq!(
+        arms[1]["vs_control"]["revenue_per_session"]["decision"],
+        "treatment_worse"
+    );
+
+    let tripped = services::experiments::guard::check(&app.db.conn, shop_id, now)
+        .await
+        .unwrap();
+    assert_eq!(tripped.len(), 1);
+    assert_eq!(tripped[0].arm, "relevance");
+    assert!(
+        tripped[0]
+            .reason
+            .contains("revenue per session 1.25 USD against the control's 5.00 USD"),
+        "{}",
+        tripped[0].reason
+    );
+
+    // The nightly rollup gives each arm its daily rows, which the page draws per arm.
+    let today = now.date_naive();
+    services::rollups::rollup_day(&app.db.conn, shop_id, today, Default::default())
+        .await
+        .unwrap();
+    let results =
+        json(with_key(&app, &format!("/admin/api/experiments/{id}/results"), &key).await).await;
+    let charts = results["daily"].as_array().unwrap();
+    let titles: Vec<&str> = charts
+        .iter()
+        .map(|c| c["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Click-through rate on pdp per arm",
+            "Sessions discovering something new, per arm",
+            "Revenue per session per arm (USD)"
+        ]
+    );
+    let revenue = charts[2]["svg"].as_str().unwrap();
+    assert!(
+        revenue.contains(&format!("relevance {today}: 1.25")),
+        "{revenue}"
+    );
+    assert!(
+        revenue.contains(&format!("control {today}: 5.00")),
+        "{revenue}"
+    );
+}
+
+#[tokio::test]
+async fn orders_before_an_arm_served_the_session_or_from_other_sessions_are_not_its_revenue() {
+    let (app, shop_id, id, now) = relevance_experiment(&[
+        Logged {
+            arm: "control",
+            clicks: 0,
+            orders: 0,
+        },
+        Logged {
+            arm: "relevance",
+            clicks: 0,
+            orders: 2,
+        },
+    ])
+    .await;
+    let key = app.demo_admin_key.clone().unwrap();
+    // An order of a served session placed before it was served, and one of an unknown session.
+    for (order_id, session, placed_at) in [
+        (900, "s-control-1", now - Duration::minutes(1)),
+        (901, "s-elsewhere", now + Duration::minutes(1)),
+    ] {
+        order::ActiveModel {
+            shop_id: Set(shop_id),
+            id: Set(order_id),
+            session_id: Set(Some(session.into())),
+            currency: Set("USD".into()),
+            total_minor: Set(ORDER_MINOR),
+            placed_at: Set(placed_at),
+            ..Default::default()
+        }
+        .insert(&app.db.conn)
+        .await
+        .unwrap();
+    }
+
+    let results =
+        json(with_key(&app, &format!("/admin/api/experiments/{id}/results"), &key).await).await;
+    let arms = &results["results"]["arms"];
+    assert_eq!(arms[0]["revenue_per_session"]["sum"], 0.0, "{results}");
+    assert_eq!(arms[1]["revenue_per_session"]["sum"], 10_000.0, "{results}");
+    assert_eq!(arms[1]["revenue_per_session"]["mean"], 2.5, "{results}");
 }

@@ -1,5 +1,5 @@
 //! The mixture sequential probability ratio test (mSPRT; Johari, Pekelis and Walsh, "Always
-//! valid inference", 2017) for the difference of two rates, with a normal mixture over the
+//! valid inference", 2017) for the difference of two rates or two means, with a normal mixture over the
 //! effect. Its likelihood ratio Λ is a non-negative martingale under no effect, so the chance
 //! it *ever* reaches `1/alpha` is at most `alpha` (Ville's inequality): a merchant may look
 //! every day, and stop at the first look that says so, without inflating false wins. The
@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use super::mean::Mean;
 use super::proportion::{Interval, Proportion};
 
 /// The test's settings.
@@ -73,14 +74,33 @@ impl SequentialTest {
     pub fn look(&self, control: Proportion, treatment: Proportion) -> Sequential {
         let difference = treatment.rate() - control.rate();
         let v = control.variance() + treatment.variance();
+        let observed = control.trials > 0 && treatment.trials > 0;
+        // A rate difference lies in [-1, 1]: the interval before any evidence.
+        self.look_at(difference, v, observed, 1.0)
+    }
+
+    /// The look at two means (revenue per session) so far: the same test on the difference
+    /// of means, `mixture_sd` then being in the amounts' unit. Before any evidence the
+    /// interval is unbounded.
+    #[must_use]
+    pub fn look_means(&self, control: Mean, treatment: Mean) -> Sequential {
+        let difference = treatment.mean() - control.mean();
+        let v = control.variance() + treatment.variance();
+        let observed = control.n > 1 && treatment.n > 1;
+        self.look_at(difference, v, observed, f64::INFINITY)
+    }
+
+    /// The look at an observed `difference` whose variance is `v`; `bound` is how far the
+    /// difference can lie from 0 at all.
+    fn look_at(&self, difference: f64, v: f64, observed: bool, bound: f64) -> Sequential {
         let tau2 = self.mixture_sd * self.mixture_sd;
-        if v <= 0.0 || control.trials == 0 || treatment.trials == 0 || tau2 <= 0.0 {
+        if v <= 0.0 || !observed || tau2 <= 0.0 {
             // Every observation alike (no click anywhere, say): no evidence either way.
             return Sequential {
                 difference,
                 interval: Interval {
-                    low: -1.0,
-                    high: 1.0,
+                    low: -bound,
+                    high: bound,
                 },
                 likelihood_ratio: 1.0,
                 p_value: 1.0,
@@ -159,6 +179,33 @@ mod tests {
         assert!(!collapsed.worse_by_more_than(0.03), "{collapsed:?}");
         let slightly = test.look(control, Proportion::new(470, 10_000));
         assert!(!slightly.worse_by_more_than(0.01), "{slightly:?}");
+    }
+
+    #[test]
+    fn a_look_at_means_is_the_same_test_on_their_difference() {
+        // Revenue per session: control 2,000 sessions at mean 4.0, treatment at 3.0, with
+        // the variances of the two means 0.04 each (V = 0.08) and τ = 0.5 (by hand):
+        // Λ = √(0.08/0.33) · exp(1 · 0.25 / (2 · 0.08 · 0.33)) = 0.4924 · 113.84 = 56.05; the
+        // always-valid half-width is 0.885, so the interval ends at −0.115.
+        let test = SequentialTest::new(ALPHA, 0.5);
+        let control = Mean {
+            n: 2000,
+            sum: 8000.0,
+            sum_of_squares: 2000.0 * (0.04 * 1999.0 + 16.0),
+        };
+        let treatment = Mean {
+            n: 2000,
+            sum: 6000.0,
+            sum_of_squares: 2000.0 * (0.04 * 1999.0 + 9.0),
+        };
+        let look = test.look_means(control, treatment);
+        assert!((look.difference + 1.0).abs() < 1e-9, "{look:?}");
+        assert!((look.likelihood_ratio - 56.1).abs() < 0.2, "{look:?}");
+        assert_eq!(look.decision, Decision::TreatmentWorse);
+        assert!(look.worse_by_more_than(0.1), "{look:?}");
+        let alike = test.look_means(Mean::of(500, []), Mean::of(500, []));
+        assert_eq!(alike.decision, Decision::Continue);
+        assert!(alike.interval.low.is_infinite(), "{alike:?}");
     }
 
     #[test]

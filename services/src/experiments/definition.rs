@@ -101,9 +101,13 @@ pub struct Design {
     pub baseline_cart_rate: f64,
     /// Smallest relative effect worth finding (0.1 = ±10 %).
     pub min_effect: f64,
-    /// Guard rail: stop an arm whose CTR is lower than the control's by more than this
-    /// share of the control's CTR, with confidence (`None`: no guard rail).
+    /// Guard rail: stop an arm whose CTR or revenue per session is lower than the control's
+    /// by more than this share of the control's, with confidence (`None`: no guard rail).
     pub guard_margin: Option<f64>,
+    /// Expected revenue per session of the control, in minor units of the shop currency: it
+    /// scales the sequential test of revenue per session. `None`: the control's observed mean
+    /// at each look (a plug-in, like the variance).
+    pub baseline_revenue_per_session: Option<f64>,
 }
 
 impl Default for Design {
@@ -114,6 +118,7 @@ impl Default for Design {
             baseline_cart_rate: 0.08,
             min_effect: 0.1,
             guard_margin: Some(0.2),
+            baseline_revenue_per_session: None,
         }
     }
 }
@@ -290,6 +295,14 @@ fn design(d: &Design) -> Vec<FieldError> {
             "must be above 0 and below 1, or null",
         ));
     }
+    if let Some(revenue) = d.baseline_revenue_per_session
+        && !within(revenue, 0.0, f64::MAX)
+    {
+        errors.push(field(
+            "design.baseline_revenue_per_session",
+            "must be an amount above 0 in minor units, or null",
+        ));
+    }
     errors
 }
 
@@ -371,6 +384,7 @@ pub(crate) mod tests {
             d.arms[1].name = "Bad Name".into();
             d.design.alpha = 0.0;
             d.design.guard_margin = Some(1.5);
+            d.design.baseline_revenue_per_session = Some(-3.0);
         });
         assert_eq!(
             found,
@@ -380,7 +394,8 @@ pub(crate) mod tests {
                 "traffic_source",
                 "arms[1].name",
                 "design.alpha",
-                "design.guard_margin"
+                "design.guard_margin",
+                "design.baseline_revenue_per_session"
             ]
         );
         assert_eq!(fields(|d| d.surface = "search".into()), ["surface"]);

@@ -1,11 +1,13 @@
-//! Guard rails: an arm whose CTR falls below the control's by more than the design's margin
-//! (a share of the control's CTR), with the always-valid confidence of the sequential test,
-//! is stopped; its shoppers get the control's policy from then on. Checked by a worker job
+//! Guard rails: an arm whose CTR or revenue per session falls below the control's by more
+//! than the design's margin (a share of the control's), with the always-valid confidence of
+//! the sequential test, is stopped; its shoppers get the control's policy from then on. Checked by a worker job
 //! at any cadence: the test's interval holds at every look, so frequent checks do not stop
 //! healthy arms more often.
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use entity::domain::currency_exponent;
+use entity::shop;
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::results::{ArmResult, results};
 use super::store::{ExperimentError, running, stop_arm};
@@ -21,20 +23,49 @@ pub struct Tripped {
     pub reason: String,
 }
 
-/// The finding when `arm` breaches `margin` against `control`, else `None`.
-fn breach(control: &ArmResult, arm: &ArmResult, margin: f64) -> Option<String> {
-    let look = arm.vs_control?.ctr;
-    let bound = margin * control.ctr.rate;
-    (arm.stopped.is_none() && bound > 0.0 && look.worse_by_more_than(bound)).then(|| {
-        format!(
-            "guard rail: CTR {:.2} % against the control's {:.2} %, below it by more than \
-             {:.0} % of it with {:.0} % confidence",
-            arm.ctr.rate * 100.0,
-            control.ctr.rate * 100.0,
-            margin * 100.0,
-            (1.0 - look.p_value.max(0.0)).max(0.0) * 100.0,
-        )
-    })
+/// The finding when `arm` breaches `margin` against `control` on CTR or on revenue per
+/// session, else `None`.
+fn breach(control: &ArmResult, arm: &ArmResult, margin: f64, currency: &str) -> Option<String> {
+    let vs = arm.vs_control.filter(|_| arm.stopped.is_none())?;
+    let metrics = [
+        (
+            "CTR",
+            vs.ctr,
+            percent(control.ctr.rate),
+            percent(arm.ctr.rate),
+            control.ctr.rate,
+        ),
+        (
+            "revenue per session",
+            vs.revenue_per_session,
+            money(control.revenue_per_session.mean, currency),
+            money(arm.revenue_per_session.mean, currency),
+            control.revenue_per_session.mean,
+        ),
+    ];
+    metrics
+        .into_iter()
+        .find_map(|(name, look, control_value, arm_value, base)| {
+            let bound = margin * base;
+            (bound > 0.0 && look.worse_by_more_than(bound)).then(|| {
+                format!(
+                    "guard rail: {name} {arm_value} against the control's {control_value}, \
+                     below it by more than {:.0} % of it with {:.0} % confidence",
+                    margin * 100.0,
+                    (1.0 - look.p_value.max(0.0)).max(0.0) * 100.0,
+                )
+            })
+        })
+}
+
+fn percent(rate: f64) -> String {
+    format!("{:.2} %", rate * 100.0)
+}
+
+/// `minor` units of `currency` as the merchant reads them.
+fn money(minor: f64, currency: &str) -> String {
+    let major = f64::from(10_u32.pow(currency_exponent(currency)));
+    format!("{:.2} {currency}", minor / major)
 }
 
 /// Checks every running experiment of the shop that has a guard rail and stops the arms
@@ -48,6 +79,11 @@ pub async fn check(
     now: DateTime<Utc>,
 ) -> Result<Vec<Tripped>, ExperimentError> {
     let mut tripped = Vec::new();
+    let currency = shop::Entity::find_by_id(shop_id)
+        .one(conn)
+        .await?
+        .map(|shop| shop.currency)
+        .unwrap_or_default();
     for experiment in running(conn, shop_id).await? {
         let Some(margin) = experiment.definition.design.guard_margin else {
             continue;
@@ -57,7 +93,7 @@ pub async fn check(
             continue;
         };
         for arm in others {
-            let Some(reason) = breach(control, arm, margin) else {
+            let Some(reason) = breach(control, arm, margin, &currency) else {
                 continue;
             };
             if stop_arm(conn, shop_id, experiment.id, &arm.name, &reason, now).await? {

@@ -4,12 +4,16 @@
 //! sequential test of both; the fixed-horizon sample size the design asks for.
 //!
 //! The add-to-cart rate counts sessions, not impressions, so a holdout that shows nothing is
-//! compared fairly: its sessions add to cart or not like any other.
+//! compared fairly: its sessions add to cart or not like any other. Revenue per session is
+//! counted the same way: the orders a served session placed after the arm first served it,
+//! over every session the arm served (most of them buy nothing), in minor units of the shop
+//! currency, with a normal interval and the sequential test of the difference of means.
 
 use std::collections::HashMap;
 
-use entity::{event, impression};
-use ranker::stats::{Interval, Proportion, Sequential, SequentialTest, sample_size_per_arm};
+use chrono::{DateTime, Utc};
+use entity::{event, impression, order};
+use ranker::stats::{Interval, Mean, Proportion, Sequential, SequentialTest, sample_size_per_arm};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
@@ -18,7 +22,7 @@ use super::definition::{ArmStop, Design};
 use super::store::{Experiment, Status};
 
 /// Counts of one arm.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ArmCounts {
     /// Shoppers recorded in the arm.
     pub shoppers: u64,
@@ -30,6 +34,9 @@ pub struct ArmCounts {
     pub sessions: u64,
     /// Of those, sessions with an add to cart after the arm was served.
     pub cart_sessions: u64,
+    /// Revenue of those sessions' orders placed after the arm first served them, minor
+    /// units; one unit per session served.
+    pub revenue: Mean,
 }
 
 /// A rate with its interval.
@@ -54,6 +61,28 @@ impl Rate {
     }
 }
 
+/// A mean per session with its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PerSession {
+    /// Sessions, and the sum over them (minor units).
+    #[serde(flatten)]
+    pub counts: Mean,
+    /// The observed mean.
+    pub mean: f64,
+    /// Its normal interval at the design's confidence.
+    pub interval: Interval,
+}
+
+impl PerSession {
+    fn new(counts: Mean, confidence: f64) -> Self {
+        Self {
+            counts,
+            mean: counts.mean(),
+            interval: counts.interval(confidence),
+        }
+    }
+}
+
 /// An arm against the control.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Comparison {
@@ -61,6 +90,8 @@ pub struct Comparison {
     pub ctr: Sequential,
     /// Add-to-cart rate difference, likewise.
     pub add_to_cart: Sequential,
+    /// Revenue per session difference (minor units), likewise.
+    pub revenue_per_session: Sequential,
 }
 
 /// One arm's results.
@@ -80,6 +111,8 @@ pub struct ArmResult {
     pub ctr: Rate,
     /// Sessions adding to cart over sessions served.
     pub add_to_cart: Rate,
+    /// Revenue of the sessions served, per session (minor units).
+    pub revenue_per_session: PerSession,
     /// Against the control (absent for the control itself).
     pub vs_control: Option<Comparison>,
 }
@@ -126,12 +159,21 @@ pub fn assemble(experiment: &Experiment, counts: &HashMap<Option<String>, ArmCou
         (
             Proportion::new(c.clicked, c.impressions),
             Proportion::new(c.cart_sessions, c.sessions),
+            c.revenue,
         )
     };
     let control = experiment
         .definition
         .control()
         .map(|arm| rates(of(&arm.name)));
+    let revenue_test = SequentialTest::new(
+        design.alpha,
+        design
+            .baseline_revenue_per_session
+            .or_else(|| control.map(|(_, _, revenue)| revenue.mean()))
+            .unwrap_or(0.0)
+            * design.min_effect,
+    );
     let arms = experiment
         .definition
         .arms
@@ -139,7 +181,7 @@ pub fn assemble(experiment: &Experiment, counts: &HashMap<Option<String>, ArmCou
         .enumerate()
         .map(|(i, arm)| {
             let c = of(&arm.name);
-            let (ctr, cart) = rates(c);
+            let (ctr, cart, revenue) = rates(c);
             ArmResult {
                 name: arm.name.clone(),
                 share: arm.share,
@@ -148,11 +190,13 @@ pub fn assemble(experiment: &Experiment, counts: &HashMap<Option<String>, ArmCou
                 shoppers: c.shoppers,
                 ctr: Rate::new(ctr, confidence),
                 add_to_cart: Rate::new(cart, confidence),
+                revenue_per_session: PerSession::new(revenue, confidence),
                 vs_control: control
                     .filter(|_| i > 0)
-                    .map(|(base_ctr, base_cart)| Comparison {
+                    .map(|(base_ctr, base_cart, base_revenue)| Comparison {
                         ctr: ctr_test.look(base_ctr, ctr),
                         add_to_cart: cart_test.look(base_cart, cart),
+                        revenue_per_session: revenue_test.look_means(base_revenue, revenue),
                     }),
             }
         })
@@ -264,6 +308,66 @@ async fn count(
     }
     for (arm, n) in super::assignment::counts(conn, shop_id, experiment_id).await? {
         out.entry(Some(arm)).or_default().shoppers = u64::try_from(n).unwrap_or(0);
+    }
+    for (arm, amounts) in session_revenue(conn, shop_id, experiment_id).await? {
+        let c = out.entry(arm).or_default();
+        c.revenue = Mean::of(c.sessions, amounts);
+    }
+    Ok(out)
+}
+
+/// Per arm, the revenue (minor units) of each served session that ordered after the arm
+/// first served it. Two reads joined here rather than in SQL: the sessions an experiment
+/// served, and the shop's orders with a session since the first of them.
+#[expect(clippy::cast_precision_loss, reason = "minor-unit sums far below 2^52")]
+async fn session_revenue(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    experiment_id: i64,
+) -> Result<HashMap<Option<String>, Vec<f64>>, DbErr> {
+    use impression::Column as I;
+    let served: Vec<(Option<String>, String, DateTime<Utc>)> = impression::Entity::find()
+        .select_only()
+        .column(I::Arm)
+        .column(I::SessionId)
+        .column_as(Expr::col(I::OccurredAt).min(), "first_at")
+        .filter(I::ShopId.eq(shop_id))
+        .filter(I::ExperimentId.eq(experiment_id))
+        .group_by(I::Arm)
+        .group_by(I::SessionId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let Some(since) = served.iter().map(|(_, _, at)| *at).min() else {
+        return Ok(HashMap::new());
+    };
+    let first_served: HashMap<&str, (&Option<String>, DateTime<Utc>)> = served
+        .iter()
+        .map(|(arm, session, at)| (session.as_str(), (arm, *at)))
+        .collect();
+    let orders: Vec<(String, DateTime<Utc>, i64)> = order::Entity::find()
+        .select_only()
+        .column(order::Column::SessionId)
+        .column(order::Column::PlacedAt)
+        .column(order::Column::TotalMinor)
+        .filter(order::Column::ShopId.eq(shop_id))
+        .filter(order::Column::SessionId.is_not_null())
+        .filter(order::Column::PlacedAt.gte(since))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut per_session: HashMap<&str, (&Option<String>, i64)> = HashMap::new();
+    for (session, placed_at, total) in &orders {
+        let Some((arm, first)) = first_served.get(session.as_str()) else {
+            continue;
+        };
+        if placed_at >= first {
+            per_session.entry(session.as_str()).or_insert((arm, 0)).1 += total;
+        }
+    }
+    let mut out: HashMap<Option<String>, Vec<f64>> = HashMap::new();
+    for (arm, total) in per_session.into_values() {
+        out.entry(arm.clone()).or_default().push(total as f64);
     }
     Ok(out)
 }

@@ -97,7 +97,18 @@ pub(super) struct Discovery {
     clicks: BTreeMap<String, (i64, i64)>,
 }
 
-/// Counts the day's sessions and recommendation clicks that met something new.
+/// The day's discovery counts: all traffic's, and per experiment arm those of the sessions it
+/// served.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct DiscoveryDay {
+    /// All sessions.
+    pub all: Discovery,
+    /// Per arm key.
+    pub by_arm: BTreeMap<String, Discovery>,
+}
+
+/// Counts the day's sessions and recommendation clicks that met something new, for all
+/// traffic and for the sessions each arm in `arm_sessions` served.
 ///
 /// # Errors
 /// The database error.
@@ -106,7 +117,8 @@ pub(super) async fn count(
     shop_id: i64,
     span: Span,
     catalog: &Catalog,
-) -> Result<Discovery, DbErr> {
+    arm_sessions: &BTreeMap<String, HashSet<String>>,
+) -> Result<DiscoveryDay, DbErr> {
     let today = touches(conn, shop_id, Condition::all(), Some(span.start), span.end).await?;
     let mut first = FirstSeen::default();
     for t in history(conn, shop_id, &today, span.start).await? {
@@ -118,19 +130,26 @@ pub(super) async fn count(
     for t in &today {
         sessions.entry(t.session_id.as_str()).or_default().push(t);
     }
-    let mut out = Discovery {
-        sessions: i64::try_from(sessions.len()).unwrap_or(i64::MAX),
-        ..Discovery::default()
-    };
-    for touches in sessions.values() {
-        session(touches, &first, catalog, &mut out);
+    let mut out = DiscoveryDay::default();
+    for (id, touches) in &sessions {
+        session(touches, &first, catalog, &mut out.all);
+        for (arm, served) in arm_sessions {
+            if served.contains(*id) {
+                session(
+                    touches,
+                    &first,
+                    catalog,
+                    out.by_arm.entry(arm.clone()).or_default(),
+                );
+            }
+        }
     }
     for t in today.iter().filter(|t| t.kind == "click" && t.attributed) {
         let (Some(surface), Some(product)) = (&t.surface, t.product_id) else {
             continue;
         };
         let new = first.product(t, product).is_none_or(|seen| seen >= t.at);
-        let c = out.clicks.entry(surface.clone()).or_default();
+        let c = out.all.clicks.entry(surface.clone()).or_default();
         c.0 += 1;
         c.1 += i64::from(new);
     }
@@ -142,6 +161,7 @@ fn session(touches: &[&Touch], first: &FirstSeen, catalog: &Catalog, out: &mut D
     let Some(start) = touches.iter().map(|t| t.at).min() else {
         return;
     };
+    out.sessions += 1;
     let engaging: Vec<&&Touch> = touches
         .iter()
         .filter(|t| t.product_id.is_some() && ENGAGING.contains(&t.kind.as_str()))
@@ -167,10 +187,10 @@ fn session(touches: &[&Touch], first: &FirstSeen, catalog: &Catalog, out: &mut D
     out.categories += i64::try_from(distinct.len()).unwrap_or(i64::MAX);
 }
 
-/// The discovery metrics: storefront-wide rates per session and, per surface, the share of
-/// recommendation clicks that led to a product new to the shopper.
-pub(super) fn metrics(d: &Discovery) -> Vec<Metric> {
-    let all = |name, value, samples| Metric::new(ALL_SURFACES, name, value, samples);
+/// The discovery metrics of `arm`: storefront-wide rates per session and, per surface, the
+/// share of recommendation clicks that led to a product new to the shopper.
+pub(super) fn metrics(d: &Discovery, arm: &str) -> Vec<Metric> {
+    let all = |name, value, samples| Metric::new(ALL_SURFACES, name, value, samples).in_arm(arm);
     let mut out = vec![
         all(super::ROLLED_UP_MARKER, d.sessions as f64, d.sessions),
         all("engaged_sessions", d.engaged as f64, d.sessions),
@@ -187,12 +207,15 @@ pub(super) fn metrics(d: &Discovery) -> Vec<Metric> {
         ),
     ];
     for (surface, (clicks, new)) in &d.clicks {
-        out.push(Metric::new(
-            surface,
-            "click_discovery_rate",
-            share(*new, *clicks),
-            *clicks,
-        ));
+        out.push(
+            Metric::new(
+                surface,
+                "click_discovery_rate",
+                share(*new, *clicks),
+                *clicks,
+            )
+            .in_arm(arm),
+        );
     }
     out
 }

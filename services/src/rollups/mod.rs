@@ -18,7 +18,10 @@
 //! checks group by brand and price band ([`bias`]). Cohort LTV and time to next purchase are
 //! computed on read from the orders ([`cohorts`]).
 //!
-//! `arm` is `all` until experiments split traffic into arms.
+//! `arm` is `all` for all traffic. Each experiment arm that served impressions that day gets
+//! its own rows under `{experiment id}:{arm}` ([`arm_key`]): per surface, the shown metrics
+//! of the impressions served under it; storefront-wide, the discovery and order metrics of
+//! the sessions it served, and their revenue per session.
 
 pub mod bias;
 pub mod cohorts;
@@ -44,9 +47,12 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+use discovery::DiscoveryDay;
+use orders::OrderTotals;
 pub use products::ProductTotals;
 pub use repeat::REPEAT_WINDOWS;
 pub use retention::{Retention, purge_events, purge_impressions, retention_cutoff};
+pub use shown::arm_key;
 pub use stats::gini;
 pub use totals::{Totals, is_count};
 
@@ -96,24 +102,57 @@ pub async fn rollup_day(
     let catalog = Catalog::load(conn, shop_id).await?;
     let shown = shown::counts(conn, shop_id, span).await?;
     let mut metrics: Vec<Metric> = shown
+        .counts
         .iter()
-        .flat_map(|(surface, counts)| shown::metrics(surface, counts, &catalog))
+        .flat_map(|(slice, counts)| shown::metrics(slice, counts, &catalog))
         .collect();
     let window = Duration::days(i64::from(windows.assisted_days));
-    let orders = orders::totals(conn, shop_id, span, window, &catalog).await?;
-    let discovery = discovery::count(conn, shop_id, span, &catalog).await?;
+    let arms = &shown.arm_sessions;
+    let orders = orders::totals(conn, shop_id, span, window, &catalog, arms).await?;
+    let discovery = discovery::count(conn, shop_id, span, &catalog, arms).await?;
     metrics.extend(orders::metrics(&orders));
-    metrics.extend(discovery::metrics(&discovery));
+    metrics.extend(discovery::metrics(&discovery.all, ALL_ARMS));
     metrics.push(Metric::new(
         ALL_SURFACES,
         "revenue_per_session",
-        orders.revenue as f64 / discovery.sessions.max(1) as f64,
-        discovery.sessions,
+        orders.all.revenue as f64 / discovery.all.sessions.max(1) as f64,
+        discovery.all.sessions,
     ));
+    for (arm, sessions) in arms {
+        metrics.extend(arm_metrics(arm, sessions.len(), &orders, &discovery));
+    }
     let mut dated: Vec<(NaiveDate, Metric)> = metrics.into_iter().map(|m| (day, m)).collect();
     dated.extend(repeat::repeat_visits(conn, shop_id, day).await?);
-    let per_product = products::of_day(shown.get(ALL_SURFACES), orders.sold());
+    let per_product = products::of_day(shown.everything(), orders.sold());
     write(conn, shop_id, day, dated, per_product).await
+}
+
+/// The storefront-wide metrics of the sessions `arm` served: their discovery, and their
+/// orders against every session it served (as the experiment results count revenue per
+/// session: most served sessions buy nothing).
+fn arm_metrics(
+    arm: &str,
+    served: usize,
+    orders: &OrderTotals,
+    discovery: &DiscoveryDay,
+) -> Vec<Metric> {
+    let served = i64::try_from(served).unwrap_or(i64::MAX);
+    let mut out = Vec::new();
+    if let Some(d) = discovery.by_arm.get(arm) {
+        out.extend(discovery::metrics(d, arm));
+    }
+    let bought = orders.by_arm.get(arm).cloned().unwrap_or_default();
+    out.extend(orders::arm_metrics(&bought, arm));
+    out.push(
+        Metric::new(
+            ALL_SURFACES,
+            "revenue_per_session",
+            bought.revenue as f64 / served.max(1) as f64,
+            served,
+        )
+        .in_arm(arm),
+    );
+    out
 }
 
 /// The metric whose storefront-wide row every rolled-up day has, so its presence says the
@@ -143,7 +182,7 @@ pub async fn rolled_up_days(
     Ok(rows.into_iter().collect())
 }
 
-/// The shop's rolled-up rows from `from` to `to` (inclusive), oldest first.
+/// The shop's rolled-up rows of all traffic from `from` to `to` (inclusive), oldest first.
 ///
 /// # Errors
 /// The database error.
@@ -153,33 +192,80 @@ pub async fn read(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<metric_rollup::Model>, DbErr> {
+    read_arm_rows(
+        conn,
+        shop_id,
+        from,
+        to,
+        metric_rollup::Column::Arm.eq(ALL_ARMS),
+    )
+    .await
+}
+
+/// The rolled-up rows of experiment `experiment_id`'s arms from `from` to `to` (inclusive),
+/// oldest first.
+///
+/// # Errors
+/// The database error.
+pub async fn read_experiment(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    experiment_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<metric_rollup::Model>, DbErr> {
+    let prefix = arm_key(experiment_id, "");
+    let arms = metric_rollup::Column::Arm.starts_with(prefix);
+    read_arm_rows(conn, shop_id, from, to, arms).await
+}
+
+async fn read_arm_rows(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    arms: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<metric_rollup::Model>, DbErr> {
     metric_rollup::Entity::find()
         .filter(metric_rollup::Column::ShopId.eq(shop_id))
         .filter(metric_rollup::Column::Day.gte(from))
         .filter(metric_rollup::Column::Day.lte(to))
+        .filter(arms)
         .order_by_asc(metric_rollup::Column::Day)
+        .order_by_asc(metric_rollup::Column::Arm)
         .order_by_asc(metric_rollup::Column::Surface)
         .order_by_asc(metric_rollup::Column::Metric)
         .all(conn)
         .await
 }
 
-/// One metric of one surface.
+/// One metric of one surface and arm.
 #[derive(Debug, Clone, PartialEq)]
 struct Metric {
     surface: String,
+    arm: String,
     name: &'static str,
     value: f64,
     samples: i64,
 }
 
 impl Metric {
+    /// A metric of all traffic.
     fn new(surface: &str, name: &'static str, value: f64, samples: i64) -> Self {
         Self {
             surface: surface.to_owned(),
+            arm: ALL_ARMS.to_owned(),
             name,
             value,
             samples,
+        }
+    }
+
+    /// The same metric of the traffic of `arm`.
+    fn in_arm(self, arm: &str) -> Self {
+        Self {
+            arm: arm.to_owned(),
+            ..self
         }
     }
 }
@@ -286,7 +372,7 @@ async fn write(
             shop_id: Set(shop_id),
             day: Set(day),
             surface: Set(m.surface),
-            arm: Set(ALL_ARMS.to_owned()),
+            arm: Set(m.arm),
             metric: Set(m.name.to_owned()),
             value: Set(m.value),
             samples: Set(m.samples),

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 
 use super::stats::share;
 use super::touches::{Touch, touches};
-use super::{ALL_SURFACES, Catalog, Metric, Span, chunks};
+use super::{ALL_ARMS, ALL_SURFACES, Catalog, Metric, Span, chunks};
 
 /// Whether `t` was done by the shopper who placed `o`.
 fn by_shopper_of(t: &Touch, o: &order::Model) -> bool {
@@ -21,9 +21,9 @@ fn by_shopper_of(t: &Touch, o: &order::Model) -> bool {
         || (o.customer_id.is_some() && o.customer_id == t.customer_id)
 }
 
-/// Totals of the day's orders.
+/// Orders, their revenue and their breadth.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct OrderTotals {
+pub(super) struct Basket {
     /// Orders placed.
     pub orders: i64,
     /// Their revenue, minor units of the shop currency.
@@ -31,6 +31,26 @@ pub(super) struct OrderTotals {
     /// Mean distinct categories per order, over orders with categorised lines.
     breadth_sum: i64,
     breadth_orders: i64,
+}
+
+impl Basket {
+    fn add(&mut self, total_minor: i64, categories: usize) {
+        self.orders += 1;
+        self.revenue += total_minor;
+        if categories > 0 {
+            self.breadth_orders += 1;
+            self.breadth_sum += i64::try_from(categories).unwrap_or(i64::MAX);
+        }
+    }
+}
+
+/// Totals of the day's orders.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct OrderTotals {
+    /// All the day's orders.
+    pub all: Basket,
+    /// Per experiment arm, the orders of the sessions it served that day.
+    pub by_arm: BTreeMap<String, Basket>,
     /// Per surface: assisted orders, their revenue, and the attributed lines' revenue.
     by_surface: BTreeMap<String, Assist>,
     /// Per product: revenue (minor units) and units of its lines.
@@ -61,6 +81,7 @@ pub(super) async fn totals(
     span: Span,
     window: Duration,
     catalog: &Catalog,
+    arm_sessions: &BTreeMap<String, HashSet<String>>,
 ) -> Result<OrderTotals, DbErr> {
     let orders = order::Entity::find()
         .filter(order::Column::ShopId.eq(shop_id))
@@ -72,8 +93,6 @@ pub(super) async fn totals(
     let engagements = engagements(conn, shop_id, &orders, span.start - window, span.end).await?;
     let mut totals = OrderTotals::default();
     for o in &orders {
-        totals.orders += 1;
-        totals.revenue += o.total_minor;
         let bought = lines.get(&o.id).map_or(&[][..], Vec::as_slice);
         for line in bought {
             if let Some(product) = line.product_id {
@@ -86,9 +105,14 @@ pub(super) async fn totals(
             .iter()
             .filter_map(|l| l.product_id.and_then(|p| catalog.category(p)))
             .collect();
-        if !categories.is_empty() {
-            totals.breadth_orders += 1;
-            totals.breadth_sum += i64::try_from(categories.len()).unwrap_or(i64::MAX);
+        totals.all.add(o.total_minor, categories.len());
+        if let Some(session) = &o.session_id {
+            for (arm, sessions) in arm_sessions {
+                if sessions.contains(session) {
+                    let basket = totals.by_arm.entry(arm.clone()).or_default();
+                    basket.add(o.total_minor, categories.len());
+                }
+            }
         }
         let helped: Vec<(&str, &Touch)> = engagements
             .iter()
@@ -121,29 +145,31 @@ pub(super) async fn totals(
 /// The metrics of the day's orders: storefront-wide orders, revenue, AOV and order breadth,
 /// and per surface (and storefront-wide) the assisted and attributed revenue.
 pub(super) fn metrics(t: &OrderTotals) -> Vec<Metric> {
-    let all = |name, value, samples| Metric::new(ALL_SURFACES, name, value, samples);
-    let mut out = vec![
-        all("orders", t.orders as f64, t.orders),
-        all("revenue", t.revenue as f64, t.orders),
-        all("aov", t.revenue as f64 / (t.orders.max(1)) as f64, t.orders),
-        all(
-            "order_breadth",
-            t.breadth_sum as f64 / (t.breadth_orders.max(1)) as f64,
-            t.breadth_orders,
-        ),
-    ];
+    let orders = t.all.orders;
+    let mut out = arm_metrics(&t.all, ALL_ARMS);
     for (surface, a) in &t.by_surface {
         let m = |name, value, samples| Metric::new(surface, name, value, samples);
-        out.push(m("assisted_orders", a.orders as f64, t.orders));
-        out.push(m(
-            "assisted_order_share",
-            share(a.orders, t.orders),
-            t.orders,
-        ));
+        out.push(m("assisted_orders", a.orders as f64, orders));
+        out.push(m("assisted_order_share", share(a.orders, orders), orders));
         out.push(m("assisted_revenue", a.revenue as f64, a.orders));
         out.push(m("attributed_revenue", a.attributed as f64, a.orders));
     }
     out
+}
+
+/// Storefront-wide orders, revenue, AOV and order breadth of `b`, under `arm`.
+pub(super) fn arm_metrics(b: &Basket, arm: &str) -> Vec<Metric> {
+    let all = |name, value, samples| Metric::new(ALL_SURFACES, name, value, samples).in_arm(arm);
+    vec![
+        all("orders", b.orders as f64, b.orders),
+        all("revenue", b.revenue as f64, b.orders),
+        all("aov", b.revenue as f64 / (b.orders.max(1)) as f64, b.orders),
+        all(
+            "order_breadth",
+            b.breadth_sum as f64 / (b.breadth_orders.max(1)) as f64,
+            b.breadth_orders,
+        ),
+    ]
 }
 
 /// The lines of `orders`, by order id.

@@ -1,17 +1,44 @@
 //! What was shown and engaged with per surface: items shown, attributed clicks and
-//! add-to-carts, and how the exposure spreads over the catalog.
+//! add-to-carts, and how the exposure spreads over the catalog; for all traffic and, per
+//! experiment arm, for the impressions served under it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{event, impression};
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::stats::{gini, share};
-use super::{ALL_SURFACES, Catalog, Metric, Span};
+use super::{ALL_ARMS, ALL_SURFACES, Catalog, Metric, Span};
 use crate::signals;
+
+/// A slice of the day's traffic: a surface (or [`ALL_SURFACES`]) and an arm (or
+/// [`ALL_ARMS`]).
+pub(super) type Slice = (String, String);
+
+/// The rollup's name of an experiment arm: `{experiment id}:{arm}`.
+#[must_use]
+pub fn arm_key(experiment_id: i64, arm: &str) -> String {
+    format!("{experiment_id}:{arm}")
+}
+
+/// The day's shown counts per slice, and the sessions each arm served.
+#[derive(Debug, Default)]
+pub(super) struct Shown {
+    /// Per slice; [`ALL_SURFACES`] sums the surfaces of all traffic.
+    pub counts: BTreeMap<Slice, SurfaceCounts>,
+    /// Per arm key, the sessions it served that day.
+    pub arm_sessions: BTreeMap<String, HashSet<String>>,
+}
+
+impl Shown {
+    /// The counts of all traffic over every surface.
+    pub(super) fn everything(&self) -> Option<&SurfaceCounts> {
+        self.counts
+            .get(&(ALL_SURFACES.to_owned(), ALL_ARMS.to_owned()))
+    }
+}
 
 /// Impressions per page read when counting what was shown.
 const SHOWN_PAGE: u64 = 5_000;
@@ -42,7 +69,8 @@ impl SurfaceCounts {
     }
 }
 
-/// The day's counts per surface, and the same over every surface under [`ALL_SURFACES`].
+/// The day's counts per surface, the same over every surface under [`ALL_SURFACES`], and
+/// per surface and arm those of impressions served under an experiment arm.
 ///
 /// # Errors
 /// The database error.
@@ -50,48 +78,60 @@ pub(super) async fn counts(
     conn: &impl ConnectionTrait,
     shop_id: i64,
     span: Span,
-) -> Result<BTreeMap<String, SurfaceCounts>, DbErr> {
-    let mut out = shown(conn, shop_id, span).await?;
-    let attributed: Vec<(Option<String>, String, i64)> = event::Entity::find()
+) -> Result<Shown, DbErr> {
+    let (mut out, tagged) = shown(conn, shop_id, span).await?;
+    let attributed: Vec<(Option<String>, String, Option<i64>)> = event::Entity::find()
         .select_only()
         .column(event::Column::Surface)
         .column(event::Column::Kind)
-        .column_as(Expr::expr(Func::count(Expr::col(event::Column::Id))), "n")
+        .column(event::Column::ImpressionId)
         .filter(event::Column::ShopId.eq(shop_id))
         .filter(event::Column::OccurredAt.gte(span.start))
         .filter(event::Column::OccurredAt.lt(span.end))
         .filter(event::Column::ImpressionId.is_not_null())
-        .group_by(event::Column::Surface)
-        .group_by(event::Column::Kind)
+        .filter(event::Column::Kind.is_in(["click", "add_to_cart"]))
         .into_tuple()
         .all(conn)
         .await?;
-    for (surface, kind, n) in attributed {
+    for (surface, kind, impression) in attributed {
         let Some(surface) = surface else { continue };
-        let c = out.entry(surface).or_default();
-        match kind.as_str() {
-            "click" => c.clicks = n,
-            "add_to_cart" => c.add_to_carts = n,
-            _ => {}
+        let arm = impression.and_then(|id| tagged.get(&id));
+        for arm in std::iter::once(ALL_ARMS).chain(arm.map(String::as_str)) {
+            let c = out
+                .counts
+                .entry((surface.clone(), arm.to_owned()))
+                .or_default();
+            match kind.as_str() {
+                "click" => c.clicks += 1,
+                _ => c.add_to_carts += 1,
+            }
         }
     }
-    if !out.is_empty() {
-        let mut all = SurfaceCounts::default();
-        out.values().for_each(|c| all.absorb(c));
-        out.insert(ALL_SURFACES.to_owned(), all);
+    let mut all = SurfaceCounts::default();
+    let mut any = false;
+    for ((_, arm), c) in &out.counts {
+        if arm == ALL_ARMS {
+            all.absorb(c);
+            any = true;
+        }
+    }
+    if any {
+        out.counts
+            .insert((ALL_SURFACES.to_owned(), ALL_ARMS.to_owned()), all);
     }
     Ok(out)
 }
 
-/// Items shown per surface and product, read a page of impressions at a time (the items are
+/// Items shown per slice and product, read a page of impressions at a time (the items are
 /// JSON, which the two databases unnest differently; a day's impressions are read once a
-/// night).
+/// night); and the arm of each impression served under one.
 async fn shown(
     conn: &impl ConnectionTrait,
     shop_id: i64,
     span: Span,
-) -> Result<BTreeMap<String, SurfaceCounts>, DbErr> {
-    let mut counts: BTreeMap<String, SurfaceCounts> = BTreeMap::new();
+) -> Result<(Shown, HashMap<i64, String>), DbErr> {
+    let mut out = Shown::default();
+    let mut tagged = HashMap::new();
     let mut after = 0;
     loop {
         let page = impression::Entity::find()
@@ -106,18 +146,35 @@ async fn shown(
         let Some(last) = page.last() else { break };
         after = last.id;
         for row in &page {
-            let c = counts.entry(row.surface.clone()).or_default();
-            for item in signals::impression::items(row) {
-                c.impressions += 1;
-                *c.exposure.entry(item.product_id).or_default() += 1;
+            let arm = row
+                .experiment_id
+                .zip(row.arm.as_deref())
+                .map(|(experiment, arm)| arm_key(experiment, arm));
+            if let Some(arm) = &arm {
+                tagged.insert(row.id, arm.clone());
+                out.arm_sessions
+                    .entry(arm.clone())
+                    .or_default()
+                    .insert(row.session_id.clone());
+            }
+            let items = signals::impression::items(row);
+            for arm in std::iter::once(ALL_ARMS).chain(arm.as_deref()) {
+                let c = out
+                    .counts
+                    .entry((row.surface.clone(), arm.to_owned()))
+                    .or_default();
+                for item in &items {
+                    c.impressions += 1;
+                    *c.exposure.entry(item.product_id).or_default() += 1;
+                }
             }
         }
     }
-    Ok(counts)
+    Ok((out, tagged))
 }
 
-/// The metrics of one surface's counts.
-pub(super) fn metrics(surface: &str, c: &SurfaceCounts, catalog: &Catalog) -> Vec<Metric> {
+/// The metrics of one slice's counts.
+pub(super) fn metrics((surface, arm): &Slice, c: &SurfaceCounts, catalog: &Catalog) -> Vec<Metric> {
     let active = catalog.active_count();
     let exposed = i64::try_from(c.exposure.len()).unwrap_or(i64::MAX);
     // Every active product counts, shown or not; products shown since archived count too.
@@ -131,7 +188,7 @@ pub(super) fn metrics(surface: &str, c: &SurfaceCounts, catalog: &Catalog) -> Ve
             .filter(|(id, _)| !catalog.is_active(**id))
             .map(|(_, n)| *n),
     );
-    let m = |name, value, samples| Metric::new(surface, name, value, samples);
+    let m = |name, value, samples| Metric::new(surface, name, value, samples).in_arm(arm);
     vec![
         m("impressions", c.impressions as f64, c.impressions),
         m("clicks", c.clicks as f64, c.impressions),

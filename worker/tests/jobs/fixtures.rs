@@ -65,7 +65,7 @@ pub async fn product(
     .unwrap()
 }
 
-/// One logged impression of `products` (module `similar`, propensity 0.5) on `surface`.
+/// One impression of `products` on `surface` at `at`, in session `s` of browser `anon`.
 pub async fn show(
     db: &Database,
     shop_id: i64,
@@ -74,7 +74,22 @@ pub async fn show(
     products: &[i64],
     at: chrono::DateTime<Utc>,
 ) {
-    use services::signals::{Impression, ShownItem};
+    show_in(db, shop_id, rec_id, surface, products, at, ("s", None)).await;
+}
+
+/// One impression of `products` on `surface` at `at`, in `session` (of browser `anon`),
+/// served under the experiment arm given if any; returns its row id.
+pub async fn show_in(
+    db: &Database,
+    shop_id: i64,
+    rec_id: &str,
+    surface: &str,
+    products: &[i64],
+    at: chrono::DateTime<Utc>,
+    (session, arm): (&str, Option<(i64, &str)>),
+) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use services::signals::{ExperimentTag, Impression, ShownItem};
     let items = (1..)
         .zip(products)
         .map(|(position, product)| ShownItem {
@@ -90,7 +105,7 @@ pub async fn show(
         rec_id: rec_id.into(),
         surface: surface.into(),
         traffic_source: "direct".into(),
-        session_id: "s".into(),
+        session_id: session.into(),
         anonymous_id: "anon".into(),
         customer_id: None,
         model_version: None,
@@ -98,9 +113,20 @@ pub async fn show(
         policy_version: "1".into(),
         items,
         occurred_at: at,
-        experiment: None,
+        experiment: arm.map(|(experiment_id, arm)| ExperimentTag {
+            experiment_id,
+            arm: Some(arm.into()),
+        }),
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await
         .unwrap();
+    entity::impression::Entity::find()
+        .filter(entity::impression::Column::ShopId.eq(shop_id))
+        .filter(entity::impression::Column::RecId.eq(rec_id))
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }

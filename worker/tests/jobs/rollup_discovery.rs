@@ -88,9 +88,20 @@ async fn order(
     }
 }
 
-/// The rolled-up `(value, samples)` of `metric` on `surface`, if written.
+/// The rolled-up `(value, samples)` of `metric` on `surface` for all traffic, if written.
 async fn metric(db: &common::Database, surface: &str, metric: &str) -> Option<(f64, i64)> {
+    arm_metric(db, "all", surface, metric).await
+}
+
+/// The rolled-up `(value, samples)` of `metric` on `surface` for `arm`, if written.
+async fn arm_metric(
+    db: &common::Database,
+    arm: &str,
+    surface: &str,
+    metric: &str,
+) -> Option<(f64, i64)> {
     metric_rollup::Entity::find()
+        .filter(metric_rollup::Column::Arm.eq(arm))
         .filter(metric_rollup::Column::Surface.eq(surface))
         .filter(metric_rollup::Column::Metric.eq(metric))
         .one(&db.conn)
@@ -370,4 +381,151 @@ async fn a_day_without_traffic_has_zero_storefront_rows_and_no_surface_rows() {
         .filter(|surface| surface != "all")
         .collect();
     assert!(surfaces.is_empty(), "{surfaces:?}");
+}
+
+#[tokio::test]
+async fn each_experiment_arm_gets_the_metrics_of_what_it_served_and_of_its_sessions() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "arms.myshopify.com", "EUR").await;
+    let s = shop.id;
+    for (id, category) in [
+        (1, "mugs"),
+        (2, "mugs"),
+        (3, "lamps"),
+        (4, "lamps"),
+        (5, "rugs"),
+    ] {
+        crate::fixtures::product(&db, s, id, Some(category), "active").await;
+    }
+    let noon = at(0, 12, 0);
+    // Experiment 7 on product pages: session a in the control (shown 1, 2), session b in
+    // the treatment (shown 3, 4, 5); session c outside it (shown 1).
+    crate::fixtures::show_in(
+        &db,
+        s,
+        "ra",
+        "pdp",
+        &[1, 2],
+        noon,
+        ("a", Some((7, "control"))),
+    )
+    .await;
+    let treated = crate::fixtures::show_in(
+        &db,
+        s,
+        "rb",
+        "pdp",
+        &[3, 4, 5],
+        noon,
+        ("b", Some((7, "treatment"))),
+    )
+    .await;
+    crate::fixtures::show_in(&db, s, "rc", "pdp", &[1], noon, ("c", None)).await;
+    // Session b clicks the lamp it was shown and orders it for 30.00; session a only views.
+    event::ActiveModel {
+        shop_id: Set(s),
+        kind: Set("click".into()),
+        anonymous_id: Set("anon".into()),
+        session_id: Set("b".into()),
+        product_id: Set(Some(3)),
+        surface: Set(Some("pdp".into())),
+        rec_id: Set(Some("rb".into())),
+        impression_id: Set(Some(treated)),
+        occurred_at: Set(at(0, 12, 1)),
+        received_at: Set(at(0, 12, 1)),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap();
+    store(
+        &db,
+        s,
+        Ev {
+            session: "a",
+            browser: "other",
+            customer: None,
+            kind: "view",
+            product: Some(1),
+            surface: None,
+            at: at(0, 12, 2),
+        },
+    )
+    .await;
+    order(
+        &db,
+        s,
+        1,
+        (Some("b"), Some("anon"), None),
+        &[(3, 1, 3000)],
+        at(0, 13, 0),
+    )
+    .await;
+
+    rollup_day(&db.conn, s, day(), Windows::default())
+        .await
+        .unwrap();
+
+    // What each arm served, and the clicks on it.
+    assert_eq!(
+        arm_metric(&db, "all", "pdp", "impressions").await,
+        Some((6.0, 6))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:control", "pdp", "impressions").await,
+        Some((2.0, 2))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:treatment", "pdp", "impressions").await,
+        Some((3.0, 3))
+    );
+    assert_eq!(
+        arm_metric(&db, "all", "pdp", "clicks").await,
+        Some((1.0, 6))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:control", "pdp", "clicks").await,
+        Some((0.0, 2))
+    );
+    assert!(close(
+        arm_metric(&db, "7:treatment", "pdp", "ctr").await,
+        (1.0 / 3.0, 3)
+    ));
+    assert!(close(
+        arm_metric(&db, "7:control", "pdp", "catalog_exposure").await,
+        (0.4, 5)
+    ));
+    // Each arm's sessions: discovery, orders and revenue per served session.
+    assert_eq!(
+        arm_metric(&db, "7:treatment", "all", "sessions").await,
+        Some((1.0, 1))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:treatment", "all", "discovery_rate").await,
+        Some((1.0, 1))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:control", "all", "discovery_rate").await,
+        Some((1.0, 1))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:treatment", "all", "revenue").await,
+        Some((3000.0, 1))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:control", "all", "orders").await,
+        Some((0.0, 0))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:treatment", "all", "revenue_per_session").await,
+        Some((3000.0, 1))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:control", "all", "revenue_per_session").await,
+        Some((0.0, 1))
+    );
+    // All traffic keeps its rows: one order; sessions a and b had events (c only an
+    // impression).
+    assert_eq!(metric(&db, "all", "orders").await, Some((1.0, 1)));
+    assert_eq!(metric(&db, "all", "sessions").await, Some((2.0, 2)));
 }
