@@ -1,8 +1,8 @@
-//! `metric_rollups`: daily discovery and business metrics per surface and arm.
+//! `metric_rollups`: daily discovery and business metrics per surface, module and arm.
 
 use sea_orm::entity::prelude::*;
 
-/// One metric value for one day, surface and arm.
+/// One metric value for one day, surface, module and arm.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "metric_rollups")]
 pub struct Model {
@@ -12,10 +12,13 @@ pub struct Model {
     /// UTC day.
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: Date,
-    /// Surface, or `*` for all.
+    /// Surface, or `all` for the whole storefront.
     #[sea_orm(primary_key, auto_increment = false)]
     pub surface: String,
-    /// Experiment arm, or `*`.
+    /// Recommendation module of the surface, or `all` for the whole surface.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub module: String,
+    /// Experiment arm (`{experiment id}:{arm}`), or `all` for all traffic.
     #[sea_orm(primary_key, auto_increment = false)]
     pub arm: String,
     /// Metric name (`ctr`, `category_spread`, …).

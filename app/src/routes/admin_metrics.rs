@@ -1,6 +1,6 @@
 //! The admin's discovery dashboard API (session token or demo key: [`AdminShop`]):
 //! `GET /admin/api/metrics?days=N` gives the period's charts (server-rendered SVG), a summary
-//! per surface, repeat visits, cohort LTV, time to next purchase and the bias checks;
+//! per surface and per module, repeat visits, cohort LTV, time to next purchase and the bias checks;
 //! `GET /admin/api/metrics.csv?days=N&table=…` each of those tables, the daily rows and the
 //! weekly review's metrics as CSV. The rows are the nightly rollups (`docs/METRICS.md`).
 
@@ -22,8 +22,9 @@ use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
 /// The CSV tables.
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 8] = [
     "summary",
+    "modules",
     "daily",
     "retention",
     "cohorts",
@@ -85,6 +86,8 @@ struct Rolled {
     from: NaiveDate,
     to: NaiveDate,
     rows: Vec<metric_rollup::Model>,
+    /// The rows of each surface's modules, their surface named `{surface}/{module}`.
+    modules: Vec<metric_rollup::Model>,
     major: f64,
 }
 
@@ -92,11 +95,20 @@ impl Rolled {
     async fn load(state: &AppState, admin: &AdminShop, period: &Period) -> Result<Self, ApiError> {
         let (from, to) = period.range()?;
         let rows = rollups::read(&state.db.conn, admin.shop.id, from, to).await?;
+        let modules = rollups::read_modules(&state.db.conn, admin.shop.id, from, to)
+            .await?
+            .into_iter()
+            .map(|r| metric_rollup::Model {
+                surface: format!("{}/{}", r.surface, r.module),
+                ..r
+            })
+            .collect();
         let exponent = currency_exponent(&admin.shop.currency);
         Ok(Self {
             from,
             to,
             rows,
+            modules,
             major: 10_f64.powi(i32::try_from(exponent).unwrap_or(2)),
         })
     }
@@ -129,6 +141,7 @@ pub async fn dashboard(
         "currency": admin.shop.currency,
         "charts": charts,
         "summary": summary,
+        "modules": summaries(&period.modules, period.major),
         "retention": tables.retention,
         "cohorts": tables.cohorts,
         "next_purchase": tables.next_purchase,
@@ -171,11 +184,13 @@ pub async fn csv(
         from,
         to,
         rows,
+        modules,
         major,
     } = Rolled::load(&state, &admin, &query).await?;
     let mut out = ::csv::Writer::from_writer(Vec::new());
     let written = match table {
         "summary" => serialize_all(&mut out, summaries(&rows, major)),
+        "modules" => serialize_all(&mut out, summaries(&modules, major)),
         "daily" => serialize_all(
             &mut out,
             rows.iter().map(|r| Daily {

@@ -216,6 +216,8 @@ async function discovery() {
     ['clicks on new products', (s) => pct(s.click_discovery_rate)], ['assisted orders', (s) => s.assisted_orders],
     ['assisted revenue', (s) => money(s.assisted_revenue)], ['attributed revenue', (s) => money(s.attributed_revenue)]];
   const table = rowsTable(columns, body.summary, 'No recommendations were shown in this period yet: the per-surface table and charts fill in the day after shoppers see the blocks.');
+  const moduleColumns = [['surface / module', (s) => s.surface], ...columns.slice(1, 5)];
+  const modules = rowsTable(moduleColumns, body.modules, 'No module rows yet.');
   const review = weekly.ok
     ? card('Weekly review', ...weekly.body.sentences.map((line) => el('p', {}, line)), el('p', {}, csv('weekly')))
     : card('Weekly review', el('div', { class: 'banner bad' }, weekly.body.message || 'failed'));
@@ -233,7 +235,7 @@ async function discovery() {
   app.replaceChildren(
     review,
     card(`Discovery, ${body.from} to ${body.to}`, el('p', { class: 'muted' }, `${body.rolled_up_days} days rolled up (nightly, UTC). Definitions: docs/METRICS.md.`),
-      table, el('p', {}, csv('summary'), ' ', csv('daily'))),
+      table, el('p', {}, csv('summary'), ' ', csv('daily')), el('h3', {}, 'Per module'), modules, el('p', {}, csv('modules'))),
     card('Repeat visits', el('p', { class: 'muted' }, 'Shoppers seen on a day of the period who came back within the window; a day counts once its window has passed.'), retention, el('p', {}, csv('retention'))),
     card('Cohorts by first-order month', el('p', { class: 'muted' }, 'Revenue per customer within N days of their first order; "incomplete" until every customer of the month has had N days.'), cohorts, el('p', {}, csv('cohorts')),
       el('h3', {}, 'Time to next purchase'), next, el('p', {}, csv('next_purchase'))),

@@ -1,5 +1,5 @@
 //! The discovery dashboard API: charts rendered as SVG from the nightly rollups, CSV exports
-//! of every table (summary, daily, retention, cohorts, time to next purchase, bias, weekly
+//! of every table (summary, modules, daily, retention, cohorts, time to next purchase, bias, weekly
 //! review), the weekly review, and clear errors for bad periods.
 
 use chrono::Utc;
@@ -13,16 +13,39 @@ async fn the_dashboard_draws_the_rolled_up_days_and_exports_them_as_csv() {
     let (app, shop_id) = demo_mode_app(None).await;
     let key = app.demo_admin_key.clone().unwrap();
     let yesterday = Utc::now().date_naive().pred_opt().unwrap();
+    shown_yesterday(&app, shop_id).await;
     rollup_day(&app.db.conn, shop_id, yesterday, Windows::default())
         .await
         .unwrap();
 
     let dashboard = with_key(&app, "/admin/api/metrics?days=7", &key).await;
+    let modules = with_key(&app, "/admin/api/metrics.csv?days=7&table=modules", &key).await;
     let daily = with_key(&app, "/admin/api/metrics.csv?days=7&table=daily", &key).await;
 
     assert_eq!(dashboard.status(), 200);
     let body = json(dashboard).await;
     assert_eq!(body["rolled_up_days"], 1);
+    let per_module: Vec<(&str, f64)> = body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["surface"].as_str().unwrap(),
+                m["impressions"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_module,
+        [("pdp/complete_the_look", 1.0), ("pdp/similar", 2.0)]
+    );
+    let modules = modules.text().await.unwrap();
+    assert!(
+        modules.starts_with("surface,impressions,clicks,ctr,add_to_cart_rate,")
+            && modules.contains("\npdp/similar,2.0,"),
+        "{modules}"
+    );
     let charts = body["charts"].as_array().unwrap();
     assert_eq!(charts.len(), 8);
     let discovery = charts.iter().find(|c| c["id"] == "discovery").unwrap();
@@ -45,6 +68,46 @@ async fn the_dashboard_draws_the_rolled_up_days_and_exports_them_as_csv() {
         csv.contains(&format!("{yesterday},all,all,sessions,")),
         "{csv}"
     );
+}
+
+/// One product page answer at noon yesterday: two "similar" items and a "complete the look".
+async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
+    use services::signals::{Impression, ShownItem};
+    let noon = Utc::now()
+        .date_naive()
+        .pred_opt()
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let item = |position, module: &str| ShownItem {
+        product_id: i64::from(position),
+        module: module.into(),
+        position,
+        propensity: 1.0,
+        explored: false,
+    };
+    let shown = Impression {
+        shop_id,
+        rec_id: "r-yesterday".into(),
+        surface: "pdp".into(),
+        traffic_source: "direct".into(),
+        session_id: "s-yesterday".into(),
+        anonymous_id: "b-yesterday".into(),
+        customer_id: None,
+        model_version: None,
+        list_version: None,
+        policy_version: "1".into(),
+        items: vec![
+            item(1, "similar"),
+            item(2, "similar"),
+            item(3, "complete_the_look"),
+        ],
+        occurred_at: noon.and_utc(),
+        experiment: None,
+    };
+    services::signals::impression::store(&app.db.conn, &[shown])
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -108,6 +171,7 @@ async fn cohort_bias_and_weekly_tables_come_as_json_and_csv_behind_the_admin_key
             "dimension,group,products,catalog_share,impressions,exposure_share,sales_share,starved\n",
         ),
         ("weekly", "metric,label,kind,week,previous\n"),
+        ("modules", ""),
         ("cohorts", ""),
         ("next_purchase", ""),
     ] {

@@ -43,8 +43,8 @@ use common::settings::EventsSettings;
 use entity::{metric_rollup, product};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use discovery::DiscoveryDay;
@@ -58,6 +58,8 @@ pub use totals::{Totals, is_count};
 
 /// The arm of traffic not split by an experiment.
 pub const ALL_ARMS: &str = "all";
+/// The module of rows about a whole surface rather than one of its modules.
+pub const ALL_MODULES: &str = "all";
 /// The surface of rows about the whole storefront rather than one recommendation surface.
 pub const ALL_SURFACES: &str = "all";
 
@@ -182,7 +184,8 @@ pub async fn rolled_up_days(
     Ok(rows.into_iter().collect())
 }
 
-/// The shop's rolled-up rows of all traffic from `from` to `to` (inclusive), oldest first.
+/// The shop's rolled-up rows of all traffic and whole surfaces from `from` to `to`
+/// (inclusive), oldest first.
 ///
 /// # Errors
 /// The database error.
@@ -192,14 +195,27 @@ pub async fn read(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<metric_rollup::Model>, DbErr> {
-    read_arm_rows(
-        conn,
-        shop_id,
-        from,
-        to,
-        metric_rollup::Column::Arm.eq(ALL_ARMS),
-    )
-    .await
+    let rows = Condition::all()
+        .add(metric_rollup::Column::Arm.eq(ALL_ARMS))
+        .add(metric_rollup::Column::Module.eq(ALL_MODULES));
+    read_rows(conn, shop_id, from, to, rows).await
+}
+
+/// The shop's rolled-up rows of each surface's modules (all traffic) from `from` to `to`
+/// (inclusive), oldest first.
+///
+/// # Errors
+/// The database error.
+pub async fn read_modules(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<metric_rollup::Model>, DbErr> {
+    let rows = Condition::all()
+        .add(metric_rollup::Column::Arm.eq(ALL_ARMS))
+        .add(metric_rollup::Column::Module.ne(ALL_MODULES));
+    read_rows(conn, shop_id, from, to, rows).await
 }
 
 /// The rolled-up rows of experiment `experiment_id`'s arms from `from` to `to` (inclusive),
@@ -214,35 +230,38 @@ pub async fn read_experiment(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<metric_rollup::Model>, DbErr> {
-    let prefix = arm_key(experiment_id, "");
-    let arms = metric_rollup::Column::Arm.starts_with(prefix);
-    read_arm_rows(conn, shop_id, from, to, arms).await
+    let rows = Condition::all()
+        .add(metric_rollup::Column::Arm.starts_with(arm_key(experiment_id, "")))
+        .add(metric_rollup::Column::Module.eq(ALL_MODULES));
+    read_rows(conn, shop_id, from, to, rows).await
 }
 
-async fn read_arm_rows(
+async fn read_rows(
     conn: &impl ConnectionTrait,
     shop_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-    arms: sea_orm::sea_query::SimpleExpr,
+    rows: Condition,
 ) -> Result<Vec<metric_rollup::Model>, DbErr> {
     metric_rollup::Entity::find()
         .filter(metric_rollup::Column::ShopId.eq(shop_id))
         .filter(metric_rollup::Column::Day.gte(from))
         .filter(metric_rollup::Column::Day.lte(to))
-        .filter(arms)
+        .filter(rows)
         .order_by_asc(metric_rollup::Column::Day)
         .order_by_asc(metric_rollup::Column::Arm)
         .order_by_asc(metric_rollup::Column::Surface)
+        .order_by_asc(metric_rollup::Column::Module)
         .order_by_asc(metric_rollup::Column::Metric)
         .all(conn)
         .await
 }
 
-/// One metric of one surface and arm.
+/// One metric of one surface (or one module of it) and arm.
 #[derive(Debug, Clone, PartialEq)]
 struct Metric {
     surface: String,
+    module: String,
     arm: String,
     name: &'static str,
     value: f64,
@@ -254,6 +273,7 @@ impl Metric {
     fn new(surface: &str, name: &'static str, value: f64, samples: i64) -> Self {
         Self {
             surface: surface.to_owned(),
+            module: ALL_MODULES.to_owned(),
             arm: ALL_ARMS.to_owned(),
             name,
             value,
@@ -265,6 +285,14 @@ impl Metric {
     fn in_arm(self, arm: &str) -> Self {
         Self {
             arm: arm.to_owned(),
+            ..self
+        }
+    }
+
+    /// The same metric of `module` of the surface.
+    fn in_module(self, module: &str) -> Self {
+        Self {
+            module: module.to_owned(),
             ..self
         }
     }
@@ -372,6 +400,7 @@ async fn write(
             shop_id: Set(shop_id),
             day: Set(day),
             surface: Set(m.surface),
+            module: Set(m.module),
             arm: Set(m.arm),
             metric: Set(m.name.to_owned()),
             value: Set(m.value),
@@ -384,6 +413,7 @@ async fn write(
                 metric_rollup::Column::ShopId,
                 metric_rollup::Column::Day,
                 metric_rollup::Column::Surface,
+                metric_rollup::Column::Module,
                 metric_rollup::Column::Arm,
                 metric_rollup::Column::Metric,
             ])

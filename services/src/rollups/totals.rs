@@ -92,6 +92,7 @@ mod tests {
             shop_id: 1,
             day: NaiveDate::from_ymd_opt(2026, 11, day).unwrap_or_default(),
             surface: "pdp".into(),
+            module: "all".into(),
             arm: "all".into(),
             metric: metric.into(),
             value,

@@ -280,6 +280,7 @@ async fn the_weekly_review_says_what_changed_against_the_week_before() {
             shop_id: Set(shop.id),
             day: Set(d),
             surface: Set("all".into()),
+            module: Set("all".into()),
             arm: Set("all".into()),
             metric: Set(metric.into()),
             value: Set(value),

@@ -529,3 +529,107 @@ async fn each_experiment_arm_gets_the_metrics_of_what_it_served_and_of_its_sessi
     assert_eq!(metric(&db, "all", "orders").await, Some((1.0, 1)));
     assert_eq!(metric(&db, "all", "sessions").await, Some((2.0, 2)));
 }
+
+#[tokio::test]
+async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
+    use services::signals::{Impression, ShownItem};
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "modules.myshopify.com", "EUR").await;
+    let s = shop.id;
+    for id in 1..=5 {
+        crate::fixtures::product(&db, s, id, Some("mugs"), "active").await;
+    }
+    // One product page answer: two similar items, then one "complete the look".
+    let item = |position, product_id, module: &str| ShownItem {
+        product_id,
+        module: module.into(),
+        position,
+        propensity: 1.0,
+        explored: false,
+    };
+    let shown = Impression {
+        shop_id: s,
+        rec_id: "r-modules".into(),
+        surface: "pdp".into(),
+        traffic_source: "direct".into(),
+        session_id: "s1".into(),
+        anonymous_id: "b1".into(),
+        customer_id: None,
+        model_version: None,
+        list_version: None,
+        policy_version: "1".into(),
+        items: vec![
+            item(1, 1, "similar"),
+            item(2, 2, "similar"),
+            item(3, 5, "complete_the_look"),
+        ],
+        occurred_at: at(0, 12, 0),
+        experiment: None,
+    };
+    services::signals::impression::store(&db.conn, &[shown])
+        .await
+        .unwrap();
+    let impression = entity::impression::Entity::find()
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    // The shopper clicks the "complete the look" item (position 3).
+    event::ActiveModel {
+        shop_id: Set(s),
+        kind: Set("click".into()),
+        anonymous_id: Set("b1".into()),
+        session_id: Set("s1".into()),
+        product_id: Set(Some(5)),
+        surface: Set(Some("pdp".into())),
+        rec_id: Set(Some("r-modules".into())),
+        impression_id: Set(Some(impression.id)),
+        position: Set(Some(3)),
+        occurred_at: Set(at(0, 12, 1)),
+        received_at: Set(at(0, 12, 1)),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap();
+
+    rollup_day(&db.conn, s, day(), Windows::default())
+        .await
+        .unwrap();
+
+    let module = |name: &'static str, metric: &'static str| {
+        let db = db.clone();
+        async move {
+            metric_rollup::Entity::find()
+                .filter(metric_rollup::Column::Surface.eq("pdp"))
+                .filter(metric_rollup::Column::Module.eq(name))
+                .filter(metric_rollup::Column::Arm.eq("all"))
+                .filter(metric_rollup::Column::Metric.eq(metric))
+                .one(&db.conn)
+                .await
+                .unwrap()
+                .map(|row| (row.value, row.samples))
+        }
+    };
+    assert_eq!(module("all", "impressions").await, Some((3.0, 3)));
+    assert_eq!(module("similar", "impressions").await, Some((2.0, 2)));
+    assert_eq!(
+        module("complete_the_look", "impressions").await,
+        Some((1.0, 1))
+    );
+    assert_eq!(module("all", "clicks").await, Some((1.0, 3)));
+    assert_eq!(module("similar", "ctr").await, Some((0.0, 2)));
+    assert_eq!(module("complete_the_look", "ctr").await, Some((1.0, 1)));
+    assert!(close(module("similar", "catalog_exposure").await, (0.4, 5)));
+    // The dashboard's reads keep to whole surfaces; the module rows have their own.
+    let whole = services::rollups::read(&db.conn, s, day(), day())
+        .await
+        .unwrap();
+    assert!(whole.iter().all(|r| r.module == "all" && r.arm == "all"));
+    let modules = services::rollups::read_modules(&db.conn, s, day(), day())
+        .await
+        .unwrap();
+    let names: std::collections::BTreeSet<&str> =
+        modules.iter().map(|r| r.module.as_str()).collect();
+    assert_eq!(names, ["complete_the_look", "similar"].into());
+}
