@@ -30,6 +30,8 @@ const MIN_SPARE: usize = 4;
 const VIEWS: usize = 2;
 /// Brands a department needs for the brand cap to be judged.
 const MIN_BRANDS: usize = 4;
+/// Pages whose brand windows are also counted apart (what most shoppers see).
+const FIRST_PAGES: usize = 3;
 
 /// The tallies.
 #[derive(Debug, Default)]
@@ -38,6 +40,13 @@ pub struct CategoryReport {
     stock_violations: usize,
     windows: usize,
     brand_violations: usize,
+    /// The same over windows starting on the first [`FIRST_PAGES`] pages.
+    first_pages_windows: usize,
+    first_pages_violations: usize,
+    /// Per department with a window over the cap, the place the first such window starts.
+    first_violation_at: Vec<usize>,
+    /// Per department, the in-stock products ordered.
+    in_stock: Vec<usize>,
     leaves_first_page: usize,
     best_sellers_first_page: usize,
     sessions: usize,
@@ -106,18 +115,29 @@ impl CategoryReport {
         let in_stock = |id: &i64| facts.get(id).is_some_and(|f| f.available > 0);
         self.departments += 1;
         let stocked = order.iter().take_while(|id| in_stock(id)).count();
+        self.in_stock.push(stocked);
         self.stock_violations += usize::from(order[stocked..].iter().any(in_stock));
         let brand = |id: &i64| truth.products.get(id).map(|p| p.brand);
         let brands: HashSet<u32> = products.iter().filter_map(brand).collect();
         if brands.len() >= MIN_BRANDS {
-            for window in order[..stocked].windows(BRAND_WINDOW) {
+            let mut first_violation = None;
+            for (start, window) in order[..stocked].windows(BRAND_WINDOW).enumerate() {
                 let mut counts: HashMap<u32, usize> = HashMap::new();
                 for b in window.iter().filter_map(brand) {
                     *counts.entry(b).or_default() += 1;
                 }
+                let over = counts.values().any(|n| *n > BRAND_CAP);
                 self.windows += 1;
-                self.brand_violations += usize::from(counts.values().any(|n| *n > BRAND_CAP));
+                self.brand_violations += usize::from(over);
+                if start < FIRST_PAGES * PAGE_SIZE {
+                    self.first_pages_windows += 1;
+                    self.first_pages_violations += usize::from(over);
+                }
+                if over {
+                    first_violation.get_or_insert(start + 1);
+                }
             }
+            self.first_violation_at.extend(first_violation);
         }
         let first: Vec<i64> = order.iter().take(PAGE_SIZE).copied().collect();
         let leaves: HashSet<u32> = first.iter().filter_map(|id| truth.leaf(*id)).collect();
@@ -138,6 +158,10 @@ impl CategoryReport {
             "orders_with_out_of_stock_first": self.stock_violations,
             "brand_windows": self.windows,
             "brand_windows_over_cap": self.brand_violations,
+            "first_pages_brand_windows": self.first_pages_windows,
+            "first_pages_brand_windows_over_cap": self.first_pages_violations,
+            "first_window_over_cap_at": self.first_violation_at,
+            "in_stock_per_department": self.in_stock,
             "leaves_on_first_page": per(self.leaves_first_page, self.departments),
             "best_sellers_on_first_page": per(self.best_sellers_first_page, self.departments),
             "sessions": self.sessions,
@@ -153,6 +177,9 @@ impl CategoryReport {
             "\ncategory pages ({} departments, {} sessions)\n\
              orders with an out-of-stock product first  {}\n\
              windows of 8 over the brand cap            {} of {}\n\
+             of those starting on the first {} pages      {} of {}\n\
+             first window over the cap starts at place  {:?} (per department with one)\n\
+             in-stock products per department           {:?}\n\
              leaves on the first page                   {:.1}\n\
              of the 24 best sellers on the first page   {:.1}\n\
              viewed leaf on the first page              {:.2} before, {:.2} after the views\n\
@@ -162,6 +189,11 @@ impl CategoryReport {
             self.stock_violations,
             self.brand_violations,
             self.windows,
+            FIRST_PAGES,
+            self.first_pages_violations,
+            self.first_pages_windows,
+            self.first_violation_at,
+            self.in_stock,
             j["leaves_on_first_page"].as_f64().unwrap_or(0.0),
             j["best_sellers_on_first_page"].as_f64().unwrap_or(0.0),
             j["viewed_leaf_on_first_page_before"]

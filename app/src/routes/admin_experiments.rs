@@ -214,18 +214,22 @@ async fn daily_charts(
             .collect()
     };
     let major = f64::from(10_u32.pow(currency_exponent(&shop.currency)));
+    // A chart without a point yet is left out: the page says when the rows come.
     let lines = |id: &str, title: &str, series: &[Series], scale: Scale| {
-        chart(id, title, charts::lines(title, from, to, series, scale))
+        series
+            .iter()
+            .any(|s| !s.points.is_empty())
+            .then(|| chart(id, title, charts::lines(title, from, to, series, scale)))
     };
     let mut out = Vec::new();
     if let Some(surface) = experiment.definition.surface() {
         let surface = services::surface::name(surface);
         let title = format!("Click-through rate on {surface} per arm");
         let ctr = series(surface, "ctr", 1.0);
-        out.push(lines("arm-ctr", &title, &ctr, Scale::Percent));
+        out.extend(lines("arm-ctr", &title, &ctr, Scale::Percent));
     }
     let discovery = series(ALL_SURFACES, "discovery_rate", 1.0);
-    out.push(lines(
+    out.extend(lines(
         "arm-discovery",
         "Sessions discovering something new, per arm",
         &discovery,
@@ -233,6 +237,6 @@ async fn daily_charts(
     ));
     let revenue = series(ALL_SURFACES, "revenue_per_session", major);
     let title = format!("Revenue per session per arm ({})", shop.currency);
-    out.push(lines("arm-revenue", &title, &revenue, Scale::Number));
+    out.extend(lines("arm-revenue", &title, &revenue, Scale::Number));
     Ok(out)
 }

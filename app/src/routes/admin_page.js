@@ -390,7 +390,8 @@ async function experimentCard(item, reload) {
     parts.push(ok ? armResults(body) : el('div', { class: 'field-error' }, body.message));
     if (ok && body.results.fallback_impressions) parts.push(el('div', { class: 'muted' }, `${body.results.fallback_impressions} impressions fell back to the control (an arm stopped or no longer valid).`));
     if (ok) body.arm_problems.forEach((p) => parts.push(el('div', { class: 'field-error' }, `Arm ${p.arm} no longer validates; its shoppers get the control.`)));
-    if (ok) parts.push(el('div', { class: 'muted' }, 'Per arm and day (nightly rollups; today appears tomorrow):'), el('div', { class: 'charts' }, ...body.daily.map((c) => card(c.title, svgNode(c.svg)))));
+    if (ok && body.daily.length) parts.push(el('h3', {}, 'Per arm and day'), el('div', { class: 'charts' }, ...body.daily.map((c) => card(c.title, svgNode(c.svg)))));
+    else if (ok) parts.push(el('p', { class: 'muted' }, 'Daily charts per arm appear after the nightly rollup of the first day the experiment ran.'));
   }
   return card(e.name, ...parts);
 }
