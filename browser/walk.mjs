@@ -4,7 +4,8 @@
 // saves a screenshot of each step under docs/screenshots/. Then the merchant admin: turn
 // the Klaviyo feeds on, rename the home page's module, and see the storefront follow; pin a
 // product to slot 2 of the product page, see the preview place it, save the rule, and see
-// the product page show it; and open the discovery dashboard.
+// the product page show it; open the discovery dashboard; and see bad input refused with
+// its message in the page.
 //
 //   node browser/walk.mjs        (after `cargo build -p app`; see harness.mjs for options)
 
@@ -179,6 +180,45 @@ try {
   await screenshot(page, "17-admin-preflight");
 
   assert.deepEqual(watcher.problems(), []);
+
+  // Bad input: each refusal is told in the page and saves nothing. A negative weight and
+  // then an exploration share over the cap are named at their fields, the second answer's
+  // banner replacing the first; another tab's save makes this tab's version stale (409);
+  // a pin to a product that does not exist is named at the product field.
+  const settingsSaved = (surface) => page.waitForResponse((r) => r.url().endsWith(`/admin/api/settings/${surface}`));
+  await page.goto(`${app.base}/demo/admin/settings?key=${key}`);
+  const pdp = page.locator('form[data-surface="pdp"]');
+  await pdp.locator('input[name="weights.margin"]').fill("-0.5");
+  await Promise.all([settingsSaved("pdp"), pdp.getByRole("button", { name: "Save" }).click()]);
+  assert.match(await pdp.locator('[data-field="weights.margin"]').innerText(), /must be a number of 0 or more/);
+  await pdp.locator('input[name="exploration.share"]').fill("0.4");
+  await Promise.all([settingsSaved("pdp"), pdp.getByRole("button", { name: "Save" }).click()]);
+  assert.match(await pdp.locator('[data-field="exploration.share"]').innerText(), /between 0.05 and 0.15/);
+  assert.equal(await pdp.locator(".banner").count(), 1, "the second answer replaces the first banner");
+  assert.match(await pdp.locator(".banner").innerText(), /nothing was saved/);
+  const secondTab = await page.evaluate(async (demoKey) => {
+    const headers = { "content-type": "application/json", "x-meander-demo-key": demoKey };
+    const all = await (await fetch("/admin/api/settings", { headers })).json();
+    const home = all.surfaces.find((s) => s.surface === "home");
+    const saved = await fetch("/admin/api/settings/home", { method: "PUT", headers, body: JSON.stringify({ version: home.version, settings: home.settings }) });
+    return saved.status;
+  }, key);
+  assert.equal(secondTab, 200);
+  await Promise.all([settingsSaved("home"), home.getByRole("button", { name: "Save" }).click()]);
+  assert.match(await home.locator(".banner.bad").innerText(), /changed meanwhile/);
+  await page.getByText("changed meanwhile").scrollIntoViewIfNeeded();
+  await screenshot(page, "18-admin-bad-input");
+  await page.goto(`${app.base}/demo/admin/rules?key=${key}`);
+  const ruleForm = page.locator("form.rule-form");
+  await ruleForm.locator("#rule-action\\.kind").selectOption("pin");
+  await ruleForm.locator("#rule-action\\.slot").fill("2");
+  await ruleForm.locator("#rule-match\\.kind").selectOption("product");
+  await ruleForm.locator("#rule-match\\.value").fill("999999999");
+  await ruleForm.getByRole("button", { name: "Add rule" }).click();
+  await ruleForm.locator('[data-field="match.product_id"]', { hasText: "there is no product 999999999" }).waitFor();
+  // The refusals answered 422 and 409 (and chromium logs each as a console error); nothing else.
+  const unexpected = watcher.problems().filter((p) => !/(HTTP (422|409) for|status of (422|409))/.test(p));
+  assert.deepEqual(unexpected, []);
 
   const missing = await fetch(`${app.base}/demo/no-such-page`);
   assert.equal(missing.status, 404);

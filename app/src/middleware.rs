@@ -21,7 +21,8 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 
 /// Rewrites every 4xx/5xx that is not JSON yet (404 from routing, 413 from the body limit,
 /// 400 from extractors…) into the `{"error", "message"}` body; on the demo shop's HTML pages
-/// every 4xx/5xx becomes an HTML error page instead, since a person reads those.
+/// every 4xx/5xx becomes an HTML error page instead, since a person reads those. An HTML
+/// page a handler wrote itself is left as it is.
 pub fn json_errors<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(ensure_json_body)
 }
@@ -29,13 +30,17 @@ pub fn json_errors<B: MessageBody + 'static>() -> ErrorHandlers<B> {
 fn ensure_json_body<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
+    let content_type = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"));
+        .unwrap_or_default();
+    let is_json = content_type.starts_with("application/json");
+    // A page a handler wrote for a person (the admin's "open it from Shopify" page) is
+    // already what its reader needs.
+    let written_page = content_type.starts_with("text/html") && res.response().error().is_none();
     let page = demo::is_page(res.request().path());
-    if is_json && !page {
+    if (is_json && !page) || written_page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

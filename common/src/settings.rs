@@ -63,7 +63,8 @@ pub struct ServerSettings {
     /// Seconds to finish in-flight requests and jobs after SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
     /// Seconds between a serving model's checks for new pools, lists or catalog changes
-    /// (stock, status, prices): how stale a served list can be after a webhook.
+    /// (stock, status, prices): how stale a served list can be after a webhook; at most
+    /// [`MAX_MODEL_RECHECK_SECS`].
     pub model_recheck_secs: u64,
 }
 
@@ -79,6 +80,10 @@ impl Default for ServerSettings {
         }
     }
 }
+
+/// The longest `server.model_recheck_secs`: the admin promises that a settings or rule
+/// change reaches served lists within a minute, and serving notices it at its recheck.
+pub const MAX_MODEL_RECHECK_SECS: u64 = 60;
 
 /// Database settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -494,6 +499,15 @@ impl Settings {
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
+        if self.server.model_recheck_secs > MAX_MODEL_RECHECK_SECS {
+            return Err(invalid(
+                "server.model_recheck_secs",
+                &format!(
+                    "must be at most {MAX_MODEL_RECHECK_SECS}: a merchant's change reaches \
+                     served lists within this, and the admin promises a minute"
+                ),
+            ));
+        }
         if self.server.body_limit_bytes == 0 {
             return Err(invalid("server.body_limit_bytes", "must be at least 1"));
         }
@@ -703,6 +717,19 @@ mod tests {
         assert!(err.contains("training reads 90 days"), "{err}");
         let kept = with(&[("events.event_retention_days", "90")]).unwrap();
         assert_eq!(kept.events.event_retention_days, 90);
+    }
+
+    #[test]
+    fn a_model_recheck_slower_than_the_admins_minute_is_refused() {
+        let err = with(&[("server.model_recheck_secs", "61")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("server.model_recheck_secs") && err.contains("at most 60"),
+            "{err}"
+        );
+        let set = with(&[("server.model_recheck_secs", "60")]).unwrap();
+        assert_eq!(set.server.model_recheck_secs, 60);
     }
 
     #[test]

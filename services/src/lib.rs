@@ -23,6 +23,7 @@ pub mod search;
 pub mod settings;
 pub mod shop_auth;
 pub mod shop_tokens;
+pub mod shoppers;
 pub mod signals;
 pub mod surface;
 pub mod sync;

@@ -1,16 +1,18 @@
 //! The embedded admin's JSON API, behind the session token or the demo key ([`AdminShop`]):
 //! `GET /admin/api/recs` previews what a shopper would be shown (without logging an
 //! impression), `GET /admin/api/jobs` shows the shop's background jobs with their progress
-//! and the versions being served, `GET /admin/api/overview` the onboarding state.
+//! and the versions being served, `GET /admin/api/overview` the onboarding state,
+//! `GET /admin/api/shoppers` the recent shoppers the preview can be made for.
 
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
+use serde::Deserialize;
 use serde_json::json;
 use services::recs::lists;
 
 use super::admin_shop::AdminShop;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::serving;
 use crate::state::AppState;
 
@@ -70,6 +72,40 @@ pub async fn jobs(
     })))
 }
 
+/// How many shoppers the preview's picker lists.
+#[derive(Debug, Deserialize)]
+pub struct ShoppersQuery {
+    /// Shoppers (default 20, at most [`MAX_SHOPPERS`]).
+    #[serde(default)]
+    pub limit: Option<u64>,
+}
+
+/// The most shoppers one call lists.
+pub const MAX_SHOPPERS: u64 = 100;
+
+/// `GET /admin/api/shoppers?limit=…`: customers and anonymous browsers with recent events,
+/// most recently seen first, for the preview's shopper picker.
+///
+/// # Errors
+/// 400 for a limit outside 1 to [`MAX_SHOPPERS`], 401/403 without a valid session token or
+/// demo key, 500 when the database fails.
+pub async fn shoppers(
+    state: web::Data<AppState>,
+    session: AdminShop,
+    query: web::Query<ShoppersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=MAX_SHOPPERS).contains(&limit) {
+        return Err(ApiError::new(
+            ErrorKind::BadRequest,
+            format!("limit must be between 1 and {MAX_SHOPPERS}"),
+        ));
+    }
+    let now = chrono::Utc::now();
+    let shoppers = services::shoppers::recent(&state.db.conn, session.shop.id, limit, now).await?;
+    Ok(HttpResponse::Ok().json(json!({ "shoppers": shoppers })))
+}
+
 /// The theme app blocks (`extension/meander-recs/blocks/*.liquid`): handle, the template a
 /// merchant adds it to, and where in the template.
 const BLOCKS: [(&str, &str, &str); 4] = [
@@ -80,7 +116,8 @@ const BLOCKS: [(&str, &str, &str); 4] = [
 ];
 
 /// `GET /admin/api/overview`: catalog counts, sync progress (done, total, rate, time
-/// left), web pixel, lists, Klaviyo, and the theme editor links that add each block.
+/// left), web pixel, lists, Klaviyo, the next step, and the theme editor links that add
+/// each block.
 ///
 /// # Errors
 /// 401/403 without a valid session token or demo key, 500 when the database fails.
@@ -90,9 +127,7 @@ pub async fn overview(
 ) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
     let shop = &session.shop;
-    let onboarding = services::onboarding::load(conn, shop.id, chrono::Utc::now()).await?;
-    let runs = services::runs::latest(conn, shop.id).await?;
-    let pixel = runs.iter().find(|run| run.job == "connect_web_pixel");
+    let onboarding = services::onboarding::load(conn, shop, chrono::Utc::now()).await?;
     let api_key = &state.settings.shopify.api_key;
     let blocks: Vec<_> = BLOCKS
         .iter()
@@ -117,11 +152,6 @@ pub async fn overview(
             "installed_at": shop.installed_at,
         },
         "onboarding": onboarding,
-        "web_pixel": pixel.map(|run| json!({
-            "status": run.status,
-            "error": run.error,
-            "finished_at": run.finished_at,
-        })),
         "theme_blocks": blocks,
     })))
 }

@@ -23,6 +23,13 @@ function el(tag, attrs = {}, ...children) {
 const card = (title, ...body) => el('div', { class: 'card' }, el('h2', {}, title), ...body);
 const badge = (text, kind) => el('span', { class: 'badge ' + (kind || '') }, text);
 const fmt = (x, d = 3) => (typeof x === 'number' ? x.toFixed(d) : '—');
+// One banner per place: a new answer replaces the last one instead of piling up above it.
+function banner(holder, kind, text) {
+  holder.querySelectorAll(':scope > .banner').forEach((b) => b.remove());
+  const node = el('div', { class: 'banner ' + kind, role: kind === 'ok' ? 'status' : 'alert' }, text);
+  holder.prepend(node);
+  return node;
+}
 document.querySelectorAll('[data-nav]').forEach((a) => a.addEventListener('click', async (event) => {
   event.preventDefault();
   const params = new URLSearchParams(location.search);
@@ -35,17 +42,27 @@ async function onboarding() {
   if (!ok) return app.replaceChildren(el('div', { class: 'banner bad' }, body.message || 'failed'));
   const o = body.onboarding;
   const counts = el('div', { class: 'grid' }, ...Object.entries(o.counts).map(([k, v]) => el('div', {}, el('div', { class: 'muted' }, k), el('b', {}, v))));
+  const bar = (done, total, finished) => el('progress', { max: total || 1, value: total ? done : (finished ? 1 : 0) });
+  // The products phase counts products and variants together: the variants get their own line.
+  const variants = (p) => (o.variants && o.variants.phase === p.kind
+    ? el('div', { class: 'variants' }, el('div', {}, 'variants ', badge(o.variants.total != null ? 'done' : 'syncing', o.variants.total != null ? 'ok' : 'warn')),
+      bar(o.variants.done, o.variants.total, false), el('div', { class: 'muted' }, `${o.variants.done}${o.variants.total != null ? ' / ' + o.variants.total : ''} variants`))
+    : null);
   const phases = o.sync.map((p) => el('div', {},
     el('div', {}, p.kind, ' ', badge(p.status, p.status === 'succeeded' ? 'ok' : p.status === 'failed' ? 'bad' : 'warn')),
-    el('progress', { max: p.total || 1, value: p.total ? p.done : (p.status === 'succeeded' ? 1 : 0) }),
-    el('div', { class: 'muted' }, `${p.done}${p.total ? ' / ' + p.total : ''} rows`, p.rate_per_sec ? ` · ${p.rate_per_sec.toFixed(0)}/s` : '', p.eta_secs != null ? ` · ${p.eta_secs}s left` : '', p.error ? ' · ' + p.error : '')));
-  const pixel = body.web_pixel ? badge(body.web_pixel.status, body.web_pixel.status === 'succeeded' ? 'ok' : 'warn') : badge(body.shop.demo ? 'not needed (demo)' : 'not connected yet', 'warn');
+    bar(p.done, p.total, p.status === 'succeeded'),
+    el('div', { class: 'muted' }, `${p.done}${p.total ? ' / ' + p.total : ''} rows`, p.rate_per_sec ? ` · ${p.rate_per_sec.toFixed(0)}/s` : '', p.eta_secs != null ? ` · ${p.eta_secs}s left` : '', p.error ? ' · ' + p.error : ''),
+    variants(p)));
+  const PIXEL = { not_needed: ['not needed (demo)', 'ok'], not_connected: ['not connected yet', 'warn'], connecting: ['connecting', 'warn'], connected: ['connected', 'ok'], failed: ['failed', 'bad'] };
+  const [pixelText, pixelKind] = PIXEL[o.web_pixel.status] || [o.web_pixel.status, 'warn'];
+  const pixel = [badge(pixelText, pixelKind), o.web_pixel.error ? el('div', { class: 'field-error' }, o.web_pixel.error) : null];
   const lists = o.list_version ? badge('ready: ' + o.list_version, 'ok') : badge(o.model_version ? 'precomputing' : 'waiting for training', 'warn');
-  const blocks = body.theme_blocks.map((b) => el('div', {}, el('a', { href: b.url, target: '_top' }, 'Add ' + b.handle), el('span', { class: 'muted' }, ' (' + b.template + ')')));
-  app.replaceChildren(
+  const blocks = () => body.theme_blocks.map((b) => el('div', {}, el('a', { href: b.url, target: '_top' }, 'Add ' + b.handle), el('span', { class: 'muted' }, ' (' + b.template + ')')));
+  const next = card('Next step', el('p', { id: 'next-step', 'data-step': o.next_step.step }, o.next_step.message), ...(o.next_step.step === 'add_app_blocks' ? blocks() : []));
+  app.replaceChildren(next,
     card('Install', el('div', {}, body.shop.domain, ' ', badge(body.shop.installed ? 'installed' : 'not installed', body.shop.installed ? 'ok' : 'bad'))),
-    card('Catalog', counts), card('Sync', ...phases), card('Web pixel', pixel), card('Lists', lists),
-    await emailCard(), card('Theme blocks', ...blocks));
+    card('Catalog', counts), card('Sync', ...phases), card('Web pixel', ...pixel), card('Lists', lists),
+    await emailCard(), card('Theme blocks', ...blocks()));
 }
 
 // Klaviyo: the connection (status, how it is connected, last push, last error; connect
@@ -125,8 +142,7 @@ function readForm(form) {
 async function save(form) {
   form.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
   const { ok, status, body } = await api('/admin/api/settings/' + form.dataset.surface, { method: 'PUT', body: JSON.stringify({ version: Number(form.dataset.version), settings: readForm(form) }) });
-  const note = el('div', { class: 'banner ' + (ok ? 'ok' : 'bad') }, ok ? 'Saved as version ' + body.version + '; the storefront follows within a minute.' : body.message);
-  form.prepend(note);
+  banner(form, ok ? 'ok' : 'bad', ok ? 'Saved as version ' + body.version + '; the storefront follows within a minute.' : body.message);
   if (ok) { form.dataset.version = body.version; form.querySelector('.version').textContent = 'version ' + body.version; return; }
   if (status === 422) for (const f of body.fields || []) { const slot = form.querySelector(`[data-field="${CSS.escape(f.field)}"]`); if (slot) slot.textContent = f.message; }
 }
@@ -163,29 +179,53 @@ async function preflightCard(request) {
 }
 async function preview() {
   if (!surfaces.length) { const r = await api('/admin/api/settings'); surfaces = r.ok ? r.body.surfaces : []; }
-  const select = el('select', { name: 'surface', id: 'preview-surface', 'aria-label': 'Surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
+  // Category pages are previewed on their own endpoint, not here: only the tuned surfaces.
+  const select = el('select', { name: 'surface', id: 'preview-surface' }, ...surfaces.map((s) => el('option', { value: s.surface }, s.surface)));
   const product = el('input', { type: 'text', id: 'preview-product', placeholder: 'product id (pdp, cart)' });
-  const customer = el('input', { type: 'text', placeholder: 'customer id (home, email)' });
+  const [recent, saved] = await Promise.all([api('/admin/api/shoppers?limit=20'), api('/admin/api/rules')]);
+  const who = (s) => (s.customer_id != null ? `customer ${s.customer_id}` : `browser ${s.anonymous_id.slice(0, 12)}`);
+  const shopper = el('select', { name: 'shopper', id: 'preview-shopper' }, el('option', { value: '' }, 'no shopper (anonymous)'),
+    ...(recent.ok ? recent.body.shoppers : []).map((s) => el('option', { value: JSON.stringify(s.customer_id != null ? { customer_id: s.customer_id } : { anonymous_id: s.anonymous_id }) },
+      `${who(s)} · ${s.events} events, last ${new Date(s.last_seen).toLocaleString()}`)));
+  const labelled = (id, text, input) => el('div', {}, el('label', { for: id }, text), input);
   const draftHolder = el('div', {});
   const output = el('div', {});
   const showDraft = () => { const s = surfaces.find((x) => x.surface === select.value); draftHolder.replaceChildren(settingsForm(s)); draftHolder.querySelector('button').textContent = 'Save this draft'; };
   select.addEventListener('change', showDraft); showDraft();
   const useRule = el('input', { type: 'checkbox', id: 'use-rule' });
-  const ruleHolder = ruleForm(null, async () => { useRule.checked = true; await run(); });
-  ruleHolder.querySelector('button[type=submit]').textContent = 'Preview with this rule';
+  // The unsaved rule is a new one, or an edit of a saved one it replaces in the draft.
+  const savedRules = saved.ok ? saved.body.rules : [];
+  const ruleChoice = el('select', { id: 'preview-rule' }, el('option', { value: '' }, 'a new rule'),
+    ...savedRules.map((r) => el('option', { value: r.id }, `rule ${r.id}: ${describe(r.rule)}`)));
+  const draftRuleForm = (r) => {
+    const form = ruleForm(r, async () => { useRule.checked = true; await run(); });
+    form.querySelector('button[type=submit]').textContent = 'Preview with this rule';
+    return form;
+  };
+  let ruleHolder = draftRuleForm(null);
+  ruleChoice.addEventListener('change', () => {
+    const next = draftRuleForm(savedRules.find((r) => String(r.id) === ruleChoice.value) || null);
+    ruleHolder.replaceWith(next);
+    ruleHolder = next;
+  });
   const run = async () => {
     const form = draftHolder.querySelector('form');
     const request = { surface: select.value, draft: readForm(form) };
     if (useRule.checked) request.draft_rule = { rule: readRule(ruleHolder) };
+    if (useRule.checked && ruleChoice.value) request.draft_rule.id = Number(ruleChoice.value);
     if (product.value) request.product_id = Number(product.value);
-    if (customer.value) request.customer_id = Number(customer.value);
+    if (shopper.value) Object.assign(request, JSON.parse(shopper.value));
     const { ok, body } = await api('/admin/api/preview', { method: 'POST', body: JSON.stringify(request) });
     if (!ok) return output.replaceChildren(el('div', { class: 'banner bad' }, body.message), ...(body.fields || []).map((f) => el('div', { class: 'field-error' }, f.field + ': ' + f.message)));
-    output.replaceChildren(el('div', { class: 'columns' }, card('Saved settings and rules', ...moduleTable(body.current)), card('Draft', ...moduleTable(body.draft || []))));
+    const forWhom = body.shopper ? (body.shopper.customer_id != null ? `customer ${body.shopper.customer_id}` : `browser ${body.shopper.anonymous_id}`) : 'an anonymous shopper';
+    output.replaceChildren(el('p', { class: 'muted' }, `Lists for ${forWhom} on ${body.surface}.`),
+      ...body.warnings.map((w) => el('div', { class: 'banner warn' }, 'The unsaved rule does nothing: ' + w.message + '.')),
+      el('div', { class: 'columns' }, card('Saved settings and rules', ...moduleTable(body.current)), card('Draft', ...moduleTable(body.draft || []))));
     output.prepend(await preflightCard(request));
   };
-  app.replaceChildren(card('Preview', el('div', { class: 'grid' }, select, product, customer), el('p', {}, el('button', { onclick: run, id: 'run-preview' }, 'Preview'))), draftHolder,
-    card('Unsaved rule', el('label', { for: 'use-rule' }, useRule, ' Include this rule in the draft'), ruleHolder), output);
+  app.replaceChildren(card('Preview', el('div', { class: 'grid' }, labelled('preview-surface', 'Surface', select), labelled('preview-product', 'Product (pdp, cart)', product),
+    labelled('preview-shopper', 'Shopper (recent, with events)', shopper)), el('p', {}, el('button', { onclick: run, id: 'run-preview' }, 'Preview'))), draftHolder,
+    card('Unsaved rule', labelled('preview-rule', 'Rule', ruleChoice), el('label', { for: 'use-rule' }, useRule, ' Include this rule in the draft'), ruleHolder), output);
 }
 
 // Discovery dashboard: the server renders the charts as SVG (parsed as SVG, not HTML), the
@@ -322,9 +362,11 @@ async function rules(message) {
     const answer = saved
       ? await api('/admin/api/rules/' + saved.id, { method: 'PUT', body: JSON.stringify({ version: saved.version, rule }) })
       : await api('/admin/api/rules', { method: 'POST', body: JSON.stringify({ rule }) });
-    if (answer.ok) return rules({ kind: 'ok', text: `Rule ${answer.body.id} saved (version ${answer.body.version}): ${answer.body.status}. The storefront follows within a minute.` });
-    form.prepend(el('div', { class: 'banner bad' }, answer.body.message || 'failed'));
-    showErrors(form, answer.body);
+    const done = answer.body;
+    if (answer.ok && done.warnings.length) return rules({ kind: 'warn', text: `Rule ${done.id} saved (version ${done.version}), but it does nothing: ${done.warnings.map((w) => w.message).join('; ')}. The storefront ignores it until it matches an active product.` });
+    if (answer.ok) return rules({ kind: 'ok', text: `Rule ${done.id} saved (version ${done.version}): ${done.status}. The storefront follows within a minute.` });
+    banner(form, 'bad', done.message || 'failed');
+    showErrors(form, done);
   };
   const edit = (saved) => editor.replaceChildren(card(saved ? `Edit rule ${saved.id}` : 'Add a rule', ruleForm(saved, submit(saved))));
   const remove = async (saved) => {

@@ -129,8 +129,8 @@ fn html_response(markup: Markup, frame_ancestors: &str) -> HttpResponse {
 /// which ends in the Shopify admin where App Bridge supplies the token.
 ///
 /// # Errors
-/// 401 for an invalid `id_token` (or none without a `shop`), 503 without Shopify
-/// credentials, 404 for another page.
+/// 401 for an invalid `id_token` (or none without a `shop`; a page saying what to do for a
+/// browser), 503 without Shopify credentials, 404 for another page.
 pub async fn embedded(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -139,7 +139,10 @@ pub async fn embedded(
     let current = Page::from_path(req.path().trim_end_matches('/'))?;
     let session = match session {
         Ok(session) => session,
-        Err(err) => return install_redirect(&req).ok_or(err),
+        Err(err) => {
+            return install_redirect(&req)
+                .map_or_else(|| refusal(&req, err, Refused::Embedded), Ok);
+        }
     };
     let auth = Auth::Embedded {
         api_key: &state.settings.shopify.api_key,
@@ -183,7 +186,8 @@ pub struct DemoQuery {
 /// admin, opened with the key from the log; never framed.
 ///
 /// # Errors
-/// As [`admin_shop::demo_shop`]; 404 for another page.
+/// As [`admin_shop::demo_shop`] (a page saying what to do for a browser); 404 for another
+/// page.
 pub async fn demo(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -191,7 +195,10 @@ pub async fn demo(
 ) -> Result<HttpResponse, ApiError> {
     let tail = req.path().trim_start_matches("/demo/admin");
     let current = Page::from_path(tail)?;
-    let shop = admin_shop::demo_shop(&state, &req, &query.key).await?;
+    let shop = match admin_shop::demo_shop(&state, &req, &query.key).await {
+        Ok(shop) => shop,
+        Err(err) => return refusal(&req, err, Refused::Demo),
+    };
     let markup = page(
         &shop.name,
         "/demo/admin",
@@ -199,4 +206,76 @@ pub async fn demo(
         &Auth::Demo { key: &query.key },
     );
     Ok(html_response(markup, "'none'"))
+}
+
+/// Which admin refused a browser, for what to tell it.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    Embedded,
+    Demo,
+}
+
+impl Refused {
+    fn what_to_do(self) -> &'static str {
+        match self {
+            Self::Embedded => {
+                "Open Meander from your Shopify admin (Apps → Meander): the admin signs you in. \
+                 If the app is not installed on your shop yet, install it first."
+            }
+            Self::Demo => {
+                "Open the demo admin with the address the app printed in its log at start \
+                 (…/demo/admin?key=…), on the machine the app runs on. The key changes every \
+                 time the app starts; while the demo shop loads, reload in a few seconds."
+            }
+        }
+    }
+
+    /// Who may frame the page: the Shopify admin for the embedded app, no one for the demo.
+    fn frame_ancestors(self) -> &'static str {
+        match self {
+            Self::Embedded => "https://admin.shopify.com https://*.myshopify.com",
+            Self::Demo => "'none'",
+        }
+    }
+}
+
+/// A refused admin page: a browser (which asks for HTML) gets a page with the error's
+/// status saying what happened and what to do, not a JSON body it would show raw; other
+/// clients keep the JSON error.
+fn refusal(req: &HttpRequest, err: ApiError, refused: Refused) -> Result<HttpResponse, ApiError> {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let explained = matches!(
+        err.kind(),
+        ErrorKind::Unauthorized | ErrorKind::Forbidden | ErrorKind::Unavailable
+    );
+    if !wants_html || !explained {
+        return Err(err);
+    }
+    tracing::info!(error = %err, "admin page refused");
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "Meander — cannot open the admin" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    div.card {
+                        h2 { "Meander cannot open the admin" }
+                        div.banner.bad { (err.message()) }
+                        p { (refused.what_to_do()) }
+                    }
+                }
+            }
+        }
+    };
+    let mut response = html_response(markup, refused.frame_ancestors());
+    *response.status_mut() = err.kind().status();
+    Ok(response)
 }

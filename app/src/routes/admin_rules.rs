@@ -6,11 +6,12 @@
 //! and `GET /admin/api/audit?limit=…`, newest first. Every change is audited with who made it.
 
 use actix_web::{HttpResponse, web};
-use ranker::MerchantRule;
+use chrono::Utc;
+use ranker::{MerchantRule, Surface};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use services::rules::{self, RuleDoc, RuleError, SavedRule};
+use services::rules::{self, RuleDoc, RuleError, RuleWarning, SavedRule};
 use services::settings::FieldError;
 
 use super::admin_shop::AdminShop;
@@ -69,16 +70,27 @@ pub async fn list(state: web::Data<AppState>, admin: AdminShop) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(json!({ "rules": rules, "max_shift": ranker::MAX_SHIFT })))
 }
 
-/// The answer to a change: the rule as saved with what it matches now. The change reaches
-/// this process at once; the others notice it at their next model recheck.
+/// Carries a change to the served lists: this process serves it at once, the others at
+/// their next model recheck, and a change that reaches email (`touches_email`) queues the
+/// precompute its lists come from.
+async fn after_change(state: &AppState, shop_id: i64, touches_email: bool) -> Result<(), ApiError> {
+    state.models.recheck_now(&state.db.conn, shop_id).await?;
+    if touches_email {
+        worker::enqueue::lists_after_tuning_change(&state.jobs, shop_id).await;
+    }
+    Ok(())
+}
+
+/// The answer to a change: the rule as saved with what it matches now, and `warnings`
+/// when it does nothing (it matches no product, its product is gone, its window ended).
 async fn saved(
     state: &AppState,
     shop_id: i64,
     saved: &SavedRule,
+    touches_email: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let conn = &state.db.conn;
-    state.models.recheck_now(conn, shop_id).await?;
-    let listed = rules::store::list(conn, shop_id).await?;
+    after_change(state, shop_id, touches_email).await?;
+    let listed = rules::store::list(&state.db.conn, shop_id).await?;
     let found = listed.into_iter().find(|r| r.saved.id == saved.id);
     Ok(HttpResponse::Ok().json(json!({
         "id": saved.id,
@@ -86,7 +98,8 @@ async fn saved(
         "rule": saved.rule,
         "matches": found.as_ref().map_or(0, |r| r.matches),
         "active": found.as_ref().is_some_and(|r| r.active),
-        "status": found.map(|r| r.status),
+        "status": found.as_ref().map(|r| r.status.clone()),
+        "warnings": found.map(|r| r.warnings).unwrap_or_default(),
     })))
 }
 
@@ -112,7 +125,13 @@ pub async fn create(
     let created = rules::store::create(&state.db.conn, shop_id, &admin.actor, &doc)
         .await
         .map_err(rule_error)?;
-    saved(&state, shop_id, &created).await
+    saved(
+        &state,
+        shop_id,
+        &created,
+        created.rule.covers(Surface::Email),
+    )
+    .await
 }
 
 /// An edit: the version it started from and the whole new document.
@@ -149,7 +168,14 @@ pub async fn update(
     )
     .await
     .map_err(rule_error)?;
-    saved(&state, admin.shop.id, &edited).await
+    // Moving a rule off email changes email's lists too; a before that no longer parses
+    // may have covered it.
+    let touches_email = edited.saved.rule.covers(Surface::Email)
+        || edited
+            .before
+            .as_ref()
+            .is_none_or(|before| before.covers(Surface::Email));
+    saved(&state, admin.shop.id, &edited.saved, touches_email).await
 }
 
 /// The version a delete started from.
@@ -171,10 +197,15 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let conn = &state.db.conn;
-    rules::store::change(conn, admin.shop.id, &admin.actor, id, query.version, None)
+    let deleted = rules::store::change(conn, admin.shop.id, &admin.actor, id, query.version, None)
         .await
         .map_err(rule_error)?;
-    state.models.recheck_now(conn, admin.shop.id).await?;
+    after_change(
+        &state,
+        admin.shop.id,
+        deleted.saved.rule.covers(Surface::Email),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(json!({ "id": id, "deleted": true })))
 }
 
@@ -190,7 +221,8 @@ pub struct DraftRule {
     pub rule: Value,
 }
 
-/// The ranker's form of an unsaved rule (id 0 when new), checked as a save would be.
+/// The ranker's form of an unsaved rule (id 0 when new), checked as a save would be, and
+/// why it would do nothing, if it would.
 ///
 /// # Errors
 /// 422 naming every invalid field.
@@ -198,12 +230,16 @@ pub async fn draft(
     conn: &DatabaseConnection,
     shop_id: i64,
     draft: DraftRule,
-) -> Result<MerchantRule, ApiError> {
+) -> Result<(MerchantRule, Option<RuleWarning>), ApiError> {
     let doc = document(draft.rule)?;
     let products = rules::draft(conn, shop_id, &doc)
         .await
         .map_err(rule_error)?;
-    Ok(rules::to_ranker(draft.id.unwrap_or(0), &doc, products))
+    let warning = rules::warning(&doc, products.len(), Utc::now());
+    Ok((
+        rules::to_ranker(draft.id.unwrap_or(0), &doc, products),
+        warning,
+    ))
 }
 
 /// How many entries the audit list answers.

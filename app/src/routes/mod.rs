@@ -6,6 +6,7 @@ mod admin_cohorts;
 pub mod admin_experiments;
 pub mod admin_metrics;
 pub mod admin_page;
+pub mod admin_preview;
 pub mod admin_rules;
 pub mod admin_settings;
 pub mod admin_shop;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/recs", web::get().to(admin_api::recs))
         .route("/admin/api/jobs", web::get().to(admin_api::jobs))
         .route("/admin/api/overview", web::get().to(admin_api::overview))
+        .route("/admin/api/shoppers", web::get().to(admin_api::shoppers))
         .route(
             "/admin/api/metrics",
             web::get().to(admin_metrics::dashboard),
@@ -64,13 +66,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/api/settings/{surface}",
             web::put().to(admin_settings::save),
         )
-        .route(
-            "/admin/api/preview",
-            web::post().to(admin_settings::preview),
-        )
+        .route("/admin/api/preview", web::post().to(admin_preview::preview))
         .route(
             "/admin/api/preflight",
-            web::post().to(admin_settings::preflight),
+            web::post().to(admin_preview::preflight),
         )
         .route("/admin/api/rules", web::get().to(admin_rules::list))
         .route("/admin/api/rules", web::post().to(admin_rules::create))

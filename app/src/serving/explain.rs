@@ -2,6 +2,8 @@
 //! policy step that placed it and what a merchant rule did to it, under the saved settings
 //! and rules and, side by side, under a draft.
 
+use std::collections::HashMap;
+
 use ranker::{ScoreComponents, ServedItem, ServedList, Step};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
@@ -54,7 +56,8 @@ pub struct ExplainedModule {
     pub notes: Vec<String>,
 }
 
-/// `request` served under `tuning` with exploration seeded by `seed`, explained.
+/// `request` served under `tuning` with exploration seeded by `seed`, explained; `idle`
+/// says, by rule id, why a rule matches no product (see [`rules::idle_notes`]).
 ///
 /// # Errors
 /// As [`super::serve`].
@@ -64,16 +67,22 @@ pub async fn explain(
     request: &RecRequest,
     tuning: &Tuning,
     seed: u64,
+    idle: &HashMap<i64, String>,
 ) -> Result<Vec<ExplainedModule>, ApiError> {
     let served = serve(conn, model, request, tuning, seed).await?;
-    Ok(modules(model, tuning, request, served))
+    let now = chrono::Utc::now().timestamp();
+    let idle = rules::idle_notes(tuning.rules(), request.surface, now, idle);
+    Ok(modules(model, tuning, request, served, &idle))
 }
 
+/// The served modules explained; `idle` (rules that do nothing) and the pins a module
+/// could not show are told in the first module's notes.
 fn modules(
     model: &ShopModel,
     tuning: &Tuning,
     request: &RecRequest,
     served: ServedList,
+    idle: &[String],
 ) -> Vec<ExplainedModule> {
     let brand = |id: i64| model.display.get(&id).map_or("", |d| d.brand.as_str());
     let pins = &served.pins;
@@ -121,6 +130,7 @@ fn modules(
                 .iter()
                 .filter(|p| index == 0 && p.placed.is_none())
                 .map(|p| rules::pin_note(p, brand(p.product)))
+                .chain(idle.iter().filter(|_| index == 0).cloned())
                 .collect(),
             name: module.name,
         })

@@ -2,7 +2,9 @@
 //! moved ("pinned to slot 2 by rule 3; moved to slot 4: a third Acme item in the top 4"),
 //! and which rule boosted or buried an item.
 
-use ranker::{Action, Blocked, MerchantRules, PinOutcome};
+use std::collections::HashMap;
+
+use ranker::{Action, Blocked, MerchantRules, PinOutcome, Surface};
 
 /// How the preview names a rule (0 is the unsaved one).
 fn rule_name(id: i64) -> String {
@@ -73,9 +75,53 @@ pub fn shift_note(rules: &MerchantRules, id: i64) -> Option<String> {
     Some(format!("{verb} by {}", rule_name(id)))
 }
 
+/// Notes for the rules that apply on `surface` at `now` but match no product, so do
+/// nothing ("rule 3: product 42 was deleted or archived; ignored"); `why` says what each
+/// rule matched (its warning), by rule id, and defaults to "matches no products".
+#[must_use]
+pub fn idle_notes(
+    rules: &MerchantRules,
+    surface: Surface,
+    now: i64,
+    why: &HashMap<i64, String>,
+) -> Vec<String> {
+    rules
+        .rules()
+        .iter()
+        .filter(|r| r.applies(surface, now) && r.products().is_empty())
+        .map(|r| {
+            let reason = why.get(&r.id).map_or("matches no products", String::as_str);
+            format!("{}: {reason}; ignored", rule_name(r.id))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_applying_here_that_matches_nothing_is_noted_with_its_reason() {
+        let rules = MerchantRules::new(vec![
+            ranker::MerchantRule::new(3, Action::Exclude, []),
+            ranker::MerchantRule::new(4, Action::Exclude, []).on(Surface::Home),
+            ranker::MerchantRule::new(5, Action::Exclude, []).on(Surface::Product),
+            ranker::MerchantRule::new(6, Action::Exclude, [9]),
+            ranker::MerchantRule::new(0, Action::Exclude, []).on(Surface::Home),
+        ]);
+        let why = HashMap::from([(3, "product 42 was deleted or archived".to_owned())]);
+
+        let notes = idle_notes(&rules, Surface::Home, 0, &why);
+
+        assert_eq!(
+            notes,
+            [
+                "the unsaved rule: matches no products; ignored",
+                "rule 3: product 42 was deleted or archived; ignored",
+                "rule 4: matches no products; ignored",
+            ]
+        );
+    }
 
     #[test]
     fn a_moved_pin_says_where_it_asked_to_go_where_it_went_and_why() {

@@ -232,7 +232,16 @@ async fn the_onboarding_overview_shows_the_catalog_the_sync_and_the_theme_block_
         .expect("the demo load's sync run");
     assert_eq!(demo["status"], "succeeded");
     assert!(onboarding["list_version"].is_null(), "not trained yet");
-    assert!(onboarding["klaviyo"].is_null());
+    assert!(onboarding["klaviyo"].is_null(), "Klaviyo is not connected");
+    assert_eq!(
+        onboarding["web_pixel"]["status"], "not_needed",
+        "the demo store sends its own events"
+    );
+    let variants = &onboarding["variants"];
+    assert_eq!(variants["phase"], "demo");
+    assert_eq!(variants["done"], onboarding["counts"]["variants"]);
+    assert_eq!(variants["total"], variants["done"], "the load finished");
+    assert_eq!(onboarding["next_step"]["step"], "wait_for_lists");
     let blocks = body["theme_blocks"].as_array().unwrap();
     let handles: Vec<&str> = blocks
         .iter()
@@ -250,4 +259,46 @@ async fn the_onboarding_overview_shows_the_catalog_the_sync_and_the_theme_block_
         url.contains("/admin/themes/current/editor?template=product&addAppBlockId="),
         "{url}"
     );
+}
+
+#[tokio::test]
+async fn once_the_lists_are_ready_the_next_step_is_adding_the_app_blocks() {
+    let (app, key, _) = crate::admin_settings::trained_demo_admin().await;
+
+    let body = json(with_key(&app, "/admin/api/overview", &key).await).await;
+
+    let next = &body["onboarding"]["next_step"];
+    assert_eq!(next["step"], "add_app_blocks", "{next}");
+    assert!(next["message"].as_str().unwrap().contains("app blocks"));
+    assert!(body["onboarding"]["list_version"].is_string());
+}
+
+#[tokio::test]
+async fn a_browser_refused_the_admin_gets_a_page_saying_what_to_do_and_the_api_keeps_json() {
+    let (shopify, _fake) = spawn_shopify_app().await;
+    let (demo_app, _) = demo_mode_app(None).await;
+    let browse = |app: &TestApp, path: &str| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+    };
+
+    let embedded = browse(&shopify, "/").await.unwrap();
+    let demo = browse(&demo_app, "/demo/admin?key=wrong").await.unwrap();
+    let api = browse(&shopify, "/admin/api/settings").await.unwrap();
+
+    assert_eq!(embedded.status(), 401);
+    assert!(csp(&embedded).contains("https://admin.shopify.com"));
+    let page = embedded.text().await.unwrap();
+    assert!(
+        page.contains("Open Meander from your Shopify admin"),
+        "{page}"
+    );
+    assert_eq!(demo.status(), 401);
+    let page = demo.text().await.unwrap();
+    assert!(page.contains("wrong demo admin key"), "{page}");
+    assert!(page.contains("printed in its log"), "{page}");
+    assert_eq!(api.status(), 401);
+    assert_eq!(json(api).await["error"], "unauthorized");
 }

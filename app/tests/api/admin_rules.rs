@@ -127,7 +127,48 @@ async fn a_rule_matching_nothing_is_saved_and_says_it_matches_0_products() {
         (Some(1), Some(0))
     );
     assert_eq!(body["status"], "matches 0 products");
-    assert_eq!(listed(&app, &key).await[0]["status"], "matches 0 products");
+    assert_eq!(body["active"], false);
+    assert_eq!(
+        body["warnings"],
+        json!([{"code": "matches_nothing", "message": "matches no products"}]),
+        "saved, but not a success"
+    );
+    let listed = &listed(&app, &key).await[0];
+    assert_eq!(listed["status"], "matches 0 products");
+    assert_eq!(listed["warnings"][0]["code"], "matches_nothing");
+    let vendor = json!({"action": {"kind": "bury", "amount": 0.1}, "match": {"kind": "vendor", "vendor": vendor_of_some_product(&app).await}});
+    let fine = json(create(&app, &key, vendor).await).await;
+    assert_eq!(fine["warnings"], json!([]), "{fine}");
+}
+
+async fn vendor_of_some_product(app: &TestApp) -> String {
+    product::Entity::find()
+        .filter(product::Column::Status.eq("active"))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .vendor
+}
+
+#[tokio::test]
+async fn a_rule_reaching_email_queues_the_precompute_and_a_pdp_rule_does_not() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let product = some_product(&app).await;
+    let bury = |surface: Value| json!({"action": {"kind": "bury", "amount": 0.1}, "match": {"kind": "product", "product_id": product}, "surface": surface});
+
+    create(&app, &key, bury(json!("pdp"))).await;
+    let after_pdp = app.queued_jobs("precompute_lists").await;
+    let everywhere = create(&app, &key, bury(Value::Null)).await;
+    let after_everywhere = app.queued_jobs("precompute_lists").await;
+
+    assert_eq!(everywhere.status(), 200);
+    assert_eq!(after_pdp, 0, "serving applies a pdp rule itself");
+    assert_eq!(
+        after_everywhere, 1,
+        "a rule on every surface reaches email's lists"
+    );
 }
 
 #[tokio::test]
@@ -296,6 +337,7 @@ async fn a_pin_to_a_product_deleted_later_is_inactive_and_the_storefront_ignores
         rule["status"].as_str().unwrap().starts_with("inactive"),
         "{rule}"
     );
+    assert_eq!(rule["warnings"][0]["code"], "product_inactive");
     let ignored = eventually(Duration::from_secs(10), || async {
         !ids(&demo_pdp(&app, seed).await).contains(&pinned)
     })
@@ -304,6 +346,31 @@ async fn a_pin_to_a_product_deleted_later_is_inactive_and_the_storefront_ignores
         ignored,
         "the storefront ignores the pin at its next recheck"
     );
+    let nothing =
+        json!({"action": {"kind": "exclude"}, "match": {"kind": "tag", "tag": "no-such-tag"}});
+    let preview = send(
+        &app,
+        &key,
+        reqwest::Method::POST,
+        "/admin/api/preview",
+        Some(json!({"surface": "pdp", "product_id": seed, "draft_rule": {"rule": nothing}})),
+    )
+    .await;
+    let preview = json(preview).await;
+    let notes = |column: &str| preview[column][0]["notes"].clone();
+    let gone = format!("rule 1: product {pinned} was deleted or archived; ignored");
+    assert!(
+        notes("current").as_array().unwrap().contains(&json!(gone)),
+        "{preview}"
+    );
+    assert!(
+        notes("draft")
+            .as_array()
+            .unwrap()
+            .contains(&json!("the unsaved rule: matches no products; ignored")),
+        "{preview}"
+    );
+    assert_eq!(preview["warnings"][0]["code"], "matches_nothing");
     let again = create(&app, &key, pin(pinned, 3)).await;
     assert_eq!(again.status(), 422);
     assert_eq!(field_names(&json(again).await), ["match.product_id"]);

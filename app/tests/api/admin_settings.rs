@@ -22,7 +22,7 @@ pub(crate) async fn trained_demo_admin() -> (TestApp, String, i64) {
     (app, key, shop_id)
 }
 
-async fn precompute(app: &TestApp, shop_id: i64) {
+pub(crate) async fn precompute(app: &TestApp, shop_id: i64) {
     PrecomputeLists {
         shop_id,
         window: None,
@@ -147,6 +147,113 @@ async fn each_save_is_a_new_version_and_a_stale_one_is_refused() {
         version_of(&app, &key, "home").await,
         0,
         "surfaces are versioned apart"
+    );
+}
+
+#[tokio::test]
+async fn an_email_settings_save_queues_the_precompute_and_a_pdp_save_does_not() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let email = serde_json::to_value(SurfaceSettings::defaults(Surface::Email)).unwrap();
+
+    let pdp = put(
+        &app,
+        &key,
+        "pdp",
+        &json!({"version": 0, "settings": pdp_defaults()}),
+    )
+    .await;
+    let after_pdp = app.queued_jobs("precompute_lists").await;
+    let saved = put(
+        &app,
+        &key,
+        "email",
+        &json!({"version": 0, "settings": email}),
+    )
+    .await;
+    let after_email = app.queued_jobs("precompute_lists").await;
+    let again = put(
+        &app,
+        &key,
+        "email",
+        &json!({"version": 1, "settings": email}),
+    )
+    .await;
+
+    for response in [pdp, saved, again] {
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(after_pdp, 0, "serving applies a pdp change itself");
+    assert_eq!(after_email, 1, "email's lists come from the precompute");
+    assert!(
+        app.queued_jobs("precompute_lists").await <= 2,
+        "saves within seconds share a precompute"
+    );
+}
+
+#[tokio::test]
+async fn the_preview_for_a_recent_shopper_carries_the_shopper() {
+    let (app, key, _) = trained_demo_admin().await;
+    let shoppers = json(with_key(&app, "/admin/api/shoppers?limit=5", &key).await).await;
+    let all = json(with_key(&app, "/admin/api/shoppers?limit=100", &key).await).await;
+    let too_many = with_key(&app, "/admin/api/shoppers?limit=500", &key).await;
+    let anonymous = with_key(&app, "/admin/api/shoppers", "wrong").await;
+    let list = shoppers["shoppers"].as_array().unwrap();
+    let customer = all["shoppers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| s["customer_id"].as_i64())
+        .expect("the demo has customers with events");
+    let preview = |body: Value| {
+        app.client
+            .post(format!("{}/admin/api/preview", app.address))
+            .header("x-meander-demo-key", &key)
+            .json(&body)
+            .send()
+    };
+
+    let for_shopper = json(
+        preview(json!({"surface": "home", "customer_id": customer}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let for_nobody = json(preview(json!({"surface": "home"})).await.unwrap()).await;
+
+    assert!(!list.is_empty() && list.len() <= 5, "{shoppers}");
+    let seen: Vec<_> = list
+        .iter()
+        .map(|s| chrono::DateTime::parse_from_rfc3339(s["last_seen"].as_str().unwrap()).unwrap())
+        .collect();
+    assert!(
+        seen.windows(2).all(|w| w[0] >= w[1]),
+        "most recent first: {seen:?}"
+    );
+    for shopper in list {
+        assert!(
+            shopper["customer_id"].is_i64() != shopper["anonymous_id"].is_string(),
+            "a customer or a browser: {shopper}"
+        );
+    }
+    assert_eq!(too_many.status(), 400);
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(for_shopper["shopper"]["customer_id"], customer);
+    assert!(for_nobody["shopper"].is_null());
+    let ids = |body: &Value| -> Vec<String> {
+        body["current"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["items"].as_array().unwrap().iter())
+            .map(|i| format!("{}:{}", i["product_id"], i["reason"]))
+            .collect()
+    };
+    assert!(!ids(&for_shopper).is_empty());
+    assert_ne!(
+        ids(&for_shopper),
+        ids(&for_nobody),
+        "a shopper's home list is their own"
     );
 }
 

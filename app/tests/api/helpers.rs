@@ -161,6 +161,27 @@ impl TestApp {
         (row, items)
     }
 
+    /// Jobs named `job` in the queue, whatever their state.
+    pub async fn queued_jobs(&self, job: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let sql = match self.db.backend() {
+            common::Backend::Sqlite => "SELECT COUNT(*) AS n FROM Jobs WHERE job_type = ?",
+            common::Backend::Postgres => {
+                "SELECT COUNT(*) AS n FROM apalis.jobs WHERE job_type = $1"
+            }
+        };
+        let statement =
+            Statement::from_sql_and_values(self.db.conn.get_database_backend(), sql, [job.into()]);
+        self.db
+            .conn
+            .query_one_raw(statement)
+            .await
+            .expect("count jobs")
+            .expect("a count")
+            .try_get("", "n")
+            .expect("the count")
+    }
+
     /// Impressions logged so far.
     pub async fn impression_count(&self) -> u64 {
         use sea_orm::{EntityTrait, PaginatorTrait};

@@ -94,6 +94,12 @@ impl RuleDoc {
         self.surface()
             .map_or_else(|| RULE_SURFACES.to_vec(), |s| vec![s])
     }
+
+    /// Whether it applies on `surface` (it names it, or names none).
+    #[must_use]
+    pub fn covers(&self, surface: Surface) -> bool {
+        self.surfaces().contains(&surface)
+    }
 }
 
 pub(crate) fn field(name: &str, message: impl Into<String>) -> FieldError {

@@ -9,6 +9,7 @@
 mod document;
 mod error;
 mod resolve;
+mod status;
 pub mod store;
 mod validate;
 
@@ -18,7 +19,8 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 pub use document::{RuleDoc, Target};
 pub use error::RuleError;
-pub use store::{RuleState, SavedRule};
+pub use status::{RuleWarning, WarningCode, warning};
+pub use store::{Changed, RuleState, SavedRule};
 pub use validate::draft;
 
 use crate::settings::{self, LoadError, Tuning};

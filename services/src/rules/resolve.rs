@@ -129,3 +129,241 @@ impl Snapshot {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use common::Database;
+    use common::testing::TestDatabase;
+    use entity::{collection, shop};
+    use sea_orm::{ActiveModelTrait, Set};
+    use serde_json::json;
+
+    use super::*;
+
+    /// A product row: `status`, `deleted` aside, active and visible.
+    struct Fixture {
+        id: i64,
+        vendor: &'static str,
+        tags: &'static [&'static str],
+        category: &'static str,
+        prices: &'static [i64],
+        status: &'static str,
+        deleted: bool,
+    }
+
+    /// Five products, of which 4 is archived and 5 deleted (so nothing matches them), in
+    /// the category tree aa > aa-1 > aa-1-1 and bb; collection 10 holds 1, 3 and 4.
+    const CATALOG: [Fixture; 5] = [
+        Fixture {
+            id: 1,
+            vendor: "Acme",
+            tags: &["Summer", "sale"],
+            category: "aa-1-1",
+            prices: &[1_000, 3_000],
+            status: "active",
+            deleted: false,
+        },
+        Fixture {
+            id: 2,
+            vendor: "acme ",
+            tags: &["winter"],
+            category: "aa-1",
+            prices: &[2_500],
+            status: "active",
+            deleted: false,
+        },
+        Fixture {
+            id: 3,
+            vendor: "Other",
+            tags: &[" SUMMER "],
+            category: "bb",
+            prices: &[5_000],
+            status: "active",
+            deleted: false,
+        },
+        Fixture {
+            id: 4,
+            vendor: "Acme",
+            tags: &["summer"],
+            category: "aa-1-1",
+            prices: &[1_000],
+            status: "archived",
+            deleted: false,
+        },
+        Fixture {
+            id: 5,
+            vendor: "Acme",
+            tags: &["summer"],
+            category: "aa-1-1",
+            prices: &[1_000],
+            status: "active",
+            deleted: true,
+        },
+    ];
+
+    async fn insert_catalog(db: &Database) -> i64 {
+        let now = Utc::now();
+        let conn = &db.conn;
+        let shop = shop::ActiveModel {
+            domain: Set("rules.myshopify.com".into()),
+            name: Set("Rules".into()),
+            currency: Set("USD".into()),
+            is_demo: Set(false),
+            scopes: Set(String::new()),
+            ingest_key: Set("key".into()),
+            installed_at: Set(Some(now)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        for (id, parent, depth) in [
+            ("aa", None, 0),
+            ("aa-1", Some("aa"), 1),
+            ("aa-1-1", Some("aa-1"), 2),
+            ("bb", None, 0),
+        ] {
+            category::ActiveModel {
+                shop_id: Set(shop.id),
+                id: Set(id.into()),
+                name: Set(id.into()),
+                parent_id: Set(parent.map(str::to_owned)),
+                full_path: Set(id.into()),
+                depth: Set(depth),
+            }
+            .insert(conn)
+            .await
+            .unwrap();
+        }
+        for p in &CATALOG {
+            product::ActiveModel {
+                shop_id: Set(shop.id),
+                id: Set(p.id),
+                handle: Set(format!("p-{}", p.id)),
+                title: Set(format!("Product {}", p.id)),
+                description: Set(String::new()),
+                product_type: Set(String::new()),
+                vendor: Set(p.vendor.into()),
+                brand: Set(p.vendor.into()),
+                category_id: Set(Some(p.category.into())),
+                tags: Set(json!(p.tags)),
+                attributes: Set(json!({})),
+                status: Set(p.status.into()),
+                image_url: Set(None),
+                published_at: Set(now),
+                source_updated_at: Set(now),
+                deleted_at: Set(p.deleted.then_some(now)),
+            }
+            .insert(conn)
+            .await
+            .unwrap();
+            for (i, price) in p.prices.iter().enumerate() {
+                variant::ActiveModel {
+                    shop_id: Set(shop.id),
+                    id: Set(p.id * 100 + i64::try_from(i).unwrap()),
+                    product_id: Set(p.id),
+                    title: Set("Default".into()),
+                    sku: Set(None),
+                    options: Set(json!([])),
+                    price_minor: Set(*price),
+                    compare_at_price_minor: Set(None),
+                    position: Set(i32::try_from(i).unwrap() + 1),
+                    source_updated_at: Set(now),
+                }
+                .insert(conn)
+                .await
+                .unwrap();
+            }
+        }
+        collection::ActiveModel {
+            shop_id: Set(shop.id),
+            id: Set(10),
+            handle: Set("picks".into()),
+            title: Set("Picks".into()),
+            source_updated_at: Set(now),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        for (position, product_id) in [1, 3, 4].into_iter().enumerate() {
+            product_collection::ActiveModel {
+                shop_id: Set(shop.id),
+                collection_id: Set(10),
+                product_id: Set(product_id),
+                position: Set(i32::try_from(position).unwrap()),
+            }
+            .insert(conn)
+            .await
+            .unwrap();
+        }
+        shop.id
+    }
+
+    #[tokio::test]
+    async fn each_kind_of_target_matches_its_active_products() {
+        let database = TestDatabase::create().await;
+        let db = Database::connect(&database.settings).await.unwrap();
+        db.migrate().await.unwrap();
+        let shop_id = insert_catalog(&db).await;
+        let snapshot = Snapshot::load(&db.conn, shop_id).await.unwrap();
+        let band = |min_minor, max_minor| Target::PriceBand {
+            min_minor,
+            max_minor,
+        };
+        let cases = [
+            (Target::Product { product_id: 1 }, vec![1]),
+            (Target::Product { product_id: 4 }, vec![]),
+            (Target::Collection { collection_id: 10 }, vec![1, 3]),
+            (Target::Collection { collection_id: 11 }, vec![]),
+            (
+                Target::Tag {
+                    tag: "summer".into(),
+                },
+                vec![1, 3],
+            ),
+            (
+                Target::Tag {
+                    tag: "autumn".into(),
+                },
+                vec![],
+            ),
+            (
+                Target::Vendor {
+                    vendor: " ACME".into(),
+                },
+                vec![1, 2],
+            ),
+            (
+                Target::Category {
+                    category_id: "aa".into(),
+                },
+                vec![1, 2],
+            ),
+            (
+                Target::Category {
+                    category_id: "aa-1-1".into(),
+                },
+                vec![1],
+            ),
+            (
+                Target::Category {
+                    category_id: "bb".into(),
+                },
+                vec![3],
+            ),
+            // The lowest variant price counts: product 1 (1,000 and 3,000) is not in 2,000+.
+            (band(Some(2_000), Some(5_000)), vec![2, 3]),
+            (band(None, Some(1_000)), vec![1]),
+            (band(Some(2_600), None), vec![3]),
+        ];
+
+        for (target, expected) in cases {
+            let mut matched = snapshot.matched(&db.conn, shop_id, &target).await.unwrap();
+            matched.sort_unstable();
+            assert_eq!(matched, expected, "{target:?}");
+        }
+    }
+}

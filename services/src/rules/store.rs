@@ -13,9 +13,10 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::document::{RuleDoc, Target};
+use super::document::RuleDoc;
 use super::error::RuleError;
 use super::resolve::Snapshot;
+use super::status::{RuleWarning, status, warning};
 use super::validate::validate;
 use crate::audit::{self, Change};
 
@@ -42,6 +43,8 @@ pub struct RuleState {
     pub active: bool,
     /// What the merchant reads about it.
     pub status: String,
+    /// Why it does nothing, if it does nothing (empty otherwise).
+    pub warnings: Vec<RuleWarning>,
 }
 
 /// The shop's rules that are not deleted, in id order, as stored.
@@ -86,40 +89,16 @@ pub async fn list(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Vec<RuleS
             .await?
             .len();
         let (active, status) = status(&rule.rule, matches, now);
+        let warnings = warning(&rule.rule, matches, now).into_iter().collect();
         states.push(RuleState {
             saved: rule,
             matches,
             active,
             status,
+            warnings,
         });
     }
     Ok(states)
-}
-
-/// Whether a rule applies now, and what to tell the merchant about it.
-fn status(rule: &RuleDoc, matches: usize, now: chrono::DateTime<Utc>) -> (bool, String) {
-    let plural = if matches == 1 { "" } else { "s" };
-    if let Target::Product { product_id } = rule.target
-        && matches == 0
-    {
-        return (
-            false,
-            format!(
-                "inactive: product {product_id} was deleted or archived; the storefront ignores this rule"
-            ),
-        );
-    }
-    if matches == 0 {
-        return (false, "matches 0 products".to_owned());
-    }
-    match (rule.starts_at, rule.ends_at) {
-        (Some(start), _) if now < start => (
-            false,
-            format!("scheduled: starts {start}; matches {matches} product{plural}"),
-        ),
-        (_, Some(end)) if now >= end => (false, format!("ended {end}")),
-        _ => (true, format!("active: matches {matches} product{plural}")),
-    }
 }
 
 fn json(doc: &RuleDoc) -> Result<Value, DbErr> {
@@ -180,6 +159,15 @@ pub async fn create(
     })
 }
 
+/// A change that landed: the rule as it is now (as it was, for a delete) and before.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    /// The rule after the change (the deleted rule, for a delete).
+    pub saved: SavedRule,
+    /// The rule before the change; `None` when the stored document no longer parses.
+    pub before: Option<RuleDoc>,
+}
+
 /// Replaces rule `id` with `doc` (`None`: deletes it) when its version is still `edited`.
 ///
 /// # Errors
@@ -192,7 +180,7 @@ pub async fn change(
     id: i64,
     edited: i64,
     doc: Option<&RuleDoc>,
-) -> Result<SavedRule, RuleError> {
+) -> Result<Changed, RuleError> {
     let txn = begin_write(conn).await?;
     let row = merchant_rule::Entity::find_by_id((shop_id, id))
         .one(&txn)
@@ -242,14 +230,20 @@ pub async fn change(
     };
     audit::record(&txn, shop_id, change).await?;
     txn.commit().await?;
-    let rule = match doc {
-        Some(doc) => doc.clone(),
-        None => serde_json::from_value(row.rule).map_err(|err| DbErr::Custom(err.to_string()))?,
+    let before: Result<RuleDoc, String> =
+        serde_json::from_value(row.rule).map_err(|err| err.to_string());
+    let rule = match (doc, &before) {
+        (Some(doc), _) => doc.clone(),
+        (None, Ok(before)) => before.clone(),
+        (None, Err(err)) => return Err(DbErr::Custom(err.clone()).into()),
     };
-    Ok(SavedRule {
-        id,
-        version: edited + 1,
-        rule,
+    Ok(Changed {
+        saved: SavedRule {
+            id,
+            version: edited + 1,
+            rule,
+        },
+        before: before.ok(),
     })
 }
 

@@ -1,9 +1,12 @@
 //! What the admin's onboarding page shows: how much of the catalog is stored, the progress
-//! of every sync phase (done, total, rate, time left), the web pixel's and the lists'
-//! readiness, and the Klaviyo connection.
+//! of every sync phase (done, total, rate, time left) and of the variants the products
+//! phase brings, the web pixel's and the lists' readiness, the Klaviyo connection, and the
+//! merchant's next step.
+
+mod next;
 
 use chrono::{DateTime, Utc};
-use entity::{collection, order, product, sync_run, variant};
+use entity::{collection, order, product, shop, sync_run, variant};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
@@ -11,6 +14,8 @@ use serde::Serialize;
 
 use crate::email::{self, AccountStatus};
 use crate::recs::lists;
+
+pub use next::{NextStep, PixelState, Step, WebPixel, next_step};
 
 /// Stored catalog rows.
 #[derive(Debug, Serialize)]
@@ -48,6 +53,33 @@ pub struct SyncPhase {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// The variants the products phase brings (its rows count products and variants
+/// together, so the admin shows them on a line of their own).
+#[derive(Debug, Serialize)]
+pub struct VariantsLine {
+    /// The phase that brings them (`full:products`, `demo`, …).
+    pub phase: String,
+    /// Variants stored.
+    pub done: u64,
+    /// Variants expected: known once the phase has finished (Shopify counts products and
+    /// variants together while it runs).
+    pub total: Option<u64>,
+}
+
+impl VariantsLine {
+    /// The line under the newest phase that brings products, if any ran.
+    fn under(sync: &[SyncPhase], stored: u64) -> Option<Self> {
+        let phase = sync
+            .iter()
+            .find(|p| p.kind.ends_with("products") || p.kind == "demo")?;
+        Some(Self {
+            phase: phase.kind.clone(),
+            done: stored,
+            total: (phase.status == "succeeded").then_some(stored),
+        })
+    }
+}
+
 /// The onboarding state of a shop.
 #[derive(Debug, Serialize)]
 pub struct Onboarding {
@@ -55,6 +87,12 @@ pub struct Onboarding {
     pub counts: Counts,
     /// The newest run of each sync phase.
     pub sync: Vec<SyncPhase>,
+    /// The variants under the products phase.
+    pub variants: Option<VariantsLine>,
+    /// The web pixel.
+    pub web_pixel: WebPixel,
+    /// What the merchant should do next.
+    pub next_step: NextStep,
     /// Published pool version (models trained).
     pub model_version: Option<String>,
     /// Published list version (first lists ready).
@@ -63,15 +101,16 @@ pub struct Onboarding {
     pub klaviyo: Option<AccountStatus>,
 }
 
-/// Reads the onboarding state of `shop_id` at `now`.
+/// Reads the onboarding state of `shop` at `now`.
 ///
 /// # Errors
 /// The database's.
 pub async fn load(
     conn: &impl ConnectionTrait,
-    shop_id: i64,
+    shop: &shop::Model,
     now: DateTime<Utc>,
 ) -> Result<Onboarding, DbErr> {
+    let shop_id = shop.id;
     let counts = Counts {
         products: count::<product::Entity>(conn, product::Column::ShopId, shop_id).await?,
         variants: count::<variant::Entity>(conn, variant::Column::ShopId, shop_id).await?,
@@ -91,9 +130,15 @@ pub async fn load(
     }
     let versions = lists::current(conn, shop_id).await?;
     let klaviyo = email::status(conn, shop_id).await?;
+    let runs = crate::runs::latest(conn, shop_id).await?;
+    let web_pixel = WebPixel::from_runs(shop.is_demo, &runs);
+    let next_step = next_step(&sync, web_pixel.status, versions.lists.is_some());
     Ok(Onboarding {
+        variants: VariantsLine::under(&sync, counts.variants),
         counts,
         sync,
+        web_pixel,
+        next_step,
         model_version: versions.pools,
         list_version: versions.lists,
         klaviyo,
