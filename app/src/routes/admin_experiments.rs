@@ -3,16 +3,19 @@
 //! `POST /admin/api/experiments` (a definition → a draft; 422 naming every bad field, 409 for
 //! a name in use), `POST /admin/api/experiments/{id}/start` (409 naming the running
 //! experiment it would share traffic with), `POST /admin/api/experiments/{id}/stop`, and
-//! `GET /admin/api/experiments/{id}/results` (per arm rates with intervals, the sequential
+//! `GET /admin/api/experiments/{id}/results` (and `results.csv`: per arm rates with intervals, the sequential
 //! decision against the control on CTR, add-to-cart and revenue per session in the shop
 //! currency, each arm's problems if its policy no longer validates, and charts per arm and
 //! day from the nightly rollups).
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use entity::domain::currency_exponent;
+use ranker::stats::{Decision, Sequential};
+use serde::Serialize;
 use serde_json::{Value, json};
-use services::experiments::results::{results, sample_size};
+use services::experiments::results::{ArmResult, Comparison, results, sample_size};
 use services::experiments::{Definition, Experiment, ExperimentError, store};
 use services::rollups::{self, ALL_SURFACES};
 use services::settings::FieldError;
@@ -32,6 +35,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/api/experiments/{id}/results",
             web::get().to(show_results),
+        )
+        .route(
+            "/admin/api/experiments/{id}/results.csv",
+            web::get().to(results_csv),
         );
 }
 
@@ -179,6 +186,113 @@ pub async fn show_results(
         "currency_exponent": currency_exponent(&admin.shop.currency),
         "daily": daily,
     })))
+}
+
+/// One arm's results as a CSV record: counts, rates with their intervals, and against the
+/// control each metric's difference, always-valid p-value and decision.
+#[derive(Serialize)]
+struct ArmRow<'a> {
+    arm: &'a str,
+    share: u32,
+    control: bool,
+    stopped: Option<&'a str>,
+    shoppers: u64,
+    impressions: u64,
+    clicked: u64,
+    ctr: f64,
+    ctr_low: f64,
+    ctr_high: f64,
+    sessions: u64,
+    cart_sessions: u64,
+    add_to_cart_rate: f64,
+    add_to_cart_low: f64,
+    add_to_cart_high: f64,
+    revenue_per_session: f64,
+    revenue_per_session_low: f64,
+    revenue_per_session_high: f64,
+    ctr_difference: Option<f64>,
+    ctr_p_value: Option<f64>,
+    ctr_decision: Option<Decision>,
+    add_to_cart_difference: Option<f64>,
+    add_to_cart_p_value: Option<f64>,
+    add_to_cart_decision: Option<Decision>,
+    revenue_difference: Option<f64>,
+    revenue_p_value: Option<f64>,
+    revenue_decision: Option<Decision>,
+}
+
+impl<'a> ArmRow<'a> {
+    /// `arm`, money in major units (`major` minor units each).
+    fn of(arm: &'a ArmResult, major: f64) -> Self {
+        let vs = arm.vs_control.as_ref();
+        let look = |pick: fn(&Comparison) -> &Sequential| vs.map(pick);
+        let revenue = &arm.revenue_per_session;
+        Self {
+            arm: &arm.name,
+            share: arm.share,
+            control: arm.control,
+            stopped: arm.stopped.as_ref().map(|s| s.reason.as_str()),
+            shoppers: arm.shoppers,
+            impressions: arm.ctr.counts.trials,
+            clicked: arm.ctr.counts.successes,
+            ctr: arm.ctr.rate,
+            ctr_low: arm.ctr.interval.low,
+            ctr_high: arm.ctr.interval.high,
+            sessions: arm.add_to_cart.counts.trials,
+            cart_sessions: arm.add_to_cart.counts.successes,
+            add_to_cart_rate: arm.add_to_cart.rate,
+            add_to_cart_low: arm.add_to_cart.interval.low,
+            add_to_cart_high: arm.add_to_cart.interval.high,
+            revenue_per_session: revenue.mean / major,
+            revenue_per_session_low: revenue.interval.low / major,
+            revenue_per_session_high: revenue.interval.high / major,
+            ctr_difference: look(|c| &c.ctr).map(|l| l.difference),
+            ctr_p_value: look(|c| &c.ctr).map(|l| l.p_value),
+            ctr_decision: look(|c| &c.ctr).map(|l| l.decision),
+            add_to_cart_difference: look(|c| &c.add_to_cart).map(|l| l.difference),
+            add_to_cart_p_value: look(|c| &c.add_to_cart).map(|l| l.p_value),
+            add_to_cart_decision: look(|c| &c.add_to_cart).map(|l| l.decision),
+            revenue_difference: look(|c| &c.revenue_per_session).map(|l| l.difference / major),
+            revenue_p_value: look(|c| &c.revenue_per_session).map(|l| l.p_value),
+            revenue_decision: look(|c| &c.revenue_per_session).map(|l| l.decision),
+        }
+    }
+}
+
+/// `GET /admin/api/experiments/{id}/results.csv`: the results table, one row per arm, money
+/// in major units of the shop currency.
+///
+/// # Errors
+/// 404; 500 when the database fails.
+pub async fn results_csv(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let conn = &state.db.conn;
+    let experiment = store::get(conn, admin.shop.id, *path)
+        .await
+        .map_err(error)?;
+    let found = results(conn, admin.shop.id, &experiment).await?;
+    let major = f64::from(10_u32.pow(currency_exponent(&admin.shop.currency)));
+    let mut out = ::csv::Writer::from_writer(Vec::new());
+    let body = found
+        .arms
+        .iter()
+        .try_for_each(|arm| out.serialize(ArmRow::of(arm, major)))
+        .map_err(std::io::Error::other)
+        .and_then(|()| out.into_inner().map_err(|err| err.into_error()))
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"meander-experiment-{}.csv\"",
+                experiment.id
+            ),
+        ))
+        .body(body))
 }
 
 /// Per arm and day, from the nightly rollups since the experiment started: CTR on its

@@ -430,6 +430,7 @@ async function experimentCard(item, reload) {
   if (e.status !== 'draft') {
     const { ok, body } = await api(`/admin/api/experiments/${e.id}/results`);
     parts.push(ok ? armResults(body) : el('div', { class: 'field-error' }, body.message));
+    if (ok) parts.push(el('p', {}, el('button', { onclick: () => download(`/admin/api/experiments/${e.id}/results.csv`, `meander-experiment-${e.id}.csv`) }, 'Download results CSV')));
     if (ok && body.results.fallback_impressions) parts.push(el('div', { class: 'muted' }, `${body.results.fallback_impressions} impressions fell back to the control (an arm stopped or no longer valid).`));
     if (ok) body.arm_problems.forEach((p) => parts.push(el('div', { class: 'field-error' }, `Arm ${p.arm} no longer validates; its shoppers get the control.`)));
     if (ok && body.daily.length) parts.push(el('h3', {}, 'Per arm and day'), el('div', { class: 'charts' }, ...body.daily.map((c) => card(c.title, svgNode(c.svg)))));

@@ -516,6 +516,23 @@ async fn a_guard_rail_stops_an_arm_whose_revenue_per_session_collapses_at_the_sa
     assert_eq!(arms[0]["revenue_per_session"]["mean"], 500.0, "{results}");
     assert_eq!(arms[1]["revenue_per_session"]["mean"], 125.0, "{results}");
     assert_eq!(arms[1]["vs_control"]["ctr"]["decision"], "continue");
+    let csv = with_key(
+        &app,
+        &format!("/admin/api/experiments/{id}/results.csv"),
+        &key,
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("arm,share,control,stopped,shoppers,impressions,clicked,ctr,"));
+    assert!(lines[1].starts_with("control,50,true,,"), "{csv}");
+    assert!(
+        lines[2].contains(",1.25,") && lines[2].ends_with(",treatment_worse"),
+        "{csv}"
+    );
     assert_eq!(
         arms[1]["vs_control"]["revenue_per_session"]["decision"],
         "treatment_worse"
