@@ -45,7 +45,9 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn new(counts: Proportion, confidence: f64) -> Self {
+    /// `counts` with its observed rate and Wilson interval at `confidence`.
+    #[must_use]
+    pub fn new(counts: Proportion, confidence: f64) -> Self {
         Self {
             counts,
             rate: counts.rate(),
