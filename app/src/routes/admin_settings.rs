@@ -64,7 +64,8 @@ fn document(value: Value) -> Result<SurfaceSettings, ApiError> {
     })
 }
 
-fn invalid(fields: &[FieldError]) -> ApiError {
+/// 422 naming every invalid field; nothing was saved.
+pub(super) fn invalid(fields: &[FieldError]) -> ApiError {
     ApiError::new(
         ErrorKind::InvalidFields,
         "some settings are not valid; nothing was saved",
