@@ -34,6 +34,13 @@ pub struct Model {
     pub last_error: Option<String>,
     /// Failed pushes in a row.
     pub failed_attempts: i32,
+    /// When the profile entered its current holdout arm.
+    pub assigned_at: Option<DateTimeUtc>,
+    /// Hash of the content Klaviyo last refused for this profile; `failed_attempts` counts
+    /// the refusals of this content.
+    pub failed_hash: Option<String>,
+    /// When Klaviyo last refused this profile's row.
+    pub failed_at: Option<DateTimeUtc>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -33,6 +33,9 @@ pub struct Model {
     pub last_error_at: Option<DateTimeUtc>,
     /// Email settings (holdout share, list length) as a JSON object; defaults when `None`.
     pub settings: Option<Json>,
+    /// Saves of `settings` so far: a save names the version it edited and is refused when
+    /// another save came first.
+    pub settings_version: i64,
     /// OAuth only: the refresh token, AEAD-encrypted; rotates on every refresh.
     pub refresh_token_encrypted: Option<String>,
     /// OAuth only: when the access token lapses.

@@ -28,6 +28,7 @@ pub mod m20261206_000200_distribution_keys;
 mod m20261206_000210_order_shoppers;
 mod m20261207_000240_product_rollups;
 mod m20261208_000250_rollup_modules;
+mod m20261208_000260_email_holdout;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000210_order_shoppers::Migration),
             Box::new(m20261207_000240_product_rollups::Migration),
             Box::new(m20261208_000250_rollup_modules::Migration),
+            Box::new(m20261208_000260_email_holdout::Migration),
         ]
     }
 }

@@ -195,10 +195,7 @@ fn arm(
             .collect();
         (distinct.len().min(active_products), answers.len().min(n))
     };
-    let revenue = Mean::of(
-        sessions.len() as u64,
-        sessions.iter().map(|v| v.revenue_minor as f64 / 100.0),
-    );
+    let revenue = Mean::of(sessions.iter().map(|v| v.revenue_minor as f64 / 100.0));
     let members: Vec<usize> = first_arm
         .iter()
         .filter(|(_, arm)| **arm == name)

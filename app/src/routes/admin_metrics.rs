@@ -222,6 +222,16 @@ pub async fn csv(
             }
         }
     };
+    attachment(out, written, &format!("meander-{table}-{from}-{to}.csv"))
+}
+
+/// The CSV `out` holds as a download named `filename`, once `written` says every record
+/// went in.
+pub(super) fn attachment(
+    out: ::csv::Writer<Vec<u8>>,
+    written: Result<(), ::csv::Error>,
+    filename: &str,
+) -> Result<HttpResponse, ApiError> {
     let body = written
         .map_err(std::io::Error::other)
         .and_then(|()| out.into_inner().map_err(|err| err.into_error()))
@@ -230,13 +240,13 @@ pub async fn csv(
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"meander-{table}-{from}-{to}.csv\""),
+            format!("attachment; filename=\"{filename}\""),
         ))
         .body(body))
 }
 
 /// Writes every item as a CSV record.
-fn serialize_all<T: Serialize>(
+pub(super) fn serialize_all<T: Serialize>(
     out: &mut ::csv::Writer<Vec<u8>>,
     items: impl IntoIterator<Item = T>,
 ) -> Result<(), ::csv::Error> {

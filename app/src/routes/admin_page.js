@@ -106,7 +106,49 @@ async function emailCard() {
       el('button', { type: 'button', onclick: () => call('/admin/api/email/feeds/rotate') }, 'Rotate the feed key')]
     : [el('h3', {}, 'Web feeds'), el('div', { class: 'muted' }, 'New arrivals, trending and back-in-stock lists per cohort, for Klaviyo templates.'),
       el('button', { type: 'button', onclick: () => call('/admin/api/email/feeds') }, 'Turn on feeds')];
-  return card('Email (Klaviyo)', banner, ...status, oauth, connect, ...feeds);
+  const policy = k ? [emailSettingsForm(k), refusedRows(k), await holdoutTable()] : [];
+  return card('Email (Klaviyo)', banner, ...status, oauth, connect, ...policy, ...feeds);
+}
+// The email policy: holdout share and mode, list length; saved over the version shown.
+function emailSettingsForm(k) {
+  const s = k.settings;
+  const field = (name, label, input) => el('div', {}, el('label', { for: 'email-' + name }, label), input, el('div', { class: 'field-error', 'data-field': name }));
+  const mode = el('select', { id: 'email-holdout_mode', name: 'holdout_mode' }, ...['relevance_only', 'no_block'].map((m) => { const o = el('option', { value: m }, m === 'no_block' ? 'no block' : 'relevance-only list'); if (m === s.holdout_mode) o.selected = true; return o; }));
+  const form = el('form', { 'data-version': k.settings_version }, el('h3', {}, 'Email policy'),
+    el('div', { class: 'grid' },
+      field('holdout_share', 'Holdout share (0 to 0.5)', el('input', { id: 'email-holdout_share', name: 'holdout_share', type: 'number', step: '0.01', min: '0', max: '0.5', value: String(s.holdout_share) })),
+      field('holdout_mode', 'The holdout gets', mode),
+      field('list_len', 'Items per email list', el('input', { id: 'email-list_len', name: 'list_len', type: 'number', step: '1', min: '1', max: '20', value: String(s.list_len) }))),
+    el('div', { class: 'field-error', 'data-field': 'settings' }), el('button', { type: 'submit' }, 'Save email policy'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    form.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
+    const value = (name) => form.querySelector(`[name="${name}"]`).value;
+    const settings = { holdout_share: Number(value('holdout_share')), holdout_mode: value('holdout_mode'), list_len: Number(value('list_len')) };
+    const { ok, status, body } = await api('/admin/api/email/settings', { method: 'PUT', body: JSON.stringify({ version: Number(form.dataset.version), settings }) });
+    if (ok) return onboarding();
+    if (status === 422) for (const f of body.fields || []) { const slot = form.querySelector(`[data-field="${CSS.escape(f.field)}"]`); if (slot) slot.textContent = f.message; }
+    else form.querySelector('[data-field="settings"]').textContent = body.message || 'failed';
+  });
+  return form;
+}
+// Rows Klaviyo refused at their last push, latest first, with its reason.
+function refusedRows(k) {
+  if (!k.refused_total) return null;
+  return el('div', {}, el('h3', {}, `Profiles Klaviyo refused (${k.refused_total})`),
+    rowsTable([['customer', (r) => r.external_id], ['reason', (r) => r.reason], ['refusals', (r) => r.attempts],
+      ['next push', (r) => (r.retried ? 'tries again' : 'skipped until the list changes')]], k.refused_rows, ''));
+}
+// Treatment against holdout since assignment: counts, rates per profile, and the interval
+// of the difference.
+async function holdoutTable() {
+  const { ok, body } = await api('/admin/api/email/holdout');
+  if (!ok) return el('div', { class: 'field-error' }, body.message || 'failed');
+  const interval = (r) => (r.difference == null ? '' : `${fmt(r.difference, 4)} [${fmt(r.difference_low, 4)}, ${fmt(r.difference_high, 4)}]`);
+  return el('div', {}, el('h3', {}, 'Holdout comparison'),
+    el('p', { class: 'muted' }, `Treatment minus holdout with ${body.confidence * 100}% intervals; revenue in ${body.currency}; an order is email-assisted within ${body.assisted_window_days} days of an email click.`),
+    rowsTable([['', (r) => r.metric.replaceAll('_', ' ')], ['treatment', (r) => fmt(r.treatment, 4)], ['holdout', (r) => fmt(r.holdout, 4)], ['difference [interval]', interval]], body.rows, 'No profiles pushed yet.'),
+    el('button', { type: 'button', onclick: () => download('/admin/api/email/holdout.csv', 'meander-email-holdout.csv') }, 'Download CSV'));
 }
 
 let surfaces = [];

@@ -56,6 +56,7 @@ pub(super) fn document(value: Value) -> Result<SurfaceSettings, ApiError> {
     })
 }
 
+/// 422 naming every invalid field; nothing was saved.
 pub(super) fn invalid(fields: &[FieldError]) -> ApiError {
     ApiError::new(
         ErrorKind::InvalidFields,

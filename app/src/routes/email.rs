@@ -7,7 +7,11 @@
 //!   (checked by a test call per scope, stored encrypted);
 //! - `POST /admin/api/email/feeds`: turns feeds on (makes the shop's secret feed token and
 //!   queues the first build) and answers like `GET`;
-//! - `POST /admin/api/email/feeds/rotate`: replaces the feed token (old URLs stop working).
+//! - `POST /admin/api/email/feeds/rotate`: replaces the feed token (old URLs stop working);
+//! - `PUT /admin/api/email/settings` `{"version": n, "settings": {…}}`: changes the holdout
+//!   share, holdout mode, list length or holdout salt (fields left out keep their value);
+//!   422 naming every invalid or unknown field, 409 when another save of version `n` came
+//!   first, 404 before Klaviyo is connected (the settings live on the connection).
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
@@ -15,9 +19,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use services::email::feeds::{self, FeedKind};
-use services::email::{self, EmailError, KlaviyoApi};
+use services::email::{self, EditError, EmailError, KlaviyoApi};
 use worker::jobs::BuildEmailFeeds;
 
+use super::admin_settings;
 use super::admin_shop::AdminShop;
 use super::auth::configured;
 use crate::error::{ApiError, ErrorKind};
@@ -60,6 +65,51 @@ pub async fn connect_klaviyo(
         .map_err(connect_error)?;
     tracing::info!(shop = shop_id, "Klaviyo connected");
     Ok(HttpResponse::Ok().json(describe(&state, shop_id).await?))
+}
+
+/// The body of `PUT /admin/api/email/settings`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// The settings version the edit started from (`klaviyo.settings_version`).
+    version: i64,
+    /// The fields to change (checked one by one).
+    settings: Value,
+}
+
+/// `PUT /admin/api/email/settings`.
+///
+/// # Errors
+/// 422 with every invalid field, 409 for a stale version, 404 without a Klaviyo connection,
+/// 401/403 without a valid session or demo key.
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    admin: AdminShop,
+    body: web::Json<SettingsBody>,
+) -> Result<HttpResponse, ApiError> {
+    let shop_id = admin.shop.id;
+    let saved = email::save_settings(
+        &state.db.conn,
+        shop_id,
+        body.version,
+        &body.settings,
+        &admin.actor,
+    )
+    .await;
+    let (version, settings) = saved.map_err(|err| match err {
+        EditError::Invalid(fields) => admin_settings::invalid(&fields),
+        EditError::NotConnected => ApiError::new(ErrorKind::NotFound, err.to_string()),
+        EditError::Stale { current, edited } => ApiError::new(
+            ErrorKind::Conflict,
+            format!(
+                "the email settings were changed meanwhile (you edited version {edited}, the \
+                 current version is {current}); reload them and apply your change again"
+            ),
+        ),
+        EditError::Db(err) => err.into(),
+    })?;
+    tracing::info!(shop = shop_id, version, "email settings saved");
+    Ok(HttpResponse::Ok().json(json!({ "version": version, "settings": settings })))
 }
 
 /// `POST /admin/api/email/feeds`.

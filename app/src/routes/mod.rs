@@ -16,6 +16,7 @@ pub mod collection;
 pub mod collection_liquid;
 pub mod demo;
 pub mod email;
+pub mod email_holdout;
 pub mod email_oauth;
 pub mod events;
 pub mod feeds;
@@ -89,6 +90,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/demo/admin/rules", web::get().to(admin_page::demo))
         .configure(admin_experiments::routes)
         .route("/admin/api/email", web::get().to(email::overview))
+        .route(
+            "/admin/api/email/settings",
+            web::put().to(email::save_settings),
+        )
+        .route(
+            "/admin/api/email/holdout",
+            web::get().to(email_holdout::holdout),
+        )
+        .route(
+            "/admin/api/email/holdout.csv",
+            web::get().to(email_holdout::holdout_csv),
+        )
         .route(
             "/admin/api/email/klaviyo",
             web::post().to(email::connect_klaviyo),

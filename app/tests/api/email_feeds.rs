@@ -41,6 +41,46 @@ async fn build_feeds(app: &TestApp, shop_id: i64, trigger: &str) {
     .unwrap();
 }
 
+/// What the web pixel sends when an email link with `rec_id` opens `product_id`'s page;
+/// returns the stored click.
+pub(crate) async fn email_click(
+    app: &TestApp,
+    shop_id: i64,
+    rec_id: &str,
+    product_id: &Value,
+) -> event::Model {
+    let shop = shop::Entity::find_by_id(shop_id)
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let click = json!({
+        "shop": shop.domain,
+        "key": shop.ingest_key,
+        "events": [{
+            "id": format!("email-click-{rec_id}"), "kind": "click",
+            "occurred_at": chrono::Utc::now(), "anonymous_id": "a-email",
+            "session_id": "s-email", "product_id": product_id, "rec_id": rec_id,
+            "surface": "email", "referrer": "email",
+        }],
+    });
+    let response = app
+        .client
+        .post(format!("{}/events", app.address))
+        .json(&click)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    event::Entity::find()
+        .filter(event::Column::ShopId.eq(shop_id))
+        .filter(event::Column::RecId.eq(rec_id))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn feeds_turned_on_in_the_admin_are_served_by_their_secret_url_until_rotated() {
     let (app, _fake, token, shop_id) = admin_on_demo_shop_with(|_| {}).await;
@@ -96,37 +136,9 @@ async fn a_click_from_a_feed_is_attributed_to_the_cohort_list_it_came_from() {
     let cohort = &document["cohorts"]["all"];
     let rec_id = cohort["rec_id"].as_str().unwrap();
     let product_id = cohort["items"][1]["id"].as_str().unwrap();
-    let shop = shop::Entity::find_by_id(shop_id)
-        .one(&app.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
 
-    let click = json!({
-        "shop": shop.domain,
-        "key": shop.ingest_key,
-        "events": [{
-            "id": "email-click-1", "kind": "click", "occurred_at": chrono::Utc::now(),
-            "anonymous_id": "a-email", "session_id": "s-email", "product_id": product_id,
-            "rec_id": rec_id, "surface": "email", "referrer": "email",
-        }],
-    });
-    let response = app
-        .client
-        .post(format!("{}/events", app.address))
-        .json(&click)
-        .send()
-        .await
-        .unwrap();
+    let stored = email_click(&app, shop_id, rec_id, &json!(product_id)).await;
 
-    assert!(response.status().is_success(), "{}", response.status());
-    let stored = event::Entity::find()
-        .filter(event::Column::ShopId.eq(shop_id))
-        .filter(event::Column::RecId.eq(rec_id))
-        .one(&app.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
     assert!(
         stored.impression_id.is_some(),
         "attributed to the logged cohort list"

@@ -15,6 +15,7 @@ mod collections;
 mod concurrency;
 mod demo;
 mod distribution;
+mod email_admin;
 mod email_feeds;
 mod end_to_end;
 mod errors;

@@ -248,6 +248,31 @@ impl FakeKlaviyo {
         self.inner.state().requests.clone()
     }
 
+    /// The external ids of every row of the profile import jobs accepted, sorted: a
+    /// profile imported twice appears twice.
+    #[must_use]
+    pub fn imported_external_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .requests()
+            .iter()
+            .filter(|r| r.endpoint == Some(Endpoint::CreateProfileImportJob) && r.status == 202)
+            .flat_map(|r| {
+                let body = r.json();
+                body["data"]["attributes"]["profiles"]["data"]
+                    .as_array()
+                    .map(|rows| {
+                        rows.iter()
+                            .filter_map(|row| row["attributes"]["external_id"].as_str())
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// Requests to `endpoint` answered 429.
     #[must_use]
     pub fn throttled(&self, endpoint: Endpoint) -> usize {

@@ -85,8 +85,8 @@ impl SequentialTest {
     #[must_use]
     pub fn look_means(&self, control: Mean, treatment: Mean) -> Sequential {
         let difference = treatment.mean() - control.mean();
-        let v = control.variance() + treatment.variance();
-        let observed = control.n > 1 && treatment.n > 1;
+        let v = control.variance_of_mean() + treatment.variance_of_mean();
+        let observed = control.count() > 1 && treatment.count() > 1;
         self.look_at(difference, v, observed, f64::INFINITY)
     }
 
@@ -188,22 +188,19 @@ mod tests {
         // Λ = √(0.08/0.33) · exp(1 · 0.25 / (2 · 0.08 · 0.33)) = 0.4924 · 113.84 = 56.05; the
         // always-valid half-width is 0.885, so the interval ends at −0.115.
         let test = SequentialTest::new(ALPHA, 0.5);
-        let control = Mean {
-            n: 2000,
-            sum: 8000.0,
-            sum_of_squares: 2000.0 * (0.04 * 1999.0 + 16.0),
+        // 2,000 values alternating mean ± √(0.04 · 1999) give a mean's variance of 0.04.
+        let arm = |mean: f64| {
+            let spread = (0.04 * 1999.0_f64).sqrt();
+            Mean::of((0..2000).map(|i| if i % 2 == 0 { mean + spread } else { mean - spread }))
         };
-        let treatment = Mean {
-            n: 2000,
-            sum: 6000.0,
-            sum_of_squares: 2000.0 * (0.04 * 1999.0 + 9.0),
-        };
+        let (control, treatment) = (arm(4.0), arm(3.0));
         let look = test.look_means(control, treatment);
         assert!((look.difference + 1.0).abs() < 1e-9, "{look:?}");
         assert!((look.likelihood_ratio - 56.1).abs() < 0.2, "{look:?}");
         assert_eq!(look.decision, Decision::TreatmentWorse);
         assert!(look.worse_by_more_than(0.1), "{look:?}");
-        let alike = test.look_means(Mean::of(500, []), Mean::of(500, []));
+        let nothing = Mean::default().with_zeros_up_to(500);
+        let alike = test.look_means(nothing, nothing);
         assert_eq!(alike.decision, Decision::Continue);
         assert!(alike.interval.low.is_infinite(), "{alike:?}");
     }

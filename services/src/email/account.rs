@@ -16,7 +16,9 @@ use shopify::TokenCipher;
 
 use super::credential::{self, NewConnection};
 use super::error::EmailError;
+use super::run::MAX_ROW_REFUSALS;
 use super::settings::{EmailSettings, KlaviyoApi};
+use super::state;
 
 /// What the merchant sees of the connection; never the credential.
 #[derive(Debug, Clone, Serialize)]
@@ -39,7 +41,32 @@ pub struct AccountStatus {
     pub last_error_at: Option<DateTime<Utc>>,
     /// The email settings in force.
     pub settings: Value,
+    /// Version of the settings, for the next save.
+    pub settings_version: i64,
+    /// The latest profiles whose row Klaviyo refused at their last push, with its reason.
+    pub refused_rows: Vec<RefusedRow>,
+    /// How many profiles Klaviyo refused at their last push.
+    pub refused_total: u64,
 }
+
+/// A profile whose row Klaviyo refused, as the merchant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusedRow {
+    /// The Klaviyo `external_id` (the Shopify customer id).
+    pub external_id: Option<String>,
+    /// Klaviyo's reason.
+    pub reason: String,
+    /// Refusals of the current content in a row.
+    pub attempts: i32,
+    /// When Klaviyo last refused it.
+    pub refused_at: Option<DateTime<Utc>>,
+    /// Whether the next push sends it again (false once refused too often, until the
+    /// list changes).
+    pub retried: bool,
+}
+
+/// Refused rows the merchant sees.
+const REFUSED_SHOWN: u64 = 5;
 
 /// Checks `key` against Klaviyo and stores it, encrypted, as the shop's connection.
 ///
@@ -187,11 +214,28 @@ pub async fn status(
     conn: &impl ConnectionTrait,
     shop_id: i64,
 ) -> Result<Option<AccountStatus>, DbErr> {
-    let account = klaviyo_account::Entity::find_by_id(shop_id)
+    let Some(account) = klaviyo_account::Entity::find_by_id(shop_id)
         .one(conn)
-        .await?;
-    Ok(account.map(|account| AccountStatus {
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (refused, refused_total) = state::refused(conn, shop_id, REFUSED_SHOWN).await?;
+    let refused_rows = refused
+        .into_iter()
+        .map(|row| RefusedRow {
+            retried: row.failed_attempts < MAX_ROW_REFUSALS,
+            external_id: row.external_id,
+            reason: row.last_error.unwrap_or_default(),
+            attempts: row.failed_attempts,
+            refused_at: row.failed_at,
+        })
+        .collect();
+    Ok(Some(AccountStatus {
         settings: json!(EmailSettings::of(&account)),
+        settings_version: account.settings_version,
+        refused_rows,
+        refused_total,
         status: account.status,
         connection: account.credential_kind,
         token_expires_at: account.access_token_expires_at,

@@ -111,6 +111,7 @@ pub(super) async fn save(
         last_error: Set(None),
         last_error_at: Set(None),
         settings: Set(None),
+        settings_version: Set(0),
         refresh_token_encrypted: Set(refresh),
         access_token_expires_at: Set(connection.expires_at),
         scopes: Set(connection.scopes),

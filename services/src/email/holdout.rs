@@ -20,6 +20,14 @@ impl Arm {
             Self::Holdout => "holdout",
         }
     }
+
+    /// The arm stored as `name`; `None` for anything else.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Treatment, Self::Holdout]
+            .into_iter()
+            .find(|arm| arm.name() == name)
+    }
 }
 
 /// The arm of `profile` in `shop_id` for a holdout of `share` (0 to 1) under `salt`.

@@ -23,8 +23,10 @@
 //! properties (`meander_recs`: top N with id, title, URL, image, price in the shop's currency
 //! and reason; `meander_rec_id`; `meander_recs_arm`), imported through bulk profile import
 //! jobs split within Klaviyo's limits and polled to completion. Only lists whose content hash
-//! changed are imported; rows Klaviyo refuses are recorded on the profile's push state and
-//! retried by the next push. Then every profile whose new content is in Klaviyo gets one
+//! changed are imported; rows Klaviyo refuses are recorded on the profile's push state,
+//! retried by the next pushes until the same content was refused [`MAX_ROW_REFUSALS`] times
+//! (then skipped, and counted, until the list changes), and the latest shown to the
+//! merchant with Klaviyo's reason ([`AccountStatus::refused_rows`]). Then every profile whose new content is in Klaviyo gets one
 //! "Recommendations Ready" event whose `unique_id` is a hash of shop, profile and content, so
 //! a retried push never announces the same list twice (Klaviyo drops the duplicate).
 //!
@@ -34,11 +36,14 @@
 //! salted hash of shop and profile id (stable across pushes): it receives the same
 //! candidates ordered by relevance alone, or no block at all ([`HoldoutMode`]). The arm is
 //! stored on the push state and sent as a property, so clicks and orders from email can be
-//! compared per arm. Links carry `utm_*` and `meander_rec` (the rec id).
+//! compared per arm ([`compare_holdout`]). Links carry `utm_*` and `meander_rec` (the rec
+//! id).
 
 mod account;
 mod client;
+mod comparison;
 mod credential;
+mod edit;
 mod error;
 mod favourite;
 pub mod feeds;
@@ -56,15 +61,21 @@ mod shown;
 mod state;
 mod tokens;
 
-pub use account::{AccountStatus, connect_api_key, record_failure, record_push, status};
+pub use account::{
+    AccountStatus, RefusedRow, connect_api_key, record_failure, record_push, status,
+};
 pub use client::{load_client, pushes};
+pub use comparison::{
+    ArmOutcome, ComparisonRow, Difference, HoldoutComparison, compare as compare_holdout,
+};
+pub use edit::{EditError, MAX_HOLDOUT_SHARE, MAX_LIST_LEN, edit, save_settings};
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};
 pub use limiter::DbRateLimiter;
 pub use oauth::{connect_shop, finish_connect, start_connect};
 pub use profile_list::profile_list;
 pub use push::{push_for_shop, push_lists};
-pub use run::{PushOptions, PushSummary};
+pub use run::{MAX_ROW_REFUSALS, PushOptions, PushSummary};
 pub use send::METRIC;
 pub use settings::{EmailSettings, HoldoutMode, KlaviyoApi, OAuthApp};
 pub use tokens::{disconnect, refresh};

@@ -79,6 +79,7 @@ pub async fn push_lists(
         .collect();
     let showcase = Showcase::load(db, shop, &ids).await?;
     let mut states = state::load(db, shop.id).await?;
+    let now = Utc::now();
     let mut due = Vec::new();
     for (profile, list) in lists {
         let Some(customer) = customer_id(&profile) else {
@@ -95,10 +96,12 @@ pub async fn push_lists(
         let mut state = states
             .remove(&profile)
             .unwrap_or_else(|| state::new(shop.id, &profile, customer, arm.name()));
-        arm.name().clone_into(&mut state.arm);
+        state::assign(&mut state, arm, now);
         let target = Target { state, payload };
         if target.is_done() {
             summary.unchanged += 1;
+        } else if target.refused_too_often() {
+            summary.skipped_refused += 1;
         } else {
             due.push(target);
         }

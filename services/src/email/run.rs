@@ -10,6 +10,12 @@ use serde::Serialize;
 use super::payload::Payload;
 use super::shown::Shown;
 
+/// Pushes in a row Klaviyo may refuse a profile's row for the same content before the push
+/// stops sending it: a refusal that repeats is about the row (a malformed id, a profile
+/// Klaviyo locked), and sending it on every push only hides it in the counts. A changed list
+/// is tried again.
+pub const MAX_ROW_REFUSALS: i32 = 5;
+
 /// How a push talks to Klaviyo beyond the client's own settings.
 #[derive(Debug, Clone, Copy)]
 pub struct PushOptions {
@@ -51,8 +57,12 @@ pub struct PushSummary {
     pub unchanged: usize,
     /// Profiles whose properties were imported.
     pub imported: usize,
-    /// Profiles whose row Klaviyo refused (retried by the next push).
+    /// Profiles whose row Klaviyo refused (retried by the next push, up to
+    /// [`MAX_ROW_REFUSALS`] times per content).
     pub failed_rows: usize,
+    /// Profiles not sent because Klaviyo refused their current content [`MAX_ROW_REFUSALS`]
+    /// times; sent again once their list changes.
+    pub skipped_refused: usize,
     /// "Recommendations Ready" events sent.
     pub events: usize,
     /// Profiles pushed in the holdout arm.
@@ -83,6 +93,12 @@ impl Target {
             self.external_id().parse().ok(),
             list_version,
         )
+    }
+
+    /// Klaviyo refused this very content [`MAX_ROW_REFUSALS`] times in a row.
+    pub(super) fn refused_too_often(&self) -> bool {
+        self.state.failed_attempts >= MAX_ROW_REFUSALS
+            && self.state.failed_hash.as_deref() == Some(self.payload.content_hash.as_str())
     }
 
     /// The content is in Klaviyo and, when it is announced, its event sent.

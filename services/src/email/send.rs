@@ -21,7 +21,8 @@ pub const METRIC: &str = "Recommendations Ready";
 
 /// Imports the targets whose content changed; returns every target whose current content
 /// is now in Klaviyo (imported now or before). Rows Klaviyo refused are recorded on their
-/// state and dropped here; the next push tries them again.
+/// state and dropped here; the next push tries them again, up to
+/// [`super::run::MAX_ROW_REFUSALS`] refusals of the same content.
 pub(super) async fn import(
     db: &DatabaseConnection,
     client: &Client,
@@ -118,8 +119,15 @@ fn settle(
         let state = &mut target.state;
         match state.external_id.as_ref().and_then(|id| refused.get(id)) {
             Some(reason) => {
+                let hash = &target.payload.content_hash;
+                // The count is per content: a changed list starts again at one refusal.
+                if state.failed_hash.as_ref() != Some(hash) {
+                    state.failed_hash = Some(hash.clone());
+                    state.failed_attempts = 0;
+                }
                 state.last_error = Some(reason.clone());
                 state.failed_attempts = state.failed_attempts.saturating_add(1);
+                state.failed_at = Some(now);
                 failed.push(target);
             }
             None => {
@@ -129,6 +137,8 @@ fn settle(
                 state.pushed_at = Some(now);
                 state.last_error = None;
                 state.failed_attempts = 0;
+                state.failed_hash = None;
+                state.failed_at = None;
                 ok.push(target);
             }
         }

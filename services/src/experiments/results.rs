@@ -52,7 +52,9 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn new(counts: Proportion, confidence: f64) -> Self {
+    /// `counts` with its observed rate and Wilson interval at `confidence`.
+    #[must_use]
+    pub fn new(counts: Proportion, confidence: f64) -> Self {
         Self {
             counts,
             rate: counts.rate(),
@@ -311,7 +313,7 @@ async fn count(
     }
     for (arm, amounts) in session_revenue(conn, shop_id, experiment_id).await? {
         let c = out.entry(arm).or_default();
-        c.revenue = Mean::of(c.sessions, amounts);
+        c.revenue = Mean::of(amounts).with_zeros_up_to(c.sessions);
     }
     Ok(out)
 }

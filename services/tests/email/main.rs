@@ -3,6 +3,7 @@
 //! the shared rate limiter and outages.
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod comparison;
 mod connect;
 mod favourite;
 mod feeds;

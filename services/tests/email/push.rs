@@ -1,7 +1,9 @@
+use std::time::Duration;
+
 use klaviyo::Endpoint;
 use sea_orm::EntityTrait;
 use serde_json::Value;
-use services::email::{EmailError, METRIC};
+use services::email::{self, EmailError, MAX_ROW_REFUSALS, METRIC};
 
 use crate::helpers::{
     calls, candidate, connect, known_to_klaviyo, lists_for, publish, push, push_with, rig, states,
@@ -248,4 +250,109 @@ async fn each_imported_list_is_logged_as_an_email_impression_under_its_rec_id() 
             .collect();
         assert_eq!(shown, vec![1, 2, 3, 4, 5, 6]);
     }
+}
+
+#[tokio::test]
+async fn a_row_refused_five_times_is_skipped_until_its_list_changes_and_the_merchant_sees_why() {
+    let rig = rig().await;
+    connect(&rig).await;
+    known_to_klaviyo(&rig, 1..=3);
+    rig.fake.reject_external_id_in_imports("3");
+    publish(&rig, "l1", &lists_for(1..=3)).await;
+    for attempt in 1..=MAX_ROW_REFUSALS {
+        let summary = push(&rig, "l1").await.unwrap();
+        assert_eq!(
+            (summary.failed_rows, summary.skipped_refused),
+            (1, 0),
+            "push {attempt}"
+        );
+    }
+    let imports = calls(&rig, Endpoint::CreateProfileImportJob);
+
+    let skipped = push(&rig, "l1").await.unwrap();
+
+    assert_eq!(
+        (
+            skipped.failed_rows,
+            skipped.skipped_refused,
+            skipped.unchanged
+        ),
+        (0, 1, 2)
+    );
+    assert_eq!(
+        calls(&rig, Endpoint::CreateProfileImportJob),
+        imports,
+        "nothing left to send"
+    );
+    let status = email::status(&rig.db.conn, rig.shop.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.refused_total, 1);
+    let shown = &status.refused_rows[0];
+    assert_eq!(shown.external_id.as_deref(), Some("3"));
+    assert!(shown.reason.contains("Invalid external id"), "{shown:?}");
+    assert_eq!((shown.attempts, shown.retried), (MAX_ROW_REFUSALS, false));
+
+    let mut changed = lists_for(1..=3);
+    changed[2].1 = vec![candidate(9, 0.9)];
+    publish(&rig, "l2", &changed).await;
+    let retried = push(&rig, "l2").await.unwrap();
+
+    assert_eq!((retried.failed_rows, retried.skipped_refused), (1, 0));
+    let status = email::status(&rig.db.conn, rig.shop.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            status.refused_rows[0].attempts,
+            status.refused_rows[0].retried
+        ),
+        (1, true),
+        "a new list starts the count again"
+    );
+}
+
+#[tokio::test]
+async fn a_429_storm_slows_the_push_but_every_profile_and_event_goes_out_once() {
+    let mut rig = rig().await;
+    connect(&rig).await;
+    // Patient retries, as the job's: every throttled call waits for its Retry-After.
+    rig.api.retry.max_attempts = 20;
+    known_to_klaviyo(&rig, 1..=6);
+    publish(&rig, "l1", &lists_for(1..=6)).await;
+    for endpoint in [
+        Endpoint::GetProfiles,
+        Endpoint::CreateProfileImportJob,
+        Endpoint::GetProfileImportJob,
+        Endpoint::CreateEventBulkJob,
+    ] {
+        rig.fake.limit_rate(endpoint, 1, Duration::from_secs(1));
+    }
+
+    let summary = push_with(&rig, "l1", Some(2)).await.unwrap();
+
+    assert_eq!((summary.imported, summary.events), (6, 6));
+    assert!(
+        rig.fake.throttled(Endpoint::CreateProfileImportJob) > 0,
+        "three jobs in a row must meet the limit"
+    );
+    assert_eq!(
+        rig.fake.imported_external_ids(),
+        ["1", "2", "3", "4", "5", "6"],
+        "each row once"
+    );
+    let profiles = rig.fake.profiles();
+    let mut announced: Vec<String> = rig
+        .fake
+        .events()
+        .iter()
+        .map(|e| {
+            let profile = profiles.iter().find(|p| p.id == e.profile_id).unwrap();
+            profile.external_id.clone().unwrap()
+        })
+        .collect();
+    announced.sort();
+    assert_eq!(announced, ["1", "2", "3", "4", "5", "6"], "one event each");
 }

@@ -1,11 +1,23 @@
 //! `push_email_lists`: pushes a published list version's email lists to the shop's Klaviyo
 //! account (`services::email::push_lists`) and records the outcome on the account, where the
 //! merchant sees it. Queued after a list version publishes, when the shop has Klaviyo.
+//!
+//! **Klaviyo down for long.** The job's own retries (10 attempts, the queue's exponential
+//! backoff capped at `worker.retry_backoff_max_secs`: about 8 minutes with the defaults)
+//! ride out a blip. A longer outage is ridden out by the hourly precompute instead: every
+//! hour publishes a new list version, which queues its own push, and that push sends every
+//! list whose content Klaviyo does not have yet (content hashes on the push states), the
+//! ones the failed version left behind included, announcing each once (event ids derive
+//! from the content). A retry of a version that a newer one has replaced is skipped, so a
+//! late retry never overwrites newer lists with older ones. Meanwhile the account shows
+//! the error (`record_failure`), and the next successful push clears it.
 
 use entity::{klaviyo_account, shop};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use services::email::{self, EmailError, PushOptions};
+use services::recs::lists::LISTS_KIND;
+use services::recs::store;
 
 use crate::job::{Job, JobContext, JobError, tracked};
 use crate::queue::JobQueue;
@@ -49,7 +61,8 @@ impl PushEmailLists {
 
 impl Job for PushEmailLists {
     const NAME: &'static str = "push_email_lists";
-    // Klaviyo outages last minutes to hours: the backoff reaches its cap by the 9th try.
+    // About 8 minutes of retries with the default backoff; longer outages are left to the
+    // next hourly version's push (module docs).
     const MAX_ATTEMPTS: usize = 10;
 
     fn dedupe_parts(&self) -> Option<Vec<String>> {
@@ -74,6 +87,13 @@ async fn push(ctx: &JobContext, shop_id: i64, list_version: &str) -> Result<Stri
     if !shop.is_installed() {
         return Ok("skipped: shop not installed".into());
     }
+    let latest = store::latest_ready(conn, shop_id, LISTS_KIND).await?;
+    if let Some(latest) = latest.filter(|latest| latest.version != list_version) {
+        return Ok(format!(
+            "skipped: list version {list_version} was replaced by {}, whose push sends it all",
+            latest.version
+        ));
+    }
     let options = PushOptions::new(ctx.klaviyo.poll);
     let pushed =
         email::push_for_shop(conn, &ctx.klaviyo, cipher, &shop, list_version, &options).await;
@@ -85,12 +105,13 @@ async fn push(ctx: &JobContext, shop_id: i64, list_version: &str) -> Result<Stri
                 .map_err(JobError::transient)?;
             tracing::info!(shop = shop_id, ?summary, "email lists pushed to Klaviyo");
             Ok(format!(
-                "list version {list_version}: {} imported, {} events, {} unchanged, {} not in Klaviyo, {} refused rows",
+                "list version {list_version}: {} imported, {} events, {} unchanged, {} not in Klaviyo, {} refused rows, {} skipped after repeated refusals",
                 summary.imported,
                 summary.events,
                 summary.unchanged,
                 summary.not_in_klaviyo,
-                summary.failed_rows
+                summary.failed_rows,
+                summary.skipped_refused
             ))
         }
         Err(err) => Err(failed(ctx, shop_id, err).await),
