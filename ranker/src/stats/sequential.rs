@@ -191,7 +191,13 @@ mod tests {
         // 2,000 values alternating mean ± √(0.04 · 1999) give a mean's variance of 0.04.
         let arm = |mean: f64| {
             let spread = (0.04 * 1999.0_f64).sqrt();
-            Mean::of((0..2000).map(|i| if i % 2 == 0 { mean + spread } else { mean - spread }))
+            Mean::of((0..2000).map(|i| {
+                if i % 2 == 0 {
+                    mean + spread
+                } else {
+                    mean - spread
+                }
+            }))
         };
         let (control, treatment) = (arm(4.0), arm(3.0));
         let look = test.look_means(control, treatment);
