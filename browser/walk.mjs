@@ -60,6 +60,10 @@ try {
   assert.deepEqual(amounts, [...amounts].sort((a, b) => a - b), `not sorted by price: ${prices}`);
   await modules(["Picked for you"]);
   await screenshot(page, "3-category");
+  await page.getByLabel("Sort by").selectOption("recommended");
+  await page.waitForURL(/sort=recommended/);
+  assert.equal(await page.locator("main > .grid a.card").count(), 24, "a recommended page holds 24 products");
+  await screenshot(page, "19-category-recommended");
 
   await page.locator("main > .grid a.card:has(.badge.ok)").first().click();
   await page.waitForURL(/\/demo\/products\//);
