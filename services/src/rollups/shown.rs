@@ -144,7 +144,9 @@ async fn engagements(
     shop_id: i64,
     span: Span,
 ) -> Result<HashMap<i64, Vec<Engagement>>, DbErr> {
-    let rows: Vec<(Option<String>, String, Option<i64>, Option<i32>)> = event::Entity::find()
+    /// Surface, kind, impression and position.
+    type Row = (Option<String>, String, Option<i64>, Option<i32>);
+    let rows: Vec<Row> = event::Entity::find()
         .select_only()
         .column(event::Column::Surface)
         .column(event::Column::Kind)
