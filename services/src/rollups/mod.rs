@@ -23,6 +23,7 @@
 //! of the impressions served under it; storefront-wide, the discovery and order metrics of
 //! the sessions it served, and their revenue per session.
 
+mod arms;
 pub mod bias;
 pub mod cohorts;
 mod discovery;
@@ -47,8 +48,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use discovery::DiscoveryDay;
-use orders::OrderTotals;
 pub use products::ProductTotals;
 pub use repeat::REPEAT_WINDOWS;
 pub use retention::{Retention, purge_events, purge_impressions, retention_cutoff};
@@ -121,40 +120,12 @@ pub async fn rollup_day(
         discovery.all.sessions,
     ));
     for (arm, sessions) in arms {
-        metrics.extend(arm_metrics(arm, sessions.len(), &orders, &discovery));
+        metrics.extend(arms::metrics(arm, sessions.len(), &orders, &discovery));
     }
     let mut dated: Vec<(NaiveDate, Metric)> = metrics.into_iter().map(|m| (day, m)).collect();
     dated.extend(repeat::repeat_visits(conn, shop_id, day).await?);
     let per_product = products::of_day(shown.everything(), orders.sold());
     write(conn, shop_id, day, dated, per_product).await
-}
-
-/// The storefront-wide metrics of the sessions `arm` served: their discovery, and their
-/// orders against every session it served (as the experiment results count revenue per
-/// session: most served sessions buy nothing).
-fn arm_metrics(
-    arm: &str,
-    served: usize,
-    orders: &OrderTotals,
-    discovery: &DiscoveryDay,
-) -> Vec<Metric> {
-    let served = i64::try_from(served).unwrap_or(i64::MAX);
-    let mut out = Vec::new();
-    if let Some(d) = discovery.by_arm.get(arm) {
-        out.extend(discovery::metrics(d, arm));
-    }
-    let bought = orders.by_arm.get(arm).cloned().unwrap_or_default();
-    out.extend(orders::arm_metrics(&bought, arm));
-    out.push(
-        Metric::new(
-            ALL_SURFACES,
-            "revenue_per_session",
-            bought.revenue as f64 / served.max(1) as f64,
-            served,
-        )
-        .in_arm(arm),
-    );
-    out
 }
 
 /// The metric whose storefront-wide row every rolled-up day has, so its presence says the
