@@ -298,7 +298,7 @@ async function discovery() {
     ['clicks on new products', (s) => pct(s.click_discovery_rate)], ['assisted orders', (s) => s.assisted_orders],
     ['assisted revenue', (s) => money(s.assisted_revenue)], ['attributed revenue', (s) => money(s.attributed_revenue)]];
   const table = rowsTable(columns, body.summary, 'No recommendations were shown in this period yet: the per-surface table and charts fill in the day after shoppers see the blocks.');
-  const moduleColumns = [['surface / module', (s) => s.surface], ...columns.slice(1, 5)];
+  const moduleColumns = [['surface / module', (s) => s.surface], ...columns.slice(1, 5), ...columns.slice(6)];
   const modules = rowsTable(moduleColumns, body.modules, 'No module rows yet.');
   const review = weekly.ok
     ? card('Weekly review', ...weekly.body.sentences.map((line) => el('p', {}, line)), el('p', {}, csv('weekly')))

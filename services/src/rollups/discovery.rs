@@ -144,7 +144,7 @@ pub(super) async fn count(
             }
         }
     }
-    for t in today.iter().filter(|t| t.kind == "click" && t.attributed) {
+    for t in today.iter().filter(|t| t.kind == "click" && t.attributed()) {
         let (Some(surface), Some(product)) = (&t.surface, t.product_id) else {
             continue;
         };

@@ -2,17 +2,19 @@
 //! its shopper clicked or added to cart an item recommended there (an event attributed to an
 //! impression) in the window before the order — same session, same browser or same customer.
 //! The order's whole total is the surface's assisted revenue; the lines whose product was the
-//! one engaged with are its attributed revenue.
+//! one engaged with are its attributed revenue. The same per module of the surface, by the
+//! module of the position engaged with.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{event, order, order_line};
+use entity::{event, impression, order, order_line};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::stats::share;
 use super::touches::{Touch, touches};
-use super::{ALL_ARMS, ALL_SURFACES, Catalog, Metric, Span, chunks};
+use super::{ALL_ARMS, ALL_MODULES, ALL_SURFACES, Catalog, Metric, Span, chunks};
+use crate::signals;
 
 /// Whether `t` was done by the shopper who placed `o`.
 fn by_shopper_of(t: &Touch, o: &order::Model) -> bool {
@@ -51,8 +53,9 @@ pub(super) struct OrderTotals {
     pub all: Basket,
     /// Per experiment arm, the orders of the sessions it served that day.
     pub by_arm: BTreeMap<String, Basket>,
-    /// Per surface: assisted orders, their revenue, and the attributed lines' revenue.
-    by_surface: BTreeMap<String, Assist>,
+    /// Per surface and module ([`ALL_MODULES`] for the whole surface): assisted orders,
+    /// their revenue, and the attributed lines' revenue.
+    by_surface: BTreeMap<(String, String), Assist>,
     /// Per product: revenue (minor units) and units of its lines.
     sold: HashMap<i64, (i64, i64)>,
 }
@@ -91,6 +94,7 @@ pub(super) async fn totals(
         .await?;
     let lines = lines_of(conn, shop_id, &orders).await?;
     let engagements = engagements(conn, shop_id, &orders, span.start - window, span.end).await?;
+    let modules = modules_of(conn, shop_id, &engagements).await?;
     let mut totals = OrderTotals::default();
     for o in &orders {
         let bought = lines.get(&o.id).map_or(&[][..], Vec::as_slice);
@@ -114,22 +118,36 @@ pub(super) async fn totals(
                 }
             }
         }
-        let helped: Vec<(&str, &Touch)> = engagements
+        let helped: Vec<(&str, &str, &Touch)> = engagements
             .iter()
             .filter(|e| e.at <= o.placed_at && e.at >= o.placed_at - window && by_shopper_of(e, o))
-            .filter_map(|e| Some((e.surface.as_deref()?, e)))
+            .filter_map(|e| {
+                let module = e.impression.and_then(|at| modules.get(&at));
+                Some((
+                    e.surface.as_deref()?,
+                    module.map_or(ALL_MODULES, String::as_str),
+                    e,
+                ))
+            })
             .collect();
-        let surfaces: HashSet<&str> = helped.iter().map(|(surface, _)| *surface).collect();
-        for surface in surfaces.into_iter().chain(
+        let mut slices: HashSet<(&str, &str)> = HashSet::new();
+        for (surface, module, _) in &helped {
+            slices.insert((surface, ALL_MODULES));
+            slices.insert((surface, module));
+        }
+        if !helped.is_empty() {
             // The storefront-wide row counts an order once, however many surfaces helped.
-            (!helped.is_empty()).then_some(ALL_SURFACES),
-        ) {
+            slices.insert((ALL_SURFACES, ALL_MODULES));
+        }
+        for (surface, module) in slices {
             let engaged: HashSet<i64> = helped
                 .iter()
-                .filter(|(engaged_on, _)| surface == ALL_SURFACES || *engaged_on == surface)
-                .filter_map(|(_, e)| e.product_id)
+                .filter(|(on, _, _)| surface == ALL_SURFACES || *on == surface)
+                .filter(|(_, of, _)| module == ALL_MODULES || *of == module)
+                .filter_map(|(_, _, e)| e.product_id)
                 .collect();
-            let assist = totals.by_surface.entry(surface.to_owned()).or_default();
+            let key = (surface.to_owned(), module.to_owned());
+            let assist = totals.by_surface.entry(key).or_default();
             assist.orders += 1;
             assist.revenue += o.total_minor;
             assist.attributed += bought
@@ -147,8 +165,8 @@ pub(super) async fn totals(
 pub(super) fn metrics(t: &OrderTotals) -> Vec<Metric> {
     let orders = t.all.orders;
     let mut out = arm_metrics(&t.all, ALL_ARMS);
-    for (surface, a) in &t.by_surface {
-        let m = |name, value, samples| Metric::new(surface, name, value, samples);
+    for ((surface, module), a) in &t.by_surface {
+        let m = |name, value, samples| Metric::new(surface, name, value, samples).in_module(module);
         out.push(m("assisted_orders", a.orders as f64, orders));
         out.push(m("assisted_order_share", share(a.orders, orders), orders));
         out.push(m("assisted_revenue", a.revenue as f64, a.orders));
@@ -187,6 +205,32 @@ async fn lines_of(
             .await?
         {
             out.entry(line.order_id).or_default().push(line);
+        }
+    }
+    Ok(out)
+}
+
+/// The module of each engaged position of the impressions `engagements` point at.
+async fn modules_of(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    engagements: &[Touch],
+) -> Result<HashMap<(i64, Option<i32>), String>, DbErr> {
+    let mut out = HashMap::new();
+    for ids in chunks(
+        engagements
+            .iter()
+            .filter_map(|e| e.impression.map(|(id, _)| id)),
+    ) {
+        for row in impression::Entity::find()
+            .filter(impression::Column::ShopId.eq(shop_id))
+            .filter(impression::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+        {
+            for item in signals::impression::items(&row) {
+                out.insert((row.id, Some(item.position)), item.module);
+            }
         }
     }
     Ok(out)

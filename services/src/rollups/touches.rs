@@ -16,8 +16,17 @@ pub(super) struct Touch {
     pub product_id: Option<i64>,
     pub kind: String,
     pub surface: Option<String>,
-    pub attributed: bool,
+    /// The impression a recommendation click or add to cart is attributed to, and the
+    /// position it engaged with there.
+    pub impression: Option<(i64, Option<i32>)>,
     pub at: DateTime<Utc>,
+}
+
+impl Touch {
+    /// Whether it is attributed to a recommendation impression.
+    pub fn attributed(&self) -> bool {
+        self.impression.is_some()
+    }
 }
 
 /// The shop's events matching `filter` from `from` (or the oldest kept) until `to`.
@@ -39,6 +48,7 @@ pub(super) async fn touches(
         String,
         Option<String>,
         Option<i64>,
+        Option<i32>,
         DateTime<Utc>,
     );
     let rows: Vec<Row> = event::Entity::find()
@@ -51,6 +61,7 @@ pub(super) async fn touches(
             event::Column::Kind,
             event::Column::Surface,
             event::Column::ImpressionId,
+            event::Column::Position,
             event::Column::OccurredAt,
         ])
         .filter(event::Column::ShopId.eq(shop_id))
@@ -65,7 +76,17 @@ pub(super) async fn touches(
     Ok(rows
         .into_iter()
         .map(
-            |(session_id, anonymous_id, customer_id, product_id, kind, surface, impression, at)| {
+            |(
+                session_id,
+                anonymous_id,
+                customer_id,
+                product_id,
+                kind,
+                surface,
+                impression,
+                position,
+                at,
+            )| {
                 Touch {
                     session_id,
                     anonymous_id,
@@ -73,7 +94,7 @@ pub(super) async fn touches(
                     product_id,
                     kind,
                     surface,
-                    attributed: impression.is_some(),
+                    impression: impression.map(|id| (id, position)),
                     at,
                 }
             },

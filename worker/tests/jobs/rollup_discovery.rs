@@ -593,6 +593,17 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
     .await
     .unwrap();
 
+    // ... and buys it within the hour: revenue assisted by that module, not by "similar".
+    order(
+        &db,
+        s,
+        1,
+        (Some("s1"), Some("b1"), None),
+        &[(5, 1, 4000)],
+        at(0, 13, 0),
+    )
+    .await;
+
     rollup_day(&db.conn, s, day(), Windows::default())
         .await
         .unwrap();
@@ -621,6 +632,16 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
     assert_eq!(module("similar", "ctr").await, Some((0.0, 2)));
     assert_eq!(module("complete_the_look", "ctr").await, Some((1.0, 1)));
     assert!(close(module("similar", "catalog_exposure").await, (0.4, 5)));
+    assert_eq!(
+        module("complete_the_look", "assisted_revenue").await,
+        Some((4000.0, 1))
+    );
+    assert_eq!(
+        module("complete_the_look", "attributed_revenue").await,
+        Some((4000.0, 1))
+    );
+    assert_eq!(module("all", "assisted_orders").await, Some((1.0, 1)));
+    assert_eq!(module("similar", "assisted_orders").await, None);
     // The dashboard's reads keep to whole surfaces; the module rows have their own.
     let whole = services::rollups::read(&db.conn, s, day(), day())
         .await
