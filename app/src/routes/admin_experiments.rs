@@ -5,8 +5,8 @@
 //! experiment it would share traffic with), `POST /admin/api/experiments/{id}/stop`, and
 //! `GET /admin/api/experiments/{id}/results` (and `results.csv`: per arm rates with intervals, the sequential
 //! decision against the control on CTR, add-to-cart and revenue per session in the shop
-//! currency, each arm's problems if its policy no longer validates, and charts per arm and
-//! day from the nightly rollups).
+//! currency, each arm's problems if its policy no longer validates, charts per arm and day
+//! from the nightly rollups, and each arm's customer value at 60, 90 and 180 days).
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -16,6 +16,7 @@ use ranker::stats::{Decision, Sequential};
 use serde::Serialize;
 use serde_json::{Value, json};
 use services::experiments::results::{ArmResult, Comparison, results, sample_size};
+use services::experiments::value::customer_value;
 use services::experiments::{Definition, Experiment, ExperimentError, store};
 use services::rollups::{self, ALL_SURFACES};
 use services::settings::FieldError;
@@ -162,6 +163,7 @@ pub async fn show_results(
         .map_err(error)?;
     let found = results(conn, admin.shop.id, &experiment).await?;
     let daily = daily_charts(conn, &admin.shop, &experiment).await?;
+    let value = customer_value(conn, admin.shop.id, &experiment, Utc::now()).await?;
     let base = state.models.get(conn, admin.shop.id).await?.tuning();
     let problems: Vec<Value> = experiment
         .definition
@@ -185,6 +187,7 @@ pub async fn show_results(
         "currency": admin.shop.currency,
         "currency_exponent": currency_exponent(&admin.shop.currency),
         "daily": daily,
+        "customer_value": value,
     })))
 }
 

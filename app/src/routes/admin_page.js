@@ -455,6 +455,18 @@ function armResults(found) {
       el('td', {}, vs(a, 'ctr')), el('td', { class: 'num' }, pctRange(a.add_to_cart)), el('td', {}, vs(a, 'add_to_cart')),
       el('td', { class: 'num' }, revenue(a.revenue_per_session)), el('td', {}, vsMoney(a)))));
 }
+// Customer value per arm: revenue per customer within 60/90/180 days of their assignment.
+function customerValue(found) {
+  const major = 10 ** found.currency_exponent;
+  const money = (minor) => (minor / major).toFixed(2);
+  const cell = (w) => (w.customers ? `${money(w.revenue_per_customer)} [${money(w.interval.low)}, ${money(w.interval.high)}] (${w.customers})` : 'not complete yet');
+  const vs = (w) => (w.vs_control ? ` · ${w.vs_control.difference >= 0 ? '+' : ''}${money(w.vs_control.difference)} vs control` : '');
+  const days = found.customer_value[0]?.windows.map((w) => w.days) || [];
+  return el('div', {}, el('h3', {}, `Customer value per arm (${found.currency} per customer after assignment)`),
+    el('table', {}, el('tr', {}, el('th', {}, 'arm'), el('th', {}, 'customers'), ...days.map((d) => el('th', {}, `${d} days [interval] (customers)`))),
+      ...found.customer_value.map((a) => el('tr', {}, el('td', {}, a.arm), el('td', { class: 'num' }, a.customers),
+        ...a.windows.map((w) => el('td', { class: 'num' }, cell(w) + vs(w)))))));
+}
 async function experimentCard(item, reload) {
   const e = item.experiment;
   const act = (verb) => async () => {
@@ -475,6 +487,7 @@ async function experimentCard(item, reload) {
     if (ok) parts.push(el('p', {}, el('button', { onclick: () => download(`/admin/api/experiments/${e.id}/results.csv`, `meander-experiment-${e.id}.csv`) }, 'Download results CSV')));
     if (ok && body.results.fallback_impressions) parts.push(el('div', { class: 'muted' }, `${body.results.fallback_impressions} impressions fell back to the control (an arm stopped or no longer valid).`));
     if (ok) body.arm_problems.forEach((p) => parts.push(el('div', { class: 'field-error' }, `Arm ${p.arm} no longer validates; its shoppers get the control.`)));
+    if (ok) parts.push(customerValue(body));
     if (ok && body.daily.length) parts.push(el('h3', {}, 'Per arm and day'), el('div', { class: 'charts' }, ...body.daily.map((c) => card(c.title, svgNode(c.svg)))));
     else if (ok) parts.push(el('p', { class: 'muted' }, 'Daily charts per arm appear after the nightly rollup of the first day the experiment ran.'));
   }

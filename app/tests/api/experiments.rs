@@ -624,3 +624,70 @@ async fn orders_before_an_arm_served_the_session_or_from_other_sessions_are_not_
     assert_eq!(arms[1]["revenue_per_session"]["sum"], 10_000.0, "{results}");
     assert_eq!(arms[1]["revenue_per_session"]["mean"], 2.5, "{results}");
 }
+
+#[tokio::test]
+async fn customer_value_counts_each_arms_customers_orders_within_each_window_of_assignment() {
+    let (app, shop_id, id, now) = relevance_experiment(&[]).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    // Customers 501-504 assigned 100 days ago, two per arm (a browser id is no customer).
+    let assigned = now - Duration::days(100);
+    for (subject, arm) in [
+        ("501", "control"),
+        ("502", "control"),
+        ("503", "relevance"),
+        ("504", "relevance"),
+        ("a-browser", "relevance"),
+    ] {
+        experiment_assignment::ActiveModel {
+            shop_id: Set(shop_id),
+            experiment_id: Set(id),
+            subject_id: Set(subject.into()),
+            arm: Set(arm.into()),
+            assigned_at: Set(assigned),
+        }
+        .insert(&app.db.conn)
+        .await
+        .unwrap();
+    }
+    // 501 orders 40.00 on day 10 and 20.00 on day 80; 503 orders 30.00 on day 50; an order
+    // before the assignment does not count.
+    for (order_id, customer, day, total) in [
+        (801, 501, 10, 4000),
+        (802, 501, 80, 2000),
+        (803, 503, 50, 3000),
+        (804, 502, -5, 9900),
+    ] {
+        order::ActiveModel {
+            shop_id: Set(shop_id),
+            id: Set(order_id),
+            customer_id: Set(Some(customer)),
+            currency: Set("USD".into()),
+            total_minor: Set(total),
+            placed_at: Set(assigned + Duration::days(day)),
+            ..Default::default()
+        }
+        .insert(&app.db.conn)
+        .await
+        .unwrap();
+    }
+
+    let results =
+        json(with_key(&app, &format!("/admin/api/experiments/{id}/results"), &key).await).await;
+
+    let value = &results["customer_value"];
+    assert_eq!(value[0]["arm"], "control");
+    assert_eq!(value[0]["customers"], 2);
+    assert_eq!(
+        value[1]["customers"], 2,
+        "a browser is not a customer: {value}"
+    );
+    let window = |arm: usize, w: usize| &value[arm]["windows"][w];
+    // 60 days: control (4000 + 0) / 2, relevance (3000 + 0) / 2.
+    assert_eq!(window(0, 0)["days"], 60);
+    assert_eq!(window(0, 0)["revenue_per_customer"], 2000.0);
+    assert_eq!(window(1, 0)["revenue_per_customer"], 1500.0);
+    assert_eq!(window(1, 0)["vs_control"]["difference"], -500.0);
+    // 90 days: 501's second order counts; 180 days have not passed for anyone.
+    assert_eq!(window(0, 1)["revenue_per_customer"], 3000.0);
+    assert_eq!(window(0, 2)["customers"], 0);
+}

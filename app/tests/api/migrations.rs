@@ -84,9 +84,14 @@ async fn impression_events_move_into_one_row_per_served_list() {
         .position(|m| m.name() == "m20261125_000070_impressions")
         .unwrap()
         + 1;
-    Migrator::down(&db.conn, Some(u32::try_from(since_impressions).unwrap()))
+    // On one connection, as `migrate` applies them: over the pool, SQLite's table rebuilds
+    // (drop, then rename) can run on connections with a stale schema (seen once in CI:
+    // "there is already another table or index with this name: metric_rollups").
+    let txn = common::database::begin_write(&db.conn).await.unwrap();
+    Migrator::down(&txn, Some(u32::try_from(since_impressions).unwrap()))
         .await
         .unwrap();
+    txn.commit().await.unwrap();
     let at = chrono::Utc::now();
     let logged = |kind: &str, product: i64, position: i32| event::ActiveModel {
         shop_id: Set(shop),

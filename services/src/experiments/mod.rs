@@ -16,7 +16,10 @@
 //!   without an arm and the results report it).
 //! - [`results`] and [`guard`]: per-arm rates with intervals, the always-valid sequential
 //!   test against the control (`ranker::stats`), the sample size before start, and the guard
-//!   rail that stops an arm whose CTR falls too far below the control's with confidence.
+//!   rail that stops an arm whose CTR or revenue per session falls too far below the
+//!   control's with confidence.
+//! - [`value`]: customer value per arm, the revenue of its customers within 60, 90 and 180
+//!   days of their assignment.
 
 pub mod assign;
 pub mod assignment;
@@ -25,6 +28,7 @@ pub mod guard;
 pub mod policy;
 pub mod results;
 pub mod store;
+pub mod value;
 
 pub use definition::{
     Arm, ArmPolicy, ArmStop, Definition, Design, EXPERIMENT_SURFACES, Identity, TOTAL_SHARE,

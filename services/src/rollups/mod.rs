@@ -338,7 +338,7 @@ impl Catalog {
 const IN_LIST: usize = 500;
 
 /// `ids` in lists of at most [`IN_LIST`], without repeats.
-fn chunks<T: std::hash::Hash + Eq>(ids: impl IntoIterator<Item = T>) -> Vec<Vec<T>> {
+pub(crate) fn chunks<T: std::hash::Hash + Eq>(ids: impl IntoIterator<Item = T>) -> Vec<Vec<T>> {
     let unique: HashSet<T> = ids.into_iter().collect();
     let mut out: Vec<Vec<T>> = Vec::new();
     for id in unique {

@@ -3,16 +3,17 @@
 //! the day's events of their browser — else the browser; a customer comes back under any
 //! browser. The share of a day is known only once its window has passed, so the rollup of
 //! day D writes the 7-day share of D − 7, the 30-day share of D − 30 and the 60-day share of
-//! D − 60, each under the day it is about.
+//! D − 60, each under the day it is about. Each experiment arm that served impressions on that
+//! day gets the same share of the shoppers it served, under its arm key.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Days, NaiveDate};
-use entity::event;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use entity::{event, impression};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::stats::share;
-use super::{ALL_SURFACES, Metric, Span};
+use super::{ALL_SURFACES, Metric, Span, arm_key};
 
 /// The windows, in days, and their metric names.
 pub const REPEAT_WINDOWS: [(u32, &str); 3] = [
@@ -42,9 +43,43 @@ pub(super) async fn repeat_visits(
         let span = Span::of(first);
         let seen = visitors(conn, shop_id, span.start, span.end).await?;
         let back = visitors(conn, shop_id, span.end, end).await?;
-        let (returned, shoppers) = returned(&seen, &back);
-        let metric = Metric::new(ALL_SURFACES, name, share(returned, shoppers), shoppers);
-        out.push((first, metric));
+        let metric = |seen: &[Visitor]| {
+            let (came_back, shoppers) = returned(seen, &back);
+            Metric::new(ALL_SURFACES, name, share(came_back, shoppers), shoppers)
+        };
+        out.push((first, metric(&seen)));
+        for (arm, served) in arm_visitors(conn, shop_id, span.start, span.end).await? {
+            out.push((first, metric(&served).in_arm(&arm)));
+        }
+    }
+    Ok(out)
+}
+
+/// Per experiment arm, the distinct `(browser, customer)` pairs it served in `[from, to)`.
+async fn arm_visitors(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<BTreeMap<String, Vec<Visitor>>, DbErr> {
+    use impression::Column as I;
+    let rows: Vec<(i64, String, String, Option<i64>)> = impression::Entity::find()
+        .select_only()
+        .columns([I::ExperimentId, I::Arm, I::AnonymousId, I::CustomerId])
+        .distinct()
+        .filter(I::ShopId.eq(shop_id))
+        .filter(I::OccurredAt.gte(from))
+        .filter(I::OccurredAt.lt(to))
+        .filter(I::ExperimentId.is_not_null())
+        .filter(I::Arm.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out: BTreeMap<String, Vec<Visitor>> = BTreeMap::new();
+    for (experiment, arm, browser, customer) in rows {
+        out.entry(arm_key(experiment, &arm))
+            .or_default()
+            .push((browser, customer));
     }
     Ok(out)
 }
@@ -53,8 +88,8 @@ pub(super) async fn repeat_visits(
 async fn visitors(
     conn: &impl ConnectionTrait,
     shop_id: i64,
-    from: chrono::DateTime<chrono::Utc>,
-    to: chrono::DateTime<chrono::Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
 ) -> Result<Vec<Visitor>, DbErr> {
     event::Entity::find()
         .select_only()

@@ -74,11 +74,20 @@ pub async fn show(
     products: &[i64],
     at: chrono::DateTime<Utc>,
 ) {
-    show_in(db, shop_id, rec_id, surface, products, at, ("s", None)).await;
+    show_in(
+        db,
+        shop_id,
+        rec_id,
+        surface,
+        products,
+        at,
+        ("s", "anon", None),
+    )
+    .await;
 }
 
-/// One impression of `products` on `surface` at `at`, in `session` (of browser `anon`),
-/// served under the experiment arm given if any; returns its row id.
+/// One impression of `products` on `surface` at `at`, in `session` of `browser`, served
+/// under the experiment arm given if any; returns its row id.
 pub async fn show_in(
     db: &Database,
     shop_id: i64,
@@ -86,7 +95,7 @@ pub async fn show_in(
     surface: &str,
     products: &[i64],
     at: chrono::DateTime<Utc>,
-    (session, arm): (&str, Option<(i64, &str)>),
+    (session, browser, arm): (&str, &str, Option<(i64, &str)>),
 ) -> i64 {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use services::signals::{ExperimentTag, Impression, ShownItem};
@@ -106,7 +115,7 @@ pub async fn show_in(
         surface: surface.into(),
         traffic_source: "direct".into(),
         session_id: session.into(),
-        anonymous_id: "anon".into(),
+        anonymous_id: browser.into(),
         customer_id: None,
         model_version: None,
         list_version: None,

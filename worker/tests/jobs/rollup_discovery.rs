@@ -407,7 +407,7 @@ async fn each_experiment_arm_gets_the_metrics_of_what_it_served_and_of_its_sessi
         "pdp",
         &[1, 2],
         noon,
-        ("a", Some((7, "control"))),
+        ("a", "anon", Some((7, "control"))),
     )
     .await;
     let treated = crate::fixtures::show_in(
@@ -417,10 +417,10 @@ async fn each_experiment_arm_gets_the_metrics_of_what_it_served_and_of_its_sessi
         "pdp",
         &[3, 4, 5],
         noon,
-        ("b", Some((7, "treatment"))),
+        ("b", "anon", Some((7, "treatment"))),
     )
     .await;
-    crate::fixtures::show_in(&db, s, "rc", "pdp", &[1], noon, ("c", None)).await;
+    crate::fixtures::show_in(&db, s, "rc", "pdp", &[1], noon, ("c", "anon", None)).await;
     // Session b clicks the lamp it was shown and orders it for 30.00; session a only views.
     event::ActiveModel {
         shop_id: Set(s),
@@ -653,4 +653,52 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
     let names: std::collections::BTreeSet<&str> =
         modules.iter().map(|r| r.module.as_str()).collect();
     assert_eq!(names, ["complete_the_look", "similar"].into());
+}
+
+#[tokio::test]
+async fn each_experiment_arm_gets_the_repeat_visits_of_the_shoppers_it_served() {
+    let (_guard, db) = crate::fixtures::database().await;
+    let shop = crate::fixtures::shop(&db, "repeat-arms.myshopify.com", "EUR").await;
+    let s = shop.id;
+    crate::fixtures::product(&db, s, 1, Some("mugs"), "active").await;
+    let noon = at(0, 12, 0);
+    let served = [
+        ("a", "browser-a", "control"),
+        ("b", "browser-b", "treatment"),
+    ];
+    for (session, browser, arm) in served {
+        let rec_id = format!("r-{session}");
+        let shown = (session, browser, Some((7, arm)));
+        crate::fixtures::show_in(&db, s, &rec_id, "pdp", &[1], noon, shown).await;
+    }
+    // Only the treatment's shopper comes back, three days later.
+    store(
+        &db,
+        s,
+        Ev {
+            session: "b2",
+            browser: "browser-b",
+            customer: None,
+            kind: "view",
+            product: Some(1),
+            surface: None,
+            at: at(-3, 10, 0),
+        },
+    )
+    .await;
+
+    // The 7-day window of DAY closes with DAY + 7: that rollup writes its rows under DAY.
+    let week_later = day().checked_add_days(chrono::Days::new(7)).unwrap();
+    rollup_day(&db.conn, s, week_later, Windows::default())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        arm_metric(&db, "7:treatment", "all", "repeat_visit_7d").await,
+        Some((1.0, 1))
+    );
+    assert_eq!(
+        arm_metric(&db, "7:control", "all", "repeat_visit_7d").await,
+        Some((0.0, 1))
+    );
 }
