@@ -8,10 +8,9 @@
 //! currency, each arm's problems if its policy no longer validates, charts per arm and day
 //! from the nightly rollups, and each arm's customer value at 60, 90 and 180 days).
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use entity::domain::currency_exponent;
+use entity::domain::{currency_exponent, minor_per_major};
 use ranker::stats::{Decision, Sequential};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -21,7 +20,7 @@ use services::experiments::{Definition, Experiment, ExperimentError, store};
 use services::rollups::{self, ALL_SURFACES};
 use services::settings::FieldError;
 
-use super::admin_metrics::chart;
+use super::admin_metrics::{attachment, chart, serialize_all};
 use super::admin_shop::AdminShop;
 use super::charts::{self, Scale, Series};
 use crate::error::{ApiError, ErrorKind};
@@ -277,25 +276,17 @@ pub async fn results_csv(
         .await
         .map_err(error)?;
     let found = results(conn, admin.shop.id, &experiment).await?;
-    let major = f64::from(10_u32.pow(currency_exponent(&admin.shop.currency)));
+    let major = minor_per_major(&admin.shop.currency);
     let mut out = ::csv::Writer::from_writer(Vec::new());
-    let body = found
-        .arms
-        .iter()
-        .try_for_each(|arm| out.serialize(ArmRow::of(arm, major)))
-        .map_err(std::io::Error::other)
-        .and_then(|()| out.into_inner().map_err(|err| err.into_error()))
-        .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"meander-experiment-{}.csv\"",
-                experiment.id
-            ),
-        ))
-        .body(body))
+    let written = serialize_all(
+        &mut out,
+        found.arms.iter().map(|arm| ArmRow::of(arm, major)),
+    );
+    attachment(
+        out,
+        written,
+        &format!("meander-experiment-{}.csv", experiment.id),
+    )
 }
 
 /// Per arm and day, from the nightly rollups since the experiment started: CTR on its
@@ -330,7 +321,7 @@ async fn daily_charts(
             })
             .collect()
     };
-    let major = f64::from(10_u32.pow(currency_exponent(&shop.currency)));
+    let major = minor_per_major(&shop.currency);
     // A chart without a point yet is left out: the page says when the rows come.
     let lines = |id: &str, title: &str, series: &[Series], scale: Scale| {
         series

@@ -99,6 +99,13 @@ pub fn currency_exponent(code: &str) -> u32 {
     }
 }
 
+/// Minor units per major unit of a currency (100 for USD, 1 for JPY), to show amounts
+/// stored in minor units.
+#[must_use]
+pub fn minor_per_major(code: &str) -> f64 {
+    f64::from(10_u32.pow(currency_exponent(code)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::domain::currency_exponent;
+use entity::domain::minor_per_major;
 use entity::{email_push_state, event, impression, order};
 use ranker::stats::{Interval, Mean, MeanDifference, Proportion, Sequential, SequentialTest};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -200,7 +200,7 @@ pub async fn compare(
     let clicks = clicks(conn, shop_id, since).await?;
     let orders = orders(conn, shop_id, since).await?;
     let tallies = tally(&members, &clicks, &orders, assisted_window);
-    let major = 10_f64.powi(i32::try_from(currency_exponent(currency)).unwrap_or(2));
+    let major = minor_per_major(currency);
     let (treatment, treatment_revenue) = outcome(Arm::Treatment, &members, &tallies, major);
     let (holdout, holdout_revenue) = outcome(Arm::Holdout, &members, &tallies, major);
     let test = SequentialTest::new(1.0 - CONFIDENCE, RATE_EFFECT);

@@ -5,7 +5,7 @@
 //! healthy arms more often.
 
 use chrono::{DateTime, Utc};
-use entity::domain::currency_exponent;
+use entity::domain::minor_per_major;
 use entity::shop;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
@@ -64,8 +64,7 @@ fn percent(rate: f64) -> String {
 
 /// `minor` units of `currency` as the merchant reads them.
 fn money(minor: f64, currency: &str) -> String {
-    let major = f64::from(10_u32.pow(currency_exponent(currency)));
-    format!("{:.2} {currency}", minor / major)
+    format!("{:.2} {currency}", minor / minor_per_major(currency))
 }
 
 /// Checks every running experiment of the shop that has a guard rail and stops the arms
