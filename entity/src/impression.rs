@@ -31,7 +31,8 @@ pub struct Model {
     pub policy_version: String,
     /// Number of items shown.
     pub item_count: i32,
-    /// The items shown: `[{product_id, module, position, propensity, explored}]`.
+    /// The items shown, as JSON (`[{product_id, module, position, propensity, explored}]`)
+    /// in rows written before `packed`; JSON `null` since.
     pub items: Json,
     /// When it was served.
     pub occurred_at: DateTimeUtc,
@@ -40,6 +41,12 @@ pub struct Model {
     /// The arm whose policy it got; `None` under an experiment when the arm fell back to the
     /// control (its policy no longer validates, or a guard rail stopped it).
     pub arm: Option<String>,
+    /// The products the answer was about (`[product_id, …]`: the page's product, the cart's
+    /// lines); `NULL` when it was about none.
+    pub seeds: Option<Json>,
+    /// The items shown, packed (`services::signals::packed`); `NULL` in older rows.
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub packed: Option<Vec<u8>>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

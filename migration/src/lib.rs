@@ -29,6 +29,7 @@ mod m20261206_000210_order_shoppers;
 mod m20261207_000240_product_rollups;
 mod m20261208_000250_rollup_modules;
 mod m20261208_000260_email_holdout;
+mod m20261209_000270_impression_slates;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000240_product_rollups::Migration),
             Box::new(m20261208_000250_rollup_modules::Migration),
             Box::new(m20261208_000260_email_holdout::Migration),
+            Box::new(m20261209_000270_impression_slates::Migration),
         ]
     }
 }

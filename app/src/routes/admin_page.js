@@ -205,7 +205,6 @@ function moduleTable(modules) {
 }
 // Off-policy preflight: the draft's click rate estimated on the surface's logged answers.
 async function preflightCard(request) {
-  if (!['home', 'email'].includes(request.surface)) return card('Estimated on logged traffic', el('p', { class: 'muted' }, 'Estimates from logged traffic are made for home and email lists, whose answers can be served again from the log.'));
   const { ok, body } = await api('/admin/api/preflight', { method: 'POST', body: JSON.stringify({ surface: request.surface, draft: request.draft, draft_rule: request.draft_rule }) });
   if (!ok) return card('Estimated on logged traffic', el('p', { class: 'muted' }, body.message));
   if (!body.live) return card('Estimated on logged traffic', el('p', { class: 'muted' }, `No ${body.surface} answers in the last ${body.days} days to estimate from yet.`));
@@ -216,7 +215,7 @@ async function preflightCard(request) {
     el('p', { class: 'muted' }, `Live: ${pct(body.live.ctr)} of ${body.live.shown} shown items clicked, over the last ${body.live.answers} ${body.surface} answers (${body.days} days). Each answer served again under the saved settings and the draft.`),
     el('table', { id: 'preflight' }, el('tr', {}, ...['settings', 'CTR (SNIPS)', '95% interval', 'IPS', 'doubly robust', 'replay matched', 'effective sample'].map((h) => el('th', {}, h))),
       row('saved', body.current), row('draft', body.draft)),
-    el('p', { class: 'muted' }, 'The saved settings replayed should match nearly every shown item; fewer means the lists changed since (a retrain, the session\'s last 90 seconds) and every estimate here is rougher.'),
+    el('p', { class: 'muted' }, 'The saved settings replayed should match nearly every shown item; fewer means the model changed since (a retrain, the shopper\'s newer history) and every estimate here is rougher.'),
     ...[['Saved settings', body.current.warning], ['Draft', body.draft.warning]].filter(([, w]) => w).map(([who, w]) => el('div', { class: 'banner bad' }, `${who}: ${w}`)));
 }
 async function preview() {

@@ -87,7 +87,7 @@ pub async fn serve(
 ) -> Result<CategoryResponse, ApiError> {
     let rec_request = &request.shopper;
     let now = Utc::now();
-    let events = session_events(conn, model, rec_request, now).await?;
+    let events = session_events(conn, model, rec_request, now, None).await?;
     let personal = match request.sort {
         Sort::Recommended => shopper_pool(conn, model, rec_request, &events, now).await?,
         _ => CandidatePool::new(),

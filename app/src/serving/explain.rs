@@ -69,7 +69,7 @@ pub async fn explain(
     seed: u64,
     idle: &HashMap<i64, String>,
 ) -> Result<Vec<ExplainedModule>, ApiError> {
-    let served = serve(conn, model, request, tuning, seed).await?;
+    let served = serve(conn, model, request, tuning, seed, None).await?;
     let now = chrono::Utc::now().timestamp();
     let idle = rules::idle_notes(tuning.rules(), request.surface, now, idle);
     Ok(modules(model, tuning, request, served, &idle))

@@ -240,6 +240,7 @@ mod tests {
                 .collect(),
             occurred_at: Utc::now(),
             experiment: None,
+            seeds: Vec::new(),
         }
     }
 

@@ -17,7 +17,7 @@ pub mod search;
 pub mod shops;
 mod ttl;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::event;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +26,7 @@ use ranker::{
     CandidatePool, Context, EventKind, Reason, SessionEvent, Signals, Source, Step, Surface,
     TrafficSource, Visit,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QueryTrait};
 use serde::Serialize;
 use services::recs::pools;
 use services::recs::profiles;
@@ -243,25 +243,31 @@ async fn answer(
     request: &RecRequest,
     tuning: &Tuning,
 ) -> Result<RecResponse, ApiError> {
-    answer_as(conn, model, request, tuning, uuid::Uuid::new_v4()).await
+    answer_as(conn, model, request, tuning, uuid::Uuid::new_v4(), None).await
 }
 
 /// The answer with id `rec_id`, its exploration seeded by the id: a logged answer can be
-/// served again exactly (for debugging, and by the off-policy [`preflight`]).
+/// served again exactly (for debugging, and by the off-policy [`preflight`], which passes
+/// the time it was logged as `at`).
 async fn answer_as(
     conn: &DatabaseConnection,
     model: &ShopModel,
     request: &RecRequest,
     tuning: &Tuning,
     rec_id: uuid::Uuid,
+    at: Option<DateTime<Utc>>,
 ) -> Result<RecResponse, ApiError> {
-    let served = serve(conn, model, request, tuning, rec_id.as_u64_pair().0).await?;
+    let served = serve(conn, model, request, tuning, rec_id.as_u64_pair().0, at).await?;
     Ok(respond(model, tuning, request, rec_id.to_string(), served))
 }
 
 /// The modules `request` gets under the settings of `tuning`, exploration drawn from an RNG
 /// seeded with `seed` (the admin's preview serves the saved and a draft setting with one
 /// seed, so they differ only by the settings).
+///
+/// `at` replays an answer logged then: the session's events are those of the 90 seconds
+/// before it, none after. `None` serves now, with every event of the last 90 seconds (a
+/// shopper's clock a little ahead of the server's still counts).
 ///
 /// # Errors
 /// As [`recommend`].
@@ -271,10 +277,11 @@ pub async fn serve(
     request: &RecRequest,
     tuning: &Tuning,
     seed: u64,
+    at: Option<DateTime<Utc>>,
 ) -> Result<ranker::ServedList, ApiError> {
     let surface = request.surface;
     let catalog = &model.view.catalog;
-    let now = Utc::now();
+    let now = at.unwrap_or_else(Utc::now);
     if let Some(id) = request.product_id
         && catalog.id_of(id).is_none()
     {
@@ -288,7 +295,7 @@ pub async fn serve(
         .seed_products()
         .filter(|id| catalog.id_of(*id).is_some())
         .collect();
-    let events = session_events(conn, model, request, now).await?;
+    let events = session_events(conn, model, request, now, at).await?;
     let viewed = session_products(model, request.surface, &events, &seeds);
     let mut pool = candidate_pool(conn, model, request, surface, now.timestamp()).await?;
     steer(conn, model, request, &seeds, &viewed, &mut pool).await?;
@@ -512,7 +519,8 @@ async fn session_events(
     conn: &DatabaseConnection,
     model: &ShopModel,
     request: &RecRequest,
-    now: chrono::DateTime<Utc>,
+    now: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
 ) -> Result<Vec<SessionEvent>, ApiError> {
     let Some(session) = &request.session_id else {
         return Ok(Vec::new());
@@ -522,6 +530,9 @@ async fn session_events(
         .filter(event::Column::SessionId.eq(session.as_str()))
         .filter(event::Column::Kind.is_in(SESSION_KINDS.map(|(name, _)| name)))
         .filter(event::Column::OccurredAt.gte(now - Duration::seconds(SESSION_WINDOW_SECS)))
+        .apply_if(until, |query, until| {
+            query.filter(event::Column::OccurredAt.lte(until))
+        })
         .order_by_asc(event::Column::OccurredAt)
         .all(conn)
         .await?;
@@ -654,7 +665,7 @@ async fn log_impression(
     request: &RecRequest,
     response: &RecResponse,
     experiment: Option<ExperimentTag>,
-    now: chrono::DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let session = request
         .session_id
@@ -692,6 +703,7 @@ async fn log_impression(
         items,
         occurred_at: now,
         experiment,
+        seeds: request.seed_products().collect(),
     };
     model
         .impressions

@@ -2,16 +2,19 @@
 //! would get from the answers the surface already served.
 //!
 //! Each logged answer is served again, under the saved settings and under the draft, with the
-//! same request and the same exploration seed it was logged with. A shown item's weight is
+//! same request (shopper, the products it was about, the session's events of the 90 seconds
+//! before it), at the time it was logged and with the same exploration seed. A shown item's
+//! weight is
 //! the probability the replayed policy puts that item in that slot (its propensity there, or
 //! 0 when the replay shows something else) over the probability it was logged with; IPS,
 //! SNIPS and doubly robust (`ranker::ope`) turn the weights and the logged clicks into
 //! expected clicks per shown item, next to the live rate of the same answers.
 //!
-//! What it cannot see: the replay has neither the session's last 90 seconds (an answer is
-//! replayed as its shopper's profile saw it) nor an item the replay would have placed there
-//! by a different exploration draw, so a change that moves many items reads low and its
-//! effective sample size says how little of the log supports it.
+//! What it cannot see: the model as it was then (the shopper's profile and the pools are
+//! today's), and an item the replay would have placed there by a different exploration
+//! draw, so a change that moves many items reads low and its effective sample size says how
+//! little of the log supports it. Search and category pages are not replayed: their answers
+//! do not record the query or the page.
 
 use std::collections::HashMap;
 
@@ -45,9 +48,15 @@ const ITEM_PRIOR: f64 = 10.0;
 const RESAMPLES: usize = 200;
 
 /// The surfaces whose answers can be served again from the log alone: their request is the
-/// shopper. A product page's or cart's answer would also need its products, which the
-/// impression does not record yet.
-pub const REPLAYABLE: [Surface; 2] = [Surface::Home, Surface::Email];
+/// shopper, the session and the products it was about.
+pub const REPLAYABLE: [Surface; 6] = [
+    Surface::Home,
+    Surface::Product,
+    Surface::Cart,
+    Surface::PostPurchase,
+    Surface::Email,
+    Surface::Checkout,
+];
 
 /// The log's own numbers.
 #[derive(Debug, Serialize, PartialEq)]
@@ -100,6 +109,8 @@ pub struct Preflight {
 /// One logged answer that can be served again, with its usable shown items.
 struct Logged<'a> {
     answer: &'a LoggedAnswer,
+    /// The request it answered.
+    request: RecRequest,
     rec_id: uuid::Uuid,
     slots: Vec<Slot>,
 }
@@ -127,8 +138,7 @@ pub async fn preflight(
         return Err(ApiError::new(
             ErrorKind::BadRequest,
             format!(
-                "`{}` answers cannot be replayed yet: only home and email answers record \
-                 everything their request was (the shopper)",
+                "`{}` answers cannot be replayed: they do not record their query or page",
                 surface::name(surface)
             ),
         ));
@@ -136,7 +146,11 @@ pub async fn preflight(
     let since = Utc::now() - Duration::days(LOG_DAYS);
     let name = surface::name(surface);
     let log = replay::recent(conn, shop_id, name, since, answers.min(MAX_ANSWERS)).await?;
-    let logged: Vec<Logged<'_>> = log.iter().filter_map(Logged::new).collect();
+    let logged: Vec<Logged<'_>> = log
+        .iter()
+        .filter_map(|answer| Logged::new(shop_id, surface, answer))
+        .filter(|l| l.servable(model))
+        .collect();
     let records: Vec<LoggedRecord> = logged
         .iter()
         .flat_map(|l| l.slots.iter().map(|s| s.record))
@@ -167,8 +181,6 @@ pub async fn preflight(
     let replay = Replay {
         conn,
         model,
-        shop_id,
-        surface,
         logged: &logged,
         records: &records,
         rates: &rates,
@@ -180,8 +192,18 @@ pub async fn preflight(
 }
 
 impl<'a> Logged<'a> {
+    /// Whether the request can be asked again: a product page needs its product, logged
+    /// (answers from before `impressions.seeds` have none) and still in the catalog.
+    fn servable(&self, model: &ShopModel) -> bool {
+        let in_catalog = |id| model.view.catalog.id_of(id).is_some();
+        match self.request.product_id {
+            Some(id) => in_catalog(id),
+            None => self.request.surface != Surface::Product,
+        }
+    }
+
     /// `None` for an answer whose rec id is not one this app issues (it cannot be reseeded).
-    fn new(answer: &'a LoggedAnswer) -> Option<Self> {
+    fn new(shop_id: i64, surface: Surface, answer: &'a LoggedAnswer) -> Option<Self> {
         let rec_id = uuid::Uuid::parse_str(&answer.rec_id).ok()?;
         let slots = answer
             .items
@@ -204,6 +226,7 @@ impl<'a> Logged<'a> {
             .collect();
         Some(Self {
             answer,
+            request: logged_request(shop_id, surface, answer),
             rec_id,
             slots,
         })
@@ -214,8 +237,6 @@ impl<'a> Logged<'a> {
 struct Replay<'r> {
     conn: &'r DatabaseConnection,
     model: &'r ShopModel,
-    shop_id: i64,
-    surface: Surface,
     logged: &'r [Logged<'r>],
     records: &'r [LoggedRecord],
     rates: &'r ItemRates,
@@ -273,8 +294,16 @@ impl Replay<'_> {
         tuning: &Tuning,
         logged: &Logged<'_>,
     ) -> Result<HashMap<usize, (i64, f64)>, ApiError> {
-        let request = logged_request(self.shop_id, self.surface, logged.answer);
-        let response = answer_as(self.conn, self.model, &request, tuning, logged.rec_id).await?;
+        let at = Some(logged.answer.occurred_at);
+        let response = answer_as(
+            self.conn,
+            self.model,
+            &logged.request,
+            tuning,
+            logged.rec_id,
+            at,
+        )
+        .await?;
         Ok(response
             .modules
             .iter()
@@ -287,7 +316,7 @@ impl Replay<'_> {
     }
 }
 
-/// The request a logged answer was: its shopper, its modules and its list length.
+/// The request a logged answer was: its shopper, session, products, modules and list length.
 fn logged_request(shop_id: i64, surface: Surface, answer: &LoggedAnswer) -> RecRequest {
     let mut per_module: HashMap<&str, usize> = HashMap::new();
     for item in &answer.items {
@@ -299,12 +328,17 @@ fn logged_request(shop_id: i64, surface: Surface, answer: &LoggedAnswer) -> RecR
         .max()
         .unwrap_or(1)
         .min(MAX_LIMIT);
+    // A cart's products are all seeds; elsewhere the first is the page's product.
+    let (product_id, cart) = match surface {
+        Surface::Cart | Surface::Checkout => (None, answer.seeds.clone()),
+        _ => (answer.seeds.first().copied(), Vec::new()),
+    };
     RecRequest {
         shop_id,
         surface,
-        product_id: None,
-        cart: Vec::new(),
-        session_id: None,
+        product_id,
+        cart,
+        session_id: Some(answer.session_id.clone()),
         anonymous_id: Some(answer.anonymous_id.clone()),
         customer_id: answer.customer_id,
         traffic_source: TrafficSource::from_name(&answer.traffic_source).unwrap_or_default(),

@@ -112,7 +112,7 @@ pub async fn search(
             .search(&parsed, MAX_CANDIDATES)
             .map_err(ApiError::internal)?
     };
-    let events = session_events(conn, model, &rec_request, now).await?;
+    let events = session_events(conn, model, &rec_request, now, None).await?;
     // A branded search hands the ranker the brand's catalog name, so its scope keeps to it
     // and lifts the brand cap; any other query names no brand.
     let ctx = Context::new(Surface::Search, now.timestamp())

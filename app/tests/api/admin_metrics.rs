@@ -104,6 +104,7 @@ async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
         ],
         occurred_at: noon.and_utc(),
         experiment: None,
+        seeds: Vec::new(),
     };
     services::signals::impression::store(&app.db.conn, &[shown])
         .await

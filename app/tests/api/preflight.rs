@@ -1,9 +1,9 @@
 //! The off-policy preflight through the admin API: home answers served by the real serving
 //! path, clicks logged against them, then the saved settings and a draft replayed on the log.
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use entity::event;
-use sea_orm::{EntityTrait, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use services::settings::SurfaceSettings;
 
@@ -32,25 +32,46 @@ async fn served_and_clicked(app: &TestApp, shop_id: i64, answers: usize) -> (usi
         let (_, items) = app.impression(&rec_id).await;
         shown += items.len();
         if n % 3 == 0 {
-            let now = Utc::now();
-            event::Entity::insert(event::ActiveModel {
-                shop_id: Set(shop_id),
-                kind: Set("click".into()),
-                anonymous_id: Set(format!("pf-{n}")),
-                session_id: Set(format!("s-pf-{n}")),
-                product_id: Set(Some(items[0].product_id)),
-                rec_id: Set(Some(rec_id)),
-                occurred_at: Set(now),
-                received_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&app.db.conn)
-            .await
-            .unwrap();
+            let click = Event {
+                kind: "click",
+                shopper: format!("pf-{n}"),
+                product: items[0].product_id,
+                rec_id: Some(rec_id),
+                at: Utc::now(),
+            };
+            click.insert(app, shop_id).await;
             clicks += 1;
         }
     }
     (shown, clicks)
+}
+
+/// One storefront event of the shopper (and session) `shopper`.
+struct Event {
+    kind: &'static str,
+    shopper: String,
+    product: i64,
+    rec_id: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl Event {
+    async fn insert(self, app: &TestApp, shop_id: i64) {
+        event::Entity::insert(event::ActiveModel {
+            shop_id: Set(shop_id),
+            kind: Set(self.kind.into()),
+            session_id: Set(format!("s-{}", self.shopper)),
+            anonymous_id: Set(self.shopper),
+            product_id: Set(Some(self.product)),
+            rec_id: Set(self.rec_id),
+            occurred_at: Set(self.at),
+            received_at: Set(self.at),
+            ..Default::default()
+        })
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+    }
 }
 
 fn number(value: &Value) -> f64 {
@@ -133,7 +154,7 @@ async fn bad_preflights_are_refused_and_an_empty_log_is_no_estimate() {
     };
     assert_eq!(status(json!({"surface": "home"}), None).await, 401);
     assert_eq!(
-        status(json!({"surface": "pdp"}), Some(key.clone())).await,
+        status(json!({"surface": "search"}), Some(key.clone())).await,
         400
     );
     assert_eq!(
@@ -152,7 +173,129 @@ async fn bad_preflights_are_refused_and_an_empty_log_is_no_estimate() {
         .await,
         422
     );
-    let empty = json(preflight(&app, Some(&key), &json!({"surface": "email"})).await).await;
-    assert_eq!(empty["live"], Value::Null, "{empty}");
-    assert_eq!(empty["draft"], Value::Null, "{empty}");
+    for surface in ["email", "pdp"] {
+        let empty = json(preflight(&app, Some(&key), &json!({"surface": surface})).await).await;
+        assert_eq!(empty["live"], Value::Null, "{empty}");
+        assert_eq!(empty["draft"], Value::Null, "{empty}");
+    }
+}
+
+/// Serves a product page of each of `products` to its own session, after two views in that
+/// session of the products next to it, and returns the shown items.
+async fn product_pages_after_views(app: &TestApp, shop_id: i64, products: &[i64]) -> usize {
+    let mut shown = 0;
+    for (n, product) in products.iter().enumerate() {
+        let shopper = format!("pdp-{n}");
+        for (ago, viewed) in [
+            (40, products[(n + 1) % products.len()]),
+            (20, products[(n + 2) % products.len()]),
+        ] {
+            let view = Event {
+                kind: "view",
+                shopper: shopper.clone(),
+                product: viewed,
+                rec_id: None,
+                at: Utc::now() - Duration::seconds(ago),
+            };
+            view.insert(app, shop_id).await;
+        }
+        let path = format!(
+            "/demo/recs?surface=pdp&limit=6&product_id={product}&anonymous_id={shopper}&session_id=s-{shopper}"
+        );
+        let body = json(app.get(&path).await).await;
+        let (row, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
+        assert_eq!(
+            row.seeds,
+            Some(json!([product])),
+            "the page's product is logged"
+        );
+        shown += items.len();
+    }
+    shown
+}
+
+#[tokio::test]
+async fn product_page_answers_replay_with_their_product_and_the_session_before_them() {
+    let (app, shop_id) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let home = json(app.get("/demo/recs?surface=home&limit=12").await).await;
+    let products: Vec<i64> = home["modules"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["product_id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(products.len() >= 6, "{home}");
+    let shown = product_pages_after_views(&app, shop_id, &products).await;
+    // What the shoppers did after their answers is not what the answers saw.
+    for n in 0..products.len() {
+        let later = Event {
+            kind: "view",
+            shopper: format!("pdp-{n}"),
+            product: products[(n + 3) % products.len()],
+            rec_id: None,
+            at: Utc::now() + Duration::seconds(2),
+        };
+        later.insert(&app, shop_id).await;
+    }
+
+    let answer = json(preflight(&app, Some(&key), &json!({"surface": "pdp"})).await).await;
+    assert_eq!(answer["live"]["answers"], products.len(), "{answer}");
+    assert_eq!(answer["live"]["shown"].as_u64().unwrap() as usize, shown);
+    // The same product, session and moment: the replay serves what was logged.
+    assert_eq!(
+        answer["current"]["matched"].as_u64().unwrap() as usize,
+        shown,
+        "{answer}"
+    );
+
+    // On home the session's products are what the list is about and are not shown back: a
+    // new shopper who viewed the generic list's first two products is shown neither.
+    let mut shown = 0;
+    for n in 0..4 {
+        let shopper = format!("home-{n}");
+        for viewed in &products[..2] {
+            let view = Event {
+                kind: "view",
+                shopper: shopper.clone(),
+                product: *viewed,
+                rec_id: None,
+                at: Utc::now() - Duration::seconds(30),
+            };
+            view.insert(&app, shop_id).await;
+        }
+        let path = format!(
+            "/demo/recs?surface=home&limit=12&anonymous_id={shopper}&session_id=s-{shopper}"
+        );
+        let body = json(app.get(&path).await).await;
+        let (_, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
+        assert!(
+            items.iter().all(|i| !products[..2].contains(&i.product_id)),
+            "{body}"
+        );
+        shown += items.len();
+    }
+    // The shown count includes the generic list asked for above.
+    let (matched, live, answer) = home_replayed(&app, &key).await;
+    assert!(live > shown, "{answer}");
+    assert_eq!(matched, live, "{answer}");
+    // Replayed without the views, the lists show the viewed products again.
+    event::Entity::delete_many()
+        .filter(event::Column::Kind.eq("view"))
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+    let (matched, _, answer) = home_replayed(&app, &key).await;
+    assert!(matched < live, "{answer}");
+}
+
+/// The home preflight's matched and live shown items under the saved settings.
+async fn home_replayed(app: &TestApp, key: &str) -> (usize, usize, Value) {
+    let answer = json(preflight(app, Some(key), &json!({"surface": "home"})).await).await;
+    let count = |v: &Value| v.as_u64().unwrap() as usize;
+    (
+        count(&answer["current"]["matched"]),
+        count(&answer["live"]["shown"]),
+        answer,
+    )
 }

@@ -74,6 +74,7 @@ impl<'a> Shown<'a> {
             items,
             occurred_at: now,
             experiment: None,
+            seeds: Vec::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::SignalError;
 use super::input::check_id;
+use super::packed;
 use crate::surface;
 
 /// One served answer.
@@ -47,6 +48,8 @@ pub struct Impression {
     pub occurred_at: DateTime<Utc>,
     /// The experiment and arm it was served under, if any.
     pub experiment: Option<ExperimentTag>,
+    /// The products the request was about (the page's product, then the cart's lines).
+    pub seeds: Vec<i64>,
 }
 
 /// The experiment an answer was served under.
@@ -102,7 +105,7 @@ impl Impression {
     }
 }
 
-/// Rows per insert statement: 16 columns each stays far below SQLite's bound-parameter limit.
+/// Rows per insert statement: 18 columns each stays far below SQLite's bound-parameter limit.
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Stores impressions (of any shops); an impression whose rec id is already stored (a
@@ -138,23 +141,38 @@ fn row(i: &Impression) -> impression::ActiveModel {
         list_version: Set(i.list_version.clone()),
         policy_version: Set(i.policy_version.clone()),
         item_count: Set(i32::try_from(i.items.len()).unwrap_or(i32::MAX)),
-        // A Vec of plain structs always serialises.
-        items: Set(serde_json::to_value(&i.items).unwrap_or_default()),
+        items: Set(serde_json::Value::Null),
+        packed: Set(Some(packed::pack(&i.items))),
         occurred_at: Set(i.occurred_at),
         experiment_id: Set(i.experiment.as_ref().map(|e| e.experiment_id)),
         arm: Set(i.experiment.as_ref().and_then(|e| e.arm.clone())),
+        seeds: Set((!i.seeds.is_empty()).then(|| serde_json::Value::from(i.seeds.clone()))),
     }
 }
 
-/// The items of a stored impression; a row whose JSON does not parse (written by hand, or by
-/// a future version) yields none rather than failing its reader.
+/// The items of a stored impression, packed or (rows from before packing) JSON; a row that
+/// does not parse (written by hand, or by a future version) yields none rather than failing
+/// its reader.
 #[must_use]
 pub fn items(row: &impression::Model) -> Vec<ShownItem> {
-    match Vec::<ShownItem>::deserialize(&row.items) {
-        Ok(items) => items,
-        Err(err) => {
-            tracing::warn!(impression = row.id, error = %err, "unreadable impression items");
-            Vec::new()
-        }
-    }
+    let read = match &row.packed {
+        Some(bytes) => packed::unpack(bytes).map_err(|err| err.to_string()),
+        None => Vec::<ShownItem>::deserialize(&row.items).map_err(|err| err.to_string()),
+    };
+    read.unwrap_or_else(|error| {
+        tracing::warn!(impression = row.id, %error, "unreadable impression items");
+        Vec::new()
+    })
+}
+
+/// The products a stored impression was about; as [`items`], an unreadable value yields none.
+#[must_use]
+pub fn seeds(row: &impression::Model) -> Vec<i64> {
+    let Some(seeds) = &row.seeds else {
+        return Vec::new();
+    };
+    Vec::<i64>::deserialize(seeds).unwrap_or_else(|err| {
+        tracing::warn!(impression = row.id, error = %err, "unreadable impression seeds");
+        Vec::new()
+    })
 }

@@ -6,6 +6,7 @@ mod error;
 pub mod id;
 pub mod impression;
 mod input;
+mod packed;
 pub mod replay;
 
 use chrono::{DateTime, Utc};

@@ -1,5 +1,6 @@
-//! A surface's recent answers as off-policy evaluation reads them: who was served, each
-//! shown item with its slot and propensity, and which of the items were clicked.
+//! A surface's recent answers as off-policy evaluation reads them: who was served, in which
+//! session, about which products, each shown item with its slot and propensity, and which of
+//! the items were clicked.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,7 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::impression::{ShownItem, items};
+use super::impression::{ShownItem, items, seeds};
 use super::input::EventKind;
 
 /// Rec ids per click lookup: far below every database's bound-parameter limit.
@@ -20,12 +21,16 @@ const IDS_PER_QUERY: usize = 500;
 pub struct LoggedAnswer {
     /// The answer's rec id.
     pub rec_id: String,
+    /// The storefront session, whose events before the answer steered it.
+    pub session_id: String,
     /// The shopper's browser.
     pub anonymous_id: String,
     /// The logged-in customer.
     pub customer_id: Option<i64>,
     /// What brought the shopper, as stored.
     pub traffic_source: String,
+    /// The products the request was about (the page's product, the cart's lines).
+    pub seeds: Vec<i64>,
     /// The items shown, in slot order.
     pub items: Vec<ShownItem>,
     /// The shown products the shopper clicked from this answer.
@@ -60,8 +65,10 @@ pub async fn recent(
         .into_iter()
         .map(|row| LoggedAnswer {
             items: items(&row),
+            seeds: seeds(&row),
             clicked: clicks.remove(&row.rec_id).unwrap_or_default(),
             rec_id: row.rec_id,
+            session_id: row.session_id,
             anonymous_id: row.anonymous_id,
             customer_id: row.customer_id,
             traffic_source: row.traffic_source,

@@ -126,6 +126,7 @@ pub async fn show_in(
             experiment_id,
             arm: Some(arm.into()),
         }),
+        seeds: Vec::new(),
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await

@@ -565,6 +565,7 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
         ],
         occurred_at: at(0, 12, 0),
         experiment: None,
+        seeds: Vec::new(),
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await
