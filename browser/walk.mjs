@@ -149,8 +149,16 @@ try {
     if (after.includes(pinned)) break;
     await page.waitForTimeout(1000);
   }
-  const shown = await recommended.allInnerTexts();
-  assert.ok(after.includes(pinned), `pinned ${pinned} not on the product page after 60 s: ${after}\n${shown}`);
+  if (!after.includes(pinned)) {
+    // Why: the preview of the same page for the same browser, with the saved rule's notes.
+    const cookies = await page.context().cookies();
+    const visitor = cookies.find((c) => c.name === "meander_demo_session")?.value;
+    const why = await page.evaluate(
+      async ([demoKey, body]) => (await fetch("/admin/api/preview", { method: "POST", headers: { "content-type": "application/json", "x-meander-demo-key": demoKey }, body: JSON.stringify(body) })).text(),
+      [key, { surface: "pdp", product_id: productId, anonymous_id: visitor }],
+    );
+    assert.fail(`pinned ${pinned} not on ${productPage} after 60 s: ${after}\n${await recommended.allInnerTexts()}\n${why}`);
+  }
   await screenshot(page, "12-product-pinned");
   // The discovery dashboard: the demo's simulated past, rolled up by the scheduler, drawn as
   // SVG charts (reloaded until the first days are in).
@@ -183,10 +191,12 @@ try {
   assert.match(await page.locator("table").first().innerText(), /control/);
   await screenshot(page, "14-admin-experiments");
 
-  // The off-policy preflight: the home lists the walk was served, replayed under the saved
-  // settings and the draft, next to their live click rate.
+  // The off-policy preflight: the product page lists the walk was served, replayed (with
+  // their product and the session before them) under the saved settings and the draft, next
+  // to their live click rate.
   await page.goto(`${app.base}/demo/admin/preview?key=${key}`);
-  await page.locator("#preview-surface").selectOption("home");
+  await page.locator("#preview-surface").selectOption("pdp");
+  await page.locator("#preview-product").fill(String(productId));
   await page.locator("#run-preview").click();
   await page.locator("#preflight").waitFor();
   assert.match(await page.locator("#preflight").innerText(), /saved[\s\S]*draft/);

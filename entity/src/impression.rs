@@ -41,9 +41,9 @@ pub struct Model {
     /// The arm whose policy it got; `None` under an experiment when the arm fell back to the
     /// control (its policy no longer validates, or a guard rail stopped it).
     pub arm: Option<String>,
-    /// The products the answer was about (`[product_id, …]`: the page's product, the cart's
-    /// lines); `NULL` when it was about none.
-    pub seeds: Option<Json>,
+    /// What the answer was asked beyond the shopper (`{"products": […]}`: the page's product,
+    /// the cart's lines; `{"query": …, "page": …}`: a search); `NULL` when nothing.
+    pub asked: Option<Json>,
     /// The items shown, packed (`services::signals::packed`); `NULL` in older rows.
     #[sea_orm(column_type = "Blob", nullable)]
     pub packed: Option<Vec<u8>>,

@@ -1,9 +1,9 @@
 //! Impressions that can be replayed and that are small.
 //!
-//! - `impressions.seeds`: the products a logged answer was about (the product page's product,
-//!   the cart's lines), so the off-policy preflight can serve a product page's or a cart's
-//!   answer again. `NULL` for answers about no product (home, email) and for answers logged
-//!   before this column.
+//! - `impressions.asked`: what a logged answer was asked beyond the shopper (the product
+//!   page's product, the cart's lines, a search's query and page), so the off-policy
+//!   preflight can serve a product page's, a cart's or a search's answer again. `NULL` for
+//!   answers asked nothing more (home, email) and for answers logged before this column.
 //! - `impressions.packed`: the shown items in a compact binary form (see
 //!   `services::signals::packed`), about a tenth of their JSON. New rows write it and leave
 //!   `items` as JSON `null`; rows written before keep their JSON `items`, which readers still
@@ -26,7 +26,7 @@ impl MigrationName for Migration {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite takes one column per ALTER TABLE.
-        for column in [json_null(Col::Seeds), blob_null(Col::Packed)] {
+        for column in [json_null(Col::Asked), blob_null(Col::Packed)] {
             let mut column = column;
             manager
                 .alter_table(
@@ -41,7 +41,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [Col::Seeds, Col::Packed] {
+        for column in [Col::Asked, Col::Packed] {
             manager
                 .alter_table(
                     Table::alter()
@@ -58,6 +58,6 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden, Clone, Copy)]
 enum Col {
     Impressions,
-    Seeds,
+    Asked,
     Packed,
 }

@@ -10,6 +10,7 @@ use ranker::{CandidatePool, Context, ServedList, ServedModule, SessionEvent, Sur
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use services::category::{MODULE, Ordering, PAGE_SIZE, Sort};
+use services::signals::Asked;
 
 use super::cache::ShopModel;
 use super::search::page_positions;
@@ -119,7 +120,8 @@ pub async fn serve(
     let rec_id = uuid::Uuid::new_v4().to_string();
     let mut results = respond(model, &tuning, rec_request, rec_id, served);
     page_positions(&mut results, offset, REASON);
-    log_impression(model, rec_request, &results, None, now).await?;
+    // A category page is not replayed (its settings are not the merchant's to tune).
+    log_impression(model, rec_request, &results, None, Asked::default(), now).await?;
     Ok(CategoryResponse {
         results,
         sort: request.sort.name(),

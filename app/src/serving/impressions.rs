@@ -211,7 +211,7 @@ mod tests {
     use chrono::Utc;
     use entity::impression as stored_impression;
     use sea_orm::{EntityTrait, PaginatorTrait};
-    use services::signals::ShownItem;
+    use services::signals::{Asked, ShownItem};
 
     use super::*;
     use crate::serving::fixtures::small_shop;
@@ -240,7 +240,7 @@ mod tests {
                 .collect(),
             occurred_at: Utc::now(),
             experiment: None,
-            seeds: Vec::new(),
+            asked: Asked::default(),
         }
     }
 

@@ -32,7 +32,7 @@ use services::recs::pools;
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use services::settings::Tuning;
-use services::signals::{EventKind as StoredKind, ExperimentTag, Impression, ShownItem};
+use services::signals::{Asked, EventKind as StoredKind, ExperimentTag, Impression, ShownItem};
 use services::surface::{self, ReasonNames};
 
 use crate::error::{ApiError, ErrorKind};
@@ -202,7 +202,11 @@ pub async fn recommend(
         e.tag()
     });
     response.experiment = tag.as_ref().map(ServedArm::from);
-    log_impression(model, request, &response, tag, Utc::now()).await?;
+    let asked = Asked {
+        products: request.seed_products().collect(),
+        ..Asked::default()
+    };
+    log_impression(model, request, &response, tag, asked, Utc::now()).await?;
     Ok(response)
 }
 
@@ -659,12 +663,14 @@ fn reason_names(
 }
 
 /// The answer as one impression (every shown item with its module, position and
-/// propensity), stored by the background writer (see [`impressions`]).
+/// propensity, and what it was `asked` beyond the shopper, to be served again by the
+/// preflight), stored by the background writer (see [`impressions`]).
 async fn log_impression(
     model: &ShopModel,
     request: &RecRequest,
     response: &RecResponse,
     experiment: Option<ExperimentTag>,
+    asked: Asked,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let session = request
@@ -703,7 +709,7 @@ async fn log_impression(
         items,
         occurred_at: now,
         experiment,
-        seeds: request.seed_products().collect(),
+        asked,
     };
     model
         .impressions

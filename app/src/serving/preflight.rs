@@ -2,19 +2,19 @@
 //! would get from the answers the surface already served.
 //!
 //! Each logged answer is served again, under the saved settings and under the draft, with the
-//! same request (shopper, the products it was about, the session's events of the 90 seconds
-//! before it), at the time it was logged and with the same exploration seed. A shown item's
-//! weight is
-//! the probability the replayed policy puts that item in that slot (its propensity there, or
-//! 0 when the replay shows something else) over the probability it was logged with; IPS,
+//! same request (shopper, the products it was about or the search's query and page, the
+//! session's events of the 90 seconds before it), at the time it was logged and with the same
+//! exploration seed. A shown item's weight is the probability the replayed policy puts that
+//! item in that slot (its propensity there, or 0 when the replay shows something else) over
+//! the probability it was logged with; IPS,
 //! SNIPS and doubly robust (`ranker::ope`) turn the weights and the logged clicks into
 //! expected clicks per shown item, next to the live rate of the same answers.
 //!
 //! What it cannot see: the model as it was then (the shopper's profile and the pools are
 //! today's), and an item the replay would have placed there by a different exploration
 //! draw, so a change that moves many items reads low and its effective sample size says how
-//! little of the log supports it. Search and category pages are not replayed: their answers
-//! do not record the query or the page.
+//! little of the log supports it. Category pages are not replayed: their order is not a
+//! setting the merchant tunes.
 
 use std::collections::HashMap;
 
@@ -31,6 +31,7 @@ use services::signals::replay::{self, LoggedAnswer};
 use services::surface;
 
 use super::cache::ShopModel;
+use super::search::{SearchRequest, search_as};
 use super::{MAX_LIMIT, RecRequest, answer_as};
 use crate::error::{ApiError, ErrorKind};
 
@@ -48,14 +49,15 @@ const ITEM_PRIOR: f64 = 10.0;
 const RESAMPLES: usize = 200;
 
 /// The surfaces whose answers can be served again from the log alone: their request is the
-/// shopper, the session and the products it was about.
-pub const REPLAYABLE: [Surface; 6] = [
+/// shopper, the session and what the impression records it asked (products, a query).
+pub const REPLAYABLE: [Surface; 7] = [
     Surface::Home,
     Surface::Product,
     Surface::Cart,
     Surface::PostPurchase,
     Surface::Email,
     Surface::Checkout,
+    Surface::Search,
 ];
 
 /// The log's own numbers.
@@ -110,7 +112,7 @@ pub struct Preflight {
 struct Logged<'a> {
     answer: &'a LoggedAnswer,
     /// The request it answered.
-    request: RecRequest,
+    request: Request,
     rec_id: uuid::Uuid,
     slots: Vec<Slot>,
 }
@@ -138,7 +140,7 @@ pub async fn preflight(
         return Err(ApiError::new(
             ErrorKind::BadRequest,
             format!(
-                "`{}` answers cannot be replayed: they do not record their query or page",
+                "`{}` answers are not replayed: their order is not a setting to preview",
                 surface::name(surface)
             ),
         ));
@@ -193,18 +195,23 @@ pub async fn preflight(
 
 impl<'a> Logged<'a> {
     /// Whether the request can be asked again: a product page needs its product, logged
-    /// (answers from before `impressions.seeds` have none) and still in the catalog.
+    /// (answers from before `impressions.asked` have none) and still in the catalog.
     fn servable(&self, model: &ShopModel) -> bool {
         let in_catalog = |id| model.view.catalog.id_of(id).is_some();
-        match self.request.product_id {
-            Some(id) => in_catalog(id),
-            None => self.request.surface != Surface::Product,
+        match &self.request {
+            Request::Recs(request) => match request.product_id {
+                Some(id) => in_catalog(id),
+                None => request.surface != Surface::Product,
+            },
+            Request::Search(_) => true,
         }
     }
 
-    /// `None` for an answer whose rec id is not one this app issues (it cannot be reseeded).
+    /// `None` for an answer whose rec id is not one this app issues (it cannot be reseeded),
+    /// or a search whose query was not logged.
     fn new(shop_id: i64, surface: Surface, answer: &'a LoggedAnswer) -> Option<Self> {
         let rec_id = uuid::Uuid::parse_str(&answer.rec_id).ok()?;
+        let request = Request::logged(shop_id, surface, answer)?;
         let slots = answer
             .items
             .iter()
@@ -226,7 +233,7 @@ impl<'a> Logged<'a> {
             .collect();
         Some(Self {
             answer,
-            request: logged_request(shop_id, surface, answer),
+            request,
             rec_id,
             slots,
         })
@@ -294,16 +301,16 @@ impl Replay<'_> {
         tuning: &Tuning,
         logged: &Logged<'_>,
     ) -> Result<HashMap<usize, (i64, f64)>, ApiError> {
+        let (conn, model, rec_id) = (self.conn, self.model, logged.rec_id);
         let at = Some(logged.answer.occurred_at);
-        let response = answer_as(
-            self.conn,
-            self.model,
-            &logged.request,
-            tuning,
-            logged.rec_id,
-            at,
-        )
-        .await?;
+        let response = match &logged.request {
+            Request::Recs(request) => answer_as(conn, model, request, tuning, rec_id, at).await?,
+            Request::Search(request) => {
+                search_as(conn, model, request, tuning, rec_id, at)
+                    .await?
+                    .results
+            }
+        };
         Ok(response
             .modules
             .iter()
@@ -313,6 +320,30 @@ impl Replay<'_> {
                 Some((item.position, (product, f64::from(item.propensity))))
             })
             .collect())
+    }
+}
+
+/// A logged answer's request, ready to be asked again.
+enum Request {
+    Recs(RecRequest),
+    Search(SearchRequest),
+}
+
+impl Request {
+    /// The request `answer` was; `None` for a search whose query was not logged.
+    fn logged(shop_id: i64, surface: Surface, answer: &LoggedAnswer) -> Option<Self> {
+        if surface != Surface::Search {
+            return Some(Self::Recs(logged_request(shop_id, surface, answer)));
+        }
+        Some(Self::Search(SearchRequest {
+            shop_id,
+            query: answer.asked.query.clone()?,
+            page: answer.asked.page.unwrap_or(1),
+            session_id: Some(answer.session_id.clone()),
+            anonymous_id: Some(answer.anonymous_id.clone()),
+            customer_id: answer.customer_id,
+            traffic_source: TrafficSource::from_name(&answer.traffic_source).unwrap_or_default(),
+        }))
     }
 }
 
@@ -330,8 +361,8 @@ fn logged_request(shop_id: i64, surface: Surface, answer: &LoggedAnswer) -> RecR
         .min(MAX_LIMIT);
     // A cart's products are all seeds; elsewhere the first is the page's product.
     let (product_id, cart) = match surface {
-        Surface::Cart | Surface::Checkout => (None, answer.seeds.clone()),
-        _ => (answer.seeds.first().copied(), Vec::new()),
+        Surface::Cart | Surface::Checkout => (None, answer.asked.products.clone()),
+        _ => (answer.asked.products.first().copied(), Vec::new()),
     };
     RecRequest {
         shop_id,
@@ -380,5 +411,17 @@ impl ItemRates {
         let prior = self.by_slot.get(&slot).copied().unwrap_or(0.0);
         let (clicks, shown) = self.by_item.get(&product).copied().unwrap_or((0.0, 0.0));
         (clicks + ITEM_PRIOR * prior) / (shown + ITEM_PRIOR)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REPLAYABLE;
+
+    #[test]
+    fn every_surface_a_merchant_tunes_can_be_replayed() {
+        for surface in services::settings::SURFACES {
+            assert!(REPLAYABLE.contains(&surface), "{surface:?}");
+        }
     }
 }

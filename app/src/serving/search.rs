@@ -3,13 +3,15 @@
 //! events, logged as one impression of surface `search` (module `search_results`), answered
 //! like a recommendation (cards with rec id and position, so clicks are attributed).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::{Context, ServedList, ServedModule, Surface, TrafficSource, Visit};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use services::search::{MAX_CANDIDATES, MODULE, PAGE_SIZE, PageRequest, ParsedQuery, QueryClass};
+use services::settings::Tuning;
+use services::signals::Asked;
 
 use super::cache::ShopModel;
 use super::{RecRequest, RecResponse, log_impression, respond, session_events};
@@ -101,8 +103,42 @@ pub async fn search(
     model: &ShopModel,
     request: &SearchRequest,
 ) -> Result<SearchResponse, ApiError> {
+    let tuning = model.tuning();
+    let response = search_as(conn, model, request, &tuning, uuid::Uuid::new_v4(), None).await?;
+    let asked = Asked {
+        query: Some(request.query.clone()),
+        page: Some(request.page),
+        ..Asked::default()
+    };
     let rec_request = request.as_rec_request();
-    let now = Utc::now();
+    log_impression(
+        model,
+        &rec_request,
+        &response.results,
+        None,
+        asked,
+        Utc::now(),
+    )
+    .await?;
+    Ok(response)
+}
+
+/// The search answer with id `rec_id` under `tuning` (the search surface's rules), not
+/// logged: [`search`] serves it now, the off-policy preflight again `at` the time it was
+/// logged (as [`super::serve`] does).
+///
+/// # Errors
+/// As [`search`].
+pub(super) async fn search_as(
+    conn: &DatabaseConnection,
+    model: &ShopModel,
+    request: &SearchRequest,
+    tuning: &Tuning,
+    rec_id: uuid::Uuid,
+    at: Option<DateTime<Utc>>,
+) -> Result<SearchResponse, ApiError> {
+    let now = at.unwrap_or_else(Utc::now);
+    let rec_request = request.as_rec_request();
     let parsed = model.search.parse(&request.query);
     let hits = if parsed.is_empty() {
         Vec::new()
@@ -112,7 +148,7 @@ pub async fn search(
             .search(&parsed, MAX_CANDIDATES)
             .map_err(ApiError::internal)?
     };
-    let events = session_events(conn, model, &rec_request, now, None).await?;
+    let events = session_events(conn, model, &rec_request, now, at).await?;
     // A branded search hands the ranker the brand's catalog name, so its scope keeps to it
     // and lifts the brand cap; any other query names no brand.
     let ctx = Context::new(Surface::Search, now.timestamp())
@@ -122,11 +158,8 @@ pub async fn search(
             source: request.traffic_source,
             ..Visit::default()
         });
-    let rec_id = uuid::Uuid::new_v4();
     // Seeded by the rec id, as recommendations are: the answer can be replayed exactly.
     let mut rng = ChaCha8Rng::seed_from_u64(rec_id.as_u64_pair().0);
-    // The search surface's rules (brand cap, seller share) from the merchant's settings.
-    let tuning = model.tuning();
     let page = PageRequest {
         ranker: tuning.ranker(Surface::Search),
         catalog: &model.view.catalog,
@@ -144,10 +177,9 @@ pub async fn search(
         }],
         ..ServedList::default()
     };
-    let mut results = respond(model, &tuning, &rec_request, rec_id.to_string(), served);
+    let mut results = respond(model, tuning, &rec_request, rec_id.to_string(), served);
     let offset = request.page.saturating_sub(1) * PAGE_SIZE;
     page_positions(&mut results, offset, (REASON, REASON_TEXT));
-    log_impression(model, &rec_request, &results, None, now).await?;
     let fallback = !parsed.terms.is_empty() && hits.iter().all(|h| h.text <= 0.0);
     Ok(SearchResponse {
         results,

@@ -72,7 +72,7 @@ async fn the_dashboard_draws_the_rolled_up_days_and_exports_them_as_csv() {
 
 /// One product page answer at noon yesterday: two "similar" items and a "complete the look".
 async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
-    use services::signals::{Impression, ShownItem};
+    use services::signals::{Asked, Impression, ShownItem};
     let noon = Utc::now()
         .date_naive()
         .pred_opt()
@@ -104,7 +104,7 @@ async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
         ],
         occurred_at: noon.and_utc(),
         experiment: None,
-        seeds: Vec::new(),
+        asked: Asked::default(),
     };
     services::signals::impression::store(&app.db.conn, &[shown])
         .await

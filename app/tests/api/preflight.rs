@@ -153,9 +153,10 @@ async fn bad_preflights_are_refused_and_an_empty_log_is_no_estimate() {
         }
     };
     assert_eq!(status(json!({"surface": "home"}), None).await, 401);
+    // Only the tuned surfaces are previewed (and every one of them is replayable).
     assert_eq!(
-        status(json!({"surface": "search"}), Some(key.clone())).await,
-        400
+        status(json!({"surface": "category"}), Some(key.clone())).await,
+        404
     );
     assert_eq!(
         status(json!({"surface": "nowhere"}), Some(key.clone())).await,
@@ -205,8 +206,8 @@ async fn product_pages_after_views(app: &TestApp, shop_id: i64, products: &[i64]
         let body = json(app.get(&path).await).await;
         let (row, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
         assert_eq!(
-            row.seeds,
-            Some(json!([product])),
+            row.asked,
+            Some(json!({ "products": [product] })),
             "the page's product is logged"
         );
         shown += items.len();
@@ -298,4 +299,39 @@ async fn home_replayed(app: &TestApp, key: &str) -> (usize, usize, Value) {
         count(&answer["live"]["shown"]),
         answer,
     )
+}
+
+#[tokio::test]
+async fn search_answers_replay_with_their_query_and_page() {
+    let (app, _) = demo_mode_app(None).await;
+    let key = app.demo_admin_key.clone().unwrap();
+    let queries = [
+        ("kitchen", 1),
+        ("gifts under 100", 1),
+        ("jeans", 2),
+        ("cardigan", 1),
+    ];
+    let mut answered = 0;
+    for (n, (query, page)) in queries.iter().enumerate() {
+        let path = format!(
+            "/demo/search?q={}&page={page}&anonymous_id=q-{n}&session_id=s-q-{n}",
+            query.replace(' ', "+")
+        );
+        let body = json(app.get(&path).await).await;
+        let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
+        assert_eq!(row.asked, Some(json!({ "query": query, "page": page })));
+        answered += usize::from(row.item_count > 0);
+    }
+
+    // An empty page is logged but holds nothing to replay.
+    let answer = json(preflight(&app, Some(&key), &json!({"surface": "search"})).await).await;
+    assert!(answered >= 2, "{answer}");
+    assert_eq!(answer["live"]["answers"], answered, "{answer}");
+    let shown = answer["live"]["shown"].as_u64().unwrap();
+    assert!(shown > 0, "{answer}");
+    assert_eq!(
+        answer["current"]["matched"].as_u64().unwrap(),
+        shown,
+        "{answer}"
+    );
 }

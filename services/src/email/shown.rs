@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::payload::Payload;
-use crate::signals::impression::{self, Impression, ShownItem};
+use crate::signals::impression::{self, Asked, Impression, ShownItem};
 use crate::surface::{self, Surface};
 
 /// Module name of a pushed profile list.
@@ -74,7 +74,7 @@ impl<'a> Shown<'a> {
             items,
             occurred_at: now,
             experiment: None,
-            seeds: Vec::new(),
+            asked: Asked::default(),
         }
     }
 }

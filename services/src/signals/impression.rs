@@ -48,8 +48,30 @@ pub struct Impression {
     pub occurred_at: DateTime<Utc>,
     /// The experiment and arm it was served under, if any.
     pub experiment: Option<ExperimentTag>,
-    /// The products the request was about (the page's product, then the cart's lines).
-    pub seeds: Vec<i64>,
+    /// What the request asked beyond the shopper.
+    pub asked: Asked,
+}
+
+/// What an answer was asked beyond the shopper: what serving it again needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asked {
+    /// The products it was about: the page's product, then the cart's lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<i64>,
+    /// A search's query, as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// A search's page (1-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
+}
+
+impl Asked {
+    /// Nothing beyond the shopper (home, email).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// The experiment an answer was served under.
@@ -146,7 +168,10 @@ fn row(i: &Impression) -> impression::ActiveModel {
         occurred_at: Set(i.occurred_at),
         experiment_id: Set(i.experiment.as_ref().map(|e| e.experiment_id)),
         arm: Set(i.experiment.as_ref().and_then(|e| e.arm.clone())),
-        seeds: Set((!i.seeds.is_empty()).then(|| serde_json::Value::from(i.seeds.clone()))),
+        // Plain data always serialises.
+        asked: Set(
+            (!i.asked.is_empty()).then(|| serde_json::to_value(&i.asked).unwrap_or_default())
+        ),
     }
 }
 
@@ -165,14 +190,14 @@ pub fn items(row: &impression::Model) -> Vec<ShownItem> {
     })
 }
 
-/// The products a stored impression was about; as [`items`], an unreadable value yields none.
+/// What a stored impression was asked; as [`items`], an unreadable value yields nothing.
 #[must_use]
-pub fn seeds(row: &impression::Model) -> Vec<i64> {
-    let Some(seeds) = &row.seeds else {
-        return Vec::new();
+pub fn asked(row: &impression::Model) -> Asked {
+    let Some(asked) = &row.asked else {
+        return Asked::default();
     };
-    Vec::<i64>::deserialize(seeds).unwrap_or_else(|err| {
-        tracing::warn!(impression = row.id, error = %err, "unreadable impression seeds");
-        Vec::new()
+    Asked::deserialize(asked).unwrap_or_else(|err| {
+        tracing::warn!(impression = row.id, error = %err, "unreadable impression request");
+        Asked::default()
     })
 }

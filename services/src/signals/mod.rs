@@ -18,7 +18,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait};
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
 pub use error::SignalError;
-pub use impression::{ExperimentTag, Impression, ShownItem};
+pub use impression::{Asked, ExperimentTag, Impression, ShownItem};
 pub use input::{Device, EventInput, EventKind, is_valid_id};
 
 use attribution::Attribution;

@@ -1,5 +1,5 @@
 //! A surface's recent answers as off-policy evaluation reads them: who was served, in which
-//! session, about which products, each shown item with its slot and propensity, and which of
+//! session, asked what (products, a query), each shown item with its slot and propensity, and which of
 //! the items were clicked.
 
 use std::collections::{HashMap, HashSet};
@@ -10,7 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::impression::{ShownItem, items, seeds};
+use super::impression::{Asked, ShownItem, asked, items};
 use super::input::EventKind;
 
 /// Rec ids per click lookup: far below every database's bound-parameter limit.
@@ -29,8 +29,8 @@ pub struct LoggedAnswer {
     pub customer_id: Option<i64>,
     /// What brought the shopper, as stored.
     pub traffic_source: String,
-    /// The products the request was about (the page's product, the cart's lines).
-    pub seeds: Vec<i64>,
+    /// What it was asked beyond the shopper (products, a search's query).
+    pub asked: Asked,
     /// The items shown, in slot order.
     pub items: Vec<ShownItem>,
     /// The shown products the shopper clicked from this answer.
@@ -65,7 +65,7 @@ pub async fn recent(
         .into_iter()
         .map(|row| LoggedAnswer {
             items: items(&row),
-            seeds: seeds(&row),
+            asked: asked(&row),
             clicked: clicks.remove(&row.rec_id).unwrap_or_default(),
             rec_id: row.rec_id,
             session_id: row.session_id,

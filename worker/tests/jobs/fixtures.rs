@@ -98,7 +98,7 @@ pub async fn show_in(
     (session, browser, arm): (&str, &str, Option<(i64, &str)>),
 ) -> i64 {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    use services::signals::{ExperimentTag, Impression, ShownItem};
+    use services::signals::{Asked, ExperimentTag, Impression, ShownItem};
     let items = (1..)
         .zip(products)
         .map(|(position, product)| ShownItem {
@@ -126,7 +126,7 @@ pub async fn show_in(
             experiment_id,
             arm: Some(arm.into()),
         }),
-        seeds: Vec::new(),
+        asked: Asked::default(),
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await

@@ -532,7 +532,7 @@ async fn each_experiment_arm_gets_the_metrics_of_what_it_served_and_of_its_sessi
 
 #[tokio::test]
 async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
-    use services::signals::{Impression, ShownItem};
+    use services::signals::{Asked, Impression, ShownItem};
     let (_guard, db) = crate::fixtures::database().await;
     let shop = crate::fixtures::shop(&db, "modules.myshopify.com", "EUR").await;
     let s = shop.id;
@@ -565,7 +565,7 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
         ],
         occurred_at: at(0, 12, 0),
         experiment: None,
-        seeds: Vec::new(),
+        asked: Asked::default(),
     };
     services::signals::impression::store(&db.conn, &[shown])
         .await
