@@ -165,7 +165,7 @@ pub async fn weekly(
         starved,
         sentences: Vec::new(),
     };
-    review.sentences = sentences(&review, currency, exponent);
+    review.sentences = sentences(&review, currency, entity::domain::minor_per_major(currency));
     Ok(review)
 }
 
@@ -258,7 +258,7 @@ fn describe(e: ExplorationSettings) -> String {
 }
 
 /// The review's sentences, in reading order.
-fn sentences(r: &WeeklyReview, currency: &str, exponent: u32) -> Vec<String> {
+fn sentences(r: &WeeklyReview, currency: &str, major: f64) -> Vec<String> {
     let mut out = vec![format!(
         "Week of {} to {}, compared with {} to {}.",
         r.week.from, r.week.to, r.previous.from, r.previous.to
@@ -281,7 +281,6 @@ fn sentences(r: &WeeklyReview, currency: &str, exponent: u32) -> Vec<String> {
             ),
         });
     }
-    let major = 10_f64.powi(i32::try_from(exponent).unwrap_or(2));
     out.extend(
         r.metrics
             .iter()

@@ -7,7 +7,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate, Utc};
-use entity::domain::currency_exponent;
+use entity::domain::minor_per_major;
 use entity::metric_rollup;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -103,13 +103,12 @@ impl Rolled {
                 ..r
             })
             .collect();
-        let exponent = currency_exponent(&admin.shop.currency);
         Ok(Self {
             from,
             to,
             rows,
             modules,
-            major: 10_f64.powi(i32::try_from(exponent).unwrap_or(2)),
+            major: minor_per_major(&admin.shop.currency),
         })
     }
 }

@@ -215,7 +215,7 @@ async function preflightCard(request) {
     el('p', { class: 'muted' }, `Live: ${pct(body.live.ctr)} of ${body.live.shown} shown items clicked, over the last ${body.live.answers} ${body.surface} answers (${body.days} days). Each answer served again under the saved settings and the draft.`),
     el('table', { id: 'preflight' }, el('tr', {}, ...['settings', 'CTR (SNIPS)', '95% interval', 'IPS', 'doubly robust', 'replay matched', 'effective sample'].map((h) => el('th', {}, h))),
       row('saved', body.current), row('draft', body.draft)),
-    el('p', { class: 'muted' }, 'The saved settings replayed should match nearly every shown item; fewer means the model changed since (a retrain, the shopper\'s newer history) and every estimate here is rougher.'),
+    el('p', { class: 'muted' }, 'The saved settings replayed should match nearly every shown item; fewer means the lists changed since (a retrain, a rule saved since, answers served under an experiment\'s arm) and every estimate here is rougher.'),
     ...[['Saved settings', body.current.warning], ['Draft', body.draft.warning]].filter(([, w]) => w).map(([who, w]) => el('div', { class: 'banner bad' }, `${who}: ${w}`)));
 }
 async function preview() {
