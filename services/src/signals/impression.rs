@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::error::SignalError;
 use super::input::check_id;
 use super::packed;
+pub use super::packed::ShownItem;
 use crate::surface;
 
 /// One served answer.
@@ -81,21 +82,6 @@ pub struct ExperimentTag {
     pub experiment_id: i64,
     /// The arm whose policy was served; `None` when it fell back to the control.
     pub arm: Option<String>,
-}
-
-/// One shown item, as stored in `impressions.items`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ShownItem {
-    /// Product.
-    pub product_id: i64,
-    /// Module of the answer it was shown in.
-    pub module: String,
-    /// Slot, counted across the answer's modules from 1.
-    pub position: i32,
-    /// Probability the item had of being shown there.
-    pub propensity: f64,
-    /// Whether an exploration draw put it there.
-    pub explored: bool,
 }
 
 impl Impression {

@@ -1,5 +1,6 @@
-//! An impression's shown items packed for storage (`impressions.packed`): what attribution
-//! and off-policy evaluation read, in about 8 bytes an item instead of about 95 as JSON.
+//! An impression's shown items, and their packed form for storage (`impressions.packed`):
+//! what attribution and off-policy evaluation read, in about 8 bytes an item instead of about
+//! 95 as JSON.
 //!
 //! The module names are written once per answer and items refer to them by runs (an
 //! answer's modules are consecutive); product ids and positions are written as differences
@@ -9,7 +10,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::impression::ShownItem;
+/// One shown item of an answer (stored packed; as JSON in `impressions.items` of older rows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShownItem {
+    /// Product.
+    pub product_id: i64,
+    /// Module of the answer it was shown in.
+    pub module: String,
+    /// Slot, counted across the answer's modules from 1.
+    pub position: i32,
+    /// Probability the item had of being shown there.
+    pub propensity: f64,
+    /// Whether an exploration draw put it there.
+    pub explored: bool,
+}
 
 /// Layout version, the first field, so a later layout can be told apart.
 const VERSION: u8 = 1;
