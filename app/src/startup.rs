@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{NormalizePath, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
-use common::{Database, DatabaseError, Settings};
+use common::{Backend, Database, DatabaseError, Settings};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_actix_web::TracingLogger;
 
@@ -20,6 +20,7 @@ use crate::rate_limit::ClientLimiter;
 use crate::routes;
 use crate::serving::cache::ModelCache;
 use crate::serving::impressions::{self, ImpressionWriter, WriterConfig};
+use crate::serving::sessions::SessionWindow;
 use crate::serving::shops::ShopDirectory;
 use crate::state::AppState;
 
@@ -49,6 +50,9 @@ pub enum StartupError {
     /// The metrics recorder could not be installed.
     #[error("cannot install the metrics recorder: {0}")]
     Metrics(String),
+    /// The sessions in progress could not be read.
+    #[error("cannot read the sessions in progress: {0}")]
+    Sessions(sea_orm::DbErr),
 }
 
 /// How `serve` runs.
@@ -109,6 +113,12 @@ impl Application {
             .then(|| crate::routes::admin_shop::new_demo_key().into());
         let (impression_log, impressions) =
             impressions::start(db.conn.clone(), WriterConfig::default());
+        let sessions = session_window(&db).await?;
+        let mut models = ModelCache::new(impression_log)
+            .with_recheck(Duration::from_secs(settings.server.model_recheck_secs));
+        if let Some(window) = &sessions {
+            models = models.with_sessions(Arc::clone(window));
+        }
         let state = AppState {
             db: db.clone(),
             jobs,
@@ -116,10 +126,8 @@ impl Application {
                 settings.events.rate_per_second,
                 settings.events.burst,
             )),
-            models: Arc::new(
-                ModelCache::new(impression_log)
-                    .with_recheck(Duration::from_secs(settings.server.model_recheck_secs)),
-            ),
+            models: Arc::new(models),
+            sessions,
             shops: Arc::new(ShopDirectory::default()),
             settings: Arc::new(settings),
             metrics: metrics_handle()?,
@@ -233,6 +241,19 @@ fn metrics_handle() -> Result<PrometheusHandle, StartupError> {
         })
         .clone()
         .map_err(StartupError::Metrics)
+}
+
+/// The sessions' recent events in memory on the embedded SQLite database, which this one
+/// process writes (warmed with the sessions in progress); `None` on PostgreSQL, which
+/// several app processes share.
+async fn session_window(db: &Database) -> Result<Option<Arc<SessionWindow>>, StartupError> {
+    if db.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    let window = SessionWindow::warmed(&db.conn, chrono::Utc::now())
+        .await
+        .map_err(StartupError::Sessions)?;
+    Ok(Some(Arc::new(window)))
 }
 
 /// `server.public_url`, or `http://host:port` of the bound socket.

@@ -10,6 +10,7 @@ use worker::JobQueue;
 
 use crate::rate_limit::ClientLimiter;
 use crate::serving::cache::ModelCache;
+use crate::serving::sessions::SessionWindow;
 use crate::serving::shops::ShopDirectory;
 
 /// What handlers need: the database, the job queue, settings and the metrics registry.
@@ -25,6 +26,9 @@ pub struct AppState {
     pub event_limiter: Arc<ClientLimiter>,
     /// Per-shop serving models (catalog, ranker, policies), reloaded on new versions.
     pub models: Arc<ModelCache>,
+    /// The sessions' recent events, where this process stores every event (the embedded
+    /// SQLite default); every stored batch is added to it.
+    pub sessions: Option<Arc<SessionWindow>>,
     /// Installed shops by domain (and the demo shop), for the recommendation endpoints.
     pub shops: Arc<ShopDirectory>,
     /// Renders the Prometheus exposition.

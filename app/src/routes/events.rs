@@ -115,6 +115,9 @@ async fn store(
             SignalError::Invalid { .. } => ApiError::new(ErrorKind::BadRequest, err.to_string()),
             SignalError::Database(db) => ApiError::internal(db),
         })?;
+    if let Some(sessions) = &state.sessions {
+        sessions.record(shop_id, events, Utc::now());
+    }
     metrics::counter!("events_ingested_total").increment(summary.accepted);
     Ok(HttpResponse::Ok().json(summary))
 }

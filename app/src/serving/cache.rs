@@ -22,6 +22,7 @@ use tokio::sync::{Mutex, RwLock};
 use super::experiment_cache::ExperimentCache;
 use super::impressions::ImpressionLog;
 use super::lists::ListCache;
+use super::sessions::SessionWindow;
 use crate::error::ApiError;
 
 /// How often a cached model checks for a newer pool or list version or catalog revision,
@@ -58,6 +59,9 @@ pub struct ShopModel {
     pub lists: ListCache,
     /// Where served lists are logged as impressions.
     pub impressions: ImpressionLog,
+    /// The sessions' recent events, where this process holds them all (`None`: serving asks
+    /// the database).
+    pub sessions: Option<Arc<SessionWindow>>,
     /// The text index over [`ShopModel::view`]'s products, rebuilt with it.
     pub search: SearchIndex,
     /// The search surface's policies.
@@ -131,6 +135,7 @@ pub struct ModelCache {
     /// loads it once instead of once per request (which exhausts the pool and the CPU).
     loading: Mutex<()>,
     impressions: ImpressionLog,
+    sessions: Option<Arc<SessionWindow>>,
     recheck: Duration,
 }
 
@@ -142,8 +147,16 @@ impl ModelCache {
             shops: RwLock::default(),
             loading: Mutex::default(),
             impressions,
+            sessions: None,
             recheck: RECHECK,
         }
+    }
+
+    /// The same, its models reading the sessions' recent events from `sessions`.
+    #[must_use]
+    pub fn with_sessions(mut self, sessions: Arc<SessionWindow>) -> Self {
+        self.sessions = Some(sessions);
+        self
     }
 
     /// The same, checking for new versions after `recheck` instead of 30 s.
@@ -210,7 +223,16 @@ impl ModelCache {
             entry.checked = Instant::now();
             return Ok(entry.model.clone());
         }
-        let model = Arc::new(load(conn, shop_id, versions, self.impressions.clone()).await?);
+        let model = Arc::new(
+            load(
+                conn,
+                shop_id,
+                versions,
+                self.impressions.clone(),
+                self.sessions.clone(),
+            )
+            .await?,
+        );
         self.shops.write().await.insert(
             shop_id,
             Entry {
@@ -234,6 +256,7 @@ async fn load(
     shop_id: i64,
     versions: Versions,
     impressions: ImpressionLog,
+    sessions: Option<Arc<SessionWindow>>,
 ) -> Result<ShopModel, ApiError> {
     let view = Arc::new(view::load(conn, shop_id, Utc::now()).await?);
     let display = product::Entity::find()
@@ -270,6 +293,7 @@ async fn load(
         display,
         lists: ListCache::default(),
         impressions,
+        sessions,
         search,
         search_policies: SearchPolicies::new().map_err(ApiError::internal)?,
         category_policies: CategoryPolicies::new().map_err(ApiError::internal)?,

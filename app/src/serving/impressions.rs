@@ -1,7 +1,9 @@
 //! Impressions logged off the request path. A request validates its impression and hands it
 //! to a bounded queue; one background writer stores them in one transaction per
 //! [`WriterConfig::interval`] (or [`WriterConfig::max_rows`] impressions, whichever comes
-//! first), so serving does not pay for a write transaction per request.
+//! first), so serving does not pay for a write transaction per request. The writer is woken
+//! by the first impression of a batch and then sleeps out the interval, so the queue does
+//! not wake it (a cross-thread wake-up) for every answer.
 //!
 //! Nothing is dropped on purpose: when the queue is full the request stores its own impression
 //! (the old, direct path), which slows it down instead of losing it; a graceful shutdown
@@ -18,7 +20,6 @@ use sea_orm::{DatabaseConnection, DbErr};
 use services::signals::{Impression, SignalError, impression};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tokio::time::Instant;
 
 /// How the writer batches.
 #[derive(Debug, Clone, Copy)]
@@ -113,57 +114,57 @@ async fn run(
     conn: DatabaseConnection,
     config: WriterConfig,
 ) {
-    let mut pending = Pending::default();
+    let mut batch = Vec::with_capacity(config.max_rows);
     loop {
-        // The interval runs from the oldest pending impression.
-        let flush_at = pending.since.map(|since| since + config.interval);
+        // Woken by the first impression of a batch only: the others queue up while the writer
+        // sleeps, so a busy server does not pay a cross-thread wake-up for every answer.
         tokio::select! {
             biased;
             // Also when the handle was dropped: the queue is flushed either way.
             _ = &mut stop => break,
-            next = queue.recv() => {
-                let Some(shown) = next else { break };
-                pending.push(shown);
-                if pending.impressions.len() >= config.max_rows {
-                    write(&conn, pending.take(), config).await;
+            received = queue.recv_many(&mut batch, config.max_rows) => {
+                if received == 0 {
+                    break;
                 }
             }
-            () = sleep_until(flush_at), if flush_at.is_some() => {
-                write(&conn, pending.take(), config).await;
-            }
+        }
+        // A batch that is not full yet waits one interval for more.
+        let full = batch.len() + queue.len() >= config.max_rows;
+        let stopped = !full && stopped_within(&mut stop, config.interval).await;
+        take_queued(&mut queue, &mut batch, config.max_rows);
+        write(&conn, std::mem::take(&mut batch), config).await;
+        if stopped {
+            break;
         }
     }
     // Requests that find the queue closed store their own impression; what it holds is flushed.
     queue.close();
     while let Some(shown) = queue.recv().await {
-        pending.push(shown);
+        batch.push(shown);
     }
-    write(&conn, pending.take(), config).await;
+    write(&conn, batch, config).await;
 }
 
-/// Sleeps until `at`; `None` never comes (the branch is disabled then anyway).
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
+/// Waits `interval`; `true` when the writer was told to stop meanwhile.
+async fn stopped_within(stop: &mut oneshot::Receiver<()>, interval: Duration) -> bool {
+    tokio::select! {
+        biased;
+        _ = stop => true,
+        () = tokio::time::sleep(interval) => false,
     }
 }
 
-/// Impressions waiting for the next write.
-#[derive(Default)]
-struct Pending {
-    impressions: Vec<Impression>,
-    since: Option<Instant>,
-}
-
-impl Pending {
-    fn push(&mut self, shown: Impression) {
-        self.since.get_or_insert_with(Instant::now);
-        self.impressions.push(shown);
-    }
-
-    fn take(&mut self) -> Vec<Impression> {
-        std::mem::take(self).impressions
+/// Moves what the queue holds into `batch`, up to `max_rows` in all, without waiting.
+fn take_queued(
+    queue: &mut mpsc::Receiver<Impression>,
+    batch: &mut Vec<Impression>,
+    max_rows: usize,
+) {
+    while batch.len() < max_rows {
+        match queue.try_recv() {
+            Ok(shown) => batch.push(shown),
+            Err(_) => break,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod lists;
 pub mod preflight;
 pub mod rules;
 pub mod search;
+pub mod sessions;
 pub mod shops;
 mod ttl;
 
@@ -23,8 +24,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::candidates::new_arrivals::new_arrivals;
 use ranker::{
-    CandidatePool, Context, EventKind, Reason, SessionEvent, Signals, Source, Step, Surface,
-    TrafficSource, Visit,
+    CandidatePool, Context, Reason, SessionEvent, Signals, Source, Step, Surface, TrafficSource,
+    Visit,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QueryTrait};
 use serde::Serialize;
@@ -32,21 +33,12 @@ use services::recs::pools;
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use services::settings::Tuning;
-use services::signals::{Asked, EventKind as StoredKind, ExperimentTag, Impression, ShownItem};
+use services::signals::{Asked, ExperimentTag, Impression, ShownItem};
 use services::surface::{self, ReasonNames};
 
 use crate::error::{ApiError, ErrorKind};
 use cache::ShopModel;
 
-/// The session window the re-rank reacts to.
-const SESSION_WINDOW_SECS: i64 = 90;
-/// Event kinds the re-rank reacts to, by the name the signal store gives them.
-const SESSION_KINDS: [(&str, EventKind); 4] = [
-    (StoredKind::View.as_str(), EventKind::View),
-    (StoredKind::Click.as_str(), EventKind::Click),
-    (StoredKind::AddToCart.as_str(), EventKind::AddToCart),
-    (StoredKind::Purchase.as_str(), EventKind::Purchase),
-];
 /// Most items per module a caller may ask for.
 pub const MAX_LIMIT: usize = 24;
 /// Most cart lines that seed one answer (a cart of 200 lines is completed by its first 20).
@@ -519,6 +511,9 @@ async fn precomputed(
     Ok(None)
 }
 
+/// The session's events of the window before `now`, oldest first: from the process's
+/// [`sessions`] window when it holds every event and this is not a replay (`until`), else
+/// from the database (with nothing after `until`).
 async fn session_events(
     conn: &DatabaseConnection,
     model: &ShopModel,
@@ -529,29 +524,38 @@ async fn session_events(
     let Some(session) = &request.session_id else {
         return Ok(Vec::new());
     };
+    let since = now - Duration::seconds(sessions::WINDOW_SECS);
+    let catalog = &model.view.catalog;
+    if let (Some(window), None) = (&model.sessions, until) {
+        return Ok(window
+            .events(request.shop_id, session, since)
+            .into_iter()
+            .filter_map(|recent| {
+                Some(SessionEvent {
+                    item: catalog.id_of(recent.product_id)?,
+                    kind: recent.kind,
+                    at: recent.at.timestamp(),
+                })
+            })
+            .collect());
+    }
     let rows = event::Entity::find()
         .filter(event::Column::ShopId.eq(request.shop_id))
         .filter(event::Column::SessionId.eq(session.as_str()))
-        .filter(event::Column::Kind.is_in(SESSION_KINDS.map(|(name, _)| name)))
-        .filter(event::Column::OccurredAt.gte(now - Duration::seconds(SESSION_WINDOW_SECS)))
+        .filter(event::Column::Kind.is_in(sessions::KINDS.map(|(name, _)| name)))
+        .filter(event::Column::OccurredAt.gte(since))
         .apply_if(until, |query, until| {
             query.filter(event::Column::OccurredAt.lte(until))
         })
         .order_by_asc(event::Column::OccurredAt)
         .all(conn)
         .await?;
-    let kind = |stored: &str| {
-        SESSION_KINDS
-            .iter()
-            .find(|(name, _)| *name == stored)
-            .map(|(_, kind)| *kind)
-    };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
             Some(SessionEvent {
-                item: model.view.catalog.id_of(row.product_id?)?,
-                kind: kind(&row.kind)?,
+                item: catalog.id_of(row.product_id?)?,
+                kind: sessions::session_kind(&row.kind)?,
                 at: row.occurred_at.timestamp(),
             })
         })

@@ -107,6 +107,36 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Posts storefront `events` of shop `shop_id` to `POST /events` with its ingest key, as
+    /// the web pixel does, and returns the summary; fails the test on an error.
+    pub async fn post_events(
+        &self,
+        shop_id: i64,
+        events: &[serde_json::Value],
+    ) -> serde_json::Value {
+        use sea_orm::EntityTrait;
+        let shop = entity::shop::Entity::find_by_id(shop_id)
+            .one(&self.db.conn)
+            .await
+            .expect("read the shop")
+            .expect("the shop exists");
+        let body =
+            serde_json::json!({"shop": shop.domain, "key": shop.ingest_key, "events": events});
+        let response = self
+            .client
+            .post(format!("{}/events", self.address))
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        assert!(
+            response.status().is_success(),
+            "POST /events: {}",
+            response.status()
+        );
+        response.json().await.expect("a JSON summary")
+    }
+
     /// `GET /healthz`.
     pub async fn healthz(&self) -> reqwest::Response {
         self.get("/healthz").await

@@ -9,9 +9,8 @@ use entity::product;
 use ranker::{Catalog, CategoryId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::Value;
+use serde_json::{Value, json};
 use services::catalog::view;
-use services::signals::{self, EventInput, EventKind};
 
 use crate::helpers::{TestApp, json};
 use crate::recs::{demo_app, items};
@@ -109,13 +108,14 @@ async fn three_views_in_a_category_steer_the_home_page_towards_it() {
         .take(3)
         .collect();
     assert_eq!(viewed.len(), 3);
-    let events: Vec<EventInput> = viewed
+    let events: Vec<Value> = viewed
         .iter()
-        .map(|id| EventInput::on_product(EventKind::View, "steer-session", *id, Utc::now()))
+        .map(|id| {
+            json!({"kind": "view", "occurred_at": Utc::now(), "anonymous_id": "steer-session",
+                   "session_id": "steer-session", "product_id": id.to_string()})
+        })
         .collect();
-    signals::ingest(&app.db.conn, shop_id, &events, Utc::now())
-        .await
-        .unwrap();
+    app.post_events(shop_id, &events).await;
 
     let body = json(
         app.get("/demo/recs?surface=home&session_id=steer-session&limit=8")

@@ -56,6 +56,16 @@ struct Event {
 }
 
 impl Event {
+    /// Sends the event as the web pixel does, so serving sees it as it sees a shopper's.
+    async fn post(self, app: &TestApp, shop_id: i64) {
+        let event = json!({
+            "kind": self.kind, "occurred_at": self.at, "anonymous_id": self.shopper,
+            "session_id": format!("s-{}", self.shopper), "product_id": self.product.to_string(),
+            "rec_id": self.rec_id,
+        });
+        app.post_events(shop_id, &[event]).await;
+    }
+
     async fn insert(self, app: &TestApp, shop_id: i64) {
         event::Entity::insert(event::ActiveModel {
             shop_id: Set(shop_id),
@@ -198,7 +208,7 @@ async fn product_pages_after_views(app: &TestApp, shop_id: i64, products: &[i64]
                 rec_id: None,
                 at: Utc::now() - Duration::seconds(ago),
             };
-            view.insert(app, shop_id).await;
+            view.post(app, shop_id).await;
         }
         let path = format!(
             "/demo/recs?surface=pdp&limit=6&product_id={product}&anonymous_id={shopper}&session_id=s-{shopper}"
@@ -237,7 +247,7 @@ async fn product_page_answers_replay_with_their_product_and_the_session_before_t
             rec_id: None,
             at: Utc::now() + Duration::seconds(2),
         };
-        later.insert(&app, shop_id).await;
+        later.post(&app, shop_id).await;
     }
 
     let answer = json(preflight(&app, Some(&key), &json!({"surface": "pdp"})).await).await;
@@ -263,7 +273,7 @@ async fn product_page_answers_replay_with_their_product_and_the_session_before_t
                 rec_id: None,
                 at: Utc::now() - Duration::seconds(30),
             };
-            view.insert(&app, shop_id).await;
+            view.post(&app, shop_id).await;
         }
         let path = format!(
             "/demo/recs?surface=home&limit=12&anonymous_id={shopper}&session_id=s-{shopper}"

@@ -102,10 +102,18 @@ pub(super) async fn record(
     kind: EventKind,
     product_id: i64,
 ) -> Result<(), ApiError> {
-    let event = EventInput::on_product(kind, &visitor.session, product_id, Utc::now());
-    signals::ingest(&state.db.conn, shop_id, &[event], Utc::now())
+    let events = [EventInput::on_product(
+        kind,
+        &visitor.session,
+        product_id,
+        Utc::now(),
+    )];
+    signals::ingest(&state.db.conn, shop_id, &events, Utc::now())
         .await
         .map_err(ApiError::internal)?;
+    if let Some(sessions) = &state.sessions {
+        sessions.record(shop_id, &events, Utc::now());
+    }
     Ok(())
 }
 
