@@ -44,7 +44,7 @@ impl RootSpanBuilder for RedactingRootSpan {
             "HTTP request",
             http.method = %request.method(),
             http.route = %route,
-            http.target = %redacted_target(request.path(), request.query_string()),
+            http.target = %RedactedTarget { path: request.path(), query: request.query_string() },
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             request_id = %request_id,
@@ -61,23 +61,45 @@ impl RootSpanBuilder for RedactingRootSpan {
 /// `path?query` with the value of every secret parameter replaced by `[redacted]`.
 #[must_use]
 pub fn redacted_target(path: &str, query: &str) -> String {
-    if query.is_empty() {
-        return path.to_owned();
+    RedactedTarget { path, query }.to_string()
+}
+
+/// [`redacted_target`] written straight into the span's field: no copy of each pair.
+struct RedactedTarget<'a> {
+    path: &'a str,
+    query: &'a str,
+}
+
+impl std::fmt::Display for RedactedTarget<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.path)?;
+        for (index, pair) in self
+            .query
+            .split('&')
+            .filter(|_| !self.query.is_empty())
+            .enumerate()
+        {
+            f.write_str(if index == 0 { "?" } else { "&" })?;
+            match pair.split_once('=') {
+                Some((name, _)) if is_secret(name) => write!(f, "{name}=[redacted]")?,
+                _ => f.write_str(pair)?,
+            }
+        }
+        Ok(())
     }
-    let pairs: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if is_secret(name) => format!("{name}=[redacted]"),
-            _ => pair.to_owned(),
-        })
-        .collect();
-    format!("{path}?{}", pairs.join("&"))
 }
 
 fn is_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&name.as_str())
-        || SECRET_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+    let ends_with = |suffix: &str| {
+        name.len()
+            .checked_sub(suffix.len())
+            .and_then(|start| name.get(start..))
+            .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+    };
+    SECRET_PARAMS
+        .iter()
+        .any(|secret| name.eq_ignore_ascii_case(secret))
+        || SECRET_SUFFIXES.iter().any(|suffix| ends_with(suffix))
 }
 
 #[cfg(test)]
