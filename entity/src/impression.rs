@@ -23,9 +23,10 @@ pub struct Model {
     pub anonymous_id: String,
     /// Logged-in customer, when known.
     pub customer_id: Option<i64>,
-    /// The pool (model) version that served it; `None` at cold start.
+    /// The pool (model) version that served it, in rows written before `model_id` (and for
+    /// a version that is not a `models` row); `None` at cold start.
     pub model_version: Option<String>,
-    /// The precomputed list version it started from, if any.
+    /// The precomputed list version it started from, if any; as `model_version`.
     pub list_version: Option<String>,
     /// The surface policy version applied.
     pub policy_version: String,
@@ -47,6 +48,10 @@ pub struct Model {
     /// The items shown, packed (`services::signals::packed`); `NULL` in older rows.
     #[sea_orm(column_type = "Blob", nullable)]
     pub packed: Option<Vec<u8>>,
+    /// The `models` row of the pools that served it; `NULL` in older rows and at cold start.
+    pub model_id: Option<i64>,
+    /// The `models` row of the precomputed lists it started from, if any.
+    pub list_id: Option<i64>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.

@@ -30,6 +30,7 @@ mod m20261207_000240_product_rollups;
 mod m20261208_000250_rollup_modules;
 mod m20261208_000260_email_holdout;
 mod m20261209_000270_impression_slates;
+mod m20261210_000280_impression_model_rows;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000250_rollup_modules::Migration),
             Box::new(m20261208_000260_email_holdout::Migration),
             Box::new(m20261209_000270_impression_slates::Migration),
+            Box::new(m20261210_000280_impression_model_rows::Migration),
         ]
     }
 }

@@ -14,6 +14,15 @@ use services::recs::store::SeedKey;
 use crate::helpers::{TestApp, json, served_ids};
 use crate::recs::{demo_app, some_product};
 
+/// The version of the `models` row `id`.
+async fn version_of(app: &TestApp, id: Option<i64>) -> Option<String> {
+    entity::model::Entity::find_by_id(id.expect("a models row"))
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .map(|m| m.version)
+}
+
 async fn precompute(app: &TestApp, shop_id: i64) -> String {
     let run = services::runs::JobRun::start(&app.db.conn, shop_id, "precompute_lists", "t", None)
         .await
@@ -216,8 +225,17 @@ async fn impressions_carry_the_versions_that_served_them_and_the_traffic_source(
 
     let (row, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
     assert_eq!(items.len(), served_ids(&body).len());
-    assert_eq!(row.list_version.as_deref(), Some(version.as_str()));
-    assert_eq!(row.model_version.as_deref(), body["model_version"].as_str());
+    // The versions are stored as the `models` rows that hold them.
+    assert_eq!(version_of(&app, row.list_id).await, Some(version.clone()));
+    assert_eq!(
+        version_of(&app, row.model_id).await.as_deref(),
+        body["model_version"].as_str()
+    );
+    assert_eq!(
+        (row.list_version, row.model_version),
+        (None, None),
+        "not repeated as text"
+    );
     assert_eq!(
         row.policy_version,
         ranker::policy::POLICY_VERSION.to_string()

@@ -8,16 +8,16 @@
 //! evaluation needs the whole list anyway.
 
 use chrono::{DateTime, Utc};
-use entity::impression;
+use entity::{impression, model};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
-use serde::{Deserialize, Serialize};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use serde::Deserialize;
 
 use super::error::SignalError;
 use super::input::check_id;
 use super::packed;
-pub use super::packed::ShownItem;
+pub use super::packed::{Asked, ShownItem};
 use crate::surface;
 
 /// One served answer.
@@ -51,28 +51,6 @@ pub struct Impression {
     pub experiment: Option<ExperimentTag>,
     /// What the request asked beyond the shopper.
     pub asked: Asked,
-}
-
-/// What an answer was asked beyond the shopper: what serving it again needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Asked {
-    /// The products it was about: the page's product, then the cart's lines.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub products: Vec<i64>,
-    /// A search's query, as typed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// A search's page (1-based).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<usize>,
-}
-
-impl Asked {
-    /// Nothing beyond the shopper (home, email).
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
 }
 
 /// The experiment an answer was served under.
@@ -122,8 +100,9 @@ const ROWS_PER_STATEMENT: usize = 500;
 /// # Errors
 /// The database error.
 pub async fn store(conn: &impl ConnectionTrait, impressions: &[Impression]) -> Result<(), DbErr> {
+    let models = ModelRows::of(conn, impressions).await?;
     for chunk in impressions.chunks(ROWS_PER_STATEMENT) {
-        impression::Entity::insert_many(chunk.iter().map(row))
+        impression::Entity::insert_many(chunk.iter().map(|i| row(i, &models)))
             .on_conflict(
                 OnConflict::columns([impression::Column::ShopId, impression::Column::RecId])
                     .do_nothing()
@@ -135,7 +114,58 @@ pub async fn store(conn: &impl ConnectionTrait, impressions: &[Impression]) -> R
     Ok(())
 }
 
-fn row(i: &Impression) -> impression::ActiveModel {
+/// The `models` rows of the versions a batch of impressions names: `(shop, version, row)`,
+/// a handful per batch (the shops' current pools and lists).
+struct ModelRows(Vec<(i64, String, i64)>);
+
+impl ModelRows {
+    async fn of(conn: &impl ConnectionTrait, impressions: &[Impression]) -> Result<Self, DbErr> {
+        let mut shops: Vec<i64> = impressions.iter().map(|i| i.shop_id).collect();
+        shops.sort_unstable();
+        shops.dedup();
+        let mut versions: Vec<&str> = impressions
+            .iter()
+            .flat_map(|i| [i.model_version.as_deref(), i.list_version.as_deref()])
+            .flatten()
+            .collect();
+        versions.sort_unstable();
+        versions.dedup();
+        if versions.is_empty() {
+            return Ok(Self(Vec::new()));
+        }
+        let rows = model::Entity::find()
+            .select_only()
+            .columns([
+                model::Column::ShopId,
+                model::Column::Version,
+                model::Column::Id,
+            ])
+            .filter(model::Column::ShopId.is_in(shops))
+            .filter(model::Column::Version.is_in(versions))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        Ok(Self(rows))
+    }
+
+    /// The row of `version` in shop `shop_id`, when it is one.
+    fn find(&self, shop_id: i64, version: Option<&str>) -> Option<i64> {
+        let version = version?;
+        self.0
+            .iter()
+            .find(|(shop, name, _)| *shop == shop_id && name == version)
+            .map(|(_, _, id)| *id)
+    }
+}
+
+fn row(i: &Impression, models: &ModelRows) -> impression::ActiveModel {
+    let model_id = models.find(i.shop_id, i.model_version.as_deref());
+    let list_id = models.find(i.shop_id, i.list_version.as_deref());
+    // A version that is a `models` row is stored as its id only.
+    let text = |id: Option<i64>, version: &Option<String>| match id {
+        Some(_) => None,
+        None => version.clone(),
+    };
     impression::ActiveModel {
         id: NotSet,
         shop_id: Set(i.shop_id),
@@ -145,19 +175,19 @@ fn row(i: &Impression) -> impression::ActiveModel {
         session_id: Set(i.session_id.clone()),
         anonymous_id: Set(i.anonymous_id.clone()),
         customer_id: Set(i.customer_id),
-        model_version: Set(i.model_version.clone()),
-        list_version: Set(i.list_version.clone()),
+        model_version: Set(text(model_id, &i.model_version)),
+        list_version: Set(text(list_id, &i.list_version)),
+        model_id: Set(model_id),
+        list_id: Set(list_id),
         policy_version: Set(i.policy_version.clone()),
         item_count: Set(i32::try_from(i.items.len()).unwrap_or(i32::MAX)),
         items: Set(serde_json::Value::Null),
-        packed: Set(Some(packed::pack(&i.items))),
+        packed: Set(Some(packed::pack(&i.items, &i.asked))),
         occurred_at: Set(i.occurred_at),
         experiment_id: Set(i.experiment.as_ref().map(|e| e.experiment_id)),
         arm: Set(i.experiment.as_ref().and_then(|e| e.arm.clone())),
-        // Plain data always serialises.
-        asked: Set(
-            (!i.asked.is_empty()).then(|| serde_json::to_value(&i.asked).unwrap_or_default())
-        ),
+        // Packed with the items since layout 2.
+        asked: Set(None),
     }
 }
 
@@ -167,7 +197,9 @@ fn row(i: &Impression) -> impression::ActiveModel {
 #[must_use]
 pub fn items(row: &impression::Model) -> Vec<ShownItem> {
     let read = match &row.packed {
-        Some(bytes) => packed::unpack(bytes).map_err(|err| err.to_string()),
+        Some(bytes) => packed::unpack(bytes)
+            .map(|answer| answer.items)
+            .map_err(|err| err.to_string()),
         None => Vec::<ShownItem>::deserialize(&row.items).map_err(|err| err.to_string()),
     };
     read.unwrap_or_else(|error| {
@@ -176,14 +208,19 @@ pub fn items(row: &impression::Model) -> Vec<ShownItem> {
     })
 }
 
-/// What a stored impression was asked; as [`items`], an unreadable value yields nothing.
+/// What a stored impression was asked (packed with its items, or in the JSON column of rows
+/// from before); as [`items`], an unreadable value yields nothing.
 #[must_use]
 pub fn asked(row: &impression::Model) -> Asked {
-    let Some(asked) = &row.asked else {
-        return Asked::default();
+    let read = match (&row.asked, &row.packed) {
+        (Some(json), _) => Asked::deserialize(json).map_err(|err| err.to_string()),
+        (None, Some(bytes)) => packed::unpack(bytes)
+            .map(|answer| answer.asked.unwrap_or_default())
+            .map_err(|err| err.to_string()),
+        (None, None) => Ok(Asked::default()),
     };
-    Asked::deserialize(asked).unwrap_or_else(|err| {
-        tracing::warn!(impression = row.id, error = %err, "unreadable impression request");
+    read.unwrap_or_else(|error| {
+        tracing::warn!(impression = row.id, %error, "unreadable impression request");
         Asked::default()
     })
 }
