@@ -62,10 +62,15 @@ fn ids(modules: &Value) -> Vec<i64> {
         .collect()
 }
 
-/// A product to pin on `seed`'s page: in stock (another page recommends it) and shown
-/// nowhere on `seed`'s page yet.
+/// A product to pin on `seed`'s page: in stock (another page recommends it), shown nowhere on
+/// `seed`'s page yet, and of a brand the page does not show (a pin keeps the cap of 2 per
+/// brand in a module's top 8, which would refuse a third of a brand the page already holds
+/// twice).
 async fn outsider(app: &TestApp, seed: i64) -> i64 {
-    let shown = ids(&demo_pdp(app, seed).await);
+    let page = demo_pdp(app, seed).await;
+    let shown = ids(&page);
+    let on_page = items(&page);
+    let brands: Vec<&str> = on_page.iter().filter_map(|i| i["brand"].as_str()).collect();
     let others = product::Entity::find()
         .filter(product::Column::Status.eq("active"))
         .filter(product::Column::Id.ne(seed))
@@ -73,9 +78,12 @@ async fn outsider(app: &TestApp, seed: i64) -> i64 {
         .await
         .unwrap();
     for other in others.iter().take(20) {
-        let found = ids(&demo_pdp(app, other.id).await)
-            .into_iter()
-            .find(|id| *id != seed && !shown.contains(id));
+        let theirs = demo_pdp(app, other.id).await;
+        let found = items(&theirs).iter().find_map(|item| {
+            let id: i64 = item["product_id"].as_str()?.parse().ok()?;
+            let brand = item["brand"].as_str()?;
+            (id != seed && !shown.contains(&id) && !brands.contains(&brand)).then_some(id)
+        });
         if let Some(found) = found {
             return found;
         }
