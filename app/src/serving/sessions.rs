@@ -153,17 +153,11 @@ impl SessionWindow {
             .unwrap_or_default()
     }
 
-    /// Sessions held (for tests and metrics).
-    #[must_use]
-    pub fn len(&self) -> usize {
+    /// Sessions held.
+    #[cfg(test)]
+    fn held(&self) -> usize {
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.sessions.len()
-    }
-
-    /// Whether no session is held.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -253,7 +247,7 @@ mod tests {
 
         window.record(1, &flood, now);
 
-        assert_eq!(window.len(), 1, "the quiet session was pruned");
+        assert_eq!(window.held(), 1, "the quiet session was pruned");
         let kept = window.events(1, "busy", now - Duration::seconds(90));
         assert_eq!(kept.len(), MAX_PER_SESSION);
         assert_eq!(
