@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use chrono::Utc;
 use common::{Database, Settings};
 use metrics_exporter_prometheus::PrometheusHandle;
 use services::shop_auth::ShopifyApp;
+use services::signals::{self, EventInput, IngestSummary, SignalError};
 use worker::JobQueue;
 
 use crate::rate_limit::ClientLimiter;
@@ -43,4 +45,24 @@ pub struct AppState {
     /// Set once readiness has seen every migration applied: they stay applied, so later
     /// probes skip the check (asking sea-orm creates its table if missing, a write per probe).
     pub migrations_applied: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// Stores a batch of storefront events for `shop_id`, all or nothing
+    /// ([`signals::ingest`]), and adds it to the sessions' window where this process keeps
+    /// one: the one way events come in, so serving sees every event the database holds.
+    ///
+    /// # Errors
+    /// As [`signals::ingest`].
+    pub async fn store_events(
+        &self,
+        shop_id: i64,
+        events: &[EventInput],
+    ) -> Result<IngestSummary, SignalError> {
+        let summary = signals::ingest(&self.db.conn, shop_id, events, Utc::now()).await?;
+        if let Some(sessions) = &self.sessions {
+            sessions.record(shop_id, events, Utc::now());
+        }
+        Ok(summary)
+    }
 }

@@ -58,13 +58,8 @@ impl RootSpanBuilder for RedactingRootSpan {
     }
 }
 
-/// `path?query` with the value of every secret parameter replaced by `[redacted]`.
-#[must_use]
-pub fn redacted_target(path: &str, query: &str) -> String {
-    RedactedTarget { path, query }.to_string()
-}
-
-/// [`redacted_target`] written straight into the span's field: no copy of each pair.
+/// `path?query` with the value of every secret parameter replaced by `[redacted]`, written
+/// straight into the span's field: no copy of each pair.
 struct RedactedTarget<'a> {
     path: &'a str,
     query: &'a str,
@@ -104,7 +99,11 @@ fn is_secret(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::redacted_target;
+    use super::RedactedTarget;
+
+    fn redacted_target(path: &str, query: &str) -> String {
+        RedactedTarget { path, query }.to_string()
+    }
 
     #[test]
     fn credentials_in_the_query_are_redacted_and_the_rest_kept() {

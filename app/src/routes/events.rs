@@ -9,11 +9,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use entity::{ShopDomain, shop};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
-use services::signals::{self, EventInput, EventKind, SignalError};
+use services::signals::{EventInput, EventKind, SignalError};
 use subtle::ConstantTimeEq;
 
 use super::proxy::ProxyRequest;
@@ -109,15 +108,13 @@ async fn store(
     shop_id: i64,
     events: &[EventInput],
 ) -> Result<HttpResponse, ApiError> {
-    let summary = signals::ingest(&state.db.conn, shop_id, events, Utc::now())
+    let summary = state
+        .store_events(shop_id, events)
         .await
         .map_err(|err| match err {
             SignalError::Invalid { .. } => ApiError::new(ErrorKind::BadRequest, err.to_string()),
             SignalError::Database(db) => ApiError::internal(db),
         })?;
-    if let Some(sessions) = &state.sessions {
-        sessions.record(shop_id, events, Utc::now());
-    }
     metrics::counter!("events_ingested_total").increment(summary.accepted);
     Ok(HttpResponse::Ok().json(summary))
 }

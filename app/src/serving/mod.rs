@@ -27,7 +27,7 @@ use ranker::{
     CandidatePool, Context, Reason, SessionEvent, Signals, Source, Step, Surface, TrafficSource,
     Visit,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QueryTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryTrait};
 use serde::Serialize;
 use services::recs::pools;
 use services::recs::profiles;
@@ -525,38 +525,28 @@ async fn session_events(
         return Ok(Vec::new());
     };
     let since = now - Duration::seconds(sessions::WINDOW_SECS);
-    let catalog = &model.view.catalog;
-    if let (Some(window), None) = (&model.sessions, until) {
-        return Ok(window
-            .events(request.shop_id, session, since)
-            .into_iter()
-            .filter_map(|recent| {
-                Some(SessionEvent {
-                    item: catalog.id_of(recent.product_id)?,
-                    kind: recent.kind,
-                    at: recent.at.timestamp(),
-                })
+    let recent = match (&model.sessions, until) {
+        (Some(window), None) => window.events(request.shop_id, session, since),
+        _ => sessions::events_since(since)
+            .filter(event::Column::ShopId.eq(request.shop_id))
+            .filter(event::Column::SessionId.eq(session.as_str()))
+            .apply_if(until, |query, until| {
+                query.filter(event::Column::OccurredAt.lte(until))
             })
-            .collect());
-    }
-    let rows = event::Entity::find()
-        .filter(event::Column::ShopId.eq(request.shop_id))
-        .filter(event::Column::SessionId.eq(session.as_str()))
-        .filter(event::Column::Kind.is_in(sessions::KINDS.map(|(name, _)| name)))
-        .filter(event::Column::OccurredAt.gte(since))
-        .apply_if(until, |query, until| {
-            query.filter(event::Column::OccurredAt.lte(until))
-        })
-        .order_by_asc(event::Column::OccurredAt)
-        .all(conn)
-        .await?;
-    Ok(rows
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(sessions::Recent::stored)
+            .collect(),
+    };
+    let catalog = &model.view.catalog;
+    Ok(recent
         .into_iter()
-        .filter_map(|row| {
+        .filter_map(|recent| {
             Some(SessionEvent {
-                item: catalog.id_of(row.product_id?)?,
-                kind: sessions::session_kind(&row.kind)?,
-                at: row.occurred_at.timestamp(),
+                item: catalog.id_of(recent.product_id)?,
+                kind: recent.kind,
+                at: recent.at.timestamp(),
             })
         })
         .collect())

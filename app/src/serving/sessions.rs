@@ -14,13 +14,15 @@ use std::sync::{Mutex, PoisonError};
 use chrono::{DateTime, Duration, Utc};
 use entity::event;
 use ranker::EventKind;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 use services::signals::{EventInput, EventKind as StoredKind};
 
 /// The session window the re-rank reacts to, in seconds.
 pub const WINDOW_SECS: i64 = 90;
 /// Event kinds the re-rank reacts to, by the name the signal store gives them.
-pub(super) const KINDS: [(&str, EventKind); 4] = [
+const KINDS: [(&str, EventKind); 4] = [
     (StoredKind::View.as_str(), EventKind::View),
     (StoredKind::Click.as_str(), EventKind::Click),
     (StoredKind::AddToCart.as_str(), EventKind::AddToCart),
@@ -45,10 +47,37 @@ pub struct Recent {
     pub at: DateTime<Utc>,
 }
 
+impl Recent {
+    /// The event as the window keeps it; `None` for a kind the re-rank ignores or an event
+    /// without a product.
+    fn of(
+        client_id: Option<String>,
+        stored_kind: &str,
+        product_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Option<Self> {
+        Some(Self {
+            client_id,
+            kind: session_kind(stored_kind)?,
+            product_id: product_id?,
+            at,
+        })
+    }
+
+    /// A stored event as the window keeps it, as [`Recent::of`].
+    pub(super) fn stored(row: event::Model) -> Option<Self> {
+        Self::of(
+            row.client_event_id,
+            &row.kind,
+            row.product_id,
+            row.occurred_at,
+        )
+    }
+}
+
 /// The recent events of every session, by shop and session id.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SessionWindow {
-    window: Duration,
     inner: Mutex<Inner>,
 }
 
@@ -58,46 +87,20 @@ struct Inner {
     pruned_at: Option<DateTime<Utc>>,
 }
 
-impl Default for SessionWindow {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl SessionWindow {
-    /// An empty window of [`WINDOW_SECS`].
-    #[must_use]
-    pub fn new() -> Self {
-        Self {
-            window: Duration::seconds(WINDOW_SECS),
-            inner: Mutex::default(),
-        }
-    }
-
     /// The window as the database holds it at `now`: every session event of the last window,
     /// so a restart does not forget the sessions in progress.
     ///
     /// # Errors
     /// The database's.
     pub async fn warmed(conn: &DatabaseConnection, now: DateTime<Utc>) -> Result<Self, DbErr> {
-        let sessions = Self::new();
-        let rows = event::Entity::find()
-            .filter(event::Column::Kind.is_in(KINDS.map(|(name, _)| name)))
-            .filter(event::Column::OccurredAt.gte(now - sessions.window))
-            .order_by_asc(event::Column::OccurredAt)
-            .all(conn)
-            .await?;
+        let sessions = Self::default();
+        let rows = events_since(now - window()).all(conn).await?;
         for row in rows {
-            let (Some(product_id), Some(kind)) = (row.product_id, session_kind(&row.kind)) else {
-                continue;
-            };
-            let recent = Recent {
-                client_id: row.client_event_id,
-                kind,
-                product_id,
-                at: row.occurred_at,
-            };
-            sessions.push(row.shop_id, &row.session_id, recent, now);
+            let (shop_id, session) = (row.shop_id, row.session_id.clone());
+            if let Some(recent) = Recent::stored(row) {
+                sessions.push(shop_id, &session, recent, now);
+            }
         }
         Ok(sessions)
     }
@@ -105,24 +108,21 @@ impl SessionWindow {
     /// Adds the session events of a batch `shop_id` just stored.
     pub fn record(&self, shop_id: i64, events: &[EventInput], now: DateTime<Utc>) {
         for input in events {
-            let (Some(product_id), Some(kind)) =
-                (input.product_id, session_kind(input.kind.as_str()))
-            else {
-                continue;
-            };
-            let recent = Recent {
-                client_id: input.id.clone(),
-                kind,
-                product_id,
-                at: input.occurred_at,
-            };
-            self.push(shop_id, &input.session_id, recent, now);
+            let recent = Recent::of(
+                input.id.clone(),
+                input.kind.as_str(),
+                input.product_id,
+                input.occurred_at,
+            );
+            if let Some(recent) = recent {
+                self.push(shop_id, &input.session_id, recent, now);
+            }
         }
     }
 
     fn push(&self, shop_id: i64, session: &str, recent: Recent, now: DateTime<Utc>) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner.prune(now - self.window, now);
+        inner.prune(now - window(), now);
         let events = inner
             .sessions
             .entry((shop_id, session.to_owned()))
@@ -176,8 +176,22 @@ impl Inner {
     }
 }
 
+/// The window as a duration.
+fn window() -> Duration {
+    Duration::seconds(WINDOW_SECS)
+}
+
+/// The stored events of the kinds the re-rank reacts to from `since` on, oldest first: the
+/// window's start-up read, and (narrowed to one session) serving's on PostgreSQL.
+pub(super) fn events_since(since: DateTime<Utc>) -> Select<event::Entity> {
+    event::Entity::find()
+        .filter(event::Column::Kind.is_in(KINDS.map(|(name, _)| name)))
+        .filter(event::Column::OccurredAt.gte(since))
+        .order_by_asc(event::Column::OccurredAt)
+}
+
 /// The re-rank's kind of a stored event kind, for the kinds it reacts to.
-pub(super) fn session_kind(stored: &str) -> Option<EventKind> {
+fn session_kind(stored: &str) -> Option<EventKind> {
     KINDS
         .iter()
         .find(|(name, _)| *name == stored)
@@ -203,7 +217,7 @@ mod tests {
     #[test]
     fn a_session_holds_its_recent_events_in_time_order_once_each() {
         let now = Utc::now();
-        let window = SessionWindow::new();
+        let window = SessionWindow::default();
         let older = now - Duration::seconds(20);
         let batch = [
             input("b", StoredKind::AddToCart, "s1", 2, now),
@@ -234,7 +248,7 @@ mod tests {
     #[test]
     fn quiet_sessions_are_dropped_and_a_flood_is_cut() {
         let now = Utc::now();
-        let window = SessionWindow::new();
+        let window = SessionWindow::default();
         let long_ago = now - Duration::seconds(300);
         window.record(
             1,

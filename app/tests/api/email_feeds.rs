@@ -1,7 +1,7 @@
 //! Klaviyo web feeds and the per-customer list over HTTP: turned on from the admin, served
 //! by secret key, rotated, and an email click attributed to the list it came from.
 
-use entity::{event, rec_list, shop};
+use entity::{event, rec_list};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use worker::jobs::BuildEmailFeeds;
@@ -49,29 +49,13 @@ pub(crate) async fn email_click(
     rec_id: &str,
     product_id: &Value,
 ) -> event::Model {
-    let shop = shop::Entity::find_by_id(shop_id)
-        .one(&app.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
     let click = json!({
-        "shop": shop.domain,
-        "key": shop.ingest_key,
-        "events": [{
-            "id": format!("email-click-{rec_id}"), "kind": "click",
-            "occurred_at": chrono::Utc::now(), "anonymous_id": "a-email",
-            "session_id": "s-email", "product_id": product_id, "rec_id": rec_id,
-            "surface": "email", "referrer": "email",
-        }],
+        "id": format!("email-click-{rec_id}"), "kind": "click",
+        "occurred_at": chrono::Utc::now(), "anonymous_id": "a-email",
+        "session_id": "s-email", "product_id": product_id, "rec_id": rec_id,
+        "surface": "email", "referrer": "email",
     });
-    let response = app
-        .client
-        .post(format!("{}/events", app.address))
-        .json(&click)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
+    app.post_events(shop_id, &[click]).await;
     event::Entity::find()
         .filter(event::Column::ShopId.eq(shop_id))
         .filter(event::Column::RecId.eq(rec_id))

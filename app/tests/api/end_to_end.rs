@@ -110,15 +110,7 @@ async fn send_views(app: &TestApp, shop: &shop::Model) {
         })
         .collect();
     for batch in events.chunks(100) {
-        let body = json!({"shop": shop.domain, "key": shop.ingest_key, "events": batch});
-        let response = app
-            .client
-            .post(format!("{}/events", app.address))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        app.post_events(shop.id, batch).await;
     }
 }
 

@@ -44,14 +44,6 @@ pub struct Asked {
     pub page: Option<usize>,
 }
 
-impl Asked {
-    /// Nothing beyond the shopper (home, email).
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-}
-
 /// Layout version, the first field, so a later layout can be told apart: 1 holds the items,
 /// 2 the items and then what was asked.
 const VERSION: u8 = 2;

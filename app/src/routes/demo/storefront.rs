@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use chrono::Utc;
 use entity::shop;
 use maud::{Markup, html};
-use services::signals::{self, EventInput, EventKind};
+use services::signals::{EventInput, EventKind};
 
 use super::illustration::illustration;
 use super::page::{debug_line, layout, money};
@@ -102,18 +102,11 @@ pub(super) async fn record(
     kind: EventKind,
     product_id: i64,
 ) -> Result<(), ApiError> {
-    let events = [EventInput::on_product(
-        kind,
-        &visitor.session,
-        product_id,
-        Utc::now(),
-    )];
-    signals::ingest(&state.db.conn, shop_id, &events, Utc::now())
+    let event = EventInput::on_product(kind, &visitor.session, product_id, Utc::now());
+    state
+        .store_events(shop_id, &[event])
         .await
         .map_err(ApiError::internal)?;
-    if let Some(sessions) = &state.sessions {
-        sessions.record(shop_id, &events, Utc::now());
-    }
     Ok(())
 }
 
