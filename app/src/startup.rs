@@ -53,6 +53,9 @@ pub enum StartupError {
     /// The sessions in progress could not be read.
     #[error("cannot read the sessions in progress: {0}")]
     Sessions(sea_orm::DbErr),
+    /// The process could not register for its rec ids.
+    #[error("cannot register the process for its rec ids: {0}")]
+    RecIds(sea_orm::DbErr),
 }
 
 /// How `serve` runs.
@@ -82,6 +85,11 @@ impl Application {
     pub async fn build(settings: Settings, options: ServeOptions) -> Result<Self, StartupError> {
         let db = Database::connect(&settings.database).await?;
         db.migrate().await?;
+        // Before any answer is served, or any email logged by the in-process worker.
+        let node = services::signals::impression::register(&db.conn, chrono::Utc::now())
+            .await
+            .map_err(StartupError::RecIds)?;
+        tracing::debug!(node, "rec ids registered");
         let jobs = JobQueue::new(&db).await?;
         let shopify = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
         let workers = if options.with_worker {

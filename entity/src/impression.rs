@@ -1,18 +1,24 @@
-//! `impressions`: every list a shopper was shown, one row per served request (the slate).
+//! `impressions`: every list a shopper was shown, one row per served request (the slate),
+//! keyed by the answer's rec id ([`RecId`], which also tells when it was served).
 
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
+
+use crate::domain::RecId;
 
 /// One served recommendation answer: which items, where, and with what probability.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "impressions")]
 pub struct Model {
-    /// Row id; clicks and add-to-carts point here (`events.impression_id`).
-    #[sea_orm(primary_key)]
+    /// The answer's [`RecId`]; clicks and add-to-carts point here (`events.impression_id`).
+    /// Ordered by time: reads by time are ranges of it ([`served_from`]).
+    #[sea_orm(primary_key, auto_increment = false)]
     pub id: i64,
     /// Owning shop.
     pub shop_id: i64,
-    /// The answer's rec id, which clicks carry back.
-    pub rec_id: String,
+    /// The rec id clicks carry back when it is not the key: an email's derived id, or the
+    /// UUID of an answer logged before the keys were rec ids; unique per shop where set.
+    pub rec_text: Option<String>,
     /// Recommendation surface (`pdp`, `cart`, `home`, …).
     pub surface: String,
     /// What brought the shopper (`direct`, `search`, `social`, `email`, `paid`).
@@ -33,10 +39,8 @@ pub struct Model {
     /// Number of items shown.
     pub item_count: i32,
     /// The items shown, as JSON (`[{product_id, module, position, propensity, explored}]`)
-    /// in rows written before `packed`; JSON `null` since.
-    pub items: Json,
-    /// When it was served.
-    pub occurred_at: DateTimeUtc,
+    /// in rows written before `packed`; `NULL` (or JSON `null`) since.
+    pub items: Option<Json>,
     /// The experiment it was served under, if any.
     pub experiment_id: Option<i64>,
     /// The arm whose policy it got; `None` under an experiment when the arm fell back to the
@@ -59,3 +63,45 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The rec id clicks carry for this answer.
+    #[must_use]
+    pub fn rec_id(&self) -> String {
+        self.rec_text.clone().unwrap_or_else(|| self.id.to_string())
+    }
+
+    /// When it was served, to the millisecond (from the key).
+    #[must_use]
+    pub fn served_at(&self) -> DateTime<Utc> {
+        RecId::from_key(self.id).map_or(DateTime::<Utc>::MIN_UTC, RecId::served_at)
+    }
+}
+
+/// The answers whose rec ids (as clicks carry them) are among `rec_ids`: served ids by key,
+/// others by their stored text.
+#[must_use]
+pub fn with_rec_ids<'a>(rec_ids: impl IntoIterator<Item = &'a str>) -> sea_orm::Condition {
+    let (mut keys, mut texts) = (Vec::new(), Vec::new());
+    for rec_id in rec_ids {
+        match RecId::parse(rec_id) {
+            Some(id) => keys.push(id.key()),
+            None => texts.push(rec_id),
+        }
+    }
+    sea_orm::Condition::any()
+        .add_option((!keys.is_empty()).then(|| Column::Id.is_in(keys)))
+        .add_option((!texts.is_empty()).then(|| Column::RecText.is_in(texts)))
+}
+
+/// The answers served at or after `at` (a range of keys).
+#[must_use]
+pub fn served_from(at: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
+    Column::Id.gte(RecId::first_at(at))
+}
+
+/// The answers served before `at`.
+#[must_use]
+pub fn served_before(at: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
+    Column::Id.lt(RecId::first_at(at))
+}

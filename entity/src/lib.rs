@@ -35,6 +35,7 @@ pub mod order_line;
 pub mod product;
 pub mod product_collection;
 pub mod product_rollup;
+pub mod rec_id_node;
 pub mod rec_list;
 pub mod shop;
 pub mod shop_setting;

@@ -31,6 +31,7 @@ mod m20261208_000250_rollup_modules;
 mod m20261208_000260_email_holdout;
 mod m20261209_000270_impression_slates;
 mod m20261210_000280_impression_model_rows;
+mod m20261211_000290_impression_keys;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000260_email_holdout::Migration),
             Box::new(m20261209_000270_impression_slates::Migration),
             Box::new(m20261210_000280_impression_model_rows::Migration),
+            Box::new(m20261211_000290_impression_keys::Migration),
         ]
     }
 }

@@ -33,6 +33,8 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         pending == 0,
         "{pending} database migrations pending: run `app migrate` first"
     );
+    // Email jobs log impressions: their keys must differ from the app processes'.
+    services::signals::impression::register(&db.conn, chrono::Utc::now()).await?;
     let queue = JobQueue::new(&db).await?;
     let shopify = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?;
     let pool = WorkerPool::configured(&queue, &db, settings, shopify);

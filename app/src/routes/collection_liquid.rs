@@ -19,7 +19,7 @@ pub fn render(response: &CategoryResponse, collection: &Collection, path_prefix:
     let looked_up = storefront_lookups(results);
     let action = format!("{path_prefix}/collections/{}", collection.handle);
     let markup = html! {
-        div.meander-collection data-rec-id=(LiquidText(&results.rec_id)) data-surface="category" {
+        div.meander-collection data-rec-id=(LiquidText(&results.rec_id.to_string())) data-surface="category" {
             h1.meander-collection__title { (LiquidText(&collection.title)) }
             form.meander-collection__sort action=(LiquidText(&action)) method="get" {
                 label for="meander-collection-sort" { "Sort by" }
@@ -35,7 +35,7 @@ pub fn render(response: &CategoryResponse, collection: &Collection, path_prefix:
                 p.meander-collection__empty { "No products on this page." }
             } @else {
                 @for module in &results.modules {
-                    (render_module(&results.rec_id, module, &looked_up))
+                    (render_module(results.rec_id, module, &looked_up))
                 }
             }
             (pages(response, &action))

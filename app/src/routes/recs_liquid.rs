@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use entity::domain::RecId;
 use maud::{Markup, PreEscaped, Render, html};
 
 use crate::serving::{RecItem, RecModule, RecResponse};
@@ -84,12 +85,12 @@ pub fn render(response: &RecResponse) -> String {
     let markup = html! {
         (PreEscaped("{% layout none %}\n"))
         div.meander-recs__fragment
-            data-rec-id=(LiquidText(&response.rec_id))
+            data-rec-id=(LiquidText(&response.rec_id.to_string()))
             data-surface=(LiquidText(&response.surface))
             data-model-version=(LiquidText(response.model_version.as_deref().unwrap_or(""))) {
             @for module in &response.modules {
                 @if !module.items.is_empty() {
-                    (render_module(&response.rec_id, module, &looked_up))
+                    (render_module(response.rec_id, module, &looked_up))
                 }
             }
         }
@@ -112,7 +113,13 @@ pub(crate) fn storefront_lookups(response: &RecResponse) -> HashSet<&str> {
     handles
 }
 
-pub(crate) fn render_module(rec_id: &str, module: &RecModule, looked_up: &HashSet<&str>) -> Markup {
+pub(crate) fn render_module(
+    rec_id: RecId,
+    module: &RecModule,
+    looked_up: &HashSet<&str>,
+) -> Markup {
+    let rec_id = rec_id.to_string();
+    let rec_id = rec_id.as_str();
     html! {
         section.meander-module data-module=(LiquidText(&module.name)) {
             h2.meander-module__title { (LiquidText(&module.title)) }
@@ -208,7 +215,7 @@ mod tests {
 
     fn response(items: Vec<RecItem>) -> RecResponse {
         RecResponse {
-            rec_id: "rec-1".into(),
+            rec_id: RecId::from_key(1).unwrap(),
             surface: "pdp".into(),
             model_version: Some("v1".into()),
             list_version: None,
@@ -259,7 +266,7 @@ mod tests {
         let html = render(&response(vec![item(1, "Dress", "dress")]));
 
         assert!(html.starts_with("{% layout none %}"), "{html}");
-        assert!(html.contains(r#"data-rec-id="rec-1""#));
+        assert!(html.contains(r#"data-rec-id="1""#));
         assert!(html.contains(r#"data-position="1""#));
         assert!(html.contains("all_products['dress']"));
         assert!(html.contains("{{ meander_p.url | default: '/products/dress' }}"));

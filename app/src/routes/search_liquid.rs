@@ -18,7 +18,7 @@ pub fn render(response: &SearchResponse, path_prefix: &str) -> String {
     let action = format!("{path_prefix}/search");
     let query = &response.query.text;
     let markup = html! {
-        div.meander-search data-rec-id=(LiquidText(&results.rec_id)) data-surface="search" {
+        div.meander-search data-rec-id=(LiquidText(&results.rec_id.to_string())) data-surface="search" {
             form.meander-search__form action=(LiquidText(&action)) method="get" role="search" {
                 label for="meander-search-q" { "Search" }
                 input #meander-search-q type="search" name="q" value=(LiquidText(query));
@@ -31,7 +31,7 @@ pub fn render(response: &SearchResponse, path_prefix: &str) -> String {
                     p.meander-search__fallback { "No exact matches: products you may like instead." }
                 }
                 @for module in &results.modules {
-                    (render_module(&results.rec_id, module, &looked_up))
+                    (render_module(results.rec_id, module, &looked_up))
                 }
             }
             (pages(response, &action))

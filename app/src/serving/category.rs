@@ -10,7 +10,7 @@ use ranker::{CandidatePool, Context, ServedList, ServedModule, SessionEvent, Sur
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use services::category::{MODULE, Ordering, PAGE_SIZE, Sort};
-use services::signals::Asked;
+use services::signals::{Asked, impression};
 
 use super::cache::ShopModel;
 use super::search::page_positions;
@@ -117,11 +117,11 @@ pub async fn serve(
         }],
         ..ServedList::default()
     };
-    let rec_id = uuid::Uuid::new_v4().to_string();
+    let rec_id = impression::next_id(now);
     let mut results = respond(model, &tuning, rec_request, rec_id, served);
     page_positions(&mut results, offset, REASON);
     // A category page is not replayed (its settings are not the merchant's to tune).
-    log_impression(model, rec_request, &results, None, Asked::default(), now).await?;
+    log_impression(model, rec_request, &results, None, Asked::default()).await?;
     Ok(CategoryResponse {
         results,
         sort: request.sort.name(),

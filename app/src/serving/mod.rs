@@ -19,6 +19,7 @@ pub mod shops;
 mod ttl;
 
 use chrono::{DateTime, Duration, Utc};
+use entity::domain::RecId;
 use entity::event;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -33,7 +34,7 @@ use services::recs::pools;
 use services::recs::profiles;
 use services::recs::store::{self, GLOBAL_SEED, Generation, PRODUCT_SEED, PROFILE_SEED, SeedKey};
 use services::settings::Tuning;
-use services::signals::{Asked, ExperimentTag, Impression, ShownItem};
+use services::signals::{Asked, ExperimentTag, Impression, ShownItem, impression};
 use services::surface::{self, ReasonNames};
 
 use crate::error::{ApiError, ErrorKind};
@@ -126,7 +127,7 @@ pub struct RecModule {
 /// The answer.
 #[derive(Debug, Serialize)]
 pub struct RecResponse {
-    pub rec_id: String,
+    pub rec_id: RecId,
     pub surface: String,
     pub model_version: Option<String>,
     pub list_version: Option<String>,
@@ -198,7 +199,7 @@ pub async fn recommend(
         products: request.seed_products().collect(),
         ..Asked::default()
     };
-    log_impression(model, request, &response, tag, asked, Utc::now()).await?;
+    log_impression(model, request, &response, tag, asked).await?;
     Ok(response)
 }
 
@@ -239,7 +240,8 @@ async fn answer(
     request: &RecRequest,
     tuning: &Tuning,
 ) -> Result<RecResponse, ApiError> {
-    answer_as(conn, model, request, tuning, uuid::Uuid::new_v4(), None).await
+    let rec_id = impression::next_id(Utc::now());
+    answer_as(conn, model, request, tuning, rec_id, None).await
 }
 
 /// The answer with id `rec_id`, its exploration seeded by the id: a logged answer can be
@@ -250,11 +252,11 @@ async fn answer_as(
     model: &ShopModel,
     request: &RecRequest,
     tuning: &Tuning,
-    rec_id: uuid::Uuid,
+    rec_id: RecId,
     at: Option<DateTime<Utc>>,
 ) -> Result<RecResponse, ApiError> {
-    let served = serve(conn, model, request, tuning, rec_id.as_u64_pair().0, at).await?;
-    Ok(respond(model, tuning, request, rec_id.to_string(), served))
+    let served = serve(conn, model, request, tuning, rec_id.seed(), at).await?;
+    Ok(respond(model, tuning, request, rec_id, served))
 }
 
 /// The modules `request` gets under the settings of `tuning`, exploration drawn from an RNG
@@ -556,7 +558,7 @@ fn respond(
     model: &ShopModel,
     tuning: &Tuning,
     request: &RecRequest,
-    rec_id: String,
+    rec_id: RecId,
     served: ranker::ServedList,
 ) -> RecResponse {
     let mut position = 0;
@@ -665,7 +667,6 @@ async fn log_impression(
     response: &RecResponse,
     experiment: Option<ExperimentTag>,
     asked: Asked,
-    now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let session = request
         .session_id
@@ -691,7 +692,8 @@ async fn log_impression(
         .collect();
     let shown = Impression {
         shop_id: request.shop_id,
-        rec_id: response.rec_id.clone(),
+        id: response.rec_id,
+        rec_text: None,
         surface: surface::name(request.surface).to_owned(),
         traffic_source: request.traffic_source.as_str().to_owned(),
         session_id: session,
@@ -701,7 +703,6 @@ async fn log_impression(
         list_version: response.list_version.clone(),
         policy_version: response.policy_version.to_string(),
         items,
-        occurred_at: now,
         experiment,
         asked,
     };

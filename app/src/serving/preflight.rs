@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
+use entity::domain::RecId;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::Surface;
@@ -113,7 +114,7 @@ struct Logged<'a> {
     answer: &'a LoggedAnswer,
     /// The request it answered.
     request: Request,
-    rec_id: uuid::Uuid,
+    rec_id: RecId,
     slots: Vec<Slot>,
 }
 
@@ -210,7 +211,7 @@ impl<'a> Logged<'a> {
     /// `None` for an answer whose rec id is not one this app issues (it cannot be reseeded),
     /// or a search whose query was not logged.
     fn new(shop_id: i64, surface: Surface, answer: &'a LoggedAnswer) -> Option<Self> {
-        let rec_id = uuid::Uuid::parse_str(&answer.rec_id).ok()?;
+        let rec_id = RecId::parse(&answer.rec_id)?;
         let request = Request::logged(shop_id, surface, answer)?;
         let slots = answer
             .items
@@ -302,7 +303,9 @@ impl Replay<'_> {
         logged: &Logged<'_>,
     ) -> Result<HashMap<usize, (i64, f64)>, ApiError> {
         let (conn, model, rec_id) = (self.conn, self.model, logged.rec_id);
-        let at = Some(logged.answer.occurred_at);
+        // The log keeps the millisecond: the events of that millisecond count as before the
+        // answer, as they did live (serving reads every event stored by then).
+        let at = Some(logged.answer.occurred_at + Duration::microseconds(999));
         let response = match &logged.request {
             Request::Recs(request) => answer_as(conn, model, request, tuning, rec_id, at).await?,
             Request::Search(request) => {

@@ -4,6 +4,7 @@
 //! like a recommendation (cards with rec id and position, so clicks are attributed).
 
 use chrono::{DateTime, Utc};
+use entity::domain::RecId;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ranker::{Context, ServedList, ServedModule, Surface, TrafficSource, Visit};
@@ -11,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use services::search::{MAX_CANDIDATES, MODULE, PAGE_SIZE, PageRequest, ParsedQuery, QueryClass};
 use services::settings::Tuning;
-use services::signals::Asked;
+use services::signals::{Asked, impression};
 
 use super::cache::ShopModel;
 use super::{RecRequest, RecResponse, log_impression, respond, session_events};
@@ -104,22 +105,22 @@ pub async fn search(
     request: &SearchRequest,
 ) -> Result<SearchResponse, ApiError> {
     let tuning = model.tuning();
-    let response = search_as(conn, model, request, &tuning, uuid::Uuid::new_v4(), None).await?;
+    let response = search_as(
+        conn,
+        model,
+        request,
+        &tuning,
+        impression::next_id(Utc::now()),
+        None,
+    )
+    .await?;
     let asked = Asked {
         query: Some(request.query.clone()),
         page: Some(request.page),
         ..Asked::default()
     };
     let rec_request = request.as_rec_request();
-    log_impression(
-        model,
-        &rec_request,
-        &response.results,
-        None,
-        asked,
-        Utc::now(),
-    )
-    .await?;
+    log_impression(model, &rec_request, &response.results, None, asked).await?;
     Ok(response)
 }
 
@@ -134,7 +135,7 @@ pub(super) async fn search_as(
     model: &ShopModel,
     request: &SearchRequest,
     tuning: &Tuning,
-    rec_id: uuid::Uuid,
+    rec_id: RecId,
     at: Option<DateTime<Utc>>,
 ) -> Result<SearchResponse, ApiError> {
     let now = at.unwrap_or_else(Utc::now);
@@ -159,7 +160,7 @@ pub(super) async fn search_as(
             ..Visit::default()
         });
     // Seeded by the rec id, as recommendations are: the answer can be replayed exactly.
-    let mut rng = ChaCha8Rng::seed_from_u64(rec_id.as_u64_pair().0);
+    let mut rng = ChaCha8Rng::seed_from_u64(rec_id.seed());
     let page = PageRequest {
         ranker: tuning.ranker(Surface::Search),
         catalog: &model.view.catalog,
@@ -177,7 +178,7 @@ pub(super) async fn search_as(
         }],
         ..ServedList::default()
     };
-    let mut results = respond(model, tuning, &rec_request, rec_id.to_string(), served);
+    let mut results = respond(model, tuning, &rec_request, rec_id, served);
     let offset = request.page.saturating_sub(1) * PAGE_SIZE;
     page_positions(&mut results, offset, (REASON, REASON_TEXT));
     let fallback = !parsed.terms.is_empty() && hits.iter().all(|h| h.text <= 0.0);

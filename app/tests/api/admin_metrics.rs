@@ -3,6 +3,7 @@
 //! review), the weekly review, and clear errors for bad periods.
 
 use chrono::Utc;
+use entity::domain::RecId;
 use services::rollups::{Windows, rollup_day};
 
 use crate::admin_pages::{demo_mode_app, with_key};
@@ -88,7 +89,8 @@ async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
     };
     let shown = Impression {
         shop_id,
-        rec_id: "r-yesterday".into(),
+        id: RecId::new(noon.and_utc(), 0, 1),
+        rec_text: None,
         surface: "pdp".into(),
         traffic_source: "direct".into(),
         session_id: "s-yesterday".into(),
@@ -102,7 +104,6 @@ async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
             item(2, "similar"),
             item(3, "complete_the_look"),
         ],
-        occurred_at: noon.and_utc(),
         experiment: None,
         asked: Asked::default(),
     };

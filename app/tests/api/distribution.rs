@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, QueryResult, Statement};
 
 /// Tables that hold no shop's rows, or that find the shop from what a request carries:
 /// reference (replicated) or coordinator-local tables under Citus, never distributed.
-const GLOBAL_TABLES: [(&str, &str); 7] = [
+const GLOBAL_TABLES: [(&str, &str); 8] = [
     ("shops", "the tenants themselves, found by domain"),
     ("seaql_migrations", "schema bookkeeping"),
     ("worker_heartbeats", "worker processes, not shops"),
@@ -29,6 +29,10 @@ const GLOBAL_TABLES: [(&str, &str); 7] = [
     (
         "klaviyo_rate_limits",
         "a Klaviyo account's budget, shared by every shop on that account",
+    ),
+    (
+        "rec_id_nodes",
+        "processes registering for the node in their rec ids, not shops",
     ),
 ];
 

@@ -3,6 +3,7 @@
 //! recorded on the impression, fallback of an arm that no longer validates, and the guard rail.
 
 use chrono::{DateTime, Duration, Utc};
+use entity::domain::RecId;
 use entity::{event, experiment, experiment_assignment, impression, order};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -360,21 +361,20 @@ const ORDER_MINOR: i64 = 5000;
 /// Logs `traffic` under experiment `id` at `now`, straight into the tables.
 async fn log_traffic(app: &TestApp, shop_id: i64, id: i64, now: DateTime<Utc>, traffic: &[Logged]) {
     let mut order_id = 0;
-    for logged in traffic {
+    for (arm_index, logged) in traffic.iter().enumerate() {
         let arm = logged.arm;
         let rec_id = |n: usize| format!("{arm}-{n}");
         let shown: Vec<_> = (0..SESSIONS_PER_ARM)
             .map(|n| impression::ActiveModel {
+                id: Set(RecId::new(now, i64::try_from(arm_index).unwrap(), n as i64).key()),
                 shop_id: Set(shop_id),
-                rec_id: Set(rec_id(n)),
+                rec_text: Set(Some(rec_id(n))),
                 surface: Set("pdp".into()),
                 traffic_source: Set("direct".into()),
                 session_id: Set(format!("s-{}", rec_id(n))),
                 anonymous_id: Set(format!("a-{}", rec_id(n))),
                 policy_version: Set("1".into()),
                 item_count: Set(4),
-                items: Set(json!([])),
-                occurred_at: Set(now),
                 experiment_id: Set(Some(id)),
                 arm: Set(Some(arm.into())),
                 ..Default::default()

@@ -173,10 +173,10 @@ impl TestApp {
         &self,
         rec_id: &str,
     ) -> (entity::impression::Model, Vec<services::signals::ShownItem>) {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use sea_orm::{EntityTrait, QueryFilter};
         let find = || {
             entity::impression::Entity::find()
-                .filter(entity::impression::Column::RecId.eq(rec_id))
+                .filter(entity::impression::with_rec_ids([rec_id]))
                 .one(&self.db.conn)
         };
         eventually(BACKGROUND_WORK, || async {

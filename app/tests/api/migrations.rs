@@ -136,8 +136,15 @@ async fn impression_events_move_into_one_row_per_served_list() {
     assert_eq!(rows.len(), 1, "one row per rec id");
     let row = &rows[0];
     assert_eq!(
-        (row.rec_id.as_str(), row.surface.as_str(), row.item_count),
+        (row.rec_id().as_str(), row.surface.as_str(), row.item_count),
         ("rec-1", "pdp", 3)
+    );
+    // Keyed by its time since migration 000290, to the millisecond (SQLite rounds to the
+    // nearest, PostgreSQL truncates).
+    let kept = row.served_at().timestamp_millis() - at.timestamp_millis();
+    assert!(
+        (0..=1).contains(&kept),
+        "the key keeps the time: {kept} ms off"
     );
     assert_eq!(row.traffic_source, "email");
     assert_eq!(row.model_version.as_deref(), Some("v7"));

@@ -1,5 +1,6 @@
 //! `format=liquid` on the recommendation endpoints: what Shopify's app proxy renders in the theme.
 
+use entity::domain::RecId;
 use entity::product;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
@@ -56,7 +57,7 @@ async fn the_proxy_answers_liquid_with_the_rec_id_on_every_card() {
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap();
-    assert_eq!(uuid::Uuid::parse_str(rec_id).unwrap().to_string(), rec_id);
+    assert_eq!(RecId::parse(rec_id).unwrap().to_string(), rec_id);
     let cards = body.matches("<li class=\"meander-card\"").count();
     assert!(cards > 0, "{body}");
     assert_eq!(

@@ -62,7 +62,8 @@ impl<'a> Shown<'a> {
             .collect();
         Impression {
             shop_id,
-            rec_id: self.rec_id.to_owned(),
+            id: impression::next_id(now),
+            rec_text: Some(self.rec_id.to_owned()),
             surface: surface::name(Surface::Email).to_owned(),
             traffic_source: "email".to_owned(),
             session_id: self.rec_id.to_owned(),
@@ -72,7 +73,6 @@ impl<'a> Shown<'a> {
             list_version: self.list_version.map(str::to_owned),
             policy_version: ranker::policy::POLICY_VERSION.to_string(),
             items,
-            occurred_at: now,
             experiment: None,
             asked: Asked::default(),
         }

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entity::domain::RecId;
 use entity::{event, impression, order};
 use ranker::stats::{Interval, Mean, Proportion, Sequential, SequentialTest, sample_size_per_arm};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
@@ -280,28 +281,20 @@ async fn count(
     let sessions =
         || Expr::col((impression::Entity, impression::Column::SessionId)).count_distinct();
     let shown = || impression::Column::ItemCount.gt(0);
+    // A served answer's rec id is its key in decimal; an older one's is its stored text.
+    let rec_id = Func::coalesce([
+        Expr::col((impression::Entity, impression::Column::RecText)).into(),
+        Expr::col((impression::Entity, impression::Column::Id)).cast_as("TEXT"),
+    ]);
     let clicked = event_exists(
         "click",
-        Expr::col((event::Entity, event::Column::RecId))
-            .equals((impression::Entity, impression::Column::RecId)),
-    );
-    let carted = event_exists(
-        "add_to_cart",
-        Expr::col((event::Entity, event::Column::SessionId))
-            .equals((impression::Entity, impression::Column::SessionId))
-            .and(
-                Expr::col((event::Entity, event::Column::OccurredAt)).gte(Expr::col((
-                    impression::Entity,
-                    impression::Column::OccurredAt,
-                ))),
-            ),
+        Expr::col((event::Entity, event::Column::RecId)).eq(rec_id),
     );
     let mut out: HashMap<Option<String>, ArmCounts> = HashMap::new();
-    let columns: [Counted; 4] = [
+    let columns: [Counted; 3] = [
         (ids(), Some(shown()), |c, n| c.impressions = n),
         (ids(), Some(shown().and(clicked)), |c, n| c.clicked = n),
         (sessions(), None, |c, n| c.sessions = n),
-        (sessions(), Some(carted), |c, n| c.cart_sessions = n),
     ];
     for (expr, only, set) in columns {
         for (arm, n) in per_arm(conn, shop_id, experiment_id, expr, only).await? {
@@ -311,9 +304,81 @@ async fn count(
     for (arm, n) in super::assignment::counts(conn, shop_id, experiment_id).await? {
         out.entry(Some(arm)).or_default().shoppers = u64::try_from(n).unwrap_or(0);
     }
-    for (arm, amounts) in session_revenue(conn, shop_id, experiment_id).await? {
+    let served = first_served(conn, shop_id, experiment_id).await?;
+    for (arm, n) in cart_sessions(conn, shop_id, &served).await? {
+        out.entry(arm).or_default().cart_sessions = n;
+    }
+    for (arm, amounts) in session_revenue(conn, shop_id, &served).await? {
         let c = out.entry(arm).or_default();
         c.revenue = Mean::of(amounts).with_zeros_up_to(c.sessions);
+    }
+    Ok(out)
+}
+
+/// Each session the experiment served, with the arm and when it first served it.
+type FirstServed = Vec<(Option<String>, String, DateTime<Utc>)>;
+
+/// The experiment's sessions, per arm, with the first time the arm served each.
+async fn first_served(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    experiment_id: i64,
+) -> Result<FirstServed, DbErr> {
+    use impression::Column as I;
+    let rows: Vec<(Option<String>, String, i64)> = impression::Entity::find()
+        .select_only()
+        .column(I::Arm)
+        .column(I::SessionId)
+        .column_as(Expr::col(I::Id).min(), "first")
+        .filter(I::ShopId.eq(shop_id))
+        .filter(I::ExperimentId.eq(experiment_id))
+        .group_by(I::Arm)
+        .group_by(I::SessionId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(arm, session, first)| {
+            Some((arm, session, RecId::from_key(first)?.served_at()))
+        })
+        .collect())
+}
+
+/// Per arm, the served sessions that added to cart after the arm first served them. Joined
+/// here rather than in SQL: the time of an answer is in its key, which the two databases
+/// cannot compare with a stored time alike.
+async fn cart_sessions(
+    conn: &impl ConnectionTrait,
+    shop_id: i64,
+    served: &FirstServed,
+) -> Result<HashMap<Option<String>, u64>, DbErr> {
+    let Some(since) = served.iter().map(|(_, _, at)| *at).min() else {
+        return Ok(HashMap::new());
+    };
+    let carts: Vec<(String, DateTime<Utc>)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::SessionId)
+        .column_as(Expr::col(event::Column::OccurredAt).max(), "last")
+        .filter(event::Column::ShopId.eq(shop_id))
+        .filter(event::Column::Kind.eq("add_to_cart"))
+        .filter(event::Column::OccurredAt.gte(since))
+        .group_by(event::Column::SessionId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let last_cart: HashMap<&str, DateTime<Utc>> = carts
+        .iter()
+        .map(|(session, at)| (session.as_str(), *at))
+        .collect();
+    let mut out: HashMap<Option<String>, u64> = HashMap::new();
+    for (arm, session, first) in served {
+        if last_cart
+            .get(session.as_str())
+            .is_some_and(|last| last >= first)
+        {
+            *out.entry(arm.clone()).or_default() += 1;
+        }
     }
     Ok(out)
 }
@@ -325,21 +390,8 @@ async fn count(
 async fn session_revenue(
     conn: &impl ConnectionTrait,
     shop_id: i64,
-    experiment_id: i64,
+    served: &FirstServed,
 ) -> Result<HashMap<Option<String>, Vec<f64>>, DbErr> {
-    use impression::Column as I;
-    let served: Vec<(Option<String>, String, DateTime<Utc>)> = impression::Entity::find()
-        .select_only()
-        .column(I::Arm)
-        .column(I::SessionId)
-        .column_as(Expr::col(I::OccurredAt).min(), "first_at")
-        .filter(I::ShopId.eq(shop_id))
-        .filter(I::ExperimentId.eq(experiment_id))
-        .group_by(I::Arm)
-        .group_by(I::SessionId)
-        .into_tuple()
-        .all(conn)
-        .await?;
     let Some(since) = served.iter().map(|(_, _, at)| *at).min() else {
         return Ok(HashMap::new());
     };

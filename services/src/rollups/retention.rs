@@ -4,6 +4,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use common::settings::EventsSettings;
 use entity::{event, impression};
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::midnight;
@@ -59,8 +60,13 @@ pub async fn purge_impressions(
     before: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     use impression::Column as C;
-    purge_before::<impression::Entity>(conn, shop_id, before, [C::Id, C::ShopId, C::OccurredAt])
-        .await
+    purge::<impression::Entity>(
+        conn,
+        shop_id,
+        impression::served_before(before),
+        [C::Id, C::ShopId],
+    )
+    .await
 }
 
 /// Removes the shop's storefront events that occurred before `before`; returns how many.
@@ -73,16 +79,16 @@ pub async fn purge_events(
     before: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     use event::Column as C;
-    purge_before::<event::Entity>(conn, shop_id, before, [C::Id, C::ShopId, C::OccurredAt]).await
+    purge::<event::Entity>(conn, shop_id, C::OccurredAt.lt(before), [C::Id, C::ShopId]).await
 }
 
-/// Deletes the shop's rows of `E` whose time column is before `before`, a batch of ids per
-/// statement; `[id, shop, at]` name the entity's columns.
-async fn purge_before<E: EntityTrait>(
+/// Deletes the shop's rows of `E` that are `old`, a batch of ids per statement; `[id,
+/// shop]` name the entity's columns.
+async fn purge<E: EntityTrait>(
     conn: &impl ConnectionTrait,
     shop_id: i64,
-    before: DateTime<Utc>,
-    [id, shop, at]: [E::Column; 3],
+    old: SimpleExpr,
+    [id, shop]: [E::Column; 2],
 ) -> Result<u64, DbErr> {
     let mut removed = 0;
     loop {
@@ -90,7 +96,7 @@ async fn purge_before<E: EntityTrait>(
             .select_only()
             .column(id)
             .filter(shop.eq(shop_id))
-            .filter(at.lt(before))
+            .filter(old.clone())
             .limit(PURGE_BATCH)
             .into_tuple()
             .all(conn)

@@ -190,8 +190,8 @@ async fn shown(
     loop {
         let page = impression::Entity::find()
             .filter(impression::Column::ShopId.eq(shop_id))
-            .filter(impression::Column::OccurredAt.gte(span.start))
-            .filter(impression::Column::OccurredAt.lt(span.end))
+            .filter(impression::served_from(span.start))
+            .filter(impression::served_before(span.end))
             .filter(impression::Column::Id.gt(after))
             .order_by_asc(impression::Column::Id)
             .limit(SHOWN_PAGE)

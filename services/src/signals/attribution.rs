@@ -87,7 +87,7 @@ async fn impressions(
 ) -> Result<HashMap<(String, i64), Shown>, DbErr> {
     let rows = impression::Entity::find()
         .filter(impression::Column::ShopId.eq(shop_id))
-        .filter(impression::Column::RecId.is_in(rec_ids))
+        .filter(impression::with_rec_ids(rec_ids.iter().map(String::as_str)))
         .all(conn)
         .await?;
     Ok(rows
@@ -100,7 +100,7 @@ async fn impressions(
                     position: Some(item.position),
                     propensity: Some(item.propensity),
                 };
-                ((row.rec_id.clone(), item.product_id), shown)
+                ((row.rec_id(), item.product_id), shown)
             })
         })
         .collect())

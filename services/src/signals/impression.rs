@@ -7,8 +7,11 @@
 //! indexes grow at their ends keeps 1,000 answers a second cheap to log, and off-policy
 //! evaluation needs the whole list anyway.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
-use entity::{impression, model};
+use entity::domain::{RecId, RecIds};
+use entity::{impression, model, rec_id_node};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -25,8 +28,11 @@ use crate::surface;
 pub struct Impression {
     /// Shop.
     pub shop_id: i64,
-    /// The answer's id, which clicks carry back.
-    pub rec_id: String,
+    /// The answer's key ([`next_id`]), which also tells when it was served.
+    pub id: RecId,
+    /// The rec id clicks carry back when it is not `id` in decimal: an email's id, derived
+    /// from what it showed so a repeated push is logged once.
+    pub rec_text: Option<String>,
     /// Surface name as stored (`pdp`, `cart`, `home`, …).
     pub surface: String,
     /// What brought the shopper.
@@ -45,8 +51,6 @@ pub struct Impression {
     pub policy_version: String,
     /// The items, in the order shown.
     pub items: Vec<ShownItem>,
-    /// When it was served.
-    pub occurred_at: DateTime<Utc>,
     /// The experiment and arm it was served under, if any.
     pub experiment: Option<ExperimentTag>,
     /// What the request asked beyond the shopper.
@@ -63,6 +67,18 @@ pub struct ExperimentTag {
 }
 
 impl Impression {
+    /// The rec id clicks carry back.
+    #[must_use]
+    pub fn rec_id(&self) -> String {
+        self.rec_text.clone().unwrap_or_else(|| self.id.to_string())
+    }
+
+    /// When it was served, to the millisecond.
+    #[must_use]
+    pub fn served_at(&self) -> DateTime<Utc> {
+        self.id.served_at()
+    }
+
     /// Checks what came from the request (ids) and what the ranker produced (positions,
     /// propensities): a bad impression fails its own request, never a shared batch.
     ///
@@ -73,7 +89,7 @@ impl Impression {
             field: format!("impression.{field}"),
             reason: reason.to_owned(),
         };
-        check_id(Some(&self.rec_id), true).map_err(|r| invalid("rec_id", r))?;
+        check_id(self.rec_text.as_deref(), false).map_err(|r| invalid("rec_id", r))?;
         check_id(Some(&self.session_id), true).map_err(|r| invalid("session_id", r))?;
         check_id(Some(&self.anonymous_id), true).map_err(|r| invalid("anonymous_id", r))?;
         if surface::from_name(&self.surface).is_none() {
@@ -94,8 +110,38 @@ impl Impression {
 /// Rows per insert statement: 18 columns each stays far below SQLite's bound-parameter limit.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// Stores impressions (of any shops); an impression whose rec id is already stored (a
-/// retried batch) is skipped. Run it in a transaction to store all or nothing.
+/// This process's ids: node 0 until [`register`] gives it its own.
+static REC_IDS: OnceLock<RecIds> = OnceLock::new();
+
+/// Registers this process in `rec_id_nodes`, so the ids it hands out differ from every
+/// other process's (app and worker processes on one PostgreSQL); returns its node. Call it
+/// once at start, before serving.
+///
+/// # Errors
+/// The database error.
+pub async fn register(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<i64, DbErr> {
+    let row = rec_id_node::ActiveModel {
+        id: NotSet,
+        started_at: Set(now),
+    };
+    let registered = rec_id_node::Entity::insert(row)
+        .exec(conn)
+        .await?
+        .last_insert_id;
+    // Already set when ids were handed out before (a test process starts several apps):
+    // the node they were handed out under stays.
+    let ids = REC_IDS.get_or_init(|| RecIds::for_node(registered));
+    Ok(ids.node())
+}
+
+/// A new key for an answer served at `now`.
+pub fn next_id(now: DateTime<Utc>) -> RecId {
+    REC_IDS.get_or_init(|| RecIds::for_node(0)).next(now)
+}
+
+/// Stores impressions (of any shops); an impression already stored (a retried batch, or an
+/// email list pushed again under the same derived rec id) is skipped. Run it in a
+/// transaction to store all or nothing.
 ///
 /// # Errors
 /// The database error.
@@ -103,11 +149,8 @@ pub async fn store(conn: &impl ConnectionTrait, impressions: &[Impression]) -> R
     let models = ModelRows::of(conn, impressions).await?;
     for chunk in impressions.chunks(ROWS_PER_STATEMENT) {
         impression::Entity::insert_many(chunk.iter().map(|i| row(i, &models)))
-            .on_conflict(
-                OnConflict::columns([impression::Column::ShopId, impression::Column::RecId])
-                    .do_nothing()
-                    .to_owned(),
-            )
+            // Either key: the id, or a derived rec id's `(shop_id, rec_text)`.
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
             .exec_without_returning(conn)
             .await?;
     }
@@ -167,9 +210,9 @@ fn row(i: &Impression, models: &ModelRows) -> impression::ActiveModel {
         None => version.clone(),
     };
     impression::ActiveModel {
-        id: NotSet,
+        id: Set(i.id.key()),
         shop_id: Set(i.shop_id),
-        rec_id: Set(i.rec_id.clone()),
+        rec_text: Set(i.rec_text.clone()),
         surface: Set(i.surface.clone()),
         traffic_source: Set(i.traffic_source.clone()),
         session_id: Set(i.session_id.clone()),
@@ -181,9 +224,8 @@ fn row(i: &Impression, models: &ModelRows) -> impression::ActiveModel {
         list_id: Set(list_id),
         policy_version: Set(i.policy_version.clone()),
         item_count: Set(i32::try_from(i.items.len()).unwrap_or(i32::MAX)),
-        items: Set(serde_json::Value::Null),
+        items: Set(None),
         packed: Set(Some(packed::pack(&i.items, &i.asked))),
-        occurred_at: Set(i.occurred_at),
         experiment_id: Set(i.experiment.as_ref().map(|e| e.experiment_id)),
         arm: Set(i.experiment.as_ref().and_then(|e| e.arm.clone())),
         // Packed with the items since layout 2.
@@ -200,7 +242,9 @@ pub fn items(row: &impression::Model) -> Vec<ShownItem> {
         Some(bytes) => packed::unpack(bytes)
             .map(|answer| answer.items)
             .map_err(|err| err.to_string()),
-        None => Vec::<ShownItem>::deserialize(&row.items).map_err(|err| err.to_string()),
+        None => row.items.as_ref().map_or(Ok(Vec::new()), |json| {
+            Vec::<ShownItem>::deserialize(json).map_err(|err| err.to_string())
+        }),
     };
     read.unwrap_or_else(|error| {
         tracing::warn!(impression = row.id, %error, "unreadable impression items");

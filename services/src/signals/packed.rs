@@ -11,7 +11,15 @@
 //! Layout 2 writes the policies' module names as one byte each, an item's exploration flag
 //! and propensity as one tagged value, and after the items what the answer was asked
 //! ([`Asked`]: the page's product, the cart's lines, a search's query and page), instead of a
-//! JSON column beside them. Layout 1 (items only) is still read.
+//! JSON column beside them.
+//!
+//! Layout 3, written since, takes an answer's positions from its runs (a run is a module's
+//! items in consecutive slots, so an item needs no position of its own), and writes a
+//! propensity as its negative natural log in steps of 1/4,096, together with the
+//! exploration flag in one variable-length integer: 0 for a certain, ranked item, 2 or 3
+//! bytes otherwise instead of 5. The steps keep every propensity within 0.013 % of its
+//! value (an inverse-propensity weight moves as little), far inside the noise of any
+//! estimate built on them. About 5 bytes an item. Layouts 1 and 2 are still read.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,10 +53,15 @@ pub struct Asked {
 }
 
 /// Layout version, the first field, so a later layout can be told apart: 1 holds the items,
-/// 2 the items and then what was asked.
-const VERSION: u8 = 2;
+/// 2 the items and then what was asked, 3 as 2 with positions by run and propensities as
+/// log steps.
+const VERSION: u8 = 3;
 /// The layout without what was asked, still read.
 const ITEMS_ONLY: u8 = 1;
+/// The layout with positions and `f32` propensities per item, still read.
+const TAGGED_DRAWS: u8 = 2;
+/// Steps of a propensity's negative natural log per unit (layout 3).
+const LOG_STEPS: f64 = 4_096.0;
 
 /// [`Asked`] as postcard writes it: every field, in order (postcard cannot skip one).
 #[derive(Serialize, Deserialize)]
@@ -67,14 +80,14 @@ pub struct Unpacked {
     pub asked: Option<Asked>,
 }
 
-/// The stored form of one answer's items, generic over how a layout writes module names
-/// and items.
+/// The stored form of one answer's items, generic over how a layout writes module names,
+/// runs and items.
 #[derive(Serialize, Deserialize)]
-struct Slate<M, I> {
+struct Slate<M, R, I> {
     version: u8,
     modules: Vec<M>,
-    /// `(index into modules, consecutive items in it)`.
-    runs: Vec<(u32, u32)>,
+    /// Layouts 1 and 2: `(index into modules, consecutive items in it)`; 3: [`Run`].
+    runs: Vec<R>,
     items: Vec<I>,
 }
 
@@ -123,6 +136,48 @@ impl Module {
     }
 }
 
+/// A run of layout 3: items of one module in consecutive slots.
+#[derive(Serialize, Deserialize)]
+struct Run {
+    /// Index into the slate's modules.
+    module: u32,
+    /// Items in the run.
+    count: u32,
+    /// Slots skipped before its first item (from the slot after the previous run's last).
+    skipped: i64,
+}
+
+/// One item of layout 3: its product as the difference from the previous item's (from 0
+/// for the first), and its draw ([`Draw3::of`]).
+#[derive(Serialize, Deserialize)]
+struct Item3 {
+    product_delta: i64,
+    draw: u32,
+}
+
+/// An item's propensity and exploration flag as one number: the propensity's negative
+/// natural log in [`LOG_STEPS`], doubled, plus 1 when explored.
+struct Draw3;
+
+impl Draw3 {
+    fn of(propensity: f64, explored: bool) -> u32 {
+        let steps = (-propensity.ln() * LOG_STEPS).round();
+        // In (0, 1] (validated before logging) the steps are at most about 2.9 million.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to the range first"
+        )]
+        let steps = steps.clamp(0.0, f64::from(u32::MAX / 2)) as u32;
+        steps * 2 + u32::from(explored)
+    }
+
+    fn read(draw: u32) -> (f64, bool) {
+        let propensity = (-f64::from(draw / 2) / LOG_STEPS).exp();
+        (propensity, draw % 2 == 1)
+    }
+}
+
 /// One item of layout 2: differences from the previous item (from 0 for the first).
 #[derive(Serialize, Deserialize)]
 struct Item {
@@ -166,11 +221,11 @@ pub enum UnpackError {
     Runs,
 }
 
-/// `items` and what the answer was `asked`, packed.
+/// `items` and what the answer was `asked`, packed (layout 3).
 #[must_use]
 pub fn pack(items: &[ShownItem], asked: &Asked) -> Vec<u8> {
     let mut names: Vec<&str> = Vec::new();
-    let mut runs: Vec<(u32, u32)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     let mut packed = Vec::with_capacity(items.len());
     let (mut product, mut position) = (0_i64, 0_i64);
     for item in items {
@@ -182,26 +237,22 @@ pub fn pack(items: &[ShownItem], asked: &Asked) -> Vec<u8> {
                 names.len() - 1
             });
         let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let next_slot = position + 1;
+        let slot = i64::from(item.position);
         match runs.last_mut() {
-            Some((module, count)) if *module == index => *count += 1,
-            _ => runs.push((index, 1)),
+            Some(run) if run.module == index && slot == next_slot => run.count += 1,
+            _ => runs.push(Run {
+                module: index,
+                count: 1,
+                skipped: slot - next_slot,
+            }),
         }
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "served propensities are f32; the f64 only carries them"
-        )]
-        let propensity = item.propensity as f32;
-        packed.push(Item {
+        packed.push(Item3 {
             product_delta: item.product_id.wrapping_sub(product),
-            position_delta: i64::from(item.position) - position,
-            draw: match (item.explored, item.propensity == 1.0) {
-                (true, _) => Draw::Explored(propensity),
-                (false, true) => Draw::Certain,
-                (false, false) => Draw::Ranked(propensity),
-            },
+            draw: Draw3::of(item.propensity, item.explored),
         });
         product = item.product_id;
-        position = i64::from(item.position);
+        position = slot;
     }
     let slate = Slate {
         version: VERSION,
@@ -220,7 +271,7 @@ pub fn pack(items: &[ShownItem], asked: &Asked) -> Vec<u8> {
     bytes
 }
 
-/// An item as both layouts read it: product and position differences, propensity, and
+/// An item as layouts 1 and 2 read it: product and position differences, propensity, and
 /// whether it was explored.
 type Read = (i64, i64, f64, bool);
 
@@ -231,7 +282,8 @@ type Read = (i64, i64, f64, bool);
 pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
     match bytes.first().copied() {
         Some(ITEMS_ONLY) => {
-            let (slate, rest): (Slate<String, ItemV1>, _) = postcard::take_from_bytes(bytes)?;
+            let (slate, rest): (Slate<String, (u32, u32), ItemV1>, _) =
+                postcard::take_from_bytes(bytes)?;
             if !rest.is_empty() {
                 return Err(UnpackError::Decode(postcard::Error::DeserializeBadEncoding));
             }
@@ -249,14 +301,9 @@ pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
                 asked: None,
             })
         }
-        Some(VERSION) => {
-            let (slate, rest): (Slate<Module, Item>, _) = postcard::take_from_bytes(bytes)?;
-            let asked: PackedAsked = postcard::from_bytes(rest)?;
-            let modules = slate
-                .modules
-                .into_iter()
-                .map(Module::name)
-                .collect::<Result<Vec<_>, _>>()?;
+        Some(TAGGED_DRAWS) => {
+            let (slate, rest): (Slate<Module, (u32, u32), Item>, _) =
+                postcard::take_from_bytes(bytes)?;
             let read = slate.items.into_iter().map(|item| {
                 let (propensity, explored) = match item.draw {
                     Draw::Certain => (1.0, false),
@@ -271,12 +318,35 @@ pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
                 )
             });
             Ok(Unpacked {
-                items: items(&modules, &slate.runs, read)?,
-                asked: Some(Asked {
-                    products: asked.products,
-                    query: asked.query,
-                    page: asked.page.and_then(|page| usize::try_from(page).ok()),
-                }),
+                items: items(&module_names(slate.modules)?, &slate.runs, read)?,
+                asked: Some(read_asked(rest)?),
+            })
+        }
+        Some(VERSION) => {
+            let (slate, rest): (Slate<Module, Run, Item3>, _) = postcard::take_from_bytes(bytes)?;
+            // Positions come from the runs: as (module, count) runs, each item's position
+            // difference is 1 but for the first of a run, which adds the slots it skipped.
+            let covered: u64 = slate.runs.iter().map(|r| u64::from(r.count)).sum();
+            if covered != slate.items.len() as u64 {
+                return Err(UnpackError::Runs);
+            }
+            let mut firsts = Vec::with_capacity(slate.items.len());
+            for run in slate.runs.iter().filter(|r| r.count > 0) {
+                firsts.push(run.skipped.saturating_add(1));
+                firsts.extend(std::iter::repeat_n(1, run.count as usize - 1));
+            }
+            let runs: Vec<(u32, u32)> = slate.runs.iter().map(|r| (r.module, r.count)).collect();
+            let read = slate
+                .items
+                .into_iter()
+                .zip(firsts)
+                .map(|(item, position_delta)| {
+                    let (propensity, explored) = Draw3::read(item.draw);
+                    (item.product_delta, position_delta, propensity, explored)
+                });
+            Ok(Unpacked {
+                items: items(&module_names(slate.modules)?, &runs, read)?,
+                asked: Some(read_asked(rest)?),
             })
         }
         Some(other) => Err(UnpackError::Version(other)),
@@ -284,6 +354,20 @@ pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
             postcard::Error::DeserializeUnexpectedEnd,
         )),
     }
+}
+
+fn module_names(modules: Vec<Module>) -> Result<Vec<String>, UnpackError> {
+    modules.into_iter().map(Module::name).collect()
+}
+
+/// What was asked, packed after the items (layouts 2 and 3).
+fn read_asked(rest: &[u8]) -> Result<Asked, UnpackError> {
+    let asked: PackedAsked = postcard::from_bytes(rest)?;
+    Ok(Asked {
+        products: asked.products,
+        query: asked.query,
+        page: asked.page.and_then(|page| usize::try_from(page).ok()),
+    })
 }
 
 /// The items of a decoded slate: module names by run, and each item's differences.
@@ -336,6 +420,25 @@ mod tests {
 
     use super::*;
 
+    /// Items equal but for propensities, which layout 3 keeps to within 0.013 %.
+    fn assert_same(read: &[ShownItem], written: &[ShownItem]) {
+        assert_eq!(read.len(), written.len());
+        for (r, w) in read.iter().zip(written) {
+            let rounded = ShownItem {
+                propensity: w.propensity,
+                ..r.clone()
+            };
+            assert_eq!(&rounded, w);
+            let error = (r.propensity / w.propensity - 1.0).abs();
+            assert!(
+                error < 1.3e-4,
+                "{} read back as {}",
+                w.propensity,
+                r.propensity
+            );
+        }
+    }
+
     fn item(product_id: i64, module: &str, position: i32, propensity: f32) -> ShownItem {
         ShownItem {
             product_id,
@@ -367,10 +470,8 @@ mod tests {
         };
         let packed = pack(&items, &asked);
         let unpacked = unpack(&packed).unwrap();
-        assert_eq!(
-            (unpacked.items, unpacked.asked),
-            (items.clone(), Some(asked.clone()))
-        );
+        assert_same(&unpacked.items, &items);
+        assert_eq!(unpacked.asked, Some(asked.clone()));
         let json = serde_json::to_vec(&(&items, &asked)).unwrap().len();
         assert!(
             packed.len() * 10 < json,
@@ -384,7 +485,7 @@ mod tests {
         let slate = Slate {
             version: ITEMS_ONLY,
             modules: vec!["similar".to_owned()],
-            runs: vec![(0, 1)],
+            runs: vec![(0_u32, 1_u32)],
             items: vec![ItemV1 {
                 product_delta: 42,
                 position_delta: 1,
@@ -404,6 +505,83 @@ mod tests {
     }
 
     #[test]
+    fn a_ranked_answer_takes_about_five_bytes_an_item() {
+        // A product page's answer as served: 16 slots in two modules, every item ranked
+        // with a propensity below 1, products of a 3,000-product catalog.
+        let items: Vec<ShownItem> = (0..16)
+            .map(|n: i32| {
+                let module = if n < 8 {
+                    "similar_items"
+                } else {
+                    "you_may_also_like"
+                };
+                let propensity = 0.97_f32 - 0.05 * n as f32;
+                item(i64::from((n * 733) % 3_000 + 1), module, n + 1, propensity)
+            })
+            .collect();
+        let packed = pack(
+            &items,
+            &Asked {
+                products: vec![1_234],
+                ..Asked::default()
+            },
+        );
+        assert_same(&unpack(&packed).unwrap().items, &items);
+        assert!(packed.len() <= 16 * 5 + 16, "{} bytes", packed.len());
+    }
+
+    #[test]
+    fn positions_with_gaps_and_repeated_modules_round_trip() {
+        let items = vec![
+            item(5, "a", 3, 1.0),
+            item(6, "a", 4, 0.5),
+            item(7, "b", 9, 1.0),
+            item(8, "a", 2, 0.25),
+        ];
+        let unpacked = unpack(&pack(&items, &Asked::default())).unwrap();
+        assert_same(&unpacked.items, &items);
+    }
+
+    #[test]
+    fn a_slate_of_the_second_layout_still_reads() {
+        let slate = Slate {
+            version: TAGGED_DRAWS,
+            modules: vec![Module::Known(0)],
+            runs: vec![(0_u32, 2_u32)],
+            items: vec![
+                Item {
+                    product_delta: 42,
+                    position_delta: 1,
+                    draw: Draw::Certain,
+                },
+                Item {
+                    product_delta: -2,
+                    position_delta: 1,
+                    draw: Draw::Explored(0.125),
+                },
+            ],
+        };
+        let mut bytes = postcard::to_allocvec(&slate).unwrap();
+        let asked = PackedAsked {
+            products: vec![7],
+            query: None,
+            page: None,
+        };
+        bytes.extend(postcard::to_allocvec(&asked).unwrap());
+
+        let unpacked = unpack(&bytes).unwrap();
+
+        assert_eq!(
+            unpacked.items,
+            [
+                item(42, "similar_items", 1, 1.0),
+                item(40, "similar_items", 2, 0.125)
+            ]
+        );
+        assert_eq!(unpacked.asked.unwrap().products, [7]);
+    }
+
+    #[test]
     fn bytes_that_are_not_a_slate_are_refused() {
         let items = vec![item(1, "a", 1, 1.0), item(2, "b", 2, 0.5)];
         let mut packed = pack(&items, &Asked::default());
@@ -417,7 +595,7 @@ mod tests {
         #[test]
         fn any_items_round_trip(
             raw in prop::collection::vec(
-                (any::<i64>(), 0_usize..4, 1_i32..i32::MAX, prop::sample::select(vec![1.0_f32, 0.5, 0.03125, 0.9]), any::<bool>()),
+                (any::<i64>(), 0_usize..4, 1_i32..i32::MAX, prop::sample::select(vec![1.0_f32, 0.5, 0.03125, 0.9, 1e-6]), any::<bool>()),
                 0..40,
             ),
             asked_products in prop::collection::vec(any::<i64>(), 0..20),
@@ -437,7 +615,7 @@ mod tests {
                 .collect();
             let asked = Asked { products: asked_products, query, page };
             let unpacked = unpack(&pack(&items, &asked)).unwrap();
-            prop_assert_eq!(unpacked.items, items);
+            assert_same(&unpacked.items, &items);
             prop_assert_eq!(unpacked.asked, Some(asked));
         }
 

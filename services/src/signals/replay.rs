@@ -35,7 +35,7 @@ pub struct LoggedAnswer {
     pub items: Vec<ShownItem>,
     /// The shown products the shopper clicked from this answer.
     pub clicked: HashSet<i64>,
-    /// When it was served.
+    /// When it was served, to the millisecond.
     pub occurred_at: DateTime<Utc>,
 }
 
@@ -54,25 +54,27 @@ pub async fn recent(
     let rows = impression::Entity::find()
         .filter(impression::Column::ShopId.eq(shop_id))
         .filter(impression::Column::Surface.eq(surface))
-        .filter(impression::Column::OccurredAt.gte(since))
+        .filter(impression::served_from(since))
         .filter(impression::Column::ItemCount.gt(0))
-        .order_by_desc(impression::Column::OccurredAt)
+        .order_by_desc(impression::Column::Id)
         .limit(limit)
         .all(conn)
         .await?;
-    let mut clicks = clicks(conn, shop_id, rows.iter().map(|r| r.rec_id.as_str())).await?;
+    let rec_ids: Vec<String> = rows.iter().map(impression::Model::rec_id).collect();
+    let mut clicks = clicks(conn, shop_id, rec_ids.iter().map(String::as_str)).await?;
     Ok(rows
         .into_iter()
-        .map(|row| LoggedAnswer {
+        .zip(rec_ids)
+        .map(|(row, rec_id)| LoggedAnswer {
             items: items(&row),
             asked: asked(&row),
-            clicked: clicks.remove(&row.rec_id).unwrap_or_default(),
-            rec_id: row.rec_id,
+            clicked: clicks.remove(&rec_id).unwrap_or_default(),
+            rec_id,
+            occurred_at: row.served_at(),
             session_id: row.session_id,
             anonymous_id: row.anonymous_id,
             customer_id: row.customer_id,
             traffic_source: row.traffic_source,
-            occurred_at: row.occurred_at,
         })
         .collect())
 }

@@ -1,6 +1,7 @@
 //! The email holdout comparison from hand-built push states, impressions, clicks and orders.
 
 use chrono::{DateTime, Duration, Utc};
+use entity::domain::RecId;
 use entity::{email_push_state, event, impression, order};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
@@ -36,8 +37,9 @@ async fn member(rig: &Rig, customer: i64, arm: &str, since: DateTime<Utc>, pushe
 /// `customer`'s email impression (their pushed list); returns its id.
 async fn shown(rig: &Rig, customer: i64, at: DateTime<Utc>) -> i64 {
     impression::ActiveModel {
+        id: Set(RecId::new(at, 0, customer).key()),
         shop_id: Set(rig.shop.id),
-        rec_id: Set(format!("em_{customer}")),
+        rec_text: Set(Some(format!("em_{customer}"))),
         surface: Set("email".into()),
         traffic_source: Set("email".into()),
         session_id: Set(format!("em_{customer}")),
@@ -47,9 +49,10 @@ async fn shown(rig: &Rig, customer: i64, at: DateTime<Utc>) -> i64 {
         list_version: Set(Some("l1".into())),
         policy_version: Set("1".into()),
         item_count: Set(1),
-        items: Set(json!([{"product_id": 1, "module": "email", "position": 1,
-            "propensity": 1.0, "explored": false}])),
-        occurred_at: Set(at),
+        items: Set(Some(
+            json!([{"product_id": 1, "module": "email", "position": 1,
+            "propensity": 1.0, "explored": false}]),
+        )),
         experiment_id: Set(None),
         arm: Set(None),
         ..Default::default()

@@ -214,7 +214,7 @@ async fn each_cohort_is_logged_once_under_the_rec_id_its_links_carry() {
         .await
         .unwrap()
         .into_iter()
-        .map(|row| (row.rec_id.clone(), row))
+        .map(|row| (row.rec_id(), row))
         .collect();
     let mut cohorts = 0;
     for kind in FeedKind::ALL {

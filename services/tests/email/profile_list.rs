@@ -26,7 +26,7 @@ async fn a_customer_s_list_is_served_as_pushed_and_logged() {
     let logged = impression::Entity::find().all(&rig.db.conn).await.unwrap();
     assert_eq!(logged.len(), 1);
     assert_eq!(
-        (logged[0].rec_id.as_str(), logged[0].customer_id),
+        (logged[0].rec_id().as_str(), logged[0].customer_id),
         (rec_id, Some(7))
     );
 }

@@ -238,7 +238,7 @@ async fn each_imported_list_is_logged_as_an_email_impression_under_its_rec_id() 
     );
     for profile in rig.fake.profiles() {
         let rec_id = profile.properties["meander_rec_id"].as_str().unwrap();
-        let row = logged.iter().find(|row| row.rec_id == rec_id).unwrap();
+        let row = logged.iter().find(|row| row.rec_id() == rec_id).unwrap();
         let customer: i64 = profile.external_id.as_deref().unwrap().parse().unwrap();
         assert_eq!(
             (row.surface.as_str(), row.customer_id),

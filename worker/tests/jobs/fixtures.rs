@@ -97,8 +97,12 @@ pub async fn show_in(
     at: chrono::DateTime<Utc>,
     (session, browser, arm): (&str, &str, Option<(i64, &str)>),
 ) -> i64 {
+    use entity::domain::RecId;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use services::signals::{Asked, ExperimentTag, Impression, ShownItem};
+    use std::sync::atomic::{AtomicI64, Ordering};
+    /// Keys' sequence numbers, unique within a test process.
+    static NEXT: AtomicI64 = AtomicI64::new(0);
     let items = (1..)
         .zip(products)
         .map(|(position, product)| ShownItem {
@@ -111,7 +115,8 @@ pub async fn show_in(
         .collect();
     let shown = Impression {
         shop_id,
-        rec_id: rec_id.into(),
+        id: RecId::new(at, 0, NEXT.fetch_add(1, Ordering::Relaxed)),
+        rec_text: Some(rec_id.into()),
         surface: surface.into(),
         traffic_source: "direct".into(),
         session_id: session.into(),
@@ -121,7 +126,6 @@ pub async fn show_in(
         list_version: None,
         policy_version: "1".into(),
         items,
-        occurred_at: at,
         experiment: arm.map(|(experiment_id, arm)| ExperimentTag {
             experiment_id,
             arm: Some(arm.into()),
@@ -133,7 +137,7 @@ pub async fn show_in(
         .unwrap();
     entity::impression::Entity::find()
         .filter(entity::impression::Column::ShopId.eq(shop_id))
-        .filter(entity::impression::Column::RecId.eq(rec_id))
+        .filter(entity::impression::Column::RecText.eq(rec_id))
         .one(&db.conn)
         .await
         .unwrap()

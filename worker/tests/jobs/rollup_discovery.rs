@@ -3,6 +3,7 @@
 //! within the window (same session, browser or customer), and defined values for empty days.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::domain::RecId;
 use entity::{event, metric_rollup, order, order_line};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use services::rollups::{Windows, rollup_day};
@@ -549,7 +550,8 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
     };
     let shown = Impression {
         shop_id: s,
-        rec_id: "r-modules".into(),
+        id: RecId::new(at(0, 12, 0), 0, 0),
+        rec_text: Some("r-modules".into()),
         surface: "pdp".into(),
         traffic_source: "direct".into(),
         session_id: "s1".into(),
@@ -563,7 +565,6 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
             item(2, 2, "similar"),
             item(3, 5, "complete_the_look"),
         ],
-        occurred_at: at(0, 12, 0),
         experiment: None,
         asked: Asked::default(),
     };

@@ -139,7 +139,7 @@ async fn the_nightly_rollup_removes_impressions_past_their_retention_and_keeps_t
         .await
         .unwrap()
         .into_iter()
-        .map(|i| (i.shop_id, i.rec_id))
+        .map(|i| (i.shop_id, i.rec_id()))
         .collect();
     left.sort();
     let mut expected = vec![

@@ -3,6 +3,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use entity::domain::RecId;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::data::Card;
@@ -134,7 +135,7 @@ pub(super) fn breadcrumbs(steps: &[(String, Option<String>)]) -> Markup {
 }
 
 /// The rec id and model version behind a toggle: for the merchant and engineers, not shoppers.
-pub(super) fn debug_line(rec_id: &str, model_version: Option<&str>) -> Markup {
+pub(super) fn debug_line(rec_id: RecId, model_version: Option<&str>) -> Markup {
     html! {
         details.debug {
             summary { "Debug" }

@@ -58,7 +58,7 @@ pub async fn results_page(
             @if found.page > 1 { a rel="prev" href=(link(found.page - 1)) { "Previous" } " " }
             @if found.has_more { a rel="next" href=(link(found.page + 1)) { "Next" } }
         }
-        (debug_line(&found.results.rec_id, found.results.model_version.as_deref()))
+        (debug_line(found.results.rec_id, found.results.model_version.as_deref()))
     };
     Ok(html_page(
         &visitor,

@@ -122,7 +122,7 @@ pub(super) fn modules(recs: &RecResponse, model: &ShopModel, currency: &str) -> 
                 }
             }
         }
-        (debug_line(&recs.rec_id, recs.model_version.as_deref()))
+        (debug_line(recs.rec_id, recs.model_version.as_deref()))
     }
 }
 
