@@ -283,7 +283,7 @@ async fn count(
     let shown = || impression::Column::ItemCount.gt(0);
     // A served answer's rec id is its key in decimal; an older one's is its stored text.
     let rec_id = Func::coalesce([
-        Expr::col((impression::Entity, impression::Column::RecText)).into(),
+        Expr::col((impression::Entity, impression::Column::RecText)),
         Expr::col((impression::Entity, impression::Column::Id)).cast_as("TEXT"),
     ]);
     let clicked = event_exists(
