@@ -67,18 +67,6 @@ pub struct ExperimentTag {
 }
 
 impl Impression {
-    /// The rec id clicks carry back.
-    #[must_use]
-    pub fn rec_id(&self) -> String {
-        self.rec_text.clone().unwrap_or_else(|| self.id.to_string())
-    }
-
-    /// When it was served, to the millisecond.
-    #[must_use]
-    pub fn served_at(&self) -> DateTime<Utc> {
-        self.id.served_at()
-    }
-
     /// Checks what came from the request (ids) and what the ranker produced (positions,
     /// propensities): a bad impression fails its own request, never a shared batch.
     ///
@@ -107,7 +95,7 @@ impl Impression {
     }
 }
 
-/// Rows per insert statement: 18 columns each stays far below SQLite's bound-parameter limit.
+/// Rows per insert statement: 19 columns each stays far below SQLite's bound-parameter limit.
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// This process's ids: node 0 until [`register`] gives it its own.
