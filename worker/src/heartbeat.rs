@@ -86,6 +86,7 @@ pub async fn run(liveness: Liveness, stop: CancellationToken) {
             }
         }
     }
+    workers.release_all();
     remove(&conn, &name).await;
 }
 
@@ -116,7 +117,7 @@ async fn keep_workers_alive(db: &Database, workers: &LiveWorkers, orphan_after: 
     if let Err(err) = keepalive::beat(&db.pool, &workers.names()).await {
         tracing::warn!(%err, "worker keep-alive failed");
     }
-    match keepalive::recover_orphans(&db.pool, orphan_after).await {
+    match keepalive::recover_orphans(&db.pool, orphan_after, workers.locks()).await {
         Ok(0) => {}
         Ok(jobs) => tracing::warn!(jobs, "re-queued the jobs of workers that stopped beating"),
         Err(err) => tracing::warn!(%err, "orphaned job recovery failed"),

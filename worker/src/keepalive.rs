@@ -6,14 +6,18 @@
 //! is restarted under a new name. Either way another process would take its running jobs
 //! for orphans and run them again. Here the heartbeat task beats for the current worker of
 //! every queue, whatever the workers are doing, and re-queues the jobs of workers nobody
-//! has beaten for within [`orphan_after`].
+//! has beaten for within [`orphan_after`] — on SQLite, only of those the OS says are gone
+//! ([`HostLocks`]).
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::database::Pool;
 use sea_orm::sqlx;
+
+use crate::host_locks::HostLocks;
 
 /// A worker whose last beat is this old, at least, has died: well above a beat delayed by
 /// a busy database (SQLite waits up to its busy timeout, 5 s by default, for a lock).
@@ -48,6 +52,8 @@ struct QueueWorker {
     failures: u32,
     /// When the current run of failures began.
     failing_since: Option<Instant>,
+    /// The current worker's lock file, on SQLite.
+    lock: Option<File>,
 }
 
 impl QueueWorker {
@@ -65,18 +71,47 @@ impl QueueWorker {
 
 /// The apalis worker this process currently runs for each queue (a restart replaces it),
 /// and how each queue's workers have been failing: restarts back off, and a queue that
-/// keeps failing is reported down.
+/// keeps failing is reported down. On SQLite each current worker holds its lock file.
 #[derive(Debug, Clone, Default)]
-pub struct LiveWorkers(Arc<Mutex<HashMap<&'static str, QueueWorker>>>);
+pub struct LiveWorkers {
+    queues: Arc<Mutex<HashMap<&'static str, QueueWorker>>>,
+    locks: Option<HostLocks>,
+}
 
 impl LiveWorkers {
+    /// Workers that hold their lock in `locks` while they live (SQLite), or nowhere.
+    #[must_use]
+    pub fn new(locks: Option<HostLocks>) -> Self {
+        Self {
+            queues: Arc::default(),
+            locks,
+        }
+    }
+
+    /// Where other workers' locks are asked after, if anywhere.
+    #[must_use]
+    pub fn locks(&self) -> Option<&HostLocks> {
+        self.locks.as_ref()
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<&'static str, QueueWorker>) -> T) -> Option<T> {
-        self.0.lock().ok().map(|mut queues| f(&mut queues))
+        self.queues.lock().ok().map(|mut queues| f(&mut queues))
     }
 
     /// `name` is now the worker of `queue` (it starts polling after [`Self::restart_delay`]).
+    /// A lock that cannot be taken is logged: the worker then goes by its beats alone.
     pub fn started(&self, queue: &'static str, name: String) {
-        self.with(|queues| queues.entry(queue).or_default().name = Some(name));
+        let lock = self.locks.as_ref().and_then(|locks| {
+            locks
+                .hold(&name)
+                .inspect_err(|err| tracing::warn!(%err, worker = %name, "cannot take the worker's lock file"))
+                .ok()
+        });
+        self.with(|queues| {
+            let worker = queues.entry(queue).or_default();
+            worker.name = Some(name);
+            worker.lock = lock;
+        });
     }
 
     /// The worker of `queue` started polling at `now`.
@@ -95,6 +130,9 @@ impl LiveWorkers {
                 return;
             };
             queue.settle(now);
+            if let (Some(locks), Some(lock)) = (&self.locks, queue.lock.take()) {
+                locks.release(name, lock);
+            }
             queue.name = None;
             queue.up_since = None;
             queue.failures = queue.failures.saturating_add(1);
@@ -146,6 +184,20 @@ impl LiveWorkers {
         self.with(|queues| queues.values().filter_map(|q| q.name.clone()).collect())
             .unwrap_or_default()
     }
+
+    /// Lets go of every lock at shutdown (the workers have stopped; what they left running
+    /// is for the others to recover).
+    pub fn release_all(&self) {
+        self.with(|queues| {
+            for worker in queues.values_mut() {
+                if let (Some(locks), Some(name), Some(lock)) =
+                    (&self.locks, &worker.name, worker.lock.take())
+                {
+                    locks.release(name, lock);
+                }
+            }
+        });
+    }
 }
 
 /// Marks `names` as seen now.
@@ -175,24 +227,50 @@ pub async fn beat(pool: &Pool, names: &[String]) -> Result<(), sqlx::Error> {
 }
 
 /// Puts the running or fetched jobs of every worker not seen for `stale_after` back in the
-/// queue (an attempt counted, as apalis counts it); returns how many.
+/// queue (an attempt counted, as apalis counts it); returns how many. With `locks` (SQLite)
+/// a worker whose lock is still held is alive however late its beats, and keeps its jobs.
 ///
 /// # Errors
 /// The database error.
-pub async fn recover_orphans(pool: &Pool, stale_after: Duration) -> Result<u64, sqlx::Error> {
+pub async fn recover_orphans(
+    pool: &Pool,
+    stale_after: Duration,
+    locks: Option<&HostLocks>,
+) -> Result<u64, sqlx::Error> {
     let seconds = i64::try_from(stale_after.as_secs()).unwrap_or(i64::MAX);
     let done = match pool {
-        Pool::Sqlite(pool) => sqlx::query(
-            "UPDATE Jobs SET status = 'Pending', done_at = NULL, lock_by = NULL, \
+        Pool::Sqlite(pool) => {
+            let late: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT lock_by FROM Jobs JOIN Workers ON Jobs.lock_by = Workers.id \
+                 WHERE Jobs.status IN ('Running', 'Queued') \
+                 AND strftime('%s', 'now') - Workers.last_seen >= ?1",
+            )
+            .bind(seconds)
+            .fetch_all(pool)
+            .await?;
+            let dead: Vec<String> = late
+                .into_iter()
+                .filter(|worker| !locks.is_some_and(|locks| locks.is_held(worker)))
+                .collect();
+            if dead.is_empty() {
+                return Ok(0);
+            }
+            let dead = serde_json::to_string(&dead).unwrap_or_else(|_| "[]".into());
+            sqlx::query(
+                "UPDATE Jobs SET status = 'Pending', done_at = NULL, lock_by = NULL, \
                  lock_at = NULL, attempts = attempts + 1, \
                  last_result = '{\"Err\": \"Re-enqueued: its worker stopped beating.\"}' \
-                 WHERE status IN ('Running', 'Queued') AND lock_by IN \
-                 (SELECT id FROM Workers WHERE strftime('%s', 'now') - last_seen >= ?1)",
-        )
-        .bind(seconds)
-        .execute(pool)
-        .await?
-        .rows_affected(),
+                 WHERE status IN ('Running', 'Queued') \
+                 AND lock_by IN (SELECT value FROM json_each(?1)) \
+                 AND lock_by IN (SELECT id FROM Workers \
+                 WHERE strftime('%s', 'now') - last_seen >= ?2)",
+            )
+            .bind(dead)
+            .bind(seconds)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }
         Pool::Postgres(pool) => sqlx::query(
             "WITH stale AS (SELECT jobs.id FROM apalis.jobs \
                  JOIN apalis.workers ON jobs.lock_by = workers.id \

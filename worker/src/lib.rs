@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod enqueue;
 pub mod heartbeat;
+pub mod host_locks;
 pub mod job;
 pub mod jobs;
 pub mod keepalive;

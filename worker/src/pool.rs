@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::heartbeat::{self, Liveness};
+use crate::host_locks::HostLocks;
 use crate::job::{Job, JobContext};
 use crate::jobs::{
     BuildEmailFeeds, ConnectWebPixel, GuardExperiments, LoadDemoShop, PrecomputeListPart,
@@ -29,6 +30,10 @@ use crate::{receipts, runner, schedule};
 /// Jobs a worker fetches at once: one, so it never holds a job it has no slot to start
 /// (apalis fetches only when a slot is free).
 const FETCH_BATCH: usize = 1;
+
+/// When apalis's own orphan check takes a worker for dead on SQLite, where ours asks the OS
+/// first ([`HostLocks`]): a backstop, should a lock file be lost.
+const APALIS_BACKSTOP: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Registers a worker for every job type: the one list of jobs the workers run.
 fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
@@ -91,10 +96,13 @@ impl WorkerSetup {
         let concurrency = self.settings.concurrency;
         let poll = Duration::from_millis(self.settings.poll_interval_ms);
         let beat = Duration::from_secs(self.settings.heartbeat_interval_secs);
-        // apalis's own orphan check (at each worker's beat) uses the same threshold as ours.
-        let missed = keepalive::orphan_after(beat)
-            .as_secs()
-            .div_ceil(beat.as_secs().max(1));
+        // apalis's own orphan check (at each worker's beat) uses the same threshold as ours;
+        // where ours asks the OS too (SQLite), apalis's only backstops it after a day.
+        let orphan_after = match self.live.locks() {
+            Some(_) => APALIS_BACKSTOP,
+            None => keepalive::orphan_after(beat),
+        };
+        let missed = orphan_after.as_secs().div_ceil(beat.as_secs().max(1));
         let missed = usize::try_from(missed).unwrap_or(usize::MAX);
         let backoff = RetryBackoff::from_settings(&self.settings);
         // The two backends' storages are distinct types with the same API: one definition
@@ -171,7 +179,7 @@ impl WorkerPool {
     pub fn start(queue: &JobQueue, ctx: JobContext, settings: &WorkerSettings) -> Self {
         let process_id = process_id();
         tracing::info!(worker = %process_id, "starting workers");
-        let live = LiveWorkers::default();
+        let live = LiveWorkers::new(HostLocks::for_pool(queue.pool()));
         let stop = CancellationToken::new();
         let setup = WorkerSetup {
             pool: queue.pool().clone(),

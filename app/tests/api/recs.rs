@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use app::ServeOptions;
 use common::settings::DemoSettings;
 use entity::{event, product};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
 use crate::helpers::{API_SECRET, TestApp, json, spawn_app_with};
@@ -31,10 +31,12 @@ pub(crate) async fn demo_app(build_models: bool) -> (TestApp, i64) {
     (app, summary.shop_id)
 }
 
-/// A product that is on sale, to use as a product-page seed.
+/// A product that is on sale, to use as a product-page seed: the same one on every run (the
+/// bulk ingest stores the demo catalog in no particular order, its ids are fixed).
 pub(crate) async fn some_product(app: &TestApp) -> i64 {
     product::Entity::find()
         .filter(product::Column::Status.eq("active"))
+        .order_by_asc(product::Column::Id)
         .one(&app.db.conn)
         .await
         .unwrap()

@@ -225,14 +225,17 @@ fn unpooled_pins(catalog: &Catalog, pool: &CandidatePool, rules: &Active<'_>) ->
 }
 
 /// The order modules take their items in (they are answered in the policy's order): the
-/// ones that promise a relation to the product first, so that an open module never takes
-/// the few items only they may show — in a small shop, the only complements go to
-/// "Complete the look", not to "You may also like" above it.
+/// narrowest promise first, so that a module never takes the few items only a later one may
+/// show. Complements first: in a small shop similar items short of their own category stand
+/// in with its siblings, which may be the very categories that complete the look (a Dutch
+/// oven's four fellow pans leave "Similar items" to the kitchen utensils, and "Complete the
+/// look" empty). Then similar, then wide, then the open modules.
 fn fill_order(policy: &SurfacePolicy) -> Vec<usize> {
     let rank = |scope: Scope| match scope {
-        Scope::Tight | Scope::Complements => 0,
-        Scope::Wide | Scope::Query => 1,
-        Scope::CrossCategory | Scope::Any => 2,
+        Scope::Complements => 0,
+        Scope::Tight => 1,
+        Scope::Wide | Scope::Query => 2,
+        Scope::CrossCategory | Scope::Any => 3,
     };
     let mut order: Vec<usize> = (0..policy.modules.len()).collect();
     order.sort_by_key(|&i| rank(policy.modules[i].scope));

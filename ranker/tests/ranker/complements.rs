@@ -278,3 +278,33 @@ fn the_few_complements_of_a_small_shop_go_to_complete_the_look_not_the_module_ab
         ["similar_items", "you_may_also_like", "complete_the_look"]
     );
 }
+
+#[test]
+fn similar_items_short_of_their_kind_leave_a_sibling_category_that_completes_the_look_to_it() {
+    // Four trail shoes and three running shoes: running is trail's sibling, so similar
+    // items may stand in with it, and the graph pairs the two, so it completes the look.
+    let rows: Vec<Row> = (0..7)
+        .map(|i| (if i < 4 { 1 } else { 0 }, i % 4, 0, None, true))
+        .collect();
+    let mut s = shop(&rows);
+    let mut graph = CategoryGraph::default();
+    graph.connect(s.cats.trail, s.cats.run, 1.0);
+    s.catalog.set_category_graph(graph);
+    let seed = ItemId(0);
+    let scored: Vec<(ItemId, f32)> = (1..7)
+        .map(|i| (ItemId(i), if i >= 4 { 1.0 } else { 0.5 }))
+        .collect();
+    let mut pool = CandidatePool::new();
+    pool.add_neighbours(&s.catalog, Source::CoOccurrence, 1.0, seed, &scored)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ctx = Context::new(Surface::Product, 1_000).with_seeds(vec![seed]);
+
+    let list = serve(&s, &pool, &ctx);
+
+    let items =
+        |name: &str| -> HashSet<ItemId> { module(&list, name).iter().map(|(i, _)| *i).collect() };
+    let running: HashSet<ItemId> = (4..7).map(ItemId).collect();
+    assert_eq!(items("complete_the_look"), running);
+    let trail: HashSet<ItemId> = (1..4).map(ItemId).collect();
+    assert_eq!(items("similar_items"), trail, "the fellow trail shoes only");
+}

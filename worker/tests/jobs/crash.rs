@@ -10,8 +10,14 @@ use entity::{job_run, model, rec_list};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
 use services::recs::lists::LISTS_KIND;
+use std::time::{Duration, Instant};
+
+use common::database::Pool;
+use sea_orm::sqlx;
 use worker::JobQueue;
+use worker::host_locks::HostLocks;
 use worker::jobs::PrecomputeLists;
+use worker::keepalive::{self, LiveWorkers};
 
 use crate::{jobs_with_status, wait_for};
 
@@ -156,4 +162,52 @@ async fn two_worker_processes_run_each_of_many_long_jobs_once() {
     let runs = precompute_runs(&db).await;
     let statuses: Vec<&str> = runs.iter().map(|r| r.status.as_str()).collect();
     assert_eq!(statuses, ["succeeded"; JOBS], "one run per job: {runs:?}");
+}
+
+/// On SQLite a worker may beat late without being dead: another process's long list writes
+/// can keep it from the database for longer than the orphan threshold. Its job stays its
+/// own while its process holds the worker's lock, and is recovered once the lock is gone.
+#[tokio::test]
+async fn a_late_worker_keeps_its_job_while_it_holds_its_lock() {
+    let (_database, db) = crate::fixtures::database().await;
+    let (Some(locks), Pool::Sqlite(pool)) = (HostLocks::for_pool(&db.pool), &db.pool) else {
+        return; // PostgreSQL: workers may live on other hosts; their beats alone decide.
+    };
+    let queue = JobQueue::new(&db).await.unwrap();
+    let window = Some("late".into());
+    queue
+        .push(PrecomputeLists { shop_id: 1, window })
+        .await
+        .unwrap();
+    let live = LiveWorkers::new(Some(locks.clone()));
+    live.started("precompute_lists", "late-worker".into());
+    // Its last beat was long ago, and it is running the job.
+    sqlx::query(
+        "INSERT INTO Workers (id, worker_type, storage_name, layers, last_seen) \
+         VALUES ('late-worker', 'precompute_lists', 'SqliteStorage', '', \
+         strftime('%s', 'now') - 600)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE Jobs SET status = 'Running', lock_by = 'late-worker'")
+        .execute(pool)
+        .await
+        .unwrap();
+    let stale_after = Duration::from_secs(15);
+
+    let recovered = keepalive::recover_orphans(&db.pool, stale_after, Some(&locks)).await;
+    assert_eq!(recovered.unwrap(), 0, "its process lives");
+    assert_eq!(
+        jobs_with_status(&db, "precompute_lists", "Running").await,
+        1
+    );
+
+    live.stopped("late-worker", Instant::now());
+    let recovered = keepalive::recover_orphans(&db.pool, stale_after, Some(&locks)).await;
+    assert_eq!(recovered.unwrap(), 1, "nobody holds its lock now");
+    assert_eq!(
+        jobs_with_status(&db, "precompute_lists", "Pending").await,
+        1
+    );
 }
