@@ -43,6 +43,9 @@ pub struct Model {
     /// Bumped by every catalog write (webhook or sync batch): serving reloads its catalog
     /// when it changes.
     pub catalog_revision: i64,
+    /// Bumped when a product's lists are rebuilt inside the published list version:
+    /// serving forgets the lists it has read when it changes.
+    pub list_revision: i64,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.
@@ -50,11 +53,12 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {
-    /// A new shop starts at catalog revision 0 (the column's default, set here too because an
-    /// insert returns the model built from the values it sent).
+    /// A new shop starts at catalog and list revision 0 (the columns' default, set here too
+    /// because an insert returns the model built from the values it sent).
     fn new() -> Self {
         Self {
             catalog_revision: sea_orm::ActiveValue::Set(0),
+            list_revision: sea_orm::ActiveValue::Set(0),
             ..<Self as sea_orm::ActiveModelTrait>::default()
         }
     }

@@ -32,6 +32,7 @@ mod m20261208_000260_email_holdout;
 mod m20261209_000270_impression_slates;
 mod m20261210_000280_impression_model_rows;
 mod m20261211_000290_impression_keys;
+mod m20261212_000300_list_revision;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000270_impression_slates::Migration),
             Box::new(m20261210_000280_impression_model_rows::Migration),
             Box::new(m20261211_000290_impression_keys::Migration),
+            Box::new(m20261212_000300_list_revision::Migration),
         ]
     }
 }

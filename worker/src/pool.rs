@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use apalis::layers::WorkerBuilderExt;
-use apalis::prelude::{BackendExt, Monitor, ParallelizeExt, WorkerBuilder};
+use apalis::prelude::{BackendExt, BackoffConfig, Monitor, ParallelizeExt, WorkerBuilder};
 use common::database::Pool;
 use common::settings::WorkerSettings;
 use common::{Database, Settings};
@@ -30,6 +30,17 @@ use crate::{receipts, runner, schedule};
 /// Jobs a worker fetches at once: one, so it never holds a job it has no slot to start
 /// (apalis fetches only when a slot is free).
 const FETCH_BATCH: usize = 1;
+
+/// How far an idle queue's polling slows down, as a multiple of `worker.poll_interval_ms`:
+/// fifteen queues polled twice a second took a few percent of a core from an embedded app
+/// serving a thousand answers a second; a queue that finds a job polls at the full rate again.
+const IDLE_POLL_SLOWDOWN: u32 = 8;
+
+/// The idle backoff of a queue polled every `poll`: doubling up to [`IDLE_POLL_SLOWDOWN`]
+/// times `poll`.
+fn idle_backoff(poll: Duration) -> BackoffConfig {
+    BackoffConfig::new(poll.saturating_mul(IDLE_POLL_SLOWDOWN))
+}
 
 /// When apalis's own orphan check takes a worker for dead on SQLite, where ours asks the OS
 /// first ([`HostLocks`]): a backstop, should a lock file be lost.
@@ -117,17 +128,16 @@ impl WorkerSetup {
                 let storage = $storage.with_config(config);
                 monitor.register(move |restarts| {
                     let wait_turn = wait_turn.clone();
-                    let backend =
-                        storage
-                            .clone()
-                            .poll_with_interval(poll)
-                            .before_start(move |_| {
-                                let turn = wait_turn();
-                                async move {
-                                    turn.await;
-                                    Ok(())
-                                }
-                            });
+                    let backend = storage
+                        .clone()
+                        .poll_with_backoff(poll, idle_backoff(poll))
+                        .before_start(move |_| {
+                            let turn = wait_turn();
+                            async move {
+                                turn.await;
+                                Ok(())
+                            }
+                        });
                     WorkerBuilder::new(name(restarts))
                         .backend(backend)
                         .data(ctx.clone())

@@ -21,7 +21,7 @@ use tokio::sync::{Mutex, RwLock};
 
 use super::experiment_cache::ExperimentCache;
 use super::impressions::ImpressionLog;
-use super::lists::ListCache;
+use super::lists::{LIST_CAPACITY, ListCache};
 use super::sessions::SessionWindow;
 use crate::error::ApiError;
 
@@ -217,8 +217,9 @@ impl ModelCache {
         }
         let versions = lists::current(conn, shop_id).await?;
         if let Some(entry) = self.shops.write().await.get_mut(&shop_id)
-            && entry.model.versions == versions
+            && entry.model.versions.same_model(&versions)
         {
+            entry.model.lists.follow(versions.list_revision);
             entry.model.refresh_tuning(conn, shop_id).await?;
             entry.checked = Instant::now();
             return Ok(entry.model.clone());
@@ -286,12 +287,13 @@ async fn load(
     let search = services::search::load(conn, shop_id, Arc::clone(&view))
         .await
         .map_err(ApiError::internal)?;
+    let lists = ListCache::new(LIST_CAPACITY, versions.list_revision);
     Ok(ShopModel {
         versions,
         view,
         tuning,
         display,
-        lists: ListCache::default(),
+        lists,
         impressions,
         sessions,
         search,

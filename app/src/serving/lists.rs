@@ -2,23 +2,21 @@
 //! list version: a new version gets a new model and an empty cache). Misses are cached too:
 //! a home request first looks for the shopper's own list, which most shoppers do not have.
 //!
-//! Entries expire after [`LIST_TTL`] because a product's lists can be rebuilt in place,
-//! inside the same version, after the product changes (`precompute_product`); serving then
-//! picks up the rebuilt list within that time, as it picks up a new version within the model
-//! cache's recheck interval.
+//! A product's lists can be rebuilt in place, inside the same version, after the product
+//! changes (`precompute_product`), which bumps the shop's list revision. Each entry keeps the
+//! revision it was read at, and the model's recheck passes the current one on
+//! ([`ListCache::follow`]): entries of an older revision are read again, the others are kept
+//! for as long as the version is served.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicI64, Ordering};
 
+use quick_cache::sync::Cache;
 use sea_orm::{ConnectionTrait, DbErr};
 use services::recs::lists;
 use services::recs::pools::StoredCandidate;
 use services::recs::store::SeedKey;
 
-use super::ttl::TtlCache;
-
-/// How long a cached list (or a cached miss) is served before it is read again.
-pub const LIST_TTL: Duration = Duration::from_secs(30);
 /// Lists kept per shop: a 3,200-product shop has about 9,500, at roughly 1 KiB each.
 pub const LIST_CAPACITY: usize = 16_384;
 
@@ -27,26 +25,35 @@ pub type CachedList = Option<Arc<[StoredCandidate]>>;
 
 /// The lists of one shop's list version.
 pub struct ListCache {
-    entries: TtlCache<SeedKey, CachedList>,
+    /// Each list with the list revision it was read at.
+    entries: Cache<SeedKey, (i64, CachedList)>,
+    /// The shop's list revision as last seen.
+    revision: AtomicI64,
 }
 
 impl Default for ListCache {
     fn default() -> Self {
-        Self::new(LIST_CAPACITY, LIST_TTL)
+        Self::new(LIST_CAPACITY, 0)
     }
 }
 
 impl ListCache {
-    /// A cache of at most `capacity` lists, each read again after `ttl`.
+    /// A cache of at most `capacity` lists of a version at list revision `revision`.
     #[must_use]
-    pub fn new(capacity: usize, ttl: Duration) -> Self {
+    pub fn new(capacity: usize, revision: i64) -> Self {
         Self {
-            entries: TtlCache::new(capacity, ttl),
+            entries: Cache::new(capacity.max(1)),
+            revision: AtomicI64::new(revision),
         }
     }
 
+    /// The shop's list revision is now `revision`: lists read at an older one are read again.
+    pub fn follow(&self, revision: i64) {
+        self.revision.fetch_max(revision, Ordering::Relaxed);
+    }
+
     /// The list of `key` in `list_version` (empty lists read as missing), from memory when
-    /// it was read less than the TTL ago.
+    /// it was read at the current list revision.
     ///
     /// # Errors
     /// The database error of a read.
@@ -57,19 +64,27 @@ impl ListCache {
         list_version: &str,
         key: &SeedKey,
     ) -> Result<CachedList, DbErr> {
-        let load = || async {
-            let list: CachedList = lists::find(conn, shop_id, list_version, key)
-                .await?
-                .filter(|items| !items.is_empty())
-                .map(Arc::from);
-            Ok(list)
-        };
-        self.entries.get_or_load(key, load, |_| true).await
+        // Taken before the read: a list rebuilt meanwhile bumps the revision past it, so the
+        // copy read now is read again rather than kept as current.
+        let revision = self.revision.load(Ordering::Relaxed);
+        if let Some((read_at, list)) = self.entries.get(key)
+            && read_at >= revision
+        {
+            return Ok(list);
+        }
+        let list: CachedList = lists::find(conn, shop_id, list_version, key)
+            .await?
+            .filter(|items| !items.is_empty())
+            .map(Arc::from);
+        self.entries.insert(key.clone(), (revision, list.clone()));
+        Ok(list)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use chrono::Utc;
     use common::Database;
     use entity::rec_list;
@@ -143,17 +158,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_list_rebuilt_in_place_is_read_again_once_its_entry_expires() {
+    async fn a_list_rebuilt_in_place_is_read_again_once_the_list_revision_moves() {
         let (_database, db, shop_id) = small_shop().await;
         let version = publish(&db, shop_id).await;
         let key = product_key(&db, &version).await;
-        let expiring = ListCache::new(16, Duration::ZERO);
-        let lasting = ListCache::new(16, Duration::from_secs(3_600));
-        let before = lasting.find(&db.conn, shop_id, &version, &key).await;
-        expiring
-            .find(&db.conn, shop_id, &version, &key)
-            .await
-            .unwrap();
+        let cache = ListCache::new(16, 0);
+        let before = cache.find(&db.conn, shop_id, &version, &key).await;
         let rebuilt = vec![before.as_ref().unwrap().clone().unwrap()[0]];
 
         rec_list::Entity::update_many()
@@ -169,10 +179,51 @@ mod tests {
             .await
             .unwrap();
 
-        let expired = expiring.find(&db.conn, shop_id, &version, &key).await;
-        assert_eq!(expired.unwrap().as_deref(), Some(rebuilt.as_slice()));
-        let cached = lasting.find(&db.conn, shop_id, &version, &key).await;
-        assert_eq!(cached.unwrap(), before.unwrap());
+        let cached = cache.find(&db.conn, shop_id, &version, &key).await;
+        assert_eq!(
+            cached.unwrap(),
+            before.unwrap(),
+            "kept while the revision holds"
+        );
+        cache.follow(1);
+        let reread = cache.find(&db.conn, shop_id, &version, &key).await;
+        assert_eq!(reread.unwrap().as_deref(), Some(rebuilt.as_slice()));
+    }
+
+    #[tokio::test]
+    async fn a_served_model_reads_a_list_again_once_the_shop_s_list_revision_moves() {
+        let (_database, db, shop_id) = small_shop().await;
+        let version = publish(&db, shop_id).await;
+        let (log, writer) = impressions::start(db.conn.clone(), WriterConfig::default());
+        let models = ModelCache::new(log).with_recheck(Duration::ZERO);
+        let key = product_key(&db, &version).await;
+        let model = models.get(&db.conn, shop_id).await.unwrap();
+        let before = model.lists.find(&db.conn, shop_id, &version, &key).await;
+        let rebuilt = vec![before.unwrap().unwrap()[1]];
+        rec_list::Entity::update_many()
+            .col_expr(
+                rec_list::Column::Items,
+                Expr::value(serde_json::to_value(&rebuilt).unwrap()),
+            )
+            .filter(rec_list::Column::ListVersion.eq(version.as_str()))
+            .filter(rec_list::Column::Surface.eq(key.surface.as_str()))
+            .filter(rec_list::Column::SeedId.eq(key.id.as_str()))
+            .exec(&db.conn)
+            .await
+            .unwrap();
+
+        services::catalog::revision::bump_lists(&db.conn, shop_id)
+            .await
+            .unwrap();
+        let rechecked = models.get(&db.conn, shop_id).await.unwrap();
+
+        assert!(Arc::ptr_eq(&model, &rechecked), "the model itself holds");
+        let served = rechecked
+            .lists
+            .find(&db.conn, shop_id, &version, &key)
+            .await;
+        assert_eq!(served.unwrap().as_deref(), Some(rebuilt.as_slice()));
+        writer.shutdown().await;
     }
 
     #[tokio::test]

@@ -53,10 +53,4 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
     pub fn remove(&self, key: &K) {
         self.entries.remove(key);
     }
-
-    /// Entries held (fresh or expired).
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
 }

@@ -219,6 +219,7 @@ async fn insert_shop(
         created_at: Set(now),
         updated_at: Set(now),
         catalog_revision: Set(0),
+        list_revision: Set(0),
     };
     Ok(row.insert(conn).await?.id)
 }

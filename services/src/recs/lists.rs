@@ -110,7 +110,8 @@ fn millis_since(started: Instant) -> u64 {
 }
 
 /// The versions serving reads: the latest pools, the latest published lists, and the
-/// catalog's revision (stock, status and prices move between precomputes).
+/// catalog's and lists' revisions (stock, status and prices move between precomputes, and a
+/// changed product's lists are rebuilt in place).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Versions {
     /// Pool (model) version.
@@ -119,6 +120,19 @@ pub struct Versions {
     pub lists: Option<String>,
     /// Catalog revision ([`crate::catalog::revision`]).
     pub catalog: i64,
+    /// List revision ([`crate::catalog::revision::bump_lists`]).
+    pub list_revision: i64,
+}
+
+impl Versions {
+    /// Whether a serving model built at `self` still holds for `current`: the same pools,
+    /// list version and catalog (a new list revision only makes the lists it read stale).
+    #[must_use]
+    pub fn same_model(&self, current: &Self) -> bool {
+        self.pools == current.pools
+            && self.lists == current.lists
+            && self.catalog == current.catalog
+    }
 }
 
 /// The versions currently published for the shop.
@@ -126,10 +140,12 @@ pub struct Versions {
 /// # Errors
 /// The database error.
 pub async fn current(conn: &impl ConnectionTrait, shop_id: i64) -> Result<Versions, DbErr> {
+    let (catalog, list_revision) = crate::catalog::revision::current(conn, shop_id).await?;
     Ok(Versions {
         pools: store::current_version(conn, shop_id).await?,
         lists: store::ready_version(conn, shop_id, LISTS_KIND).await?,
-        catalog: crate::catalog::revision::current(conn, shop_id).await?,
+        catalog,
+        list_revision,
     })
 }
 
@@ -640,6 +656,7 @@ pub async fn precompute_product(
         .await?;
     let rows = rows(shop_id, &model_version, &list_version, &lists, now);
     store::insert(&txn, rows).await?;
+    crate::catalog::revision::bump_lists(&txn, shop_id).await?;
     txn.commit().await?;
     Ok(lists.len())
 }

@@ -145,9 +145,22 @@ async fn a_changed_product_gets_its_own_lists_rebuilt_and_nothing_else_moves() {
         row.clone().delete(&db.conn).await.unwrap();
     }
 
+    let revision = async || {
+        lists::current(&db.conn, shop_id)
+            .await
+            .unwrap()
+            .list_revision
+    };
+    let revision_before = revision().await;
+
     let (job, _) = PrecomputeProduct::after_change(shop_id, product_id, chrono::Utc::now());
     job.run(JobContext::new(db.clone())).await.unwrap();
 
+    assert_eq!(
+        revision().await,
+        revision_before + 1,
+        "serving is told to read the lists it holds again"
+    );
     let after = lists_of(&db, shop_id, &version).await;
     assert_eq!(
         after.len(),
