@@ -1,6 +1,7 @@
 // The demo shop as a shopper walks it, in headless chromium: home → search → category (sorted
 // by price) → product → add to cart → cart → checkout → thank-you. Asserts each page's
-// recommendation modules render and no page logs a console error or fails a request, and
+// recommendation modules render, that a Dutch oven's "Complete the look" holds kitchen
+// utensils, and that no page logs a console error or fails a request, and
 // saves a screenshot of each step under docs/screenshots/. Then the merchant admin: turn
 // the Klaviyo feeds on, rename the home page's module, and see the storefront follow; pin a
 // product to slot 2 of the product page, see the preview place it, save the rule, and see
@@ -55,6 +56,30 @@ try {
   await page.waitForURL(/\/demo\/results\?/);
   assert.ok((await page.locator("main .grid a.card").count()) > 0, "no search results");
   await screenshot(page, "2-search");
+
+  // A Dutch oven's look, judged against the generator's ground truth (cookware goes with
+  // kitchen utensils): every card says what it goes with, none repeats a similar item, and
+  // the look holds utensils, not more pans.
+  await page.goto(`${app.base}/demo/results?q=${encodeURIComponent("dutch oven")}`);
+  await page.locator("main .grid a.card", { hasText: "Dutch Oven" }).first().click();
+  await page.waitForURL(/\/demo\/products\//);
+  await modules(["Similar items", "Complete the look"]);
+  const look = page.locator("section.module[data-module=complete_the_look]");
+  const lookReasons = await look.locator(".reason").allTextContents();
+  assert.ok(lookReasons.length > 0, "an empty look");
+  for (const reason of lookReasons) assert.match(reason, /^(Goes with this|Customers also bought)$/, `look reasons: ${lookReasons}`);
+  const similar = await productIds(page.locator("section.module[data-module=similar_items]"));
+  const lookIds = await productIds(look);
+  assert.ok(lookIds.every((id) => !similar.includes(id)), "the look repeats a similar item");
+  await look.scrollIntoViewIfNeeded();
+  await screenshot(page, "20-product-complete-the-look");
+  const lookCategories = [];
+  for (const id of lookIds) {
+    await page.goto(`${app.base}/demo/products/${id}`);
+    lookCategories.push(await page.locator("nav.crumbs li").nth(2).innerText());
+  }
+  assert.ok(lookCategories.includes("Kitchen Utensils"), `a Dutch oven's look: ${lookCategories}`);
+  assert.ok(!lookCategories.includes("Cookware"), `more pans in a Dutch oven's look: ${lookCategories}`);
 
   await page.goto(`${app.base}/demo`);
   await page.locator(".dept a").first().click();
