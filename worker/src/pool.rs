@@ -45,6 +45,10 @@ fn idle_backoff(poll: Duration) -> BackoffConfig {
 /// When apalis's own orphan check takes a worker for dead on SQLite, where ours asks the OS
 /// first ([`HostLocks`]): a backstop, should a lock file be lost.
 const APALIS_BACKSTOP: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often apalis beats for each worker on SQLite, where the heartbeat task keeps every
+/// worker's `last_seen` in one statement: apalis's two statements per worker and beat only
+/// run its backstop check there.
+const APALIS_BACKSTOP_BEAT: Duration = Duration::from_secs(60);
 
 /// Registers a worker for every job type: the one list of jobs the workers run.
 fn register_all(monitor: Monitor, workers: &WorkerSetup) -> Monitor {
@@ -109,9 +113,9 @@ impl WorkerSetup {
         let beat = Duration::from_secs(self.settings.heartbeat_interval_secs);
         // apalis's own orphan check (at each worker's beat) uses the same threshold as ours;
         // where ours asks the OS too (SQLite), apalis's only backstops it after a day.
-        let orphan_after = match self.live.locks() {
-            Some(_) => APALIS_BACKSTOP,
-            None => keepalive::orphan_after(beat),
+        let (beat, orphan_after) = match self.live.locks() {
+            Some(_) => (beat.max(APALIS_BACKSTOP_BEAT), APALIS_BACKSTOP),
+            None => (beat, keepalive::orphan_after(beat)),
         };
         let missed = orphan_after.as_secs().div_ceil(beat.as_secs().max(1));
         let missed = usize::try_from(missed).unwrap_or(usize::MAX);
