@@ -123,6 +123,28 @@ mod tests {
         SeedKey::new("pdp", PRODUCT_SEED, row.seed_id)
     }
 
+    /// Rewrites `key`'s stored list of `version` to `items`, as `precompute_product` does
+    /// (without its revision bump).
+    async fn rebuild_in_place(
+        db: &Database,
+        version: &str,
+        key: &SeedKey,
+        items: &[StoredCandidate],
+    ) {
+        rec_list::Entity::update_many()
+            .col_expr(
+                rec_list::Column::Items,
+                Expr::value(serde_json::to_value(items).unwrap()),
+            )
+            .col_expr(rec_list::Column::CreatedAt, Expr::value(Utc::now()))
+            .filter(rec_list::Column::ListVersion.eq(version))
+            .filter(rec_list::Column::Surface.eq(key.surface.as_str()))
+            .filter(rec_list::Column::SeedId.eq(key.id.as_str()))
+            .exec(&db.conn)
+            .await
+            .unwrap();
+    }
+
     #[tokio::test]
     async fn a_publish_is_served_from_the_new_version_and_the_old_model_keeps_its_lists() {
         let (_database, db, shop_id) = small_shop().await;
@@ -166,18 +188,7 @@ mod tests {
         let before = cache.find(&db.conn, shop_id, &version, &key).await;
         let rebuilt = vec![before.as_ref().unwrap().clone().unwrap()[0]];
 
-        rec_list::Entity::update_many()
-            .col_expr(
-                rec_list::Column::Items,
-                Expr::value(serde_json::to_value(&rebuilt).unwrap()),
-            )
-            .col_expr(rec_list::Column::CreatedAt, Expr::value(Utc::now()))
-            .filter(rec_list::Column::ListVersion.eq(version.as_str()))
-            .filter(rec_list::Column::Surface.eq(key.surface.as_str()))
-            .filter(rec_list::Column::SeedId.eq(key.id.as_str()))
-            .exec(&db.conn)
-            .await
-            .unwrap();
+        rebuild_in_place(&db, &version, &key, &rebuilt).await;
 
         let cached = cache.find(&db.conn, shop_id, &version, &key).await;
         assert_eq!(
@@ -200,17 +211,7 @@ mod tests {
         let model = models.get(&db.conn, shop_id).await.unwrap();
         let before = model.lists.find(&db.conn, shop_id, &version, &key).await;
         let rebuilt = vec![before.unwrap().unwrap()[1]];
-        rec_list::Entity::update_many()
-            .col_expr(
-                rec_list::Column::Items,
-                Expr::value(serde_json::to_value(&rebuilt).unwrap()),
-            )
-            .filter(rec_list::Column::ListVersion.eq(version.as_str()))
-            .filter(rec_list::Column::Surface.eq(key.surface.as_str()))
-            .filter(rec_list::Column::SeedId.eq(key.id.as_str()))
-            .exec(&db.conn)
-            .await
-            .unwrap();
+        rebuild_in_place(&db, &version, &key, &rebuilt).await;
 
         services::catalog::revision::bump_lists(&db.conn, shop_id)
             .await

@@ -80,6 +80,20 @@ fn category(s: &Shop, item: ItemId) -> CategoryId {
         .unwrap_or_else(|| panic!("{item:?}"))
 }
 
+/// The product page of item 0 in a pool that co-views every other item of `s`, those from
+/// `favoured` on the most.
+fn first_item_s_page(s: &Shop, favoured: u32) -> ServedList {
+    let seed = ItemId(0);
+    let scored: Vec<(ItemId, f32)> = (1..s.catalog.len() as u32)
+        .map(|i| (ItemId(i), if i >= favoured { 1.0 } else { 0.5 }))
+        .collect();
+    let mut pool = CandidatePool::new();
+    pool.add_neighbours(&s.catalog, Source::CoOccurrence, 1.0, seed, &scored)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ctx = Context::new(Surface::Product, 1_000).with_seeds(vec![seed]);
+    serve(s, &pool, &ctx)
+}
+
 #[test]
 fn complete_the_look_draws_only_on_paired_categories_however_relevant_the_rest() {
     let s = paired_shop();
@@ -256,16 +270,7 @@ fn the_few_complements_of_a_small_shop_go_to_complete_the_look_not_the_module_ab
     let mut graph = CategoryGraph::default();
     graph.connect(s.cats.run, s.cats.socks, 1.0);
     s.catalog.set_category_graph(graph);
-    let seed = ItemId(0);
-    let scored: Vec<(ItemId, f32)> = (1..23)
-        .map(|i| (ItemId(i), if i >= 20 { 1.0 } else { 0.5 }))
-        .collect();
-    let mut pool = CandidatePool::new();
-    pool.add_neighbours(&s.catalog, Source::CoOccurrence, 1.0, seed, &scored)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let ctx = Context::new(Surface::Product, 1_000).with_seeds(vec![seed]);
-
-    let list = serve(&s, &pool, &ctx);
+    let list = first_item_s_page(&s, 20);
 
     let look: Vec<ItemId> = module(&list, "complete_the_look")
         .iter()
@@ -290,16 +295,7 @@ fn similar_items_short_of_their_kind_leave_a_sibling_category_that_completes_the
     let mut graph = CategoryGraph::default();
     graph.connect(s.cats.trail, s.cats.run, 1.0);
     s.catalog.set_category_graph(graph);
-    let seed = ItemId(0);
-    let scored: Vec<(ItemId, f32)> = (1..7)
-        .map(|i| (ItemId(i), if i >= 4 { 1.0 } else { 0.5 }))
-        .collect();
-    let mut pool = CandidatePool::new();
-    pool.add_neighbours(&s.catalog, Source::CoOccurrence, 1.0, seed, &scored)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let ctx = Context::new(Surface::Product, 1_000).with_seeds(vec![seed]);
-
-    let list = serve(&s, &pool, &ctx);
+    let list = first_item_s_page(&s, 4);
 
     let items =
         |name: &str| -> HashSet<ItemId> { module(&list, name).iter().map(|(i, _)| *i).collect() };
