@@ -34,6 +34,7 @@ pub mod order;
 pub mod order_line;
 pub mod product;
 pub mod product_collection;
+pub mod product_ordinal;
 pub mod product_rollup;
 pub mod rec_id_node;
 pub mod rec_list;

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::database::begin_write;
 use sea_orm::{DatabaseConnection, DbErr};
-use services::signals::{Impression, SignalError, impression};
+use services::signals::{Impression, Ordinals, SignalError, impression};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -115,6 +115,8 @@ async fn run(
     config: WriterConfig,
 ) {
     let mut batch = Vec::with_capacity(config.max_rows);
+    // The products' numbers, kept across batches: read again only for a product not seen.
+    let mut ordinals = Ordinals::default();
     loop {
         // Woken by the first impression of a batch only: the others queue up while the writer
         // sleeps, so a busy server does not pay a cross-thread wake-up for every answer.
@@ -132,7 +134,7 @@ async fn run(
         let full = batch.len() + queue.len() >= config.max_rows;
         let stopped = !full && stopped_within(&mut stop, config.interval).await;
         take_queued(&mut queue, &mut batch, config.max_rows);
-        write(&conn, std::mem::take(&mut batch), config).await;
+        write(&conn, std::mem::take(&mut batch), config, &mut ordinals).await;
         if stopped {
             break;
         }
@@ -142,7 +144,7 @@ async fn run(
     while let Some(shown) = queue.recv().await {
         batch.push(shown);
     }
-    write(&conn, batch, config).await;
+    write(&conn, batch, config, &mut ordinals).await;
 }
 
 /// Waits `interval`; `true` when the writer was told to stop meanwhile.
@@ -170,13 +172,18 @@ fn take_queued(
 
 /// Stores the impressions in one transaction: many requests commit together, which is what
 /// makes SQLite keep up (each commit writes every index page it touched).
-async fn write(conn: &DatabaseConnection, impressions: Vec<Impression>, config: WriterConfig) {
+async fn write(
+    conn: &DatabaseConnection,
+    impressions: Vec<Impression>,
+    config: WriterConfig,
+    ordinals: &mut Ordinals,
+) {
     if impressions.is_empty() {
         return;
     }
     let mut backoff = Duration::from_millis(50);
     for attempt in 1..=config.attempts {
-        match store_together(conn, &impressions).await {
+        match store_together(conn, &impressions, ordinals).await {
             Ok(()) => return,
             Err(err) if attempt < config.attempts => {
                 tracing::warn!(error = %err, attempt, "storing impressions failed; retrying");
@@ -196,15 +203,25 @@ async fn write(conn: &DatabaseConnection, impressions: Vec<Impression>, config: 
 async fn store_together(
     conn: &DatabaseConnection,
     impressions: &[Impression],
+    ordinals: &mut Ordinals,
 ) -> Result<(), DbErr> {
     let txn = begin_write(conn).await?;
-    impression::store(&txn, impressions).await?;
-    txn.commit().await
+    let stored = match impression::store(&txn, impressions, ordinals).await {
+        Ok(()) => txn.commit().await,
+        Err(err) => Err(err),
+    };
+    if stored.is_err() {
+        // Numbers given in the failed transaction were rolled back with it.
+        ordinals.forget();
+    }
+    stored
 }
 
-/// Stores one request's impression (when the queue is full or closed).
+/// Stores one request's impression (when the queue is full or closed), its products by
+/// their ids: an overloaded server does not read the catalog's numbers for it.
 async fn store(conn: &DatabaseConnection, shown: &Impression) -> Result<(), SignalError> {
-    Ok(impression::store(conn, std::slice::from_ref(shown)).await?)
+    let mut by_id = Ordinals::unread();
+    Ok(impression::store(conn, std::slice::from_ref(shown), &mut by_id).await?)
 }
 
 #[cfg(test)]
@@ -290,7 +307,8 @@ mod tests {
         assert_eq!(direct.len(), 1, "only the second request was written");
         assert_eq!(direct[0].id, second.id.key());
         assert_eq!(direct[0].item_count, 8);
-        assert_eq!(impression::items(&direct[0]).len(), 8);
+        let answer = impression::answer(&db.conn, &direct[0]).await.unwrap();
+        assert_eq!(answer.items.len(), 8);
     }
 
     #[tokio::test]
@@ -316,6 +334,153 @@ mod tests {
         writer.shutdown().await;
 
         assert_eq!(stored(&db.conn).await, 200);
+    }
+
+    /// The shop's product ids, lowest first.
+    async fn catalog(conn: &DatabaseConnection, shop_id: i64) -> Vec<entity::product::Model> {
+        use entity::product;
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        product::Entity::find()
+            .filter(product::Column::ShopId.eq(shop_id))
+            .order_by_asc(product::Column::Id)
+            .all(conn)
+            .await
+            .unwrap()
+    }
+
+    /// The shop's product numbers, by product.
+    async fn numbers(conn: &DatabaseConnection) -> Vec<(i64, i32)> {
+        use entity::product_ordinal;
+        use sea_orm::QueryOrder;
+        product_ordinal::Entity::find()
+            .order_by_asc(product_ordinal::Column::ProductId)
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.product_id, n.ordinal))
+            .collect()
+    }
+
+    /// Request `request`'s answer showing `products`, asked about `asked`.
+    fn showing(shop_id: i64, request: usize, products: &[i64], asked: &[i64]) -> Impression {
+        let mut answer = shown(shop_id, request);
+        for (item, product) in answer.items.iter_mut().zip(products) {
+            item.product_id = *product;
+        }
+        answer.items.truncate(products.len());
+        answer.asked.products = asked.to_vec();
+        answer
+    }
+
+    async fn row_of(conn: &DatabaseConnection, answer: &Impression) -> stored_impression::Model {
+        stored_impression::Entity::find_by_id(answer.id.key())
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    fn product_ids(answer: &services::signals::Answer) -> Vec<i64> {
+        answer.items.iter().map(|item| item.product_id).collect()
+    }
+
+    #[tokio::test]
+    async fn the_writer_names_catalog_products_by_their_numbers_in_fewer_bytes() {
+        let (_database, db, shop_id) = small_shop().await;
+        let catalog: Vec<i64> = catalog(&db.conn, shop_id)
+            .await
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        let shown_products: Vec<i64> = catalog.iter().rev().step_by(7).take(8).copied().collect();
+        // 99 is not in the catalog: it keeps its id.
+        let numbered = showing(shop_id, 0, &shown_products, &[catalog[3], 99]);
+        let (log, writer) = start(db.conn.clone(), WriterConfig::default());
+        log.record(numbered.clone()).await.unwrap();
+        writer.shutdown().await;
+        let by_id = showing(shop_id, 1, &shown_products, &[catalog[3], 99]);
+        let (overflow, _receiver) = queue(db.conn.clone(), 1);
+        overflow.record(shown(shop_id, 2)).await.unwrap();
+        overflow.record(by_id.clone()).await.unwrap();
+
+        let numbered_row = row_of(&db.conn, &numbered).await;
+        let by_id_row = row_of(&db.conn, &by_id).await;
+        for row in [&numbered_row, &by_id_row] {
+            let read = impression::answer(&db.conn, row).await.unwrap();
+            assert_eq!(product_ids(&read), shown_products);
+            assert_eq!(read.asked.products, [catalog[3], 99]);
+        }
+        let size = |row: &stored_impression::Model| row.packed.as_ref().unwrap().len();
+        assert!(
+            size(&numbered_row) + 9 * 2 <= size(&by_id_row),
+            "{} bytes by number against {} by id",
+            size(&numbered_row),
+            size(&by_id_row)
+        );
+        let numbers = numbers(&db.conn).await;
+        assert_eq!(numbers.len(), catalog.len(), "every product got a number");
+        let mut ordinals: Vec<i32> = numbers.iter().map(|(_, n)| *n).collect();
+        ordinals.sort_unstable();
+        assert_eq!(
+            ordinals,
+            (1..=i32::try_from(catalog.len()).unwrap()).collect::<Vec<_>>()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_product_keeps_its_number_when_the_catalog_grows() {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        let (_database, db, shop_id) = small_shop().await;
+        let catalog = catalog(&db.conn, shop_id).await;
+        let first: Vec<i64> = catalog.iter().take(4).map(|p| p.id).collect();
+        let mut ordinals = Ordinals::default();
+        let before = showing(shop_id, 0, &first, &[]);
+        impression::store(&db.conn, std::slice::from_ref(&before), &mut ordinals)
+            .await
+            .unwrap();
+        let numbered = numbers(&db.conn).await;
+        // A product created since, with an id below every other.
+        let mut added = catalog[0].clone();
+        added.id = 1;
+        added.handle = "added".into();
+        added
+            .into_active_model()
+            .reset_all()
+            .insert(&db.conn)
+            .await
+            .unwrap();
+
+        // The writer that read the numbers a moment ago names the new product by its id; a
+        // writer that reads them now numbers it after the others.
+        let soon = showing(shop_id, 1, &[1, first[0]], &[]);
+        impression::store(&db.conn, std::slice::from_ref(&soon), &mut ordinals)
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db.conn).await, numbered);
+        let later = showing(shop_id, 2, &[1, first[1]], &[1]);
+        impression::store(
+            &db.conn,
+            std::slice::from_ref(&later),
+            &mut Ordinals::default(),
+        )
+        .await
+        .unwrap();
+
+        let mut grown = numbers(&db.conn).await;
+        let new_number = grown.remove(0);
+        assert_eq!(grown, numbered, "no number moved");
+        assert_eq!(new_number, (1, i32::try_from(catalog.len()).unwrap() + 1));
+        for (answer, products) in [
+            (&before, first.clone()),
+            (&soon, vec![1, first[0]]),
+            (&later, vec![1, first[1]]),
+        ] {
+            let read = impression::answer(&db.conn, &row_of(&db.conn, answer).await)
+                .await
+                .unwrap();
+            assert_eq!(product_ids(&read), products);
+        }
     }
 
     #[tokio::test]

@@ -107,7 +107,7 @@ async fn shown_yesterday(app: &crate::helpers::TestApp, shop_id: i64) {
         experiment: None,
         asked: Asked::default(),
     };
-    services::signals::impression::store(&app.db.conn, &[shown])
+    services::signals::impression::store(&app.db.conn, &[shown], &mut Default::default())
         .await
         .unwrap();
 }

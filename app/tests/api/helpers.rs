@@ -187,8 +187,15 @@ impl TestApp {
             .await
             .expect("read impressions")
             .expect("the impression is logged");
-        let items = services::signals::impression::items(&row);
-        (row, items)
+        let answer = self.answer(&row).await;
+        (row, answer.items)
+    }
+
+    /// What a stored impression showed and was asked, its products resolved.
+    pub async fn answer(&self, row: &entity::impression::Model) -> services::signals::Answer {
+        services::signals::impression::answer(&self.db.conn, row)
+            .await
+            .expect("read the impression's products")
     }
 
     /// Jobs named `job` in the queue, whatever their state.

@@ -150,7 +150,10 @@ async fn impression_events_move_into_one_row_per_served_list() {
     assert_eq!(row.model_version.as_deref(), Some("v7"));
     assert_eq!(row.list_version.as_deref(), Some("l3"));
     assert_eq!(row.policy_version, "2");
-    let items = services::signals::impression::items(row);
+    let items = services::signals::impression::answer(&db.conn, row)
+        .await
+        .unwrap()
+        .items;
     let order: Vec<(i64, i32)> = items.iter().map(|i| (i.product_id, i.position)).collect();
     assert_eq!(order, [(11, 1), (12, 2), (13, 3)]);
     assert!(items.iter().all(|i| (i.propensity - 0.25).abs() < 1e-9));

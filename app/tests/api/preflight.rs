@@ -216,7 +216,7 @@ async fn product_pages_after_views(app: &TestApp, shop_id: i64, products: &[i64]
         let body = json(app.get(&path).await).await;
         let (row, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
         assert_eq!(
-            services::signals::impression::asked(&row).products,
+            app.answer(&row).await.asked.products,
             [*product],
             "the page's product is logged"
         );
@@ -329,7 +329,7 @@ async fn search_answers_replay_with_their_query_and_page() {
         );
         let body = json(app.get(&path).await).await;
         let (row, _) = app.impression(body["rec_id"].as_str().unwrap()).await;
-        let asked = services::signals::impression::asked(&row);
+        let asked = app.answer(&row).await.asked;
         assert_eq!(
             (asked.query.as_deref(), asked.page),
             (Some(*query), Some(*page))

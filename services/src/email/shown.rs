@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::payload::Payload;
+use crate::signals::Ordinals;
 use crate::signals::impression::{self, Asked, Impression, ShownItem};
 use crate::surface::{self, Surface};
 
@@ -94,5 +95,5 @@ pub(super) async fn log(
         .filter(|list| !list.products.is_empty())
         .map(|list| list.impression(shop_id, now))
         .collect();
-    impression::store(conn, &rows).await
+    impression::store(conn, &rows, &mut Ordinals::default()).await
 }

@@ -222,13 +222,14 @@ async fn modules_of(
             .iter()
             .filter_map(|e| e.impression.map(|(id, _)| id)),
     ) {
-        for row in impression::Entity::find()
+        let rows = impression::Entity::find()
             .filter(impression::Column::ShopId.eq(shop_id))
             .filter(impression::Column::Id.is_in(ids))
             .all(conn)
-            .await?
-        {
-            for item in signals::impression::items(&row) {
+            .await?;
+        let answers = signals::impression::answers(conn, &rows).await?;
+        for (row, answer) in rows.iter().zip(answers) {
+            for item in answer.items {
                 out.insert((row.id, Some(item.position)), item.module);
             }
         }

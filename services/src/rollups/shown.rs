@@ -199,7 +199,8 @@ async fn shown(
             .await?;
         let Some(last) = page.last() else { break };
         after = last.id;
-        for row in &page {
+        let answers = signals::impression::answers(conn, &page).await?;
+        for (row, answer) in page.iter().zip(answers) {
             let arm = row
                 .experiment_id
                 .zip(row.arm.as_deref())
@@ -210,7 +211,7 @@ async fn shown(
                     .or_default()
                     .insert(row.session_id.clone());
             }
-            let items = signals::impression::items(row);
+            let items = answer.items;
             for item in &items {
                 for slice in Slice::of_item(&row.surface, Some(&item.module), arm.as_deref()) {
                     let c = out.counts.entry(slice).or_default();

@@ -90,10 +90,12 @@ async fn impressions(
         .filter(impression::with_rec_ids(rec_ids.iter().map(String::as_str)))
         .all(conn)
         .await?;
+    let answers = super::impression::answers(conn, &rows).await?;
     Ok(rows
         .iter()
-        .flat_map(|row| {
-            super::impression::items(row).into_iter().map(move |item| {
+        .zip(answers)
+        .flat_map(|(row, answer)| {
+            answer.items.into_iter().map(move |item| {
                 let shown = Shown {
                     impression_id: row.id,
                     surface: Some(row.surface.clone()),

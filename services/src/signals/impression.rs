@@ -7,6 +7,7 @@
 //! indexes grow at their ends keeps 1,000 answers a second cheap to log, and off-policy
 //! evaluation needs the whole list anyway.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +20,8 @@ use serde::Deserialize;
 
 use super::error::SignalError;
 use super::input::check_id;
-use super::packed;
+use super::ordinals::{self, Ordinals};
+use super::packed::{self, ProductRef};
 pub use super::packed::{Asked, ShownItem};
 use crate::surface;
 
@@ -127,16 +129,31 @@ pub fn next_id(now: DateTime<Utc>) -> RecId {
     REC_IDS.get_or_init(|| RecIds::for_node(0)).next(now)
 }
 
-/// Stores impressions (of any shops); an impression already stored (a retried batch, or an
+/// Stores impressions (of any shops), their products named by the numbers in `ordinals`
+/// (read for the shops as needed); an impression already stored (a retried batch, or an
 /// email list pushed again under the same derived rec id) is skipped. Run it in a
 /// transaction to store all or nothing.
 ///
 /// # Errors
 /// The database error.
-pub async fn store(conn: &impl ConnectionTrait, impressions: &[Impression]) -> Result<(), DbErr> {
+pub async fn store(
+    conn: &impl ConnectionTrait,
+    impressions: &[Impression],
+    ordinals: &mut Ordinals,
+) -> Result<(), DbErr> {
     let models = ModelRows::of(conn, impressions).await?;
+    let shown: Vec<(i64, i64)> = impressions
+        .iter()
+        .flat_map(|i| {
+            let products = i.items.iter().map(|item| item.product_id);
+            products
+                .chain(i.asked.products.iter().copied())
+                .map(|product| (i.shop_id, product))
+        })
+        .collect();
+    ordinals.prepare(conn, shown).await?;
     for chunk in impressions.chunks(ROWS_PER_STATEMENT) {
-        impression::Entity::insert_many(chunk.iter().map(|i| row(i, &models)))
+        impression::Entity::insert_many(chunk.iter().map(|i| row(i, &models, ordinals)))
             // Either key: the id, or a derived rec id's `(shop_id, rec_text)`.
             .on_conflict(OnConflict::new().do_nothing().to_owned())
             .exec_without_returning(conn)
@@ -189,7 +206,7 @@ impl ModelRows {
     }
 }
 
-fn row(i: &Impression, models: &ModelRows) -> impression::ActiveModel {
+fn row(i: &Impression, models: &ModelRows, ordinals: &Ordinals) -> impression::ActiveModel {
     let model_id = models.find(i.shop_id, i.model_version.as_deref());
     let list_id = models.find(i.shop_id, i.list_version.as_deref());
     // A version that is a `models` row is stored as its id only.
@@ -213,7 +230,9 @@ fn row(i: &Impression, models: &ModelRows) -> impression::ActiveModel {
         policy_version: Set(i.policy_version.clone()),
         item_count: Set(i32::try_from(i.items.len()).unwrap_or(i32::MAX)),
         items: Set(None),
-        packed: Set(Some(packed::pack(&i.items, &i.asked))),
+        packed: Set(Some(packed::pack(&i.items, &i.asked, |product| {
+            ordinals.name(i.shop_id, product)
+        }))),
         experiment_id: Set(i.experiment.as_ref().map(|e| e.experiment_id)),
         arm: Set(i.experiment.as_ref().and_then(|e| e.arm.clone())),
         // Packed with the items since layout 2.
@@ -221,38 +240,148 @@ fn row(i: &Impression, models: &ModelRows) -> impression::ActiveModel {
     }
 }
 
-/// The items of a stored impression, packed or (rows from before packing) JSON; a row that
-/// does not parse (written by hand, or by a future version) yields none rather than failing
-/// its reader.
-#[must_use]
-pub fn items(row: &impression::Model) -> Vec<ShownItem> {
-    let read = match &row.packed {
-        Some(bytes) => packed::unpack(bytes)
-            .map(|answer| answer.items)
-            .map_err(|err| err.to_string()),
-        None => row.items.as_ref().map_or(Ok(Vec::new()), |json| {
-            Vec::<ShownItem>::deserialize(json).map_err(|err| err.to_string())
-        }),
-    };
-    read.unwrap_or_else(|error| {
-        tracing::warn!(impression = row.id, %error, "unreadable impression items");
-        Vec::new()
-    })
+/// A stored answer as its readers see it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Answer {
+    /// The items shown, in order.
+    pub items: Vec<ShownItem>,
+    /// What it was asked.
+    pub asked: Asked,
 }
 
-/// What a stored impression was asked (packed with its items, or in the JSON column of rows
-/// from before); as [`items`], an unreadable value yields nothing.
-#[must_use]
-pub fn asked(row: &impression::Model) -> Asked {
-    let read = match (&row.asked, &row.packed) {
-        (Some(json), _) => Asked::deserialize(json).map_err(|err| err.to_string()),
-        (None, Some(bytes)) => packed::unpack(bytes)
-            .map(|answer| answer.asked.unwrap_or_default())
+/// The answers stored in `rows` (of any shops), in order, products named by their ids. A
+/// row that does not read (written by hand, or by a future version) yields an empty answer
+/// rather than failing its reader, as does a product number its shop does not have.
+///
+/// # Errors
+/// The database error of reading the products' numbers.
+pub async fn answers(
+    conn: &impl ConnectionTrait,
+    rows: &[impression::Model],
+) -> Result<Vec<Answer>, DbErr> {
+    let read: Vec<(Answer, bool)> = rows.iter().map(stored).collect();
+    let mut ordinals: HashMap<i64, Vec<i32>> = HashMap::new();
+    for (row, (answer, coded)) in rows.iter().zip(&read) {
+        if *coded {
+            let numbers = ordinals.entry(row.shop_id).or_default();
+            numbers.extend(
+                products(answer).filter_map(|code| match ProductRef::of_code(code) {
+                    ProductRef::Ordinal(n) => Some(n),
+                    ProductRef::Id(_) => None,
+                }),
+            );
+        }
+    }
+    let mut numbered: HashMap<i64, HashMap<i32, i64>> = HashMap::new();
+    for (shop_id, mut numbers) in ordinals {
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbered.insert(
+            shop_id,
+            ordinals::products_of(conn, shop_id, &numbers).await?,
+        );
+    }
+    let no_numbers = HashMap::new();
+    Ok(rows
+        .iter()
+        .zip(read)
+        .map(|(row, (answer, coded))| {
+            if coded {
+                let shop = numbered.get(&row.shop_id).unwrap_or(&no_numbers);
+                resolve(row.id, answer, shop)
+            } else {
+                answer
+            }
+        })
+        .collect())
+}
+
+/// The answer stored in `row` ([`answers`] of one row).
+///
+/// # Errors
+/// As [`answers`].
+pub async fn answer(conn: &impl ConnectionTrait, row: &impression::Model) -> Result<Answer, DbErr> {
+    Ok(answers(conn, std::slice::from_ref(row))
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// The product numbers an answer read from layout 4 holds.
+fn products(answer: &Answer) -> impl Iterator<Item = i64> + '_ {
+    let shown = answer.items.iter().map(|item| item.product_id);
+    shown.chain(answer.asked.products.iter().copied())
+}
+
+/// A row's answer as stored, and whether its products are codes ([`ProductRef`]): packed,
+/// or (rows from before packing) JSON items beside a JSON request.
+fn stored(row: &impression::Model) -> (Answer, bool) {
+    let read = match (&row.packed, &row.items) {
+        (Some(bytes), _) => packed::unpack(bytes)
+            .map(|unpacked| {
+                let answer = Answer {
+                    items: unpacked.items,
+                    asked: unpacked.asked.unwrap_or_default(),
+                };
+                (answer, unpacked.coded)
+            })
             .map_err(|err| err.to_string()),
-        (None, None) => Ok(Asked::default()),
+        (None, Some(json)) => Vec::<ShownItem>::deserialize(json)
+            .map(|items| {
+                let answer = Answer {
+                    items,
+                    asked: Asked::default(),
+                };
+                (answer, false)
+            })
+            .map_err(|err| err.to_string()),
+        (None, None) => Ok((Answer::default(), false)),
     };
-    read.unwrap_or_else(|error| {
-        tracing::warn!(impression = row.id, %error, "unreadable impression request");
-        Asked::default()
-    })
+    let (mut answer, coded) = read.unwrap_or_else(|error| {
+        tracing::warn!(impression = row.id, %error, "unreadable impression");
+        (Answer::default(), false)
+    });
+    // Layout 1 rows kept what was asked in its JSON column.
+    if let Some(json) = &row.asked {
+        answer.asked = Asked::deserialize(json).unwrap_or_else(|error| {
+            tracing::warn!(impression = row.id, %error, "unreadable impression request");
+            Asked::default()
+        });
+    }
+    (answer, coded)
+}
+
+/// An answer of layout 4 with its codes turned into products; items whose number the shop
+/// does not have are left out.
+fn resolve(impression: i64, mut answer: Answer, numbered: &HashMap<i32, i64>) -> Answer {
+    let product = |code: i64| match ProductRef::of_code(code) {
+        ProductRef::Ordinal(n) => numbered.get(&n).copied(),
+        ProductRef::Id(id) => Some(id),
+    };
+    let shown = answer.items.len() + answer.asked.products.len();
+    answer.items = answer
+        .items
+        .into_iter()
+        .filter_map(|item| {
+            Some(ShownItem {
+                product_id: product(item.product_id)?,
+                ..item
+            })
+        })
+        .collect();
+    answer.asked.products = answer
+        .asked
+        .products
+        .into_iter()
+        .filter_map(product)
+        .collect();
+    let unknown = shown - answer.items.len() - answer.asked.products.len();
+    if unknown > 0 {
+        tracing::warn!(
+            impression,
+            unknown,
+            "impression names products its shop has not numbered"
+        );
+    }
+    answer
 }

@@ -6,6 +6,7 @@ mod error;
 pub mod id;
 pub mod impression;
 mod input;
+mod ordinals;
 mod packed;
 pub mod replay;
 
@@ -18,8 +19,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait};
 
 pub use attribution::CLICK_TO_CART_WINDOW_MINUTES;
 pub use error::SignalError;
-pub use impression::{Asked, ExperimentTag, Impression, ShownItem};
+pub use impression::{Answer, Asked, ExperimentTag, Impression, ShownItem};
 pub use input::{Device, EventInput, EventKind, is_valid_id};
+pub use ordinals::Ordinals;
 
 use attribution::Attribution;
 

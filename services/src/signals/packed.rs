@@ -13,13 +13,22 @@
 //! ([`Asked`]: the page's product, the cart's lines, a search's query and page), instead of a
 //! JSON column beside them.
 //!
-//! Layout 3, written since, takes an answer's positions from its runs (a run is a module's
+//! Layout 3 takes an answer's positions from its runs (a run is a module's
 //! items in consecutive slots, so an item needs no position of its own), and writes a
 //! propensity as its negative natural log in steps of 1/4,096, together with the
 //! exploration flag in one variable-length integer: 0 for a certain, ranked item, 2 or 3
 //! bytes otherwise instead of 5. The steps keep every propensity within 0.013 % of its
 //! value (an inverse-propensity weight moves as little), far inside the noise of any
-//! estimate built on them. About 5 bytes an item. Layouts 1 and 2 are still read.
+//! estimate built on them. About 5 bytes an item.
+//!
+//! Layout 4, written since, names products by their number in the shop's catalog
+//! (`product_ordinals`, 1, 2, 3…) where they have one ([`ProductRef`]): a Shopify id is a
+//! 13-digit number, and two products of one answer differed by a 5-6 byte varint; numbered,
+//! they differ by at most the catalog's size, 2 bytes up to 8,191 products. And it writes
+//! draws only for the items that were not certain (after the items, each with the number of
+//! items since the previous one), so a ranked list of certain items costs nothing for
+//! them. About 2 bytes an item. The numbers are resolved by the reader
+//! (`impression::answers`). Layouts 1 to 3 are still read.
 
 use serde::{Deserialize, Serialize};
 
@@ -54,14 +63,18 @@ pub struct Asked {
 
 /// Layout version, the first field, so a later layout can be told apart: 1 holds the items,
 /// 2 the items and then what was asked, 3 as 2 with positions by run and propensities as
-/// log steps.
-const VERSION: u8 = 3;
+/// log steps, 4 as 3 with products named by [`ProductRef`].
+const VERSION: u8 = 4;
+/// The layout with products named by their Shopify ids, still read.
+const LOG_DRAWS: u8 = 3;
 /// The layout without what was asked, still read.
 const ITEMS_ONLY: u8 = 1;
 /// The layout with positions and `f32` propensities per item, still read.
 const TAGGED_DRAWS: u8 = 2;
 /// Steps of a propensity's negative natural log per unit (layout 3).
 const LOG_STEPS: f64 = 4_096.0;
+/// The draw of an item ranked with certainty: propensity 1, not explored.
+const CERTAIN: u32 = 0;
 
 /// [`Asked`] as postcard writes it: every field, in order (postcard cannot skip one).
 #[derive(Serialize, Deserialize)]
@@ -76,8 +89,41 @@ struct PackedAsked {
 pub struct Unpacked {
     /// The shown items, in order.
     pub items: Vec<ShownItem>,
-    /// What the answer was asked, in layout 2.
+    /// What the answer was asked, since layout 2.
     pub asked: Option<Asked>,
+    /// Layout 4: the product ids of `items` and `asked` are codes of [`ProductRef`]s
+    /// ([`ProductRef::of_code`]), which the reader resolves.
+    pub coded: bool,
+}
+
+/// How layout 4 names a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProductRef {
+    /// Its number in the shop's catalog (`product_ordinals`), from 1.
+    Ordinal(i32),
+    /// Its Shopify id (positive), when it has no number.
+    Id(i64),
+}
+
+impl ProductRef {
+    /// The number written: a positive ordinal as it is, an id negated (Shopify ids are
+    /// positive), so consecutive ordinals differ by little.
+    #[must_use]
+    pub fn code(self) -> i64 {
+        match self {
+            Self::Ordinal(ordinal) => i64::from(ordinal),
+            Self::Id(id) => id.wrapping_neg(),
+        }
+    }
+
+    /// The product a written number names.
+    #[must_use]
+    pub fn of_code(code: i64) -> Self {
+        match i32::try_from(code) {
+            Ok(ordinal) if ordinal > 0 => Self::Ordinal(ordinal),
+            _ => Self::Id(code.wrapping_neg()),
+        }
+    }
 }
 
 /// The stored form of one answer's items, generic over how a layout writes module names,
@@ -148,10 +194,18 @@ struct Run {
 }
 
 /// One item of layout 3: its product as the difference from the previous item's (from 0
-/// for the first), and its draw ([`Draw3::of`]).
+/// for the first), and its draw ([`Draw3::of`]). Layout 4 writes the difference alone.
 #[derive(Serialize, Deserialize)]
 struct Item3 {
     product_delta: i64,
+    draw: u32,
+}
+
+/// A draw of layout 4 that is not certain: the items since the previous one's (or from the
+/// first item), and the draw.
+#[derive(Serialize, Deserialize)]
+struct Uncertain {
+    skipped: u32,
     draw: u32,
 }
 
@@ -221,13 +275,15 @@ pub enum UnpackError {
     Runs,
 }
 
-/// `items` and what the answer was `asked`, packed (layout 3).
+/// `items` and what the answer was `asked`, packed (layout 4), each product as `name`
+/// names it.
 #[must_use]
-pub fn pack(items: &[ShownItem], asked: &Asked) -> Vec<u8> {
+pub fn pack(items: &[ShownItem], asked: &Asked, name: impl Fn(i64) -> ProductRef) -> Vec<u8> {
     let mut names: Vec<&str> = Vec::new();
     let mut runs: Vec<Run> = Vec::new();
-    let mut packed = Vec::with_capacity(items.len());
-    let (mut product, mut position) = (0_i64, 0_i64);
+    let mut products = Vec::with_capacity(items.len());
+    let mut draws: Vec<Uncertain> = Vec::new();
+    let (mut product, mut position, mut since_draw) = (0_i64, 0_i64, 0_u32);
     for item in items {
         let index = names
             .iter()
@@ -247,26 +303,35 @@ pub fn pack(items: &[ShownItem], asked: &Asked) -> Vec<u8> {
                 skipped: slot - next_slot,
             }),
         }
-        packed.push(Item3 {
-            product_delta: item.product_id.wrapping_sub(product),
-            draw: Draw3::of(item.propensity, item.explored),
-        });
-        product = item.product_id;
+        let code = name(item.product_id).code();
+        products.push(code.wrapping_sub(product));
+        match Draw3::of(item.propensity, item.explored) {
+            CERTAIN => since_draw += 1,
+            draw => {
+                draws.push(Uncertain {
+                    skipped: since_draw,
+                    draw,
+                });
+                since_draw = 0;
+            }
+        }
+        product = code;
         position = slot;
     }
     let slate = Slate {
         version: VERSION,
         modules: names.into_iter().map(Module::of).collect(),
         runs,
-        items: packed,
+        items: products,
     };
     let asked = PackedAsked {
-        products: asked.products.clone(),
+        products: asked.products.iter().map(|id| name(*id).code()).collect(),
         query: asked.query.clone(),
         page: asked.page.and_then(|page| u64::try_from(page).ok()),
     };
     // Serialising owned plain data into a Vec cannot fail.
     let mut bytes = postcard::to_allocvec(&slate).unwrap_or_default();
+    bytes.extend(postcard::to_allocvec(&draws).unwrap_or_default());
     bytes.extend(postcard::to_allocvec(&asked).unwrap_or_default());
     bytes
 }
@@ -299,6 +364,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
             Ok(Unpacked {
                 items: items(&slate.modules, &slate.runs, read)?,
                 asked: None,
+                coded: false,
             })
         }
         Some(TAGGED_DRAWS) => {
@@ -320,33 +386,41 @@ pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
             Ok(Unpacked {
                 items: items(&module_names(slate.modules)?, &slate.runs, read)?,
                 asked: Some(read_asked(rest)?),
+                coded: false,
             })
         }
-        Some(VERSION) => {
+        Some(LOG_DRAWS) => {
             let (slate, rest): (Slate<Module, Run, Item3>, _) = postcard::take_from_bytes(bytes)?;
-            // Positions come from the runs: as (module, count) runs, each item's position
-            // difference is 1 but for the first of a run, which adds the slots it skipped.
-            let covered: u64 = slate.runs.iter().map(|r| u64::from(r.count)).sum();
-            if covered != slate.items.len() as u64 {
-                return Err(UnpackError::Runs);
-            }
-            let mut firsts = Vec::with_capacity(slate.items.len());
-            for run in slate.runs.iter().filter(|r| r.count > 0) {
-                firsts.push(run.skipped.saturating_add(1));
-                firsts.extend(std::iter::repeat_n(1, run.count as usize - 1));
-            }
-            let runs: Vec<(u32, u32)> = slate.runs.iter().map(|r| (r.module, r.count)).collect();
+            let positions = position_deltas(&slate.runs, slate.items.len())?;
             let read = slate
                 .items
                 .into_iter()
-                .zip(firsts)
+                .zip(positions)
                 .map(|(item, position_delta)| {
                     let (propensity, explored) = Draw3::read(item.draw);
                     (item.product_delta, position_delta, propensity, explored)
                 });
             Ok(Unpacked {
-                items: items(&module_names(slate.modules)?, &runs, read)?,
+                items: items(&module_names(slate.modules)?, &run_pairs(&slate.runs), read)?,
                 asked: Some(read_asked(rest)?),
+                coded: false,
+            })
+        }
+        Some(VERSION) => {
+            let (slate, rest): (Slate<Module, Run, i64>, _) = postcard::take_from_bytes(bytes)?;
+            let (uncertain, rest): (Vec<Uncertain>, _) = postcard::take_from_bytes(rest)?;
+            let positions = position_deltas(&slate.runs, slate.items.len())?;
+            let draws = spread_draws(&uncertain, slate.items.len())?;
+            let read = slate.items.into_iter().zip(positions).zip(draws).map(
+                |((product_delta, position_delta), draw)| {
+                    let (propensity, explored) = Draw3::read(draw);
+                    (product_delta, position_delta, propensity, explored)
+                },
+            );
+            Ok(Unpacked {
+                items: items(&module_names(slate.modules)?, &run_pairs(&slate.runs), read)?,
+                asked: Some(read_asked(rest)?),
+                coded: true,
             })
         }
         Some(other) => Err(UnpackError::Version(other)),
@@ -356,11 +430,42 @@ pub fn unpack(bytes: &[u8]) -> Result<Unpacked, UnpackError> {
     }
 }
 
+/// Each item's position difference from its runs (layouts 3 and 4): 1 but for the first of
+/// a run, which adds the slots it skipped.
+fn position_deltas(runs: &[Run], items: usize) -> Result<Vec<i64>, UnpackError> {
+    let covered: u64 = runs.iter().map(|r| u64::from(r.count)).sum();
+    if covered != items as u64 {
+        return Err(UnpackError::Runs);
+    }
+    let mut deltas = Vec::with_capacity(items);
+    for run in runs.iter().filter(|r| r.count > 0) {
+        deltas.push(run.skipped.saturating_add(1));
+        deltas.extend(std::iter::repeat_n(1, run.count as usize - 1));
+    }
+    Ok(deltas)
+}
+
+fn run_pairs(runs: &[Run]) -> Vec<(u32, u32)> {
+    runs.iter().map(|r| (r.module, r.count)).collect()
+}
+
+/// Every item's draw (layout 4): [`CERTAIN`] but where an uncertain one is written.
+fn spread_draws(uncertain: &[Uncertain], items: usize) -> Result<Vec<u32>, UnpackError> {
+    let mut draws = vec![CERTAIN; items];
+    let mut at = 0_usize;
+    for drawn in uncertain {
+        at = at.saturating_add(drawn.skipped as usize);
+        *draws.get_mut(at).ok_or(UnpackError::Runs)? = drawn.draw;
+        at += 1;
+    }
+    Ok(draws)
+}
+
 fn module_names(modules: Vec<Module>) -> Result<Vec<String>, UnpackError> {
     modules.into_iter().map(Module::name).collect()
 }
 
-/// What was asked, packed after the items (layouts 2 and 3).
+/// What was asked, packed after the items (since layout 2).
 fn read_asked(rest: &[u8]) -> Result<Asked, UnpackError> {
     let asked: PackedAsked = postcard::from_bytes(rest)?;
     Ok(Asked {
@@ -439,6 +544,34 @@ mod tests {
         }
     }
 
+    /// `bytes` unpacked, with the codes of layout 4 turned back into products: ids as they
+    /// are, ordinal `n` as product `n * 1,000`.
+    fn read(bytes: &[u8]) -> Unpacked {
+        let mut unpacked = unpack(bytes).unwrap();
+        if unpacked.coded {
+            let product = |code: i64| match ProductRef::of_code(code) {
+                ProductRef::Ordinal(n) => i64::from(n) * 1_000,
+                ProductRef::Id(id) => id,
+            };
+            for item in &mut unpacked.items {
+                item.product_id = product(item.product_id);
+            }
+            for asked in unpacked.asked.iter_mut().flat_map(|a| &mut a.products) {
+                *asked = product(*asked);
+            }
+            unpacked.coded = false;
+        }
+        unpacked
+    }
+
+    /// Products `n * 1,000` by their ordinal `n`, others by id.
+    fn numbered(product_id: i64) -> ProductRef {
+        match i32::try_from(product_id / 1_000) {
+            Ok(n) if n > 0 && product_id % 1_000 == 0 => ProductRef::Ordinal(n),
+            _ => ProductRef::Id(product_id),
+        }
+    }
+
     fn item(product_id: i64, module: &str, position: i32, propensity: f32) -> ShownItem {
         ShownItem {
             product_id,
@@ -468,8 +601,8 @@ mod tests {
             products: vec![ids[0]],
             ..Asked::default()
         };
-        let packed = pack(&items, &asked);
-        let unpacked = unpack(&packed).unwrap();
+        let packed = pack(&items, &asked, ProductRef::Id);
+        let unpacked = read(&packed);
         assert_same(&unpacked.items, &items);
         assert_eq!(unpacked.asked, Some(asked.clone()));
         let json = serde_json::to_vec(&(&items, &asked)).unwrap().len();
@@ -504,11 +637,10 @@ mod tests {
         assert!(unpack(&trailing).is_err(), "layout 1 ends with its items");
     }
 
-    #[test]
-    fn a_ranked_answer_takes_about_five_bytes_an_item() {
-        // A product page's answer as served: 16 slots in two modules, every item ranked
-        // with a propensity below 1, products of a 3,000-product catalog.
-        let items: Vec<ShownItem> = (0..16)
+    /// A product page's answer as served: 16 slots in two modules, every item ranked with
+    /// a propensity below 1, products of a 3,000-product catalog (as `product(n)`).
+    fn ranked_answer(product: impl Fn(i64) -> i64) -> (Vec<ShownItem>, Asked) {
+        let items = (0..16)
             .map(|n: i32| {
                 let module = if n < 8 {
                     "similar_items"
@@ -516,18 +648,140 @@ mod tests {
                     "you_may_also_like"
                 };
                 let propensity = 0.97_f32 - 0.05 * n as f32;
-                item(i64::from((n * 733) % 3_000 + 1), module, n + 1, propensity)
+                let product = product(i64::from((n * 733) % 3_000 + 1));
+                item(product, module, n + 1, propensity)
             })
             .collect();
-        let packed = pack(
-            &items,
-            &Asked {
-                products: vec![1_234],
-                ..Asked::default()
-            },
+        let asked = Asked {
+            products: vec![product(1_234)],
+            ..Asked::default()
+        };
+        (items, asked)
+    }
+
+    #[test]
+    fn catalog_numbers_save_three_bytes_an_item_over_shopify_ids() {
+        // Shopify-sized ids, spread over a platform-wide counter, against the same products
+        // numbered 1 to 3,000.
+        let (by_id, asked_by_id) = ranked_answer(|n| 8_100_000_000_000 + n * 377_123);
+        let (numbered_items, asked) = ranked_answer(|n| n * 1_000);
+
+        let ids = pack(&by_id, &asked_by_id, ProductRef::Id);
+        let numbers = pack(&numbered_items, &asked, numbered);
+
+        assert_same(&read(&ids).items, &by_id);
+        let unpacked = read(&numbers);
+        assert_same(&unpacked.items, &numbered_items);
+        assert_eq!(unpacked.asked, Some(asked));
+        // Every item here was drawn (about 4 bytes a draw and its place): 6 bytes an item.
+        assert!(numbers.len() <= 16 * 6 + 8, "{} bytes", numbers.len());
+        assert!(
+            numbers.len() + 17 * 3 <= ids.len(),
+            "{} bytes by number, {} by id",
+            numbers.len(),
+            ids.len()
         );
-        assert_same(&unpack(&packed).unwrap().items, &items);
-        assert!(packed.len() <= 16 * 5 + 16, "{} bytes", packed.len());
+    }
+
+    #[test]
+    fn certain_items_of_a_numbered_catalog_take_about_two_bytes_an_item() {
+        // Neighbours in the catalog's numbering (a category's products are numbered
+        // together), every item ranked with certainty but one explored.
+        let items: Vec<ShownItem> = (0..16)
+            .map(|n: i32| {
+                let module = if n < 8 { "similar_items" } else { "for_you" };
+                let propensity = if n == 11 { 0.05 } else { 1.0 };
+                item(i64::from(40 + n * 3) * 1_000, module, n + 1, propensity)
+            })
+            .collect();
+        let packed = pack(&items, &Asked::default(), numbered);
+        assert_same(&read(&packed).items, &items);
+        assert!(packed.len() <= 16 * 2 + 8, "{} bytes", packed.len());
+    }
+
+    #[test]
+    fn a_slate_of_the_third_layout_still_reads() {
+        let slate = Slate {
+            version: LOG_DRAWS,
+            modules: vec![Module::Known(0), Module::Named("feed".to_owned())],
+            runs: vec![
+                Run {
+                    module: 0,
+                    count: 2,
+                    skipped: 0,
+                },
+                Run {
+                    module: 1,
+                    count: 1,
+                    skipped: 2,
+                },
+            ],
+            items: vec![
+                Item3 {
+                    product_delta: 42,
+                    draw: CERTAIN,
+                },
+                Item3 {
+                    product_delta: -2,
+                    draw: Draw3::of(0.125, true),
+                },
+                Item3 {
+                    product_delta: 8,
+                    draw: Draw3::of(0.5, true),
+                },
+            ],
+        };
+        let mut bytes = postcard::to_allocvec(&slate).unwrap();
+        let asked = PackedAsked {
+            products: vec![7],
+            query: Some("mug".to_owned()),
+            page: Some(2),
+        };
+        bytes.extend(postcard::to_allocvec(&asked).unwrap());
+
+        let unpacked = unpack(&bytes).unwrap();
+
+        assert!(!unpacked.coded, "layout 3 names products by id");
+        assert_same(
+            &unpacked.items,
+            &[
+                item(42, "similar_items", 1, 1.0),
+                item(40, "similar_items", 2, 0.125),
+                item(48, "feed", 5, 0.5),
+            ],
+        );
+        let asked = unpacked.asked.unwrap();
+        assert_eq!((asked.products, asked.page), (vec![7], Some(2)));
+    }
+
+    #[test]
+    fn numbered_and_unnumbered_products_mix_in_one_answer() {
+        let items = vec![
+            item(3_000, "a", 1, 1.0),
+            item(8_100_000_742_541, "a", 2, 1.0),
+            item(1_000, "b", 3, 0.5),
+            item(7, "b", 4, 1.0),
+        ];
+        let asked = Asked {
+            products: vec![2_000, 8_100_000_471_309],
+            ..Asked::default()
+        };
+        let unpacked = read(&pack(&items, &asked, numbered));
+        assert_same(&unpacked.items, &items);
+        assert_eq!(unpacked.asked, Some(asked));
+    }
+
+    #[test]
+    fn a_product_ref_round_trips_through_its_code() {
+        for named in [
+            ProductRef::Ordinal(1),
+            ProductRef::Ordinal(i32::MAX),
+            ProductRef::Id(1),
+            ProductRef::Id(8_100_000_742_541),
+            ProductRef::Id(i64::MAX),
+        ] {
+            assert_eq!(ProductRef::of_code(named.code()), named);
+        }
     }
 
     #[test]
@@ -538,7 +792,7 @@ mod tests {
             item(7, "b", 9, 1.0),
             item(8, "a", 2, 0.25),
         ];
-        let unpacked = unpack(&pack(&items, &Asked::default())).unwrap();
+        let unpacked = read(&pack(&items, &Asked::default(), ProductRef::Id));
         assert_same(&unpacked.items, &items);
     }
 
@@ -584,21 +838,21 @@ mod tests {
     #[test]
     fn bytes_that_are_not_a_slate_are_refused() {
         let items = vec![item(1, "a", 1, 1.0), item(2, "b", 2, 0.5)];
-        let mut packed = pack(&items, &Asked::default());
+        let mut packed = pack(&items, &Asked::default(), ProductRef::Id);
         packed[0] = 9;
         assert!(matches!(unpack(&packed), Err(UnpackError::Version(9))));
         assert!(unpack(&[]).is_err());
-        assert!(unpack(&pack(&items, &Asked::default())[..5]).is_err());
+        assert!(unpack(&pack(&items, &Asked::default(), ProductRef::Id)[..5]).is_err());
     }
 
     proptest! {
         #[test]
         fn any_items_round_trip(
             raw in prop::collection::vec(
-                (any::<i64>(), 0_usize..4, 1_i32..i32::MAX, prop::sample::select(vec![1.0_f32, 0.5, 0.03125, 0.9, 1e-6]), any::<bool>()),
+                (1_i64..i64::MAX, 0_usize..4, 1_i32..i32::MAX, prop::sample::select(vec![1.0_f32, 0.5, 0.03125, 0.9, 1e-6]), any::<bool>()),
                 0..40,
             ),
-            asked_products in prop::collection::vec(any::<i64>(), 0..20),
+            asked_products in prop::collection::vec(1_i64..i64::MAX, 0..20),
             query in prop::option::of(".{0,40}"),
             page in prop::option::of(1_usize..1_000),
         ) {
@@ -614,7 +868,8 @@ mod tests {
                 })
                 .collect();
             let asked = Asked { products: asked_products, query, page };
-            let unpacked = unpack(&pack(&items, &asked)).unwrap();
+            // Shopify ids are positive; products that are multiples of 1,000 get numbers.
+            let unpacked = read(&pack(&items, &asked, numbered));
             assert_same(&unpacked.items, &items);
             prop_assert_eq!(unpacked.asked, Some(asked));
         }

@@ -10,7 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::impression::{Asked, ShownItem, asked, items};
+use super::impression::{Asked, ShownItem, answers};
 use super::input::EventKind;
 
 /// Rec ids per click lookup: far below every database's bound-parameter limit.
@@ -62,12 +62,14 @@ pub async fn recent(
         .await?;
     let rec_ids: Vec<String> = rows.iter().map(impression::Model::rec_id).collect();
     let mut clicks = clicks(conn, shop_id, rec_ids.iter().map(String::as_str)).await?;
+    let answers = answers(conn, &rows).await?;
     Ok(rows
         .into_iter()
         .zip(rec_ids)
-        .map(|(row, rec_id)| LoggedAnswer {
-            items: items(&row),
-            asked: asked(&row),
+        .zip(answers)
+        .map(|((row, rec_id), answer)| LoggedAnswer {
+            items: answer.items,
+            asked: answer.asked,
             clicked: clicks.remove(&rec_id).unwrap_or_default(),
             rec_id,
             occurred_at: row.served_at(),

@@ -244,10 +244,10 @@ async fn each_imported_list_is_logged_as_an_email_impression_under_its_rec_id() 
             (row.surface.as_str(), row.customer_id),
             ("email", Some(customer))
         );
-        let shown: Vec<i64> = services::signals::impression::items(row)
-            .iter()
-            .map(|item| item.product_id)
-            .collect();
+        let answer = services::signals::impression::answer(&rig.db.conn, row)
+            .await
+            .unwrap();
+        let shown: Vec<i64> = answer.items.iter().map(|item| item.product_id).collect();
         assert_eq!(shown, vec![1, 2, 3, 4, 5, 6]);
     }
 }

@@ -132,7 +132,7 @@ pub async fn show_in(
         }),
         asked: Asked::default(),
     };
-    services::signals::impression::store(&db.conn, &[shown])
+    services::signals::impression::store(&db.conn, &[shown], &mut Default::default())
         .await
         .unwrap();
     entity::impression::Entity::find()

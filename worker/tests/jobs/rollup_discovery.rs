@@ -568,7 +568,7 @@ async fn each_module_of_a_surface_gets_the_metrics_of_its_own_items() {
         experiment: None,
         asked: Asked::default(),
     };
-    services::signals::impression::store(&db.conn, &[shown])
+    services::signals::impression::store(&db.conn, &[shown], &mut Default::default())
         .await
         .unwrap();
     let impression = entity::impression::Entity::find()
