@@ -19,23 +19,15 @@ pub struct Model {
     /// The rec id clicks carry back when it is not the key: an email's derived id, or the
     /// UUID of an answer logged before the keys were rec ids; unique per shop where set.
     pub rec_text: Option<String>,
-    /// Recommendation surface (`pdp`, `cart`, `home`, …).
-    pub surface: String,
-    /// What brought the shopper (`direct`, `search`, `social`, `email`, `paid`).
-    pub traffic_source: String,
+    /// What it was served under: surface, traffic source, policy, pools and lists
+    /// (`serving_contexts`, of the same shop).
+    pub context_id: i64,
     /// Storefront session.
     pub session_id: String,
     /// Anonymous browser id.
     pub anonymous_id: String,
     /// Logged-in customer, when known.
     pub customer_id: Option<i64>,
-    /// The pool (model) version that served it, in rows written before `model_id` (and for
-    /// a version that is not a `models` row); `None` at cold start.
-    pub model_version: Option<String>,
-    /// The precomputed list version it started from, if any; as `model_version`.
-    pub list_version: Option<String>,
-    /// The surface policy version applied.
-    pub policy_version: String,
     /// Number of items shown.
     pub item_count: i32,
     /// The items shown, as JSON (`[{product_id, module, position, propensity, explored}]`)
@@ -52,10 +44,6 @@ pub struct Model {
     /// The items shown, packed (`services::signals::packed`); `NULL` in older rows.
     #[sea_orm(column_type = "Blob", nullable)]
     pub packed: Option<Vec<u8>>,
-    /// The `models` row of the pools that served it; `NULL` in older rows and at cold start.
-    pub model_id: Option<i64>,
-    /// The `models` row of the precomputed lists it started from, if any.
-    pub list_id: Option<i64>,
 }
 
 /// No navigable relations: queries join explicitly by `shop_id`.
@@ -104,4 +92,18 @@ pub fn served_from(at: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
 #[must_use]
 pub fn served_before(at: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
     Column::Id.lt(RecId::first_at(at))
+}
+
+/// The shop's answers served on `surface` (their contexts' ids, a handful).
+#[must_use]
+pub fn served_on(shop_id: i64, surface: &str) -> sea_orm::sea_query::SimpleExpr {
+    use crate::serving_context;
+    Column::ContextId.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(serving_context::Column::Id)
+            .from(serving_context::Entity)
+            .and_where(serving_context::Column::ShopId.eq(shop_id))
+            .and_where(serving_context::Column::Surface.eq(surface))
+            .to_owned(),
+    )
 }

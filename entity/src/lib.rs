@@ -38,6 +38,7 @@ pub mod product_ordinal;
 pub mod product_rollup;
 pub mod rec_id_node;
 pub mod rec_list;
+pub mod serving_context;
 pub mod shop;
 pub mod shop_setting;
 pub mod shopper_identity;

@@ -34,6 +34,7 @@ mod m20261210_000280_impression_model_rows;
 mod m20261211_000290_impression_keys;
 mod m20261212_000300_list_revision;
 mod m20261213_000310_product_ordinals;
+mod m20261214_000320_serving_contexts;
 
 /// The migrator the app runs at start (`app migrate` or the embedded default).
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000290_impression_keys::Migration),
             Box::new(m20261212_000300_list_revision::Migration),
             Box::new(m20261213_000310_product_ordinals::Migration),
+            Box::new(m20261214_000320_serving_contexts::Migration),
         ]
     }
 }

@@ -99,7 +99,7 @@ async fn a_collection_page_is_ranked_paginated_and_logged_as_a_category_impressi
     assert!(ids(&past_end).is_empty());
     assert_eq!(past_end["total"], first["total"]);
     let (row, shown) = app.impression(first["rec_id"].as_str().unwrap()).await;
-    assert_eq!(row.surface, "category");
+    assert_eq!(app.context(&row).await.surface, "category");
     assert_eq!(shown.iter().map(|s| s.product_id).collect::<Vec<_>>(), one);
     let (_, shown_second) = app.impression(second["rec_id"].as_str().unwrap()).await;
     assert_eq!(shown_second[0].position, 25);

@@ -361,6 +361,24 @@ const ORDER_MINOR: i64 = 5000;
 /// Logs `traffic` under experiment `id` at `now`, straight into the tables.
 async fn log_traffic(app: &TestApp, shop_id: i64, id: i64, now: DateTime<Utc>, traffic: &[Logged]) {
     let mut order_id = 0;
+    // Every answer here was served on product pages to direct traffic.
+    let context = entity::serving_context::ActiveModel {
+        shop_id: Set(shop_id),
+        id: Set(1),
+        surface: Set("pdp".into()),
+        traffic_source: Set("direct".into()),
+        policy_version: Set("1".into()),
+        ..Default::default()
+    };
+    entity::serving_context::Entity::insert(context)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::new()
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&app.db.conn)
+        .await
+        .unwrap();
     for (arm_index, logged) in traffic.iter().enumerate() {
         let arm = logged.arm;
         let rec_id = |n: usize| format!("{arm}-{n}");
@@ -369,11 +387,9 @@ async fn log_traffic(app: &TestApp, shop_id: i64, id: i64, now: DateTime<Utc>, t
                 id: Set(RecId::new(now, i64::try_from(arm_index).unwrap(), n as i64).key()),
                 shop_id: Set(shop_id),
                 rec_text: Set(Some(rec_id(n))),
-                surface: Set("pdp".into()),
-                traffic_source: Set("direct".into()),
+                context_id: Set(1),
                 session_id: Set(format!("s-{}", rec_id(n))),
                 anonymous_id: Set(format!("a-{}", rec_id(n))),
-                policy_version: Set("1".into()),
                 item_count: Set(4),
                 experiment_id: Set(Some(id)),
                 arm: Set(Some(arm.into())),

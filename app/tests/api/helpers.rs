@@ -191,6 +191,11 @@ impl TestApp {
         (row, answer.items)
     }
 
+    /// What a stored impression was served under.
+    pub async fn context(&self, row: &entity::impression::Model) -> entity::serving_context::Model {
+        self.answer(row).await.context
+    }
+
     /// What a stored impression showed and was asked, its products resolved.
     pub async fn answer(&self, row: &entity::impression::Model) -> services::signals::Answer {
         services::signals::impression::answer(&self.db.conn, row)

@@ -135,8 +135,16 @@ async fn impression_events_move_into_one_row_per_served_list() {
     let rows = impression::Entity::find().all(&db.conn).await.unwrap();
     assert_eq!(rows.len(), 1, "one row per rec id");
     let row = &rows[0];
+    let answer = services::signals::impression::answer(&db.conn, row)
+        .await
+        .unwrap();
+    let context = &answer.context;
     assert_eq!(
-        (row.rec_id().as_str(), row.surface.as_str(), row.item_count),
+        (
+            row.rec_id().as_str(),
+            context.surface.as_str(),
+            row.item_count
+        ),
         ("rec-1", "pdp", 3)
     );
     // Keyed by its time since migration 000290, to the millisecond (SQLite rounds to the
@@ -146,14 +154,11 @@ async fn impression_events_move_into_one_row_per_served_list() {
         (0..=1).contains(&kept),
         "the key keeps the time: {kept} ms off"
     );
-    assert_eq!(row.traffic_source, "email");
-    assert_eq!(row.model_version.as_deref(), Some("v7"));
-    assert_eq!(row.list_version.as_deref(), Some("l3"));
-    assert_eq!(row.policy_version, "2");
-    let items = services::signals::impression::answer(&db.conn, row)
-        .await
-        .unwrap()
-        .items;
+    assert_eq!(context.traffic_source, "email");
+    assert_eq!(context.model_version.as_deref(), Some("v7"));
+    assert_eq!(context.list_version.as_deref(), Some("l3"));
+    assert_eq!(context.policy_version, "2");
+    let items = answer.items;
     let order: Vec<(i64, i32)> = items.iter().map(|i| (i.product_id, i.position)).collect();
     assert_eq!(order, [(11, 1), (12, 2), (13, 3)]);
     assert!(items.iter().all(|i| (i.propensity - 0.25).abs() < 1e-9));

@@ -200,7 +200,8 @@ async fn clicks_and_the_add_to_cart_after_them_are_attributed_to_the_impression(
             .unwrap();
         assert_eq!(row.impression_id, Some(impression.id), "{id}");
         assert_eq!(row.rec_id.as_deref(), Some(rec_id));
-        assert_eq!(row.surface.as_deref(), Some(impression.surface.as_str()));
+        let context = app.context(&impression).await;
+        assert_eq!(row.surface.as_deref(), Some(context.surface.as_str()));
         assert_eq!(row.position, Some(item.position));
         assert_eq!(row.propensity, Some(item.propensity));
     }
@@ -225,22 +226,26 @@ async fn impressions_carry_the_versions_that_served_them_and_the_traffic_source(
 
     let (row, items) = app.impression(body["rec_id"].as_str().unwrap()).await;
     assert_eq!(items.len(), served_ids(&body).len());
-    // The versions are stored as the `models` rows that hold them.
-    assert_eq!(version_of(&app, row.list_id).await, Some(version.clone()));
+    // The versions are stored as the `models` rows that hold them, in the answer's context.
+    let context = app.context(&row).await;
     assert_eq!(
-        version_of(&app, row.model_id).await.as_deref(),
+        version_of(&app, context.list_id).await,
+        Some(version.clone())
+    );
+    assert_eq!(
+        version_of(&app, context.model_id).await.as_deref(),
         body["model_version"].as_str()
     );
     assert_eq!(
-        (row.list_version, row.model_version),
+        (context.list_version, context.model_version),
         (None, None),
         "not repeated as text"
     );
     assert_eq!(
-        row.policy_version,
+        context.policy_version,
         ranker::policy::POLICY_VERSION.to_string()
     );
-    assert_eq!(row.traffic_source, "email");
+    assert_eq!(context.traffic_source, "email");
     assert_eq!(unknown.status(), 400);
     assert_eq!(json(unknown).await["error"], "bad_request");
 }

@@ -91,7 +91,7 @@ async fn product_page_recommendations_follow_the_rules_and_are_logged() {
     }
     let rec_id = body["rec_id"].as_str().unwrap();
     let (row, items) = app.impression(rec_id).await;
-    assert_eq!(row.surface, "pdp");
+    assert_eq!(app.context(&row).await.surface, "pdp");
     let logged: Vec<String> = items.iter().map(|i| i.product_id.to_string()).collect();
     assert_eq!(logged, ids, "the items as served, in order");
 }

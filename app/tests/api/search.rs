@@ -275,7 +275,7 @@ async fn every_answer_is_logged_as_a_search_impression() {
 
     let rec_id = body["rec_id"].as_str().unwrap();
     let (row, shown) = app.impression(rec_id).await;
-    assert_eq!(row.surface, "search");
+    assert_eq!(app.context(&row).await.surface, "search");
     assert_eq!(row.session_id, "s-search");
     assert_eq!(shown.len(), ids(&body).len());
     assert!(shown.iter().all(|s| s.module == "search_results"));

@@ -100,13 +100,16 @@ async fn a_shopper_browses_home_a_category_a_product_and_the_cart() {
     // Impressions are stored by the background writer shortly after each page.
     let session = added.session_id.clone();
     let surfaces = || async {
-        impression::Entity::find()
+        let rows = impression::Entity::find()
             .filter(impression::Column::SessionId.eq(session.clone()))
             .all(&app.db.conn)
             .await
+            .unwrap();
+        services::signals::impression::answers(&app.db.conn, &rows)
+            .await
             .unwrap()
             .into_iter()
-            .map(|i| i.surface)
+            .map(|answer| answer.context.surface)
             .collect::<Vec<String>>()
     };
     let every_page_logged = eventually(BACKGROUND_WORK, || async {

@@ -360,7 +360,7 @@ async fn clicks(
         .and_where(Expr::col((events, E::Surface)).eq(email))
         .and_where(Expr::col((events, E::OccurredAt)).gte(since))
         .and_where(Expr::col((impressions, I::ShopId)).eq(shop_id))
-        .and_where(Expr::col((impressions, I::Surface)).eq(email))
+        .and_where(impression::served_on(shop_id, email))
         .to_owned();
     ViewerClick::find_by_statement(conn.get_database_backend().build(&select))
         .all(conn)

@@ -211,9 +211,9 @@ async fn shown(
                     .or_default()
                     .insert(row.session_id.clone());
             }
-            let items = answer.items;
+            let (items, surface) = (answer.items, answer.context.surface);
             for item in &items {
-                for slice in Slice::of_item(&row.surface, Some(&item.module), arm.as_deref()) {
+                for slice in Slice::of_item(&surface, Some(&item.module), arm.as_deref()) {
                     let c = out.counts.entry(slice).or_default();
                     c.impressions += 1;
                     *c.exposure.entry(item.product_id).or_default() += 1;

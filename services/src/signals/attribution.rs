@@ -98,7 +98,7 @@ async fn impressions(
             answer.items.into_iter().map(move |item| {
                 let shown = Shown {
                     impression_id: row.id,
-                    surface: Some(row.surface.clone()),
+                    surface: Some(answer.context.surface.clone()),
                     position: Some(item.position),
                     propensity: Some(item.propensity),
                 };

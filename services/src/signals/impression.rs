@@ -12,12 +12,13 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use entity::domain::{RecId, RecIds};
-use entity::{impression, model, rec_id_node};
+use entity::{impression, model, rec_id_node, serving_context};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Deserialize;
 
+use super::context;
 use super::error::SignalError;
 use super::input::check_id;
 use super::ordinals::{self, Ordinals};
@@ -152,8 +153,20 @@ pub async fn store(
         })
         .collect();
     ordinals.prepare(conn, shown).await?;
-    for chunk in impressions.chunks(ROWS_PER_STATEMENT) {
-        impression::Entity::insert_many(chunk.iter().map(|i| row(i, &models, ordinals)))
+    let contexts: Vec<serving_context::Model> =
+        impressions.iter().map(|i| context_of(i, &models)).collect();
+    let mut distinct = contexts.clone();
+    distinct.sort_unstable_by_key(|c| (c.shop_id, c.id));
+    distinct.dedup_by_key(|c| (c.shop_id, c.id));
+    for chunk in distinct.chunks(ROWS_PER_STATEMENT) {
+        context::store(conn, chunk.to_vec()).await?;
+    }
+    let rows = impressions.iter().zip(&contexts);
+    for chunk in rows.collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
+        let chunk = chunk
+            .iter()
+            .map(|(i, context)| row(i, context.id, ordinals));
+        impression::Entity::insert_many(chunk)
             // Either key: the id, or a derived rec id's `(shop_id, rec_text)`.
             .on_conflict(OnConflict::new().do_nothing().to_owned())
             .exec_without_returning(conn)
@@ -206,28 +219,37 @@ impl ModelRows {
     }
 }
 
-fn row(i: &Impression, models: &ModelRows, ordinals: &Ordinals) -> impression::ActiveModel {
+/// What `i` was served under, with its id; a version that is a `models` row is named by
+/// the row only.
+fn context_of(i: &Impression, models: &ModelRows) -> serving_context::Model {
     let model_id = models.find(i.shop_id, i.model_version.as_deref());
     let list_id = models.find(i.shop_id, i.list_version.as_deref());
-    // A version that is a `models` row is stored as its id only.
     let text = |id: Option<i64>, version: &Option<String>| match id {
         Some(_) => None,
         None => version.clone(),
     };
+    context::with_id(serving_context::Model {
+        shop_id: i.shop_id,
+        id: 0,
+        surface: i.surface.clone(),
+        traffic_source: i.traffic_source.clone(),
+        policy_version: i.policy_version.clone(),
+        model_id,
+        list_id,
+        model_version: text(model_id, &i.model_version),
+        list_version: text(list_id, &i.list_version),
+    })
+}
+
+fn row(i: &Impression, context_id: i64, ordinals: &Ordinals) -> impression::ActiveModel {
     impression::ActiveModel {
         id: Set(i.id.key()),
         shop_id: Set(i.shop_id),
         rec_text: Set(i.rec_text.clone()),
-        surface: Set(i.surface.clone()),
-        traffic_source: Set(i.traffic_source.clone()),
+        context_id: Set(context_id),
         session_id: Set(i.session_id.clone()),
         anonymous_id: Set(i.anonymous_id.clone()),
         customer_id: Set(i.customer_id),
-        model_version: Set(text(model_id, &i.model_version)),
-        list_version: Set(text(list_id, &i.list_version)),
-        model_id: Set(model_id),
-        list_id: Set(list_id),
-        policy_version: Set(i.policy_version.clone()),
         item_count: Set(i32::try_from(i.items.len()).unwrap_or(i32::MAX)),
         items: Set(None),
         packed: Set(Some(packed::pack(&i.items, &i.asked, |product| {
@@ -241,12 +263,14 @@ fn row(i: &Impression, models: &ModelRows, ordinals: &Ordinals) -> impression::A
 }
 
 /// A stored answer as its readers see it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     /// The items shown, in order.
     pub items: Vec<ShownItem>,
     /// What it was asked.
     pub asked: Asked,
+    /// What it was served under.
+    pub context: serving_context::Model,
 }
 
 /// The answers stored in `rows` (of any shops), in order, products named by their ids. A
@@ -259,7 +283,7 @@ pub async fn answers(
     conn: &impl ConnectionTrait,
     rows: &[impression::Model],
 ) -> Result<Vec<Answer>, DbErr> {
-    let read: Vec<(Answer, bool)> = rows.iter().map(stored).collect();
+    let read: Vec<(Slate, bool)> = rows.iter().map(stored).collect();
     let mut ordinals: HashMap<i64, Vec<i32>> = HashMap::new();
     for (row, (answer, coded)) in rows.iter().zip(&read) {
         if *coded {
@@ -281,16 +305,27 @@ pub async fn answers(
             ordinals::products_of(conn, shop_id, &numbers).await?,
         );
     }
+    let contexts = context::of_rows(conn, rows).await?;
     let no_numbers = HashMap::new();
     Ok(rows
         .iter()
         .zip(read)
-        .map(|(row, (answer, coded))| {
-            if coded {
+        .map(|(row, (slate, coded))| {
+            let slate = if coded {
                 let shop = numbered.get(&row.shop_id).unwrap_or(&no_numbers);
-                resolve(row.id, answer, shop)
+                resolve(row.id, slate, shop)
             } else {
-                answer
+                slate
+            };
+            let key = (row.shop_id, row.context_id);
+            let context = contexts
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| context::unknown(row.shop_id, row.context_id));
+            Answer {
+                items: slate.items,
+                asked: slate.asked,
+                context,
             }
         })
         .collect())
@@ -301,25 +336,34 @@ pub async fn answers(
 /// # Errors
 /// As [`answers`].
 pub async fn answer(conn: &impl ConnectionTrait, row: &impression::Model) -> Result<Answer, DbErr> {
-    Ok(answers(conn, std::slice::from_ref(row))
-        .await?
-        .pop()
-        .unwrap_or_default())
+    let mut answers = answers(conn, std::slice::from_ref(row)).await?;
+    Ok(answers.pop().unwrap_or_else(|| Answer {
+        items: Vec::new(),
+        asked: Asked::default(),
+        context: context::unknown(row.shop_id, row.context_id),
+    }))
 }
 
-/// The product numbers an answer read from layout 4 holds.
-fn products(answer: &Answer) -> impl Iterator<Item = i64> + '_ {
-    let shown = answer.items.iter().map(|item| item.product_id);
-    shown.chain(answer.asked.products.iter().copied())
+/// What a row showed and was asked, as stored.
+#[derive(Debug, Default)]
+struct Slate {
+    items: Vec<ShownItem>,
+    asked: Asked,
+}
+
+/// The product numbers a slate read from layout 4 holds.
+fn products(slate: &Slate) -> impl Iterator<Item = i64> + '_ {
+    let shown = slate.items.iter().map(|item| item.product_id);
+    shown.chain(slate.asked.products.iter().copied())
 }
 
 /// A row's answer as stored, and whether its products are codes ([`ProductRef`]): packed,
 /// or (rows from before packing) JSON items beside a JSON request.
-fn stored(row: &impression::Model) -> (Answer, bool) {
+fn stored(row: &impression::Model) -> (Slate, bool) {
     let read = match (&row.packed, &row.items) {
         (Some(bytes), _) => packed::unpack(bytes)
             .map(|unpacked| {
-                let answer = Answer {
+                let answer = Slate {
                     items: unpacked.items,
                     asked: unpacked.asked.unwrap_or_default(),
                 };
@@ -328,18 +372,18 @@ fn stored(row: &impression::Model) -> (Answer, bool) {
             .map_err(|err| err.to_string()),
         (None, Some(json)) => Vec::<ShownItem>::deserialize(json)
             .map(|items| {
-                let answer = Answer {
+                let answer = Slate {
                     items,
                     asked: Asked::default(),
                 };
                 (answer, false)
             })
             .map_err(|err| err.to_string()),
-        (None, None) => Ok((Answer::default(), false)),
+        (None, None) => Ok((Slate::default(), false)),
     };
     let (mut answer, coded) = read.unwrap_or_else(|error| {
         tracing::warn!(impression = row.id, %error, "unreadable impression");
-        (Answer::default(), false)
+        (Slate::default(), false)
     });
     // Layout 1 rows kept what was asked in its JSON column.
     if let Some(json) = &row.asked {
@@ -353,7 +397,7 @@ fn stored(row: &impression::Model) -> (Answer, bool) {
 
 /// An answer of layout 4 with its codes turned into products; items whose number the shop
 /// does not have are left out.
-fn resolve(impression: i64, mut answer: Answer, numbered: &HashMap<i32, i64>) -> Answer {
+fn resolve(impression: i64, mut answer: Slate, numbered: &HashMap<i32, i64>) -> Slate {
     let product = |code: i64| match ProductRef::of_code(code) {
         ProductRef::Ordinal(n) => numbered.get(&n).copied(),
         ProductRef::Id(id) => Some(id),

@@ -2,6 +2,7 @@
 //! anonymous ids linked to customers when a shopper logs in or checks out.
 
 mod attribution;
+mod context;
 mod error;
 pub mod id;
 pub mod impression;

@@ -53,7 +53,7 @@ pub async fn recent(
 ) -> Result<Vec<LoggedAnswer>, DbErr> {
     let rows = impression::Entity::find()
         .filter(impression::Column::ShopId.eq(shop_id))
-        .filter(impression::Column::Surface.eq(surface))
+        .filter(impression::served_on(shop_id, surface))
         .filter(impression::served_from(since))
         .filter(impression::Column::ItemCount.gt(0))
         .order_by_desc(impression::Column::Id)
@@ -76,7 +76,7 @@ pub async fn recent(
             session_id: row.session_id,
             anonymous_id: row.anonymous_id,
             customer_id: row.customer_id,
-            traffic_source: row.traffic_source,
+            traffic_source: answer.context.traffic_source,
         })
         .collect())
 }

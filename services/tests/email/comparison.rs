@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::domain::RecId;
-use entity::{email_push_state, event, impression, order};
-use sea_orm::{ActiveModelTrait, Set};
+use entity::{email_push_state, event, impression, order, serving_context};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 use services::email::{EmailSettings, compare_holdout};
 
@@ -36,18 +37,31 @@ async fn member(rig: &Rig, customer: i64, arm: &str, since: DateTime<Utc>, pushe
 
 /// `customer`'s email impression (their pushed list); returns its id.
 async fn shown(rig: &Rig, customer: i64, at: DateTime<Utc>) -> i64 {
+    // Every email impression here shares one context.
+    let context = serving_context::ActiveModel {
+        shop_id: Set(rig.shop.id),
+        id: Set(1),
+        surface: Set("email".into()),
+        traffic_source: Set("email".into()),
+        policy_version: Set("1".into()),
+        model_id: Set(None),
+        list_id: Set(None),
+        model_version: Set(None),
+        list_version: Set(Some("l1".into())),
+    };
+    serving_context::Entity::insert(context)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(&rig.db.conn)
+        .await
+        .unwrap();
     impression::ActiveModel {
         id: Set(RecId::new(at, 0, customer).key()),
         shop_id: Set(rig.shop.id),
         rec_text: Set(Some(format!("em_{customer}"))),
-        surface: Set("email".into()),
-        traffic_source: Set("email".into()),
+        context_id: Set(1),
         session_id: Set(format!("em_{customer}")),
         anonymous_id: Set(format!("customer:{customer}")),
         customer_id: Set(Some(customer)),
-        model_version: Set(None),
-        list_version: Set(Some("l1".into())),
-        policy_version: Set("1".into()),
         item_count: Set(1),
         items: Set(Some(
             json!([{"product_id": 1, "module": "email", "position": 1,

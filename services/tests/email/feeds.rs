@@ -223,10 +223,10 @@ async fn each_cohort_is_logged_once_under_the_rec_id_its_links_carry() {
             cohorts += 1;
             let rec_id = cohort["rec_id"].as_str().unwrap();
             let row = &logged[rec_id];
-            assert_eq!(row.surface, "email");
             let answer = services::signals::impression::answer(&rig.db.conn, row)
                 .await
                 .unwrap();
+            assert_eq!(answer.context.surface, "email");
             let shown: Vec<i64> = answer.items.iter().map(|item| item.product_id).collect();
             assert_eq!(shown, ids(&doc, key), "{rec_id}");
             for item in cohort["items"].as_array().unwrap() {

@@ -240,13 +240,13 @@ async fn each_imported_list_is_logged_as_an_email_impression_under_its_rec_id() 
         let rec_id = profile.properties["meander_rec_id"].as_str().unwrap();
         let row = logged.iter().find(|row| row.rec_id() == rec_id).unwrap();
         let customer: i64 = profile.external_id.as_deref().unwrap().parse().unwrap();
-        assert_eq!(
-            (row.surface.as_str(), row.customer_id),
-            ("email", Some(customer))
-        );
         let answer = services::signals::impression::answer(&rig.db.conn, row)
             .await
             .unwrap();
+        assert_eq!(
+            (answer.context.surface.as_str(), row.customer_id),
+            ("email", Some(customer))
+        );
         let shown: Vec<i64> = answer.items.iter().map(|item| item.product_id).collect();
         assert_eq!(shown, vec![1, 2, 3, 4, 5, 6]);
     }
