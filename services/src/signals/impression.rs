@@ -98,7 +98,8 @@ impl Impression {
     }
 }
 
-/// Rows per insert statement: 19 columns each stays far below SQLite's bound-parameter limit.
+/// Rows per insert statement: 13 columns each (9 for contexts) stays far below SQLite's
+/// bound-parameter limit.
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// This process's ids: node 0 until [`register`] gives it its own.
@@ -130,10 +131,10 @@ pub fn next_id(now: DateTime<Utc>) -> RecId {
     REC_IDS.get_or_init(|| RecIds::for_node(0)).next(now)
 }
 
-/// Stores impressions (of any shops), their products named by the numbers in `ordinals`
-/// (read for the shops as needed); an impression already stored (a retried batch, or an
-/// email list pushed again under the same derived rec id) is skipped. Run it in a
-/// transaction to store all or nothing.
+/// Stores impressions (of any shops) and the contexts they were served under, their products
+/// named by the numbers in `ordinals` (read for the shops as needed); an impression already
+/// stored (a retried batch, or an email list pushed again under the same derived rec id) is
+/// skipped. Run it in a transaction to store all or nothing.
 ///
 /// # Errors
 /// The database error.
@@ -153,20 +154,20 @@ pub async fn store(
         })
         .collect();
     ordinals.prepare(conn, shown).await?;
-    let contexts: Vec<serving_context::Model> =
+    let mut contexts: Vec<serving_context::Model> =
         impressions.iter().map(|i| context_of(i, &models)).collect();
-    let mut distinct = contexts.clone();
-    distinct.sort_unstable_by_key(|c| (c.shop_id, c.id));
-    distinct.dedup_by_key(|c| (c.shop_id, c.id));
-    for chunk in distinct.chunks(ROWS_PER_STATEMENT) {
+    let context_ids: Vec<i64> = contexts.iter().map(|c| c.id).collect();
+    contexts.sort_unstable_by_key(|c| (c.shop_id, c.id));
+    contexts.dedup_by_key(|c| (c.shop_id, c.id));
+    for chunk in contexts.chunks(ROWS_PER_STATEMENT) {
         context::store(conn, chunk.to_vec()).await?;
     }
-    let rows = impressions.iter().zip(&contexts);
-    for chunk in rows.collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
-        let chunk = chunk
-            .iter()
-            .map(|(i, context)| row(i, context.id, ordinals));
-        impression::Entity::insert_many(chunk)
+    let batches = impressions
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(context_ids.chunks(ROWS_PER_STATEMENT));
+    for (chunk, ids) in batches {
+        let rows = chunk.iter().zip(ids).map(|(i, id)| row(i, *id, ordinals));
+        impression::Entity::insert_many(rows)
             // Either key: the id, or a derived rec id's `(shop_id, rec_text)`.
             .on_conflict(OnConflict::new().do_nothing().to_owned())
             .exec_without_returning(conn)
