@@ -1,4 +1,4 @@
-//! The `app` command line: `serve` (default), `migrate`, `demo`.
+//! The `app` command line: `serve` (default), `migrate`, `demo`, `rotate-token-key`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +33,9 @@ pub enum Command {
     Migrate,
     /// Generate and load the demo shop now (replacing an existing demo shop), then exit.
     Demo,
+    /// Seal every stored secret again with `shopify.token_encryption_key`, opening what the
+    /// keys in `shopify.retired_token_encryption_keys` sealed, then exit (docs/OPERATIONS.md).
+    RotateTokenKey,
 }
 
 /// Runs the command and maps failures to one log line and an exit code.
@@ -69,6 +72,22 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let summary = services::demo::load(&db, &settings.demo).await?;
             tracing::info!(%summary, "demo shop loaded");
             db.close().await;
+            Ok(())
+        }
+        Command::RotateTokenKey => {
+            let app = services::shop_auth::ShopifyApp::from_settings(&settings.shopify)?.context(
+                "rotating needs shopify.api_secret and shopify.token_encryption_key set",
+            )?;
+            let db = Database::connect(&settings.database).await?;
+            db.migrate().await?;
+            let rotation = services::token_rotation::rotate(&db.conn, &app.cipher).await;
+            db.close().await;
+            let rotation = rotation?;
+            anyhow::ensure!(
+                rotation.unreadable == 0,
+                "{rotation}: keep the retired keys until every stored secret opens"
+            );
+            tracing::info!(%rotation, "stored secrets sealed with the current key");
             Ok(())
         }
     }

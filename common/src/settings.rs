@@ -208,6 +208,10 @@ pub struct ShopifySettings {
     /// Base64 of 32 random bytes encrypting shop tokens at rest (XChaCha20-Poly1305);
     /// required when `api_secret` is set. Generate with `openssl rand -base64 32`.
     pub token_encryption_key: Option<SecretString>,
+    /// Keys that encrypted tokens before `token_encryption_key` (comma-separated, base64 of
+    /// 32 bytes each): stored tokens they sealed still open while `app rotate-token-key`
+    /// seals them again with the current key (docs/OPERATIONS.md).
+    pub retired_token_encryption_keys: Option<SecretString>,
     /// Where a shop's OAuth and Admin API endpoints live; `{shop}` is replaced by the
     /// `*.myshopify.com` domain. Tests point it at a local fake Shopify.
     pub shop_url_template: String,
@@ -238,6 +242,7 @@ impl Default for ShopifySettings {
             scopes: "read_products,read_inventory,read_orders,write_pixels,read_customer_events,write_app_proxy"
                 .into(),
             token_encryption_key: None,
+            retired_token_encryption_keys: None,
             shop_url_template: "https://{shop}".into(),
             oauth_state_ttl_secs: 600,
             oauth_timestamp_tolerance_secs: 300,

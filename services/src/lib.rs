@@ -27,6 +27,7 @@ pub mod shoppers;
 pub mod signals;
 pub mod surface;
 pub mod sync;
+pub mod token_rotation;
 pub mod topic;
 
 /// A boxed error that keeps its cause chain.

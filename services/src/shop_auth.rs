@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::SettingsError;
 use common::settings::ShopifySettings;
+use secrecy::{ExposeSecret, SecretString};
 use shopify::{AppCredentials, ShopUrls, TokenCipher, TokenClient};
 
 /// Everything needed to talk to Shopify as this app.
@@ -38,6 +39,20 @@ impl ShopifyApp {
             setting: "shopify.token_encryption_key",
             reason: err.to_string(),
         })?;
+        let retired: Vec<SecretString> = settings
+            .retired_token_encryption_keys
+            .iter()
+            .flat_map(|keys| keys.expose_secret().split(','))
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .map(SecretString::from)
+            .collect();
+        let cipher = cipher
+            .with_retired(&retired)
+            .map_err(|err| SettingsError::Invalid {
+                setting: "shopify.retired_token_encryption_keys",
+                reason: err.to_string(),
+            })?;
         let credentials = AppCredentials {
             client_id: settings.api_key.clone(),
             client_secret: secret.clone(),

@@ -43,6 +43,47 @@ fn an_unknown_setting_exits_2_with_one_line_naming_it() {
     assert!(err.contains("prot"), "{err}");
 }
 
+/// Shopify settings with a current key and, when given, retired ones.
+fn shopify_keys(retired: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("MEANDER_SHOPIFY__API_KEY", "client-id"),
+        ("MEANDER_SHOPIFY__API_SECRET", "shpss_secret"),
+        (
+            "MEANDER_SHOPIFY__TOKEN_ENCRYPTION_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+        ("MEANDER_SHOPIFY__RETIRED_TOKEN_ENCRYPTION_KEYS", retired),
+    ]
+}
+
+#[test]
+fn rotate_token_key_reseals_and_reports_what_it_found() {
+    let retired = "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=, \
+                   AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let output = run(&shopify_keys(retired), &["rotate-token-key"]);
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = String::from_utf8_lossy(&output.stdout).into_owned() + &stderr(&output);
+    assert!(
+        log.contains("0 resealed, 0 already current, 0 unreadable"),
+        "{log}"
+    );
+    assert!(!log.contains("a2V5a2V5"), "no key in the log: {log}");
+}
+
+#[test]
+fn rotate_token_key_refuses_a_retired_key_that_is_not_a_key() {
+    let output = run(&shopify_keys("c2hvcnQ="), &["rotate-token-key"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("shopify.retired_token_encryption_keys"),
+        "{err}"
+    );
+    assert!(!err.contains("c2hvcnQ"), "no key in the log: {err}");
+}
+
 #[test]
 fn a_malformed_setting_exits_2_naming_it() {
     let output = run(

@@ -18,11 +18,11 @@ pub(super) const API_KEY_KIND: &str = "api_key";
 /// `klaviyo_accounts.credential_kind` of an OAuth grant.
 pub(super) const OAUTH_KIND: &str = "oauth";
 /// Encryption context of the key or access token column.
-pub(super) const CREDENTIAL_COLUMN: &str = "klaviyo_credential";
+pub(crate) const CREDENTIAL_COLUMN: &str = "klaviyo_credential";
 /// Encryption context of the refresh token column.
-pub(super) const REFRESH_COLUMN: &str = "klaviyo_refresh_token";
+pub(crate) const REFRESH_COLUMN: &str = "klaviyo_refresh_token";
 /// Encryption context of a connect's PKCE verifier.
-pub(super) const VERIFIER_COLUMN: &str = "klaviyo_pkce_verifier";
+pub(crate) const VERIFIER_COLUMN: &str = "klaviyo_pkce_verifier";
 
 /// Encrypts `secret` for `column` of `domain`'s rows.
 pub(super) fn seal(

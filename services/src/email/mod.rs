@@ -68,6 +68,7 @@ pub use client::{load_client, pushes};
 pub use comparison::{
     ArmOutcome, ComparisonRow, Difference, HoldoutComparison, compare as compare_holdout,
 };
+pub(crate) use credential::{CREDENTIAL_COLUMN, REFRESH_COLUMN, VERIFIER_COLUMN};
 pub use edit::{EditError, MAX_HOLDOUT_SHARE, MAX_LIST_LEN, edit, save_settings};
 pub use error::EmailError;
 pub use holdout::{Arm, arm_of};

@@ -17,7 +17,7 @@ use services::recs::pools::StoredCandidate;
 use shopify::TokenCipher;
 
 /// Base64 of 32 bytes.
-const TOKEN_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+pub const TOKEN_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 /// Products of the test shop: ids 1..=PRODUCTS.
 pub const PRODUCTS: i64 = 12;
 

@@ -13,3 +13,4 @@ mod limiter;
 mod oauth;
 mod profile_list;
 mod push;
+mod rotation;
