@@ -79,10 +79,14 @@ impl ShopifyApp {
     /// The client secret as bytes (the HMAC key).
     #[must_use]
     pub fn secret(&self) -> &[u8] {
-        use secrecy::ExposeSecret as _;
         self.credentials.client_secret.expose_secret().as_bytes()
     }
 }
+
+/// Encryption context column of a shop's Shopify access token.
+pub(crate) const ACCESS_TOKEN_COLUMN: &str = "access_token";
+/// Encryption context column of a shop's Shopify refresh token.
+pub(crate) const REFRESH_TOKEN_COLUMN: &str = "refresh_token";
 
 /// Associated data binding an encrypted value to its shop and column.
 #[must_use]

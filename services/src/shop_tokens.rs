@@ -14,7 +14,7 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 use shopify::{AccessToken, TokenError};
 
-use crate::shop_auth::{ShopifyApp, token_context};
+use crate::shop_auth::{ACCESS_TOKEN_COLUMN, REFRESH_TOKEN_COLUMN, ShopifyApp, token_context};
 
 /// How long a refresh lock lasts if its holder dies mid-refresh.
 const LOCK_TTL_SECS: i64 = 60;
@@ -75,12 +75,12 @@ pub async fn store_token(
 ) -> Result<StoredToken, ShopTokenError> {
     let access = app.cipher.encrypt(
         token.access_token.expose_secret(),
-        &token_context(shop.as_str(), "access_token"),
+        &token_context(shop.as_str(), ACCESS_TOKEN_COLUMN),
     )?;
     let refresh = match &token.refresh_token {
         Some(refresh) => Some(app.cipher.encrypt(
             refresh.expose_secret(),
-            &token_context(shop.as_str(), "refresh_token"),
+            &token_context(shop.as_str(), REFRESH_TOKEN_COLUMN),
         )?),
         None => None,
     };
@@ -146,7 +146,7 @@ pub fn access_token(app: &ShopifyApp, shop: &shop::Model) -> Result<SecretString
         .ok_or(ShopTokenError::NoToken)?;
     Ok(app
         .cipher
-        .decrypt(stored, &token_context(&shop.domain, "access_token"))?)
+        .decrypt(stored, &token_context(&shop.domain, ACCESS_TOKEN_COLUMN))?)
 }
 
 /// True when the shop is installed and holds an access token that is not about to lapse.
@@ -212,7 +212,7 @@ async fn refresh_locked(
     }
     let refresh_token = app
         .cipher
-        .decrypt(stored, &token_context(&shop.domain, "refresh_token"))?;
+        .decrypt(stored, &token_context(&shop.domain, REFRESH_TOKEN_COLUMN))?;
     let domain = ShopDomain::parse(&shop.domain)?;
     match app.tokens.refresh(&domain, &refresh_token).await {
         Ok(token) => {

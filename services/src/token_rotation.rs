@@ -3,14 +3,13 @@
 //! tokens, Klaviyo keys and tokens, pending Klaviyo connects' verifiers — is sealed again
 //! with the current key, after which the retired key can be removed (docs/OPERATIONS.md).
 //!
-//! Each row is rewritten in its own transaction and only when one of its values moved, so
+//! Each row is rewritten in one statement and only when one of its values moved, so
 //! the rotation can be stopped and run again: a second run finds every value current. A
 //! value no key opens (a corrupt row, or a key that was dropped too early) is counted and
 //! left as it is.
 
 use std::collections::HashMap;
 
-use common::database::begin_write;
 use entity::{klaviyo_account, klaviyo_oauth_state, shop};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
@@ -19,7 +18,7 @@ use sea_orm::{
 use shopify::TokenCipher;
 
 use crate::email::{CREDENTIAL_COLUMN, REFRESH_COLUMN, VERIFIER_COLUMN};
-use crate::shop_auth::token_context;
+use crate::shop_auth::{ACCESS_TOKEN_COLUMN, REFRESH_TOKEN_COLUMN, token_context};
 
 /// What a rotation found.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -62,16 +61,14 @@ impl Rotation {
         }
     }
 
-    /// An optional stored value: `Some(new)` when it moved.
+    /// As [`Rotation::reseal`], for a value that may not be stored.
     fn reseal_optional(
         &mut self,
         cipher: &TokenCipher,
         stored: Option<&str>,
         context: &str,
-    ) -> Option<Option<String>> {
-        stored
-            .and_then(|value| self.reseal(cipher, value, context))
-            .map(Some)
+    ) -> Option<String> {
+        stored.and_then(|value| self.reseal(cipher, value, context))
     }
 }
 
@@ -100,9 +97,7 @@ pub async fn rotate(db: &DatabaseConnection, cipher: &TokenCipher) -> Result<Rot
         if let Some(verifier) = rotation.reseal(cipher, &state.verifier_encrypted, &context) {
             let mut active = state.into_active_model();
             active.verifier_encrypted = Set(verifier);
-            let txn = begin_write(db).await?;
-            active.update(&txn).await?;
-            txn.commit().await?;
+            active.update(db).await?;
         }
     }
     Ok(rotation)
@@ -118,18 +113,18 @@ async fn reseal_shop(
     let access = rotation.reseal_optional(
         cipher,
         row.access_token_encrypted.as_deref(),
-        &context("access_token"),
+        &context(ACCESS_TOKEN_COLUMN),
     );
     let refresh = rotation.reseal_optional(
         cipher,
         row.refresh_token_encrypted.as_deref(),
-        &context("refresh_token"),
+        &context(REFRESH_TOKEN_COLUMN),
     );
     if access.is_none() && refresh.is_none() {
         return Ok(());
     }
-    let txn = begin_write(db).await?;
-    // Only the moved columns, compared with what was read: a token refreshed meanwhile wins.
+    // One statement, only the moved columns, compared with what was read: a token refreshed
+    // meanwhile wins.
     let mut update = shop::Entity::update_many().filter(shop::Column::Id.eq(row.id));
     if let Some(access) = access {
         update = update
@@ -141,8 +136,8 @@ async fn reseal_shop(
             .col_expr(shop::Column::RefreshTokenEncrypted, refresh.into())
             .filter(shop::Column::RefreshTokenEncrypted.eq(row.refresh_token_encrypted.clone()));
     }
-    update.exec(&txn).await?;
-    txn.commit().await
+    update.exec(db).await?;
+    Ok(())
 }
 
 async fn reseal_account(
@@ -165,7 +160,6 @@ async fn reseal_account(
     if credential.is_none() && refresh.is_none() {
         return Ok(());
     }
-    let txn = begin_write(db).await?;
     // As for shops: only the moved columns, and only if no refresh replaced them meanwhile.
     let mut update = klaviyo_account::Entity::update_many()
         .filter(klaviyo_account::Column::ShopId.eq(account.shop_id));
@@ -187,6 +181,6 @@ async fn reseal_account(
                 klaviyo_account::Column::RefreshTokenEncrypted.eq(account.refresh_token_encrypted),
             );
     }
-    update.exec(&txn).await?;
-    txn.commit().await
+    update.exec(db).await?;
+    Ok(())
 }

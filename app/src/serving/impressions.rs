@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(stored(&db.conn).await, 200);
     }
 
-    /// The shop's product ids, lowest first.
+    /// The shop's products, lowest id first.
     async fn catalog(conn: &DatabaseConnection, shop_id: i64) -> Vec<entity::product::Model> {
         use entity::product;
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
